@@ -1,0 +1,97 @@
+/**
+ * Queries for `Constants(name, value, changed_at)`.
+ * @module
+ */
+import type { ListParams } from "../lib/list.ts";
+import { nowDbTime } from "../lib/time.ts";
+import { audit, q } from "./audit.ts";
+import { type Db, time } from "./connection.ts";
+import { listPage, type Page } from "./list.ts";
+
+/** A constant row. */
+export type Constant = { name: string; value: string; changed_at: string };
+
+/** The columns a constants list can sort by. */
+export const CONSTANT_SORTS = ["name", "value", "changed_at"] as const;
+
+/** The outcome of a change. */
+export type ChangeResult = "done" | "exists" | "missing";
+
+/** One page of constants. */
+export function listConstants(db: Db, params: ListParams): Promise<Page<Constant>> {
+  return listPage<Constant>(db, {
+    from: "Constants",
+    columns: "name, value, changed_at",
+    search: ["name", "value"],
+    order: { name: "name", value: "value", changed_at: "changed_at" },
+    tiebreak: "name",
+  }, params);
+}
+
+/** One constant by its exact name, or null. */
+export async function getConstant(db: Db, name: string): Promise<Constant | null> {
+  const [row] = await db.query<Constant>(
+    "SELECT name, value, changed_at FROM Constants WHERE name = ?",
+    [name],
+  );
+  return row ?? null;
+}
+
+/** Creates a constant unless the name is taken. */
+export function createConstant(
+  db: Db,
+  constant: { name: string; value: string },
+  user: string,
+): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const [taken] = await tx.query("SELECT 1 AS x FROM Constants WHERE name = ?", [constant.name]);
+    if (taken) return "exists";
+    await tx.run("INSERT INTO Constants (name, value, changed_at) VALUES (?, ?, ?)", [
+      constant.name,
+      constant.value,
+      time(nowDbTime()),
+    ]);
+    await audit(tx, db.info, {
+      user,
+      what: `created constant ${q(constant.name)} = ${q(constant.value)}`,
+    });
+    return "done";
+  });
+}
+
+/** Changes a constant's value (the name is immutable: robots look constants up by it). */
+export function updateConstant(
+  db: Db,
+  name: string,
+  value: string,
+  user: string,
+): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
+    if (!before) return "missing";
+    await tx.run("UPDATE Constants SET value = ?, changed_at = ? WHERE name = ?", [
+      value,
+      time(nowDbTime()),
+      name,
+    ]);
+    await audit(tx, db.info, {
+      user,
+      what: `changed constant ${q(name)}: ${q(before.value)} → ${q(value)}`,
+    });
+    return "done";
+  });
+}
+
+/** Deletes a constant. */
+export function deleteConstant(db: Db, name: string, user: string): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
+    if (!before) return "missing";
+    await tx.run("DELETE FROM Constants WHERE name = ?", [name]);
+    await audit(tx, db.info, {
+      user,
+      what: `deleted constant ${q(name)} (was ${q(before.value)})`,
+    });
+    return "done";
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Queries for `Credentials(name, username, password, changed_at)`. The password column holds a
+ * Fernet token; this module never sees a clear password and never writes one to the audit trail.
+ * @module
+ */
+import type { ListParams } from "../lib/list.ts";
+import { nowDbTime } from "../lib/time.ts";
+import { audit, q } from "./audit.ts";
+import { type Db, time } from "./connection.ts";
+import type { ChangeResult } from "./constants.ts";
+import { listPage, type Page } from "./list.ts";
+
+/** A credential row; `password` is the stored Fernet token. */
+export type Credential = { name: string; username: string; password: string; changed_at: string };
+
+/** The columns a credentials list can sort by. */
+export const CREDENTIAL_SORTS = ["name", "username", "changed_at"] as const;
+
+/** One page of credentials. */
+export function listCredentials(db: Db, params: ListParams): Promise<Page<Credential>> {
+  return listPage<Credential>(db, {
+    from: "Credentials",
+    columns: "name, username, password, changed_at",
+    search: ["name", "username"],
+    order: { name: "name", username: "username", changed_at: "changed_at" },
+    tiebreak: "name",
+  }, params);
+}
+
+/** One credential by its exact name, or null. */
+export async function getCredential(db: Db, name: string): Promise<Credential | null> {
+  const [row] = await db.query<Credential>(
+    "SELECT name, username, password, changed_at FROM Credentials WHERE name = ?",
+    [name],
+  );
+  return row ?? null;
+}
+
+/** Creates a credential (with an already encrypted token) unless the name is taken. */
+export function createCredential(
+  db: Db,
+  credential: { name: string; username: string; token: string },
+  user: string,
+): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const [taken] = await tx.query("SELECT 1 AS x FROM Credentials WHERE name = ?", [
+      credential.name,
+    ]);
+    if (taken) return "exists";
+    await tx.run(
+      "INSERT INTO Credentials (name, username, password, changed_at) VALUES (?, ?, ?, ?)",
+      [credential.name, credential.username, credential.token, time(nowDbTime())],
+    );
+    await audit(tx, db.info, {
+      user,
+      what: `created credential ${q(credential.name)} with username ${q(credential.username)}`,
+    });
+    return "done";
+  });
+}
+
+/** Changes a credential's username, and its password when a new token is given. */
+export function updateCredential(
+  db: Db,
+  name: string,
+  change: { username: string; token: string | null },
+  user: string,
+): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.query<Credential>(
+      "SELECT username, password FROM Credentials WHERE name = ?",
+      [name],
+    );
+    if (!before) return "missing";
+    await tx.run(
+      "UPDATE Credentials SET username = ?, password = ?, changed_at = ? WHERE name = ?",
+      [change.username, change.token ?? before.password, time(nowDbTime()), name],
+    );
+    const parts = [
+      before.username === change.username
+        ? `username ${q(change.username)} kept`
+        : `username ${q(before.username)} → ${q(change.username)}`,
+      change.token ? "password changed" : "password kept",
+    ];
+    await audit(tx, db.info, { user, what: `changed credential ${q(name)}: ${parts.join(", ")}` });
+    return "done";
+  });
+}
+
+/** Deletes a credential. */
+export function deleteCredential(db: Db, name: string, user: string): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const changed = await tx.run("DELETE FROM Credentials WHERE name = ?", [name]);
+    if (!changed) return "missing";
+    await audit(tx, db.info, { user, what: `deleted credential ${q(name)}` });
+    return "done";
+  });
+}
+
+/** Records that a user revealed a password (the password itself is never written). */
+export function auditReveal(db: Db, name: string, user: string): Promise<void> {
+  return db.transaction((tx) =>
+    audit(tx, db.info, { user, what: `revealed the password of credential ${q(name)}` })
+  );
+}

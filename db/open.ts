@@ -1,0 +1,30 @@
+/**
+ * Opens the configured database, on either engine, and detects what it is.
+ * @module
+ */
+import type { DatabaseTarget } from "../lib/config.ts";
+import type { Db } from "./connection.ts";
+import { openMssql } from "./mssql.ts";
+import { detect } from "./schema.ts";
+import { openSqlite } from "./sqlite.ts";
+
+/**
+ * Opens a database. SQLite files must exist unless `create` is set (the embedded default);
+ * a SQL Server that is down still gives a `Db`, whose calls fail until it is back.
+ */
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: { create?: boolean } = {},
+): Promise<Db> {
+  if (target.kind === "sqlite" && options.create) {
+    const folder = target.path.replace(/[\\/][^\\/]*$/, "");
+    if (folder !== target.path) await Deno.mkdir(folder, { recursive: true });
+  }
+  const db = target.kind === "sqlite" ? openSqlite(target, options) : openMssql(target);
+  try {
+    await detect(db);
+  } catch {
+    // Unreachable for now: the health check and the banner take it from here.
+  }
+  return db;
+}

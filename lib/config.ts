@@ -1,0 +1,238 @@
+/**
+ * Configuration from the environment, compatible with the Flask site this app replaces.
+ * Every bad value stops start-up with one line that names the variable and what is wrong.
+ * @module
+ */
+
+/** Where the data lives: an SQLite file, or a SQL Server database. */
+export type DatabaseTarget =
+  | { kind: "sqlite"; path: string; embedded: boolean }
+  | {
+    kind: "mssql";
+    server: string;
+    port?: number;
+    instance?: string;
+    database: string;
+    user?: string;
+    password?: string;
+    domain?: string;
+    trusted: boolean;
+    encrypt: boolean;
+    trustServerCertificate: boolean;
+  };
+
+/** How a request's user is known. */
+export type AuthMode = "none" | "header" | "iis";
+
+/** The app's whole configuration. */
+export type Config = {
+  database: DatabaseTarget;
+  /** The Fernet key for credentials, when one is configured (or the demo key on the default). */
+  key: string | null;
+  host: string;
+  port: number;
+  auth: AuthMode;
+  /** The request header that carries the user in `header` mode. */
+  authHeader: string;
+  /** Users and groups (lower case) that may change things; empty: every authenticated user. */
+  admins: string[];
+  /** Users and groups (lower case) that may only read. */
+  viewers: string[];
+  /** The origin browsers use to reach the app (for the CSRF check), when it differs from Host. */
+  origin: string | null;
+  /** Seconds between two poller rounds. */
+  pollSeconds: number;
+};
+
+/** A configuration value that stops start-up. */
+export class ConfigError extends Error {
+  /** @param variable the environment variable at fault */
+  constructor(variable: string, detail: string) {
+    super(`${variable}: ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The Fernet key the embedded demo database is encrypted with (named in the README). */
+export const DEMO_KEY = "qn1eYnCNdbqYdXEY6u0tS1s3rkCsJfFS8k5XbzPYqK8=";
+
+const KEY_PATTERN = /^[A-Za-z0-9_-]{43}=$/;
+
+/** True when the host name or address is on the loopback interface. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) ||
+    h === "::ffff:127.0.0.1";
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? "").split(/[,;]/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+}
+
+function truthy(text: string | undefined): boolean {
+  return /^(yes|true|1|sspi)$/i.test((text ?? "").trim());
+}
+
+/** Parses `sqlite:///relative.db`, `sqlite:////absolute.db` or a SQLAlchemy `mssql+…://` URL. */
+function parseUrl(text: string): DatabaseTarget {
+  const sqlite = /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(text);
+  if (sqlite) return { kind: "sqlite", path: sqlite[1].replace(/\?.*$/, ""), embedded: false };
+  if (!/^mssql(\+\w+)?:\/\//.test(text)) {
+    throw new Error("only sqlite:/// and mssql:// URLs are supported");
+  }
+  const url = new URL(text.replace(/^mssql(\+\w+)?:/, "http:"));
+  const params = new Map([...url.searchParams].map(([k, v]) => [k.toLowerCase(), v]));
+  const [server, instance] = decodeURIComponent(url.hostname).split("\\");
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!server) throw new Error("the URL names no server");
+  if (!database) throw new Error("the URL names no database");
+  const rawUser = decodeURIComponent(url.username);
+  const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
+  return {
+    kind: "mssql",
+    server,
+    instance,
+    port: url.port ? Number(url.port) : undefined,
+    database,
+    user: user || undefined,
+    domain,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    trusted: truthy(params.get("trusted_connection")) || !rawUser,
+    encrypt: truthy(params.get("encrypt") ?? "yes"),
+    trustServerCertificate: truthy(params.get("trustservercertificate")),
+  };
+}
+
+/** Parses an ADO-style `Server=…;Database=…;User Id=…;Password=…` string. */
+function parseAdo(text: string): DatabaseTarget {
+  const parts = new Map<string, string>();
+  for (const piece of text.split(";")) {
+    const at = piece.indexOf("=");
+    if (at < 0) {
+      if (piece.trim()) throw new Error(`'${piece.trim()}' is not a key=value pair`);
+      continue;
+    }
+    parts.set(
+      piece.slice(0, at).trim().toLowerCase().replace(/\s+/g, " "),
+      piece.slice(at + 1).trim(),
+    );
+  }
+  const pick = (...names: string[]) => names.map((n) => parts.get(n)).find((v) => v !== undefined);
+  const serverText = (pick("server", "data source", "address", "addr") ?? "").replace(/^tcp:/i, "");
+  if (!serverText) throw new Error("no Server= part");
+  const database = pick("database", "initial catalog");
+  if (!database) throw new Error("no Database= part");
+  const [hostPart, portText] = serverText.split(",");
+  const [server, instance] = hostPart.split("\\");
+  const rawUser = pick("user id", "uid", "user") ?? "";
+  const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
+  return {
+    kind: "mssql",
+    server,
+    instance,
+    port: portText ? Number(portText) : undefined,
+    database,
+    user: user || undefined,
+    domain,
+    password: pick("password", "pwd"),
+    trusted: truthy(pick("trusted_connection", "integrated security")) || !rawUser,
+    encrypt: truthy(pick("encrypt") ?? "yes"),
+    trustServerCertificate: truthy(pick("trustservercertificate", "trust server certificate")),
+  };
+}
+
+/** Parses the `OpenOrchestratorSQL` connection string. */
+export function parseConnectionString(text: string): DatabaseTarget {
+  const trimmed = text.trim();
+  const target = /^[a-z+]+:\/\//i.test(trimmed) ? parseUrl(trimmed) : parseAdo(trimmed);
+  if (target.kind === "mssql" && target.port !== undefined) {
+    if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) {
+      throw new Error("the port is not a number from 1 to 65535");
+    }
+  }
+  return target;
+}
+
+function parsePort(text: string, variable: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new ConfigError(variable, `'${text}' is not a port number from 1 to 65535`);
+  }
+  return port;
+}
+
+/**
+ * Reads the configuration from environment variables.
+ * @param env the variables (defaults to the process environment)
+ * @param dataDir where the embedded default database lives
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  dataDir = "data",
+): Config {
+  const sql = env.OpenOrchestratorSQL?.trim();
+  let database: DatabaseTarget;
+  if (sql) {
+    try {
+      database = parseConnectionString(sql);
+    } catch (error) {
+      throw new ConfigError(
+        "OpenOrchestratorSQL",
+        `cannot parse the connection string: ${(error as Error).message}`,
+      );
+    }
+  } else {
+    database = { kind: "sqlite", path: `${dataDir}/openorchestrator.db`, embedded: true };
+  }
+
+  const keyText = env.OpenOrchestratorKey?.trim();
+  if (keyText && !KEY_PATTERN.test(keyText)) {
+    throw new ConfigError(
+      "OpenOrchestratorKey",
+      "not a Fernet key (expected 44 characters of url-safe base64 ending in '=')",
+    );
+  }
+  const key = keyText || (database.kind === "sqlite" && database.embedded ? DEMO_KEY : null);
+
+  const portText = env.HTTP_PLATFORM_PORT?.trim() || env.PORT?.trim() || "8000";
+  const port = parsePort(portText, env.HTTP_PLATFORM_PORT?.trim() ? "HTTP_PLATFORM_PORT" : "PORT");
+  const host = env.HOST?.trim() || "127.0.0.1";
+
+  const auth = (env.OO_AUTH?.trim().toLowerCase() || "none") as AuthMode;
+  if (!["none", "header", "iis"].includes(auth)) {
+    throw new ConfigError("OO_AUTH", `'${env.OO_AUTH}' is not one of none, header, iis`);
+  }
+  if (auth === "none" && !isLoopback(host)) {
+    throw new ConfigError(
+      "OO_AUTH",
+      `mode 'none' only serves on loopback, but HOST is ${host}: set OO_AUTH=header or iis`,
+    );
+  }
+
+  const origin = env.OO_ORIGIN?.trim() || null;
+  if (origin && !/^https?:\/\/[^/]+$/.test(origin)) {
+    throw new ConfigError("OO_ORIGIN", `'${origin}' is not an origin like https://rpa.example`);
+  }
+
+  const pollText = env.OO_POLL_SECONDS?.trim() || "10";
+  const pollSeconds = Number(pollText);
+  if (!/^\d+$/.test(pollText) || pollSeconds < 1 || pollSeconds > 3600) {
+    throw new ConfigError(
+      "OO_POLL_SECONDS",
+      `'${pollText}' is not a number of seconds from 1 to 3600`,
+    );
+  }
+
+  return {
+    database,
+    key,
+    host,
+    port,
+    auth,
+    authHeader: env.OO_AUTH_HEADER?.trim() || "X-Forwarded-User",
+    admins: splitList(env.OO_ADMINS),
+    viewers: splitList(env.OO_VIEWERS),
+    origin,
+    pollSeconds,
+  };
+}

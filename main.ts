@@ -1,0 +1,52 @@
+/**
+ * Starts OpenOrchestrator Web: reads the configuration, opens the database (creating and
+ * seeding the embedded default on first start), builds the app and serves it.
+ * @module
+ */
+import { seedDemo } from "./db/demo.ts";
+import { openDatabase } from "./db/open.ts";
+import { initSchema, isEmpty } from "./db/schema.ts";
+import { ConfigError, loadConfig } from "./lib/config.ts";
+import { resolveWindowsToken } from "./lib/windows_identity.ts";
+import { createApp } from "./routes/app.tsx";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Cannot start: ${error.message}`);
+    Deno.exit(1);
+  }
+  const embedded = config.database.kind === "sqlite" && config.database.embedded;
+  const db = await openDatabase(config.database, { create: embedded });
+  if (embedded && isEmpty(db.info)) {
+    await initSchema(db);
+    await seedDemo(db, config.key!);
+    console.log(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
+  }
+  const app = createApp({ db, config, resolveToken: resolveWindowsToken, logRequests: true });
+  const controller = new AbortController();
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    signal: controller.signal,
+    onListen: ({ hostname, port }) =>
+      console.log(
+        `OpenOrchestrator Web on http://${hostname}:${port}/ (${db.dialect.name}: ${db.info.name})`,
+      ),
+  }, app.fetch);
+  const stop = () => controller.abort();
+  for (
+    const signal of Deno.build.os === "windows"
+      ? ["SIGINT", "SIGBREAK"] as const
+      : ["SIGINT", "SIGTERM"] as const
+  ) {
+    Deno.addSignalListener(signal, stop);
+  }
+  await server.finished;
+  await db.close();
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,157 @@
+/**
+ * Builds the Hono app: security headers, identity, CSRF, the areas, errors. `main.ts` only wires
+ * it to a server; tests call `app.request()` on it.
+ * @module
+ */
+import { Hono } from "hono";
+import { getConnInfo } from "hono/deno";
+import { NONCE, secureHeaders } from "hono/secure-headers";
+import { HTTPException } from "hono/http-exception";
+import type { Db, Health } from "../db/connection.ts";
+import { DatabaseUnavailableError } from "../db/connection.ts";
+import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
+import type { Config } from "../lib/config.ts";
+import { ASSETS } from "../lib/assets.ts";
+import { RateLimiter } from "../lib/rate_limit.ts";
+import { ErrorView } from "../templates/errors.tsx";
+import { DbBanner, Flash } from "../templates/layout.tsx";
+import { constants } from "./constants.tsx";
+import { credentials } from "./credentials.tsx";
+import { health } from "./health.tsx";
+import { csrf, identity, type PeerOf } from "./middleware.ts";
+import { page, wantsJson } from "./render.tsx";
+import { settings } from "./settings.tsx";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    user: User;
+    db: Db;
+    config: Config;
+    health: Health;
+    revealLimiter: RateLimiter;
+  }
+}
+
+/** What the app is built from. */
+export type AppOptions = {
+  db: Db;
+  config: Config;
+  health?: Health;
+  /** The peer address (default: the socket's remote address). */
+  peerOf?: PeerOf;
+  /** Resolves IIS Windows tokens (default: refuses: set by main.ts on Windows). */
+  resolveToken?: TokenResolver;
+  /** Writes one line a request to stdout (IIS keeps them). */
+  logRequests?: boolean;
+};
+
+function socketPeer(c: Parameters<PeerOf>[0]): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function noResolver(): never {
+  throw new Error("Cannot resolve Windows identity: no resolver is configured");
+}
+
+/** Builds the app. */
+export function createApp(options: AppOptions): Hono {
+  const dbHealth = options.health ?? { outage: null };
+  const revealLimiter = new RateLimiter(5, 60_000);
+  const app = new Hono();
+  if (options.logRequests) {
+    app.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      const ms = (performance.now() - started).toFixed(1);
+      console.log(
+        `${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms ${c.get("user")?.name ?? "-"}`,
+      );
+    });
+  }
+
+  app.get("/static/:version/:name", (c) => {
+    const asset = ASSETS[c.req.param("name")];
+    if (!asset) return c.text("Not found", 404);
+    return c.body(asset.body, 200, {
+      "Content-Type": asset.type,
+      "Cache-Control": asset.version === c.req.param("version")
+        ? "public, max-age=31536000, immutable"
+        : "no-cache",
+    });
+  });
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: [NONCE],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: "same-origin",
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: "DENY",
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set("db", options.db);
+    c.set("config", options.config);
+    c.set("health", dbHealth);
+    c.set("revealLimiter", revealLimiter);
+    await next();
+  });
+  app.route("/", health);
+  app.use(
+    identity(options.config, options.peerOf ?? socketPeer, options.resolveToken ?? noResolver),
+  );
+  app.use(csrf(options.config));
+
+  app.get("/", (c) => c.redirect("/constants"));
+  app.route("/constants", constants);
+  app.route("/credentials", credentials);
+  app.route("/settings", settings);
+
+  app.notFound((c) => {
+    const message = `There is no page at ${c.req.path}.`;
+    if (wantsJson(c)) return c.json({ errors: { _form: message } }, 404);
+    return page(c, "Not found", <ErrorView status={404} message={message} />, 404);
+  });
+
+  app.onError((error, c) => {
+    let status = 500;
+    let message = "The server could not finish this request. It has been logged.";
+    if (error instanceof AuthError) {
+      status = error.status;
+      message = error.message;
+    } else if (error instanceof HTTPException) {
+      status = error.status;
+      message = status === 400 ? "The request body cannot be read." : error.message;
+    } else if (error instanceof DatabaseUnavailableError) {
+      status = 503;
+      message = error.message;
+      dbHealth.outage = error.message;
+    } else {
+      console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    }
+    if (wantsJson(c)) return c.json({ errors: { _form: message } }, status as 500);
+    if (c.req.header("HX-Request") === "true") {
+      if (status === 503) {
+        c.header("HX-Retarget", "#db-banner");
+        c.header("HX-Reswap", "outerHTML");
+        return c.html(<DbBanner outage={message} />, 503);
+      }
+      return c.html(<Flash message={message} kind="error" />, status as 500);
+    }
+    return page(c, "Error", <ErrorView status={status} message={message} />, status);
+  });
+  return app;
+}

@@ -1,0 +1,209 @@
+/**
+ * The Credentials area: `GET /credentials` (page, fragment or JSON), `POST /credentials` creates,
+ * `POST /credentials/:name` updates, `DELETE /credentials/:name` deletes,
+ * `POST /credentials/:name/reveal` with field `key` reveals (rate-limited, audited, no-store).
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import {
+  auditReveal,
+  createCredential,
+  type Credential,
+  deleteCredential,
+  getCredential,
+  listCredentials,
+  updateCredential,
+} from "../db/credentials.ts";
+import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
+import { type FieldErrors, parseListParams } from "../lib/list.ts";
+import { isClean, readText } from "../lib/validate.ts";
+import {
+  CredentialForm,
+  type CredentialRow,
+  CREDENTIALS_SPEC,
+  CredentialsPage,
+  CredentialsTable,
+  Revealed,
+  RevealForm,
+} from "../templates/credentials.tsx";
+import { requireAdmin } from "./middleware.ts";
+import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+
+/** The Credentials routes. */
+export const credentials = new Hono();
+
+/** The longest password that still fits the 1000-character token column. */
+const MAX_PASSWORD_BYTES = 600;
+
+function rowOf(credential: Credential, key: string | null): CredentialRow {
+  return {
+    name: credential.name,
+    username: credential.username,
+    changed_at: credential.changed_at,
+    length: plaintextLengthRange(credential.password),
+    keyMatches: key === null ? null : madeWithKey(key, credential.password),
+  };
+}
+
+credentials.get("/", async (c) => {
+  const checked = parseListParams(new URL(c.req.url).searchParams, CREDENTIALS_SPEC);
+  if (!checked.ok) return rejected(c, 400, checked.errors);
+  const { rows, total } = await listCredentials(c.get("db"), checked.value);
+  const key = c.get("config").key;
+  const shown = rows.map((r) => rowOf(r, key));
+  if (wantsJson(c)) {
+    return c.json({
+      rows: jsonRows(shown, ["changed_at"]).map(({ length, keyMatches, ...rest }) => ({
+        ...rest,
+        password_length: length,
+        made_with_configured_key: keyMatches,
+      })),
+      total,
+    });
+  }
+  const view = {
+    params: checked.value,
+    rows: shown,
+    total,
+    canWrite: c.get("user").role === "admin",
+    canEncrypt: key !== null,
+  };
+  return pageOrFragment(
+    c,
+    "Credentials",
+    <CredentialsPage {...view} />,
+    <CredentialsTable {...view} />,
+  );
+});
+
+credentials.get("/new", requireAdmin, (c) => {
+  const form = (
+    <CredentialForm values={{ name: "", username: "" }} canEncrypt={c.get("config").key !== null} />
+  );
+  return pageOrFragment(c, "New credential", form, form);
+});
+
+credentials.get("/:name/edit", requireAdmin, async (c) => {
+  const found = await getCredential(c.get("db"), c.req.param("name"));
+  if (!found) return notFound(c, "No credential has that name.");
+  const form = (
+    <CredentialForm
+      values={found}
+      original={found.name}
+      canEncrypt={c.get("config").key !== null}
+    />
+  );
+  return pageOrFragment(c, "Edit credential", form, form);
+});
+
+/** Reads the password field and encrypts it; null when blank and `blankKeeps`. */
+function readPassword(
+  c: Context,
+  body: Record<string, unknown>,
+  errors: FieldErrors,
+  blankKeeps: boolean,
+) {
+  const raw = body.password ?? "";
+  if (typeof raw !== "string") {
+    errors.password = "Password must be text.";
+    return null;
+  }
+  if (raw === "" && blankKeeps) return null;
+  const key = c.get("config").key;
+  if (key === null) {
+    errors.password = "No OpenOrchestratorKey is configured, so a password cannot be encrypted.";
+    return null;
+  }
+  const bytes = new TextEncoder().encode(raw).length;
+  if (bytes > MAX_PASSWORD_BYTES) {
+    errors.password = `Password can be at most ${MAX_PASSWORD_BYTES} bytes (this is ${bytes}).`;
+    return null;
+  }
+  return encrypt(key, raw);
+}
+
+credentials.post("/", requireAdmin, async (c) => {
+  const body = await c.req.parseBody();
+  const errors: FieldErrors = {};
+  const values = {
+    name: readText(body, "name", { label: "Name", max: 100 }, errors),
+    username: readText(body, "username", { label: "Username", max: 250 }, errors),
+  };
+  const token = readPassword(c, body, errors, false);
+  const form = () => (
+    <CredentialForm values={values} errors={errors} canEncrypt={c.get("config").key !== null} />
+  );
+  if (!isClean(errors) || token === null) return rejected(c, 422, errors, form());
+  const result = await createCredential(c.get("db"), { ...values, token }, c.get("user").name);
+  if (result === "exists") {
+    errors.name = `A credential named “${values.name}” already exists: edit it instead.`;
+    return rejected(c, 422, errors, form());
+  }
+  return changed(c, "credentials-table", `Credential “${values.name}” created.`, 201);
+});
+
+credentials.post("/:name", requireAdmin, async (c) => {
+  const name = c.req.param("name");
+  const body = await c.req.parseBody();
+  const errors: FieldErrors = {};
+  const username = readText(body, "username", { label: "Username", max: 250 }, errors);
+  const token = readPassword(c, body, errors, true);
+  if (!isClean(errors)) {
+    const form = (
+      <CredentialForm
+        values={{ name, username }}
+        errors={errors}
+        original={name}
+        canEncrypt={c.get("config").key !== null}
+      />
+    );
+    return rejected(c, 422, errors, form);
+  }
+  const result = await updateCredential(c.get("db"), name, { username, token }, c.get("user").name);
+  if (result === "missing") return notFound(c, `The credential “${name}” no longer exists.`);
+  return changed(c, "credentials-table", `Credential “${name}” saved.`);
+});
+
+credentials.delete("/:name", requireAdmin, async (c) => {
+  const name = c.req.param("name");
+  const result = await deleteCredential(c.get("db"), name, c.get("user").name);
+  if (result === "missing") return notFound(c, `The credential “${name}” no longer exists.`);
+  return changed(c, "credentials-table", `Credential “${name}” deleted.`);
+});
+
+credentials.get("/:name/reveal", requireAdmin, async (c) => {
+  const found = await getCredential(c.get("db"), c.req.param("name"));
+  if (!found) return notFound(c, "No credential has that name.");
+  const form = <RevealForm name={found.name} />;
+  return pageOrFragment(c, "Reveal password", form, form);
+});
+
+credentials.post("/:name/reveal", requireAdmin, async (c) => {
+  c.header("Cache-Control", "no-store");
+  const name = c.req.param("name");
+  const errors: FieldErrors = {};
+  const wait = c.get("revealLimiter").take(c.get("user").name);
+  if (wait > 0) {
+    errors._form = `Too many reveals: at most 5 a minute. Try again in ${wait} s.`;
+    return rejected(c, 429, errors, <RevealForm name={name} errors={errors} />);
+  }
+  const key = readText(await c.req.parseBody(), "key", { label: "Key", max: 100 }, errors);
+  const found = await getCredential(c.get("db"), name);
+  if (!found) return notFound(c, `The credential “${name}” no longer exists.`);
+  if (!isClean(errors)) return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
+  let password: string;
+  try {
+    password = decrypt(key, found.password);
+  } catch (error) {
+    if (!(error instanceof FernetError)) throw error;
+    errors.key = error.reason === "bad-key"
+      ? "This is not a Fernet key: 44 characters of url-safe base64 ending in “=”."
+      : error.reason === "wrong-key"
+      ? "This key did not encrypt this password (it was made with another key)."
+      : "The stored password is not a valid Fernet token, so it cannot be revealed.";
+    return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
+  }
+  await auditReveal(c.get("db"), name, c.get("user").name);
+  if (wantsJson(c)) return c.json({ name, password });
+  return c.html(<Revealed name={name} password={password} />);
+});

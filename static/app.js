@@ -1,0 +1,68 @@
+// OpenOrchestrator Web: the small client-side state, as Alpine.data components (Alpine's CSP
+// build evaluates no strings, so every behaviour is named here). Loaded before htmx and Alpine.
+"use strict";
+
+// Apply a chosen theme before the first paint; without a choice the system preference rules.
+(function applyStoredTheme() {
+  const stored = localStorage.getItem("oo-theme");
+  if (stored === "dark" || stored === "light") document.documentElement.dataset.theme = stored;
+})();
+
+document.addEventListener("alpine:init", () => {
+  const Alpine = globalThis.Alpine;
+
+  Alpine.data("themeToggle", () => ({
+    toggle() {
+      const root = document.documentElement;
+      const dark = root.dataset.theme
+        ? root.dataset.theme === "dark"
+        : matchMedia("(prefers-color-scheme: dark)").matches;
+      root.dataset.theme = dark ? "light" : "dark";
+      localStorage.setItem("oo-theme", root.dataset.theme);
+    },
+  }));
+
+  Alpine.data("closeEditor", () => ({
+    close() {
+      document.getElementById("editor")?.replaceChildren();
+    },
+  }));
+
+  Alpine.data("flash", () => ({
+    init() {
+      setTimeout(() => this.$el.remove(), 8000);
+    },
+  }));
+
+  // A secret on screen: counts down, then removes itself from the page.
+  Alpine.data("revealed", () => ({
+    left: 30,
+    timer: 0,
+    init() {
+      this.left = Number(this.$el.dataset.seconds || 30);
+      this.timer = setInterval(() => {
+        this.left -= 1;
+        if (this.left <= 0) this.hide();
+      }, 1000);
+    },
+    destroy() {
+      clearInterval(this.timer);
+    },
+    hide() {
+      clearInterval(this.timer);
+      const note = document.createElement("p");
+      note.className = "muted";
+      note.textContent = "Hidden again.";
+      this.$el.replaceChildren(note);
+    },
+    async copy(event) {
+      const button = event.currentTarget;
+      try {
+        await navigator.clipboard.writeText(button.dataset.secret ?? "");
+        button.textContent = "Copied";
+      } catch {
+        button.textContent = "Copy failed: select the text";
+      }
+    },
+  }));
+});

@@ -1,0 +1,172 @@
+/**
+ * The Constants page: list, search, sort, page; create, edit value, delete.
+ * @module
+ */
+import type { Constant } from "../db/constants.ts";
+import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
+import { displayTime } from "../lib/time.ts";
+import { Field, FormError } from "./forms.tsx";
+import { DataTable, SearchBox } from "./table.tsx";
+
+/** The constants list's allowlist and defaults. */
+export const CONSTANTS_SPEC: ListSpec = {
+  sortable: ["name", "value", "changed_at"],
+  sort: "name",
+  dir: "asc",
+};
+
+/** The list state and rows of one constants page. */
+export type ConstantsView = {
+  params: ListParams;
+  rows: Constant[];
+  total: number;
+  canWrite: boolean;
+};
+
+/** The constants table fragment. */
+export function ConstantsTable(props: ConstantsView) {
+  return (
+    <DataTable<Constant>
+      id="constants-table"
+      base="/constants"
+      caption="Constants"
+      params={props.params}
+      spec={CONSTANTS_SPEC}
+      rows={props.rows}
+      total={props.total}
+      empty={props.params.q ? "No constant matches this search." : "No constants yet."}
+      columns={[
+        { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
+        {
+          key: "value",
+          label: "Value",
+          sortable: true,
+          cell: (r) => <span class="wrap">{r.value}</span>,
+        },
+        {
+          key: "changed_at",
+          label: "Changed",
+          sortable: true,
+          class: "nowrap",
+          cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}
+          </time>,
+        },
+        ...(props.canWrite
+          ? [{
+            key: "actions",
+            label: "Actions",
+            class: "actions",
+            cell: (r: Constant) => {
+              const path = `/constants/${encodeURIComponent(r.name)}`;
+              return (
+                <>
+                  <a
+                    href={`${path}/edit`}
+                    hx-get={`${path}/edit`}
+                    hx-target="#editor"
+                    hx-swap="innerHTML"
+                    class="button secondary"
+                  >
+                    Edit
+                  </a>
+                  <button
+                    type="button"
+                    class="danger"
+                    hx-delete={path}
+                    hx-confirm={`Delete the constant “${r.name}”? Robots that read it will fail.`}
+                    hx-target="#editor"
+                    hx-swap="innerHTML"
+                  >
+                    Delete
+                  </button>
+                </>
+              );
+            },
+          }]
+          : []),
+      ]}
+    />
+  );
+}
+
+/** The create or edit form; `original` is set when editing. */
+export function ConstantForm(props: {
+  values: { name: string; value: string };
+  errors?: FieldErrors;
+  original?: string;
+}) {
+  const editing = props.original !== undefined;
+  const action = editing ? `/constants/${encodeURIComponent(props.original!)}` : "/constants";
+  return (
+    <form
+      id="constant-form"
+      class="card form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      <h2>{editing ? `Edit constant` : "New constant"}</h2>
+      <FormError errors={props.errors} />
+      <Field
+        form="constant"
+        name="name"
+        label="Name"
+        value={props.values.name}
+        errors={props.errors}
+        maxlength={100}
+        required
+        readonly={editing}
+        hint={editing ? "Robots look constants up by name, so it cannot change." : undefined}
+      />
+      <Field
+        form="constant"
+        name="value"
+        label="Value"
+        type="textarea"
+        value={props.values.value}
+        errors={props.errors}
+        maxlength={1000}
+        required
+      />
+      <div class="buttons">
+        <button type="submit">{editing ? "Save" : "Create"}</button>
+        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The whole Constants page. */
+export function ConstantsPage(props: ConstantsView & { editor?: unknown }) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Constants</h1>
+        {props.canWrite && (
+          <a
+            class="button"
+            href="/constants/new"
+            hx-get="/constants/new"
+            hx-target="#editor"
+            hx-swap="innerHTML"
+          >
+            New constant
+          </a>
+        )}
+      </div>
+      <p class="lead">Named values that robots read at run time. Values are shown as stored.</p>
+      <section id="editor" aria-live="polite">{props.editor}</section>
+      <SearchBox
+        id="constants-table"
+        base="/constants"
+        q={props.params.q}
+        label="Search names and values"
+      />
+      <ConstantsTable {...props} />
+    </>
+  );
+}

@@ -1,0 +1,283 @@
+/**
+ * The Credentials page: list with a password-length hint and a wrong-key flag; create, edit
+ * (blank password keeps the old one), delete; reveal with the key, hidden again after 30 s.
+ * @module
+ */
+import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
+import { displayTime } from "../lib/time.ts";
+import { Field, FormError } from "./forms.tsx";
+import { DataTable, SearchBox } from "./table.tsx";
+
+/** The credentials list's allowlist and defaults. */
+export const CREDENTIALS_SPEC: ListSpec = {
+  sortable: ["name", "username", "changed_at"],
+  sort: "name",
+  dir: "asc",
+};
+
+/** A credential as the page shows it: never the token, never the password. */
+export type CredentialRow = {
+  name: string;
+  username: string;
+  changed_at: string;
+  /** The possible password length in bytes, from the token's length. */
+  length: { min: number; max: number } | null;
+  /** Whether the configured key made the token; null when no key is configured. */
+  keyMatches: boolean | null;
+};
+
+/** The list state and rows of one credentials page. */
+export type CredentialsView = {
+  params: ListParams;
+  rows: CredentialRow[];
+  total: number;
+  canWrite: boolean;
+  /** False when no key is configured (passwords cannot be set). */
+  canEncrypt: boolean;
+};
+
+/** Says what the token length tells of the password length. */
+export function lengthHint(length: CredentialRow["length"]): string {
+  if (!length) return "not a Fernet token";
+  return length.max < 16 ? `${length.max} bytes or fewer` : `${length.min}–${length.max} bytes`;
+}
+
+/** The credentials table fragment. */
+export function CredentialsTable(props: CredentialsView) {
+  return (
+    <DataTable<CredentialRow>
+      id="credentials-table"
+      base="/credentials"
+      caption="Credentials"
+      params={props.params}
+      spec={CREDENTIALS_SPEC}
+      rows={props.rows}
+      total={props.total}
+      empty={props.params.q ? "No credential matches this search." : "No credentials yet."}
+      columns={[
+        { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
+        { key: "username", label: "Username", sortable: true, cell: (r) => r.username },
+        {
+          key: "password",
+          label: "Password",
+          cell: (r) => (
+            <>
+              <span class="muted">{lengthHint(r.length)}</span>
+              {r.keyMatches === false && (
+                <span
+                  class="badge badge-warn"
+                  title="This password cannot be decrypted with the configured OpenOrchestratorKey"
+                >
+                  another key
+                </span>
+              )}
+            </>
+          ),
+        },
+        {
+          key: "changed_at",
+          label: "Changed",
+          sortable: true,
+          class: "nowrap",
+          cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}
+          </time>,
+        },
+        ...(props.canWrite
+          ? [{
+            key: "actions",
+            label: "Actions",
+            class: "actions",
+            cell: (r: CredentialRow) => {
+              const path = `/credentials/${encodeURIComponent(r.name)}`;
+              return (
+                <>
+                  <a
+                    href={`${path}/reveal`}
+                    hx-get={`${path}/reveal`}
+                    hx-target="#editor"
+                    hx-swap="innerHTML"
+                    class="button secondary"
+                  >
+                    Reveal
+                  </a>
+                  <a
+                    href={`${path}/edit`}
+                    hx-get={`${path}/edit`}
+                    hx-target="#editor"
+                    hx-swap="innerHTML"
+                    class="button secondary"
+                  >
+                    Edit
+                  </a>
+                  <button
+                    type="button"
+                    class="danger"
+                    hx-delete={path}
+                    hx-confirm={`Delete the credential “${r.name}”? Robots that use it will fail.`}
+                    hx-target="#editor"
+                    hx-swap="innerHTML"
+                  >
+                    Delete
+                  </button>
+                </>
+              );
+            },
+          }]
+          : []),
+      ]}
+    />
+  );
+}
+
+/** The create or edit form; `original` is set when editing. Passwords are never pre-filled. */
+export function CredentialForm(props: {
+  values: { name: string; username: string };
+  errors?: FieldErrors;
+  original?: string;
+  canEncrypt: boolean;
+}) {
+  const editing = props.original !== undefined;
+  const action = editing ? `/credentials/${encodeURIComponent(props.original!)}` : "/credentials";
+  return (
+    <form
+      id="credential-form"
+      class="card form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      <h2>{editing ? "Edit credential" : "New credential"}</h2>
+      <FormError errors={props.errors} />
+      <Field
+        form="credential"
+        name="name"
+        label="Name"
+        value={props.values.name}
+        errors={props.errors}
+        maxlength={100}
+        required
+        readonly={editing}
+        hint={editing ? "Robots look credentials up by name, so it cannot change." : undefined}
+      />
+      <Field
+        form="credential"
+        name="username"
+        label="Username"
+        value={props.values.username}
+        errors={props.errors}
+        maxlength={250}
+        required
+        autocomplete="off"
+      />
+      <Field
+        form="credential"
+        name="password"
+        label="Password"
+        type="password"
+        errors={props.errors}
+        autocomplete="new-password"
+        hint={!props.canEncrypt
+          ? "No OpenOrchestratorKey is configured, so a password cannot be set."
+          : editing
+          ? "Leave blank to keep the current password. It is encrypted with the configured key."
+          : "Encrypted with the configured key before it is stored. May be empty."}
+      />
+      <div class="buttons">
+        <button type="submit">{editing ? "Save" : "Create"}</button>
+        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Asks for the key that reveals one password. The key is sent once and never kept. */
+export function RevealForm(props: { name: string; errors?: FieldErrors }) {
+  const action = `/credentials/${encodeURIComponent(props.name)}/reveal`;
+  return (
+    <form
+      id="reveal-form"
+      class="card form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+      autocomplete="off"
+    >
+      <h2>Reveal the password of “{props.name}”</h2>
+      <FormError errors={props.errors} />
+      <Field
+        form="reveal"
+        name="key"
+        label="Encryption key"
+        type="password"
+        errors={props.errors}
+        required
+        autocomplete="off"
+        hint="The OpenOrchestratorKey. It is used for this one request, then forgotten; the reveal is written to the audit log."
+      />
+      <div class="buttons">
+        <button type="submit">Reveal</button>
+        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The revealed password, with a copy button; hidden again after 30 seconds. */
+export function Revealed(props: { name: string; password: string }) {
+  return (
+    <section class="card revealed" x-data="revealed" data-seconds="30" aria-live="polite">
+      <h2>Password of “{props.name}”</h2>
+      <div class="secret-row" x-ref="secret">
+        <code class="secret">{props.password === "" ? "(empty)" : props.password}</code>
+        <button type="button" class="secondary" x-on:click="copy" data-secret={props.password}>
+          Copy
+        </button>
+      </div>
+      <p class="muted">
+        Hidden again in <span x-text="left">30</span> s.
+      </p>
+    </section>
+  );
+}
+
+/** The whole Credentials page. */
+export function CredentialsPage(props: CredentialsView & { editor?: unknown }) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Credentials</h1>
+        {props.canWrite && (
+          <a
+            class="button"
+            href="/credentials/new"
+            hx-get="/credentials/new"
+            hx-target="#editor"
+            hx-swap="innerHTML"
+          >
+            New credential
+          </a>
+        )}
+      </div>
+      <p class="lead">
+        Usernames and passwords that robots log in with. Passwords are stored encrypted and only
+        shown to an admin who types the key.
+      </p>
+      <section id="editor" aria-live="polite">{props.editor}</section>
+      <SearchBox
+        id="credentials-table"
+        base="/credentials"
+        q={props.params.q}
+        label="Search names and usernames"
+      />
+      <CredentialsTable {...props} />
+    </>
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * The page frame: navigation, database and user, dark mode, the database banner, flash messages.
+ * @module
+ */
+import type { Child } from "hono/jsx";
+import type { User } from "../lib/auth.ts";
+import type { DbInfo } from "../db/connection.ts";
+import { assetUrl } from "../lib/assets.ts";
+
+/** The areas in the navigation, in order. */
+export const NAV: { href: string; label: string }[] = [
+  { href: "/constants", label: "Constants" },
+  { href: "/credentials", label: "Credentials" },
+  { href: "/settings", label: "Settings" },
+];
+
+/** What every page's frame needs to know. */
+export type Frame = {
+  user: User | null;
+  info: DbInfo;
+  /** The database error while it is unreachable, else null. */
+  outage: string | null;
+  nonce: string;
+  path: string;
+};
+
+/** htmx settings: no eval, our own indicator styles (CSP), swap 4xx forms and the 503 banner. */
+const HTMX_CONFIG = JSON.stringify({
+  allowEval: false,
+  allowScriptTags: false,
+  includeIndicatorStyles: false,
+  selfRequestsOnly: true,
+  historyCacheSize: 0,
+  responseHandling: [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "(400|403|404|409|422|429|503)", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+  ],
+});
+
+/** The database banner: shown while the database is unreachable; it checks again by itself. */
+export function DbBanner(props: { outage: string | null }) {
+  if (!props.outage) return <div id="db-banner" hidden></div>;
+  return (
+    <div
+      id="db-banner"
+      class="banner banner-error"
+      role="alert"
+      hx-get="/health/banner"
+      hx-trigger="every 5s"
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <strong>The database cannot be reached.</strong> {props.outage}{" "}
+      <span class="muted">Trying again every 5 seconds; this page reloads when it is back.</span>
+    </div>
+  );
+}
+
+/** A flash message, swapped out of band into `#flash`. */
+export function Flash(props: { message: string; kind?: "ok" | "error" }) {
+  return (
+    <div id="flash" hx-swap-oob="true" role="status" aria-live="polite">
+      <p class={`flash flash-${props.kind ?? "ok"}`} x-data="flash">{props.message}</p>
+    </div>
+  );
+}
+
+/** The whole page around a view. */
+export function Layout(props: { title: string; frame: Frame; children?: Child }) {
+  const { frame } = props;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <title>{props.title} · OpenOrchestrator</title>
+        <link rel="stylesheet" href={assetUrl("app.css")} />
+        <link rel="icon" href={assetUrl("icon.svg")} type="image/svg+xml" />
+        <script nonce={frame.nonce} src={assetUrl("app.js")}></script>
+        <script nonce={frame.nonce} src={assetUrl("htmx.min.js")} defer></script>
+        <script nonce={frame.nonce} src={assetUrl("alpine.min.js")} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/constants">OpenOrchestrator</a>
+          <nav aria-label="Areas">
+            {NAV.map((item) => (
+              <a
+                href={item.href}
+                aria-current={frame.path.startsWith(item.href) ? "page" : undefined}
+              >
+                {item.label}
+              </a>
+            ))}
+          </nav>
+          <div class="who">
+            <span class="db" title="Database and schema revision">
+              {frame.info.name || "database"}
+              <code>{frame.info.revision ?? "no revision"}</code>
+            </span>
+            {frame.user && (
+              <span class="user" title={`Role: ${frame.user.role}`}>
+                {frame.user.name}
+                {frame.user.role === "viewer" && <small class="badge">read-only</small>}
+              </span>
+            )}
+            <button
+              type="button"
+              class="icon-button"
+              x-data="themeToggle"
+              x-on:click="toggle"
+              aria-label="Toggle dark mode"
+            >
+              ◐
+            </button>
+          </div>
+        </header>
+        <DbBanner outage={frame.outage} />
+        <div id="flash" role="status" aria-live="polite"></div>
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * The one table mechanism's markup: a search box, sortable headers, a pager and page sizes.
+ * The table `div` is the fragment: it replaces itself (outerHTML) on every search, sort and page,
+ * pushes its URL, and reloads itself when the event `<id>-changed` fires on the body.
+ * @module
+ */
+import type { Child } from "hono/jsx";
+import { type ListParams, listQuery, type ListSpec, PAGE_SIZES } from "../lib/list.ts";
+
+/** One column of a list. */
+export type Column<T> = {
+  key: string;
+  label: string;
+  /** True when the column is in the list's sort allowlist. */
+  sortable?: boolean;
+  cell: (row: T) => Child;
+  class?: string;
+};
+
+/** Everything a table needs to render one state. */
+export type TableProps<T> = {
+  /** The element id (the fragment's target), e.g. `constants-table`. */
+  id: string;
+  /** The list's URL, e.g. `/constants`. */
+  base: string;
+  caption: string;
+  params: ListParams;
+  spec: ListSpec;
+  rows: T[];
+  total: number;
+  columns: Column<T>[];
+  /** Filters other than the list parameters, kept in every link. */
+  filters?: Record<string, string | string[]>;
+  /** Shown when there are no rows. */
+  empty: string;
+};
+
+function Link(props: { id: string; href: string; children: Child; label?: string; rel?: string }) {
+  return (
+    <a
+      href={props.href}
+      hx-get={props.href}
+      hx-target={`#${props.id}`}
+      hx-swap="outerHTML"
+      hx-push-url="true"
+      aria-label={props.label}
+      rel={props.rel}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+/** The table fragment. */
+export function DataTable<T>(props: TableProps<T>) {
+  const { params, spec, id, base } = props;
+  const url = (change: Partial<ListParams>) =>
+    base + listQuery({ ...params, ...change }, spec, props.filters);
+  const pages = Math.max(1, Math.ceil(props.total / params.size));
+  const first = props.total === 0 ? 0 : (params.page - 1) * params.size + 1;
+  const last = Math.min(props.total, params.page * params.size);
+  return (
+    <div
+      id={id}
+      class="table-wrap"
+      hx-get={url({})}
+      hx-trigger={`${id}-changed from:body`}
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <input type="hidden" form={`${id}-search`} name="sort" value={params.sort} />
+      <input type="hidden" form={`${id}-search`} name="dir" value={params.dir} />
+      <input type="hidden" form={`${id}-search`} name="size" value={String(params.size)} />
+      <table>
+        <caption class="sr-only">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map((col) => {
+              if (!col.sortable) return <th scope="col" class={col.class}>{col.label}</th>;
+              const active = params.sort === col.key;
+              const dir = active && params.dir === "asc" ? "desc" : "asc";
+              return (
+                <th
+                  scope="col"
+                  class={col.class}
+                  aria-sort={active
+                    ? (params.dir === "asc" ? "ascending" : "descending")
+                    : undefined}
+                >
+                  <Link id={id} href={url({ sort: col.key, dir, page: 1 })}>
+                    {col.label}
+                    <span class="sort-mark" aria-hidden="true">
+                      {active ? (params.dir === "asc" ? " ▲" : " ▼") : ""}
+                    </span>
+                  </Link>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.length === 0
+            ? (
+              <tr>
+                <td colspan={props.columns.length} class="empty">{props.empty}</td>
+              </tr>
+            )
+            : props.rows.map((row) => (
+              <tr>{props.columns.map((col) => <td class={col.class}>{col.cell(row)}</td>)}</tr>
+            ))}
+        </tbody>
+      </table>
+      <nav class="pager" aria-label={`${props.caption} pages`}>
+        <span class="count">
+          {props.total === 0
+            ? "No rows"
+            : `${first}–${last} of ${props.total.toLocaleString("en")}`}
+        </span>
+        <span class="pages">
+          {params.page > 1
+            ? <Link id={id} href={url({ page: params.page - 1 })} rel="prev">← Previous</Link>
+            : <span class="disabled">← Previous</span>}
+          <span>Page {params.page} of {pages}</span>
+          {params.page < pages
+            ? <Link id={id} href={url({ page: params.page + 1 })} rel="next">Next →</Link>
+            : <span class="disabled">Next →</span>}
+        </span>
+        <span class="sizes">
+          Show {PAGE_SIZES.map((size) => size === params.size
+            ? <strong aria-current="true">{size}</strong>
+            : <Link id={id} href={url({ size, page: 1 })} label={`Show ${size} rows`}>{size}</Link>
+          )}
+        </span>
+      </nav>
+    </div>
+  );
+}
+
+/** The search box above a table: debounced as you type, and a plain GET form without JS. */
+export function SearchBox(props: {
+  id: string;
+  base: string;
+  q: string;
+  label: string;
+  children?: Child;
+}) {
+  return (
+    <form
+      id={`${props.id}-search`}
+      class="search"
+      action={props.base}
+      method="get"
+      role="search"
+      hx-get={props.base}
+      hx-target={`#${props.id}`}
+      hx-swap="outerHTML"
+      hx-push-url="true"
+      hx-trigger="submit"
+    >
+      <input
+        type="search"
+        name="q"
+        value={props.q}
+        maxlength={200}
+        aria-label={props.label}
+        placeholder={props.label}
+        hx-get={props.base}
+        hx-include="closest form"
+        hx-target={`#${props.id}`}
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="input changed delay:250ms, search"
+      />
+      {props.children}
+      <button type="submit" class="secondary">Search</button>
+    </form>
+  );
+}
