@@ -53,6 +53,7 @@ const DOW: Spec = { name: "day-of-week", min: 0, max: 7, top: 6, names: DAYS };
 /** How far ahead runs are searched; croniter gives up after the same number of years. */
 const HORIZON_YEARS = 50;
 const MAX_COUNT = 50;
+const REFERENCE_DAY = Date.UTC(2001, 0, 1);
 const DAY_MS = 86_400_000;
 const FROM_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?$/;
 
@@ -204,10 +205,14 @@ function parse(expr: string): Cron {
     nth,
     dayOr,
   };
-  if (search(cron, Date.UTC(2001, 0, 1), 0, 1).length === 0) {
-    // 2001–2050 holds every kind of year (leap or not, starting on each weekday).
-    fail("it never matches a real date");
+  // The years from 2001 on hold every kind of year (leap or not, starting on any weekday) within
+  // the search horizon. croniter first searches each restricted day field on its own and fails
+  // when day-of-month never occurs in the months, whatever day-of-week allows.
+  const domOnly: Cron = { ...cron, weekdays: expandField("*", DOW), dayOr: false };
+  if (dayOr && search(domOnly, REFERENCE_DAY, 0, 1).length === 0) {
+    fail(`day-of-month '${dom}' never occurs in month '${month}'`);
   }
+  if (search(cron, REFERENCE_DAY, 0, 1).length === 0) fail("it never matches a real date");
   return cron;
 }
 
@@ -237,22 +242,30 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
-/** Up to `count` runs at or after `firstMinute` minutes into the day starting at `dayStart`. */
+/** The start of the day `t` falls on, plus the search horizon in whole calendar years. */
+function horizonEnd(t: number): number {
+  const end = new Date(t);
+  end.setUTCFullYear(Math.min(end.getUTCFullYear() + HORIZON_YEARS + 1, 10_000), 0, 1);
+  return end.getTime();
+}
+
+/**
+ * Up to `count` runs, starting `firstMinute` minutes into the day that starts at `dayStart`.
+ * Like croniter, gives up when no run falls within 50 calendar years of the start or the
+ * previous run.
+ */
 function search(cron: Cron, dayStart: number, firstMinute: number, count: number): string[] {
   const runs: string[] = [];
-  const start = new Date(dayStart);
-  const end = new Date(dayStart);
-  end.setUTCFullYear(Math.min(start.getUTCFullYear() + HORIZON_YEARS, 10_000), 0, 1);
-  for (let t = dayStart; t < end.getTime(); t += DAY_MS) {
+  for (let t = dayStart, end = horizonEnd(t); t < end; t += DAY_MS) {
     const date = new Date(t);
-    const earliest = t === dayStart ? firstMinute : 0;
     if (!dayMatches(cron, date)) continue;
+    end = horizonEnd(t);
     const day = `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${
       pad(date.getUTCDate())
     }`;
     for (const hour of cron.hours) {
       for (const minute of cron.minutes) {
-        if (hour * 60 + minute < earliest) continue;
+        if (t === dayStart && hour * 60 + minute < firstMinute) continue;
         runs.push(`${day} ${pad(hour)}:${pad(minute)}:00.000000`);
         if (runs.length >= count) return runs;
       }
@@ -281,9 +294,9 @@ export function validateCron(expr: string): string | null {
  * Computes the next runs after a naive wall-clock time, as croniter's `get_next` would.
  *
  * Runs are strictly after the minute of `from` (after 10:00:30 comes 10:01; after 10:00:00 the
- * earliest is 10:01 too). Runs are searched at most 50 years ahead of `from` (croniter's own
- * limit); fewer than `count` runs, possibly none, are returned only when that horizon (or the
- * year 9999) runs out first. Expressions that never match a real date are invalid and throw.
+ * earliest is 10:01 too). Like croniter, the search gives up when no run falls within 50
+ * calendar years of `from` or of the previous run, or after the year 9999; only then are fewer
+ * than `count` runs, possibly none, returned. Expressions that never match a real date are invalid and throw.
  *
  * @param expr The 5-field cron expression.
  * @param from `YYYY-MM-DD HH:MM:SS.ffffff`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM` or
