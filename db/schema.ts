@@ -27,7 +27,7 @@ export const SHARED_TABLES = [
 ] as const;
 
 /** The DDL the Python migrations produce on SQLite, table by table. */
-const SQLITE_TABLES: Record<string, string> = {
+export const SQLITE_TABLES: Record<string, string> = {
   alembic_version: `CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL,
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))`,
@@ -97,7 +97,7 @@ const MSSQL_TABLES: Record<string, string> = {
 };
 
 /** The indexes the Python migrations create. */
-const BASE_INDEXES: [string, string, string][] = [
+export const BASE_INDEXES: [string, string, string][] = [
   ["ix_Queues_created_date", "Queues", "created_date"],
   ["ix_Queues_queue_name", "Queues", "queue_name"],
 ];
