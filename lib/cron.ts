@@ -143,6 +143,8 @@ function parse(expr: string): Cron {
     fail(`expected 5 fields, got ${fields.length}${extra}`);
   }
   const [minute, hour, dom, month, dow] = fields;
+  const minutes = sorted(expandField(minute, MINUTE));
+  const hours = sorted(expandField(hour, HOUR));
 
   let lastDay = false;
   const days = expandField(dom, DOM, (item) => {
@@ -151,6 +153,7 @@ function parse(expr: string): Cron {
     if (/l/i.test(item)) fail("'L' in day-of-month must be a list entry of its own, e.g. '1,L'");
     return false;
   });
+  const months = expandField(month, MONTH);
 
   const nth: [number, number][] = [];
   const weekdays = expandField(dow, DOW, (item) => {
@@ -196,11 +199,11 @@ function parse(expr: string): Cron {
   }
 
   const cron: Cron = {
-    minutes: sorted(expandField(minute, MINUTE)),
-    hours: sorted(expandField(hour, HOUR)),
+    minutes,
+    hours,
     days: everyDay ? expandField("*", DOM) : days,
     lastDay,
-    months: expandField(month, MONTH),
+    months,
     weekdays,
     nth,
     dayOr,
@@ -256,7 +259,7 @@ function horizonEnd(t: number): number {
  */
 function search(cron: Cron, dayStart: number, firstMinute: number, count: number): string[] {
   const runs: string[] = [];
-  for (let t = dayStart, end = horizonEnd(t); t < end; t += DAY_MS) {
+  for (let t = dayStart, end = horizonEnd(t); t < end && count > 0; t += DAY_MS) {
     const date = new Date(t);
     if (!dayMatches(cron, date)) continue;
     end = horizonEnd(t);
@@ -296,7 +299,8 @@ export function validateCron(expr: string): string | null {
  * Runs are strictly after the minute of `from` (after 10:00:30 comes 10:01; after 10:00:00 the
  * earliest is 10:01 too). Like croniter, the search gives up when no run falls within 50
  * calendar years of `from` or of the previous run, or after the year 9999; only then are fewer
- * than `count` runs, possibly none, returned. Expressions that never match a real date are invalid and throw.
+ * than `count` runs, possibly none, returned. Expressions that never match a real date are
+ * invalid and throw.
  *
  * @param expr The 5-field cron expression.
  * @param from `YYYY-MM-DD HH:MM:SS.ffffff`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM` or

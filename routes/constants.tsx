@@ -55,7 +55,7 @@ function readConstant(body: Record<string, unknown>, errors: FieldErrors) {
 
 constants.post("/", requireAdmin, async (c) => {
   const errors: FieldErrors = {};
-  const values = readConstant(await c.req.parseBody(), errors);
+  const values = readConstant(await c.req.parseBody({ all: true }), errors);
   const form = () => <ConstantForm values={values} errors={errors} />;
   if (!isClean(errors)) return rejected(c, 422, errors, form());
   const result = await createConstant(c.get("db"), values, c.get("user").name);
@@ -69,7 +69,7 @@ constants.post("/", requireAdmin, async (c) => {
 constants.post("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   const errors: FieldErrors = {};
-  const body = await c.req.parseBody();
+  const body = await c.req.parseBody({ all: true });
   const value = readText(body, "value", { label: "Value", max: 1000, trim: false }, errors);
   const form = () => <ConstantForm values={{ name, value }} errors={errors} original={name} />;
   if (!isClean(errors)) return rejected(c, 422, errors, form());

@@ -123,7 +123,7 @@ function readPassword(
 }
 
 credentials.post("/", requireAdmin, async (c) => {
-  const body = await c.req.parseBody();
+  const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
   const values = {
     name: readText(body, "name", { label: "Name", max: 100 }, errors),
@@ -144,7 +144,7 @@ credentials.post("/", requireAdmin, async (c) => {
 
 credentials.post("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
-  const body = await c.req.parseBody();
+  const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
   const username = readText(body, "username", { label: "Username", max: 250 }, errors);
   const token = readPassword(c, body, errors, true);
@@ -187,7 +187,12 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
     errors._form = `Too many reveals: at most 5 a minute. Try again in ${wait} s.`;
     return rejected(c, 429, errors, <RevealForm name={name} errors={errors} />);
   }
-  const key = readText(await c.req.parseBody(), "key", { label: "Key", max: 100 }, errors);
+  const key = readText(
+    await c.req.parseBody({ all: true }),
+    "key",
+    { label: "Key", max: 100 },
+    errors,
+  );
   const found = await getCredential(c.get("db"), name);
   if (!found) return notFound(c, `The credential “${name}” no longer exists.`);
   if (!isClean(errors)) return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);

@@ -29,7 +29,7 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Refuses cross-site unsafe requests: the browser's `Sec-Fetch-Site` must say same-origin, an
- * `Origin` must match the app's origin (from `OO_ORIGIN`, else the Host header: behind IIS the
+ * `Origin` must match the app's origin (from `OO_ORIGIN`, else the request's host: behind IIS the
  * scheme differs, so only the host is compared then), and the `HX-Request` header must be there
  * (a custom header that no cross-site form can send).
  */
@@ -42,7 +42,7 @@ export function csrf(config: Config): MiddlewareHandler {
     }
     const origin = c.req.header("Origin");
     if (origin && origin !== "null") {
-      const expected = config.origin ?? c.req.header("Host");
+      const expected = config.origin ?? new URL(c.req.url).host;
       const actual = config.origin ? origin : origin.replace(/^https?:\/\//, "");
       if (actual !== expected) {
         throw new AuthError(403, `Refused a request from another origin (${origin}).`);

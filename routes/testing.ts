@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import { type Config, DEMO_KEY, loadConfig } from "../lib/config.ts";
-import { PYTHON_DATABASES, type TempDb, tempDatabase } from "../db/testing.ts";
+import { PYTHON_DATABASES, tempDatabase, type TempDb } from "../db/testing.ts";
 import { createApp } from "./app.tsx";
 
 /** A test app, its database, and request helpers. */
@@ -17,12 +17,20 @@ export type TestApp = TempDb & {
   /** A GET for the JSON interface. */
   json(path: string): Promise<Response>;
   /** A form POST as htmx sends it from the app's own page. */
-  post(path: string, form?: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Response>;
+  post(
+    path: string,
+    form?: Record<string, string | string[]>,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   /** A DELETE as htmx sends it. */
   del(path: string, headers?: Record<string, string>): Promise<Response>;
 };
 
-const HTMX = { "HX-Request": "true", "Origin": "http://localhost", "Sec-Fetch-Site": "same-origin" };
+const HTMX = {
+  "HX-Request": "true",
+  "Origin": "http://localhost",
+  "Sec-Fetch-Site": "same-origin",
+};
 
 /** Builds an app over a fresh temp database (seeded with the demo data unless told otherwise). */
 export async function testApp(
@@ -35,7 +43,11 @@ export async function testApp(
   } = {},
 ): Promise<TestApp> {
   const temp = await tempDatabase({ seed: options.seed ?? !options.from, ...options });
-  const config = loadConfig({ OpenOrchestratorKey: DEMO_KEY, ...options.env });
+  const config = loadConfig({
+    OpenOrchestratorSQL: `sqlite:///${temp.path}`,
+    OpenOrchestratorKey: DEMO_KEY,
+    ...options.env,
+  });
   const app = createApp({ db: temp.db, config, peerOf: () => options.peer ?? "127.0.0.1" });
   const base = "http://localhost";
   const send = async (path: string, init: RequestInit) => await app.request(base + path, init);
