@@ -9,6 +9,7 @@ import { initSchema, isEmpty } from "./db/schema.ts";
 import { ConfigError, loadConfig } from "./lib/config.ts";
 import { resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
+import { Poller } from "./lib/poller.ts";
 
 async function main(): Promise<void> {
   let config;
@@ -26,7 +27,15 @@ async function main(): Promise<void> {
     await seedDemo(db, config.key!);
     console.log(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
   }
-  const app = createApp({ db, config, resolveToken: resolveWindowsToken, logRequests: true });
+  const poller = new Poller(db, { outage: null }, { intervalMs: config.pollSeconds * 1000 });
+  poller.start();
+  const app = createApp({
+    db,
+    config,
+    poller,
+    resolveToken: resolveWindowsToken,
+    logRequests: true,
+  });
   const controller = new AbortController();
   const server = Deno.serve({
     hostname: config.host,
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
     Deno.addSignalListener(signal, stop);
   }
   await server.finished;
+  poller.stop();
   await db.close();
 }
 

@@ -208,3 +208,33 @@ async function runBrowserTest(
   }
   await cleanup();
 }
+
+/**
+ * Retries `check` (an assertion) until it passes, then returns its value; after `timeoutMs`
+ * the last failure is thrown. For states that arrive asynchronously (an htmx swap).
+ */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = ACTION_TIMEOUT_MS,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** The text of one column of a table fragment, row by row (1-based column). */
+export async function columnTexts(page: Page, tableId: string, column = 1): Promise<string[]> {
+  const cells = page.locator(`#${tableId} tbody tr td:nth-child(${column})`);
+  return (await cells.allTextContents()).map((text) => text.trim());
+}
+
+/** The query parameters of the page's current URL. */
+export function queryOf(page: Page): URLSearchParams {
+  return new URL(page.url()).searchParams;
+}

@@ -13,6 +13,7 @@ import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
 import { RateLimiter } from "../lib/rate_limit.ts";
+import { Poller, type Snapshot } from "../lib/poller.ts";
 import { ErrorView } from "../templates/errors.tsx";
 import { DbBanner, Flash } from "../templates/layout.tsx";
 import { constants } from "./constants.tsx";
@@ -28,6 +29,7 @@ declare module "hono" {
     db: Db;
     config: Config;
     health: Health;
+    snapshot: Snapshot;
     revealLimiter: RateLimiter;
   }
 }
@@ -36,7 +38,8 @@ declare module "hono" {
 export type AppOptions = {
   db: Db;
   config: Config;
-  health?: Health;
+  /** The aggregates loop (default: one that is not started; tests call its `tick()`). */
+  poller?: Poller;
   /** The peer address (default: the socket's remote address). */
   peerOf?: PeerOf;
   /** Resolves IIS Windows tokens (default: refuses: set by main.ts on Windows). */
@@ -59,7 +62,9 @@ function noResolver(): never {
 
 /** Builds the app. */
 export function createApp(options: AppOptions): Hono {
-  const dbHealth = options.health ?? { outage: null };
+  const poller = options.poller ??
+    new Poller(options.db, { outage: null }, { intervalMs: options.config.pollSeconds * 1000 });
+  const dbHealth = poller.health;
   const revealLimiter = new RateLimiter(5, 60_000);
   const app = new Hono();
   if (options.logRequests) {
@@ -106,6 +111,7 @@ export function createApp(options: AppOptions): Hono {
     c.set("db", options.db);
     c.set("config", options.config);
     c.set("health", dbHealth);
+    c.set("snapshot", poller.snapshot);
     c.set("revealLimiter", revealLimiter);
     await next();
   });

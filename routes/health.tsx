@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { Health } from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
-import { DbBanner } from "../templates/layout.tsx";
+import { DbBanner, SchedulerStatus } from "../templates/layout.tsx";
 import { VERSION } from "../lib/version.ts";
 
 /** The health routes. */
@@ -45,3 +45,8 @@ health.get("/health/banner", async (c) => {
   if (!state.outage) c.header("HX-Refresh", "true");
   return c.html(<DbBanner outage={state.outage} />);
 });
+
+health.get(
+  "/health/header",
+  (c) => c.html(<SchedulerStatus counts={c.get("snapshot").schedulers ?? null} />),
+);

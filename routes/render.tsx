@@ -30,6 +30,7 @@ export function frameOf(c: Context): Frame {
     user: c.get("user") ?? null,
     info: c.get("db").info,
     outage: c.get("health").outage,
+    schedulers: c.get("snapshot").schedulers ?? null,
     nonce: c.get("secureHeadersNonce") ?? "",
     path: c.req.path,
   };

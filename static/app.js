@@ -8,6 +8,14 @@
   if (stored === "dark" || stored === "light") document.documentElement.dataset.theme = stored;
 })();
 
+// The live clock: every 10 s while the tab is visible, live parts (hx-trigger="oo-tick from:body")
+// refresh themselves; a hidden tab costs the server nothing.
+setInterval(() => {
+  if (document.visibilityState === "visible") {
+    document.body.dispatchEvent(new CustomEvent("oo-tick"));
+  }
+}, 10_000);
+
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 

@@ -5,6 +5,7 @@
 import type { Child } from "hono/jsx";
 import type { User } from "../lib/auth.ts";
 import type { DbInfo } from "../db/connection.ts";
+import type { SchedulerCounts } from "../db/schedulers.ts";
 import { assetUrl } from "../lib/assets.ts";
 
 /** The areas in the navigation, in order. */
@@ -20,6 +21,8 @@ export type Frame = {
   info: DbInfo;
   /** The database error while it is unreachable, else null. */
   outage: string | null;
+  /** Scheduler machines by state, from the poller (null before its first round). */
+  schedulers: SchedulerCounts | null;
   nonce: string;
   path: string;
 };
@@ -55,6 +58,34 @@ export function DbBanner(props: { outage: string | null }) {
       <strong>The database cannot be reached.</strong> {props.outage}{" "}
       <span class="muted">Trying again every 5 seconds; this page reloads when it is back.</span>
     </div>
+  );
+}
+
+/** The scheduler count in the header; it refreshes itself on every live tick. */
+export function SchedulerStatus(props: { counts: SchedulerCounts | null }) {
+  const { counts } = props;
+  const total = counts ? counts.online + counts.stale + counts.offline : 0;
+  const state = !counts
+    ? "unknown"
+    : counts.online === 0
+    ? "down"
+    : counts.online < total
+    ? "partial"
+    : "up";
+  return (
+    <a
+      id="scheduler-status"
+      class={`scheduler-status status-${state}`}
+      href="/schedulers"
+      hx-get="/health/header"
+      hx-trigger="oo-tick from:body"
+      hx-target="this"
+      hx-swap="outerHTML"
+      title="Scheduler machines that pinged in the last minute"
+    >
+      <span class="dot" aria-hidden="true"></span>
+      {counts ? `${counts.online} of ${total} schedulers online` : "Schedulers: checking…"}
+    </a>
   );
 }
 
@@ -98,6 +129,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
             ))}
           </nav>
           <div class="who">
+            <SchedulerStatus counts={frame.schedulers} />
             <span class="db" title="Database and schema revision">
               {frame.info.name || "database"}
               <code>{frame.info.revision ?? "no revision"}</code>

@@ -1,0 +1,92 @@
+/**
+ * The poller: one loop in the process reads the aggregates (scheduler counts, queue and log
+ * summaries, the dashboard) once per interval for all viewers, so no page pays for a full scan.
+ * It keeps working through database outages: it sets the banner, backs off, and clears the
+ * banner when the database answers again.
+ * @module
+ */
+import type { Db, Health } from "../db/connection.ts";
+import { DatabaseUnavailableError } from "../db/connection.ts";
+import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
+
+/** What the poller knows; a field is missing until its first successful read. */
+export type Snapshot = {
+  schedulers?: SchedulerCounts;
+  /** When the last full round finished. */
+  at?: Date;
+};
+
+/** One aggregate read: fills its part of the snapshot. */
+export type PollTask = (db: Db, snapshot: Snapshot) => Promise<void>;
+
+/** The reads every round does. Later areas add theirs. */
+export const POLL_TASKS: PollTask[] = [
+  async (db, snapshot) => {
+    snapshot.schedulers = await schedulerCounts(db);
+  },
+];
+
+/** The longest wait between two tries while the database is away. */
+const MAX_BACKOFF_MS = 60_000;
+
+/** Reads the aggregates every interval; `tick()` does one round (tests call it directly). */
+export class Poller {
+  /** The latest aggregates, shared by every request. */
+  readonly snapshot: Snapshot = {};
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #delay: number;
+  #running = false;
+
+  /**
+   * @param db the database to read
+   * @param health where outages are reported (the banner reads it)
+   */
+  constructor(
+    readonly db: Db,
+    readonly health: Health,
+    readonly options: { intervalMs: number; tasks?: PollTask[] },
+  ) {
+    this.#delay = options.intervalMs;
+  }
+
+  /** Runs one round of every task; returns true when the database answered. */
+  async tick(): Promise<boolean> {
+    try {
+      for (const task of this.options.tasks ?? POLL_TASKS) await task(this.db, this.snapshot);
+      this.snapshot.at = new Date();
+      this.health.outage = null;
+      this.#delay = this.options.intervalMs;
+      return true;
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        this.health.outage = error.message;
+      } else {
+        console.error("The poller could not read the aggregates:", error);
+      }
+      this.#delay = Math.min(this.#delay * 2, MAX_BACKOFF_MS);
+      return false;
+    }
+  }
+
+  /** The wait before the next round (doubles while the database is away). */
+  get delayMs(): number {
+    return this.#delay;
+  }
+
+  /** Starts the loop (first round at once). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const loop = async () => {
+      await this.tick();
+      if (this.#running) this.#timer = setTimeout(loop, this.#delay);
+    };
+    loop();
+  }
+
+  /** Stops the loop. */
+  stop(): void {
+    this.#running = false;
+    clearTimeout(this.#timer);
+  }
+}
