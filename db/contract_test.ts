@@ -4,7 +4,6 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { parseConnectionString } from "../lib/config.ts";
 import { PAGE_SIZES } from "../lib/list.ts";
 import type { Db } from "./connection.ts";
 import { time } from "./connection.ts";
@@ -17,33 +16,8 @@ import {
 } from "./constants.ts";
 import { createCredential, listCredentials, updateCredential } from "./credentials.ts";
 import { newId, storedId } from "./ids.ts";
-import { openDatabase } from "./open.ts";
 import { detect, initSchema, missingIndexStatements, SHARED_TABLES } from "./schema.ts";
-import { tempDatabase } from "./testing.ts";
-
-type Engine = { name: string; open(): Promise<{ db: Db; close(): Promise<void> }> };
-
-const mssqlUrl = Deno.env.get("OO_TEST_MSSQL");
-
-const ENGINES: Engine[] = [
-  { name: "sqlite", open: () => tempDatabase() },
-  {
-    name: "mssql",
-    async open() {
-      const db = await openDatabase(parseConnectionString(mssqlUrl!));
-      if (db.info.missingTables.length) await initSchema(db);
-      for (const table of ["Constants", "Credentials"]) await db.run(`DELETE FROM ${table}`);
-      await db.run("DELETE FROM Logs WHERE process_name = 'OpenOrchestrator Web'");
-      return { db, close: () => db.close() };
-    },
-  },
-];
-
-if (!mssqlUrl) {
-  console.log(
-    "contract tests: SQL Server skipped (set OO_TEST_MSSQL to a connection string to run them)",
-  );
-}
+import { contractTest, tempDatabase } from "./testing.ts";
 
 const params = (
   over: Partial<{ q: string; sort: string; dir: "asc" | "desc"; page: number; size: number }> = {},
@@ -56,21 +30,8 @@ const params = (
   ...over,
 });
 
-for (const engine of ENGINES) {
-  const ignore = engine.name === "mssql" && !mssqlUrl;
-  const test = (name: string, fn: (db: Db) => Promise<void>) =>
-    Deno.test({
-      name: `[${engine.name}] ${name}`,
-      ignore,
-      async fn() {
-        const opened = await engine.open();
-        try {
-          await fn(opened.db);
-        } finally {
-          await opened.close();
-        }
-      },
-    });
+{
+  const test = contractTest;
 
   test("a new schema has every shared table, the revision and the recommended indexes", async (db) => {
     const info = await detect(db);

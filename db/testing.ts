@@ -6,7 +6,8 @@
 import type { Db } from "./connection.ts";
 import { seedDemo } from "./demo.ts";
 import { openDatabase } from "./open.ts";
-import { initSchema } from "./schema.ts";
+import { initSchema, SHARED_TABLES } from "./schema.ts";
+import { parseConnectionString } from "../lib/config.ts";
 import { DEMO_KEY } from "../lib/config.ts";
 
 /** The databases written by the Python OpenOrchestrator, by name. */
@@ -42,4 +43,53 @@ export async function tempDatabase(
       await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+const mssqlUrl = Deno.env.get("OO_TEST_MSSQL");
+
+if (!mssqlUrl) {
+  console.log(
+    "contract tests: SQL Server skipped (set OO_TEST_MSSQL to a connection string to run them)",
+  );
+}
+
+/** The engines the contract suite runs on; SQL Server only when `OO_TEST_MSSQL` is set. */
+const ENGINES: { name: string; open(): Promise<{ db: Db; close(): Promise<void> }> }[] = [
+  { name: "sqlite", open: () => tempDatabase() },
+  {
+    name: "mssql",
+    async open() {
+      // An empty database the suite may fill: tables are created once and emptied per test.
+      const db = await openDatabase(parseConnectionString(mssqlUrl!));
+      if (db.info.missingTables.length) await initSchema(db);
+      for (
+        const table of SHARED_TABLES.filter((t) => t !== "alembic_version" && t !== "Triggers")
+      ) {
+        await db.run(`DELETE FROM ${table}`);
+      }
+      await db.run("DELETE FROM Triggers");
+      return { db, close: () => db.close() };
+    },
+  },
+];
+
+/**
+ * Declares one contract test per engine: `fn` gets a fresh database with the schema (SQLite: a
+ * temp file; SQL Server: the `OO_TEST_MSSQL` database, emptied). Ignored where not configured.
+ */
+export function contractTest(name: string, fn: (db: Db) => Promise<void>): void {
+  for (const engine of ENGINES) {
+    Deno.test({
+      name: `[${engine.name}] ${name}`,
+      ignore: engine.name === "mssql" && !mssqlUrl,
+      async fn() {
+        const opened = await engine.open();
+        try {
+          await fn(opened.db);
+        } finally {
+          await opened.close();
+        }
+      },
+    });
+  }
 }

@@ -72,50 +72,55 @@ browserTest("constants: the page loads with the demo rows and no console errors"
   );
 });
 
-browserTest("constants: search filters after the debounce, pushes ?q=, and history works", async (t) => {
-  const { page } = t;
-  await page.goto("/constants");
-  const requests = countListRequests(page);
-  const answered = page.waitForResponse((r) => new URL(r.url()).searchParams.get("q") === "Portal");
-  // Typed key by key, faster than the 250 ms debounce: one request, for the whole word.
-  await search(page).pressSequentially("Portal");
-  await answered;
-  await eventually(async () => assert.deepEqual(await names(page), ["Portal URL"]));
-  assert.deepEqual(requests.urls.map((u) => new URLSearchParams(u).get("q")), ["Portal"]);
-  assert.equal(queryOf(page).get("q"), "Portal");
-  assert.equal(await pagerCount(page), "1–1 of 1");
+browserTest(
+  "constants: search filters after the debounce, pushes ?q=, and history works",
+  async (t) => {
+    const { page } = t;
+    await page.goto("/constants");
+    const requests = countListRequests(page);
+    const answered = page.waitForResponse((r) =>
+      new URL(r.url()).searchParams.get("q") === "Portal"
+    );
+    // Typed key by key, faster than the 250 ms debounce: one request, for the whole word.
+    await search(page).pressSequentially("Portal");
+    await answered;
+    await eventually(async () => assert.deepEqual(await names(page), ["Portal URL"]));
+    assert.deepEqual(requests.urls.map((u) => new URLSearchParams(u).get("q")), ["Portal"]);
+    assert.equal(queryOf(page).get("q"), "Portal");
+    assert.equal(await pagerCount(page), "1–1 of 1");
 
-  // A search that matches nothing says so.
-  await search(page).fill("no such constant");
-  await eventually(async () =>
-    assert.deepEqual(await names(page), ["No constant matches this search."])
-  );
-  assert.equal(queryOf(page).get("q"), "no such constant");
+    // A search that matches nothing says so.
+    await search(page).fill("no such constant");
+    await eventually(async () =>
+      assert.deepEqual(await names(page), ["No constant matches this search."])
+    );
+    assert.equal(queryOf(page).get("q"), "no such constant");
 
-  // Back restores the previous list state (htmx asks the server: the history cache is off).
-  await page.goBack();
-  await eventually(async () => assert.deepEqual(await names(page), ["Portal URL"]));
-  assert.equal(queryOf(page).get("q"), "Portal");
-  await page.goBack();
-  await eventually(async () => assert.deepEqual(await names(page), DEMO_NAMES));
-  assert.equal(queryOf(page).get("q"), null);
-  await page.goForward();
-  await eventually(async () => assert.deepEqual(await names(page), ["Portal URL"]));
+    // Back restores the previous list state (htmx asks the server: the history cache is off).
+    await page.goBack();
+    await eventually(async () => assert.deepEqual(await names(page), ["Portal URL"]));
+    assert.equal(queryOf(page).get("q"), "Portal");
+    await page.goBack();
+    await eventually(async () => assert.deepEqual(await names(page), DEMO_NAMES));
+    assert.equal(queryOf(page).get("q"), null);
+    await page.goForward();
+    await eventually(async () => assert.deepEqual(await names(page), ["Portal URL"]));
 
-  // Reloading the pushed URL renders the same state from the server.
-  await page.reload();
-  assert.deepEqual(await names(page), ["Portal URL"]);
-  assert.equal(await search(page).inputValue(), "Portal");
+    // Reloading the pushed URL renders the same state from the server.
+    await page.reload();
+    assert.deepEqual(await names(page), ["Portal URL"]);
+    assert.equal(await search(page).inputValue(), "Portal");
 
-  // The Search button (and Enter) search too.
-  await search(page).fill("");
-  await page.getByRole("button", { name: "Search" }).click();
-  await eventually(async () => assert.deepEqual(await names(page), DEMO_NAMES));
-  await search(page).fill("retries");
-  await search(page).press("Enter");
-  await eventually(async () => assert.deepEqual(await names(page), ["Max retries"]));
-  assert.equal(queryOf(page).get("q"), "retries");
-});
+    // The Search button (and Enter) search too.
+    await search(page).fill("");
+    await page.getByRole("button", { name: "Search" }).click();
+    await eventually(async () => assert.deepEqual(await names(page), DEMO_NAMES));
+    await search(page).fill("retries");
+    await search(page).press("Enter");
+    await eventually(async () => assert.deepEqual(await names(page), ["Max retries"]));
+    assert.equal(queryOf(page).get("q"), "retries");
+  },
+);
 
 browserTest("constants: clicking a sort header sorts and changes the URL", async (t) => {
   const { page } = t;
@@ -193,14 +198,20 @@ browserTest("constants: paging and page size links work and keep the search", as
   await page.getByRole("link", { name: "Next →" }).click();
   await page.waitForURL((url) => url.searchParams.get("page") === "2");
   await eventually(async () =>
-    assert.deepEqual(await names(page), ["Batch 26", "Batch 27", "Batch 28", "Batch 29", "Batch 30"])
+    assert.deepEqual(await names(page), [
+      "Batch 26",
+      "Batch 27",
+      "Batch 28",
+      "Batch 29",
+      "Batch 30",
+    ])
   );
   assert.equal(queryOf(page).get("q"), "Batch");
 });
 
 browserTest("constants: the form checks input inline and creates a constant", async (t) => {
   const { page, db } = t;
-  t.allow(/status of 422/); // Chromium logs every 4xx answer; these 422s are the point.
+  t.allow(/status of 422 \(Unprocessable Entity\)/); // Chromium logs every 4xx answer; these 422s are the point.
   await page.goto("/constants");
   const writes = countWrites(page);
 
@@ -349,7 +360,10 @@ browserTest("constants: markup and quotes in names and values are shown as text"
   const cells = row(page, name).locator("td");
   assert.equal(await cells.nth(0).textContent(), name);
   assert.equal(await cells.nth(1).textContent(), value);
-  assert.equal(await page.locator("#constants-table script, #constants-table img, main b").count(), 0);
+  assert.equal(
+    await page.locator("#constants-table script, #constants-table img, main b").count(),
+    0,
+  );
   assert.deepEqual(dialogs, []);
   assert.equal((await getConstant(db, name))?.value, value);
 
@@ -366,34 +380,37 @@ browserTest("constants: markup and quotes in names and values are shown as text"
   assert.equal(await getConstant(db, name), null);
 });
 
-browserTest("constants: without JavaScript the list renders and the search is a plain GET", async (t) => {
-  const context = await t.browser.newContext({ baseURL: t.base, javaScriptEnabled: false });
-  const page = await context.newPage();
-  t.watch(page);
+browserTest(
+  "constants: without JavaScript the list renders and the search is a plain GET",
+  async (t) => {
+    const context = await t.browser.newContext({ baseURL: t.base, javaScriptEnabled: false });
+    const page = await context.newPage();
+    t.watch(page);
 
-  await page.goto("/constants?q=Portal");
-  assert.deepEqual(await names(page), ["Portal URL"]);
-  assert.equal(await search(page).inputValue(), "Portal");
-  assert.equal(await pagerCount(page), "1–1 of 1");
+    await page.goto("/constants?q=Portal");
+    assert.deepEqual(await names(page), ["Portal URL"]);
+    assert.equal(await search(page).inputValue(), "Portal");
+    assert.equal(await pagerCount(page), "1–1 of 1");
 
-  await search(page).fill("retries");
-  await Promise.all([
-    page.waitForURL((url) => url.searchParams.get("q") === "retries"),
-    search(page).press("Enter"),
-  ]);
-  assert.deepEqual(await names(page), ["Max retries"]);
+    await search(page).fill("retries");
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get("q") === "retries"),
+      search(page).press("Enter"),
+    ]);
+    assert.deepEqual(await names(page), ["Max retries"]);
 
-  await search(page).fill("");
-  await Promise.all([
-    page.waitForURL((url) => url.searchParams.get("q") === ""),
-    page.getByRole("button", { name: "Search" }).click(),
-  ]);
-  assert.deepEqual(await names(page), DEMO_NAMES);
+    await search(page).fill("");
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get("q") === ""),
+      page.getByRole("button", { name: "Search" }).click(),
+    ]);
+    assert.deepEqual(await names(page), DEMO_NAMES);
 
-  await Promise.all([
-    page.waitForURL((url) => url.searchParams.get("dir") === "desc"),
-    header(page, "Name").click(),
-  ]);
-  assert.deepEqual(await names(page), DEMO_NAMES.toReversed());
-  await context.close();
-});
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get("dir") === "desc"),
+      header(page, "Name").click(),
+    ]);
+    assert.deepEqual(await names(page), DEMO_NAMES.toReversed());
+    await context.close();
+  },
+);

@@ -10,6 +10,11 @@ import { assetUrl } from "../lib/assets.ts";
 
 /** The areas in the navigation, in order. */
 export const NAV: { href: string; label: string }[] = [
+  { href: "/dashboard", label: "Dashboard" },
+  { href: "/triggers", label: "Triggers" },
+  { href: "/queues", label: "Queues" },
+  { href: "/logs", label: "Logs" },
+  { href: "/schedulers", label: "Schedulers" },
   { href: "/constants", label: "Constants" },
   { href: "/credentials", label: "Credentials" },
   { href: "/settings", label: "Settings" },
