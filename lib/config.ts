@@ -77,26 +77,35 @@ function truthy(text: string | undefined): boolean {
 function parseUrl(text: string): DatabaseTarget {
   const sqlite = /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(text);
   if (sqlite) return { kind: "sqlite", path: sqlite[1].replace(/\?.*$/, ""), embedded: false };
-  if (!/^mssql(\+\w+)?:\/\//.test(text)) {
-    throw new Error("only sqlite:/// and mssql:// URLs are supported");
+  const m = /^mssql(?:\+\w+)?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?]+)\/([^?]*)(?:\?(.*))?$/.exec(
+    text,
+  );
+  if (!m) {
+    if (!/^mssql(\+\w+)?:\/\//.test(text)) {
+      throw new Error("only sqlite:/// and mssql:// URLs are supported");
+    }
+    throw new Error("expected mssql+pyodbc://user:password@server/database");
   }
-  const url = new URL(text.replace(/^mssql(\+\w+)?:/, "http:"));
-  const params = new Map([...url.searchParams].map(([k, v]) => [k.toLowerCase(), v]));
-  const [server, instance] = decodeURIComponent(url.hostname).split("\\");
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  const [, userText = "", passwordText = "", hostText, databaseText, queryText = ""] = m;
+  const params = new Map(
+    [...new URLSearchParams(queryText)].map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  const [hostPort, instance] = decodeURIComponent(hostText).split("\\");
+  const [server, portText] = hostPort.split(":");
+  const database = decodeURIComponent(databaseText);
   if (!server) throw new Error("the URL names no server");
   if (!database) throw new Error("the URL names no database");
-  const rawUser = decodeURIComponent(url.username);
+  const rawUser = decodeURIComponent(userText);
   const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
   return {
     kind: "mssql",
     server,
     instance,
-    port: url.port ? Number(url.port) : undefined,
+    port: portText ? Number(portText) : undefined,
     database,
     user: user || undefined,
     domain,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    password: passwordText ? decodeURIComponent(passwordText) : undefined,
     trusted: truthy(params.get("trusted_connection")) || !rawUser,
     encrypt: truthy(params.get("encrypt") ?? "yes"),
     trustServerCertificate: truthy(params.get("trustservercertificate")),

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { AuthError, authorize, identify } from "./auth.ts";
+
+const facts = (peer: string | null, headers: Record<string, string> = {}) => ({
+  peer,
+  header: (name: string) => headers[name],
+});
+const never = () => {
+  throw new Error("not called");
+};
+
+Deno.test("none mode is the local user", () => {
+  assert.deepEqual(identify("none", facts(null), { header: "X-User", resolveToken: never }), {
+    user: "local",
+    groups: [],
+  });
+});
+
+Deno.test("header mode trusts the header only from a loopback peer", () => {
+  const options = { header: "X-User", resolveToken: never };
+  assert.deepEqual(identify("header", facts("127.0.0.1", { "X-User": " alice " }), options), {
+    user: "alice",
+    groups: [],
+  });
+  for (const peer of ["10.1.1.1", null]) {
+    assert.throws(
+      () => identify("header", facts(peer, { "X-User": "alice" }), options),
+      (e: AuthError) => e.status === 403,
+    );
+  }
+  assert.throws(
+    () => identify("header", facts("::1"), options),
+    (e: AuthError) => e.status === 401,
+  );
+});
+
+Deno.test("iis mode fails closed when the resolver fails or the token is missing", () => {
+  const resolveToken = (token: string) => {
+    if (token !== "3a4") throw new Error("Cannot resolve Windows identity: bad handle");
+    return { user: "D\\u", groups: [] };
+  };
+  assert.equal(
+    identify("iis", facts(null, { "X-IIS-WindowsAuthToken": "3a4" }), { header: "", resolveToken })
+      .user,
+    "D\\u",
+  );
+  assert.throws(
+    () =>
+      identify("iis", facts(null, { "X-IIS-WindowsAuthToken": "zz" }), {
+        header: "",
+        resolveToken,
+      }),
+    (e: AuthError) => e.status === 401 && /bad handle/.test(e.message),
+  );
+  assert.throws(
+    () => identify("iis", facts(null), { header: "", resolveToken }),
+    (e: AuthError) => e.status === 401,
+  );
+});
+
+Deno.test("policy: admins, viewers, bare group names match DOMAIN\\group, others refused", () => {
+  const policy = { admins: ["rpa-admins", "kommune\\bob"], viewers: ["domain users"] };
+  assert.equal(
+    authorize({ user: "KOMMUNE\\alice", groups: ["KOMMUNE\\RPA-Admins"] }, policy).role,
+    "admin",
+  );
+  assert.equal(authorize({ user: "KOMMUNE\\Bob", groups: [] }, policy).role, "admin");
+  assert.equal(
+    authorize({ user: "KOMMUNE\\carl", groups: ["KOMMUNE\\Domain Users"] }, policy).role,
+    "viewer",
+  );
+  assert.throws(
+    () => authorize({ user: "OTHER\\eve", groups: ["OTHER\\Guests"] }, policy),
+    (e: AuthError) => e.status === 403,
+  );
+  assert.throws(
+    () => authorize({ user: "x-rpa-admins", groups: [] }, policy),
+    AuthError,
+    "no partial-name match",
+  );
+});
+
+Deno.test("policy: with no admins listed everyone is an admin except listed viewers", () => {
+  assert.equal(
+    authorize({ user: "anyone", groups: [] }, { admins: [], viewers: [] }).role,
+    "admin",
+  );
+  assert.equal(
+    authorize({ user: "ro", groups: [] }, { admins: [], viewers: ["ro"] }).role,
+    "viewer",
+  );
+});

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { isValidKey, keyFingerprint } from "../lib/fernet.ts";
+import { DEMO_KEY } from "../lib/config.ts";
+import { testApp } from "./testing.ts";
+
+Deno.test("settings show the configured key's fingerprint and the database's capabilities", async () => {
+  const t = await testApp({ from: "2.0" });
+  try {
+    const html = await (await t.get("/settings")).text();
+    assert.match(html, new RegExp(`<code>${keyFingerprint(DEMO_KEY)}</code>`));
+    assert.match(html, /the demo key named in the README/);
+    assert.match(html, /<code>90d46abd44a3<\/code>/);
+    assert.match(html, /Kill requests \(KILLING\)<\/dt><dd>no<\/dd>/);
+    assert.match(
+      html,
+      /CREATE INDEX ix_oo_web_Logs_process_time ON Logs \(process_name, log_time\)/,
+    );
+    assert.ok(!html.includes(DEMO_KEY), "the key itself is never shown");
+    assert.doesNotMatch(html, /Initialize the database/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a new key is shown once, never cached", async () => {
+  const t = await testApp();
+  try {
+    const res = await t.post("/settings/key");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("Cache-Control"), "no-store");
+    const key = /<code class="secret">([^<]+)<\/code>/.exec(await res.text())?.[1];
+    assert.ok(key && isValidKey(key), String(key));
+    const again = /<code class="secret">([^<]+)<\/code>/.exec(
+      await (await t.post("/settings/key")).text(),
+    )?.[1];
+    assert.notEqual(again, key);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("init creates the schema in an empty database and refuses one with tables", async () => {
+  const empty = await testApp({ empty: true, seed: false });
+  try {
+    assert.match(await (await empty.get("/settings")).text(), /Initialize the database/);
+    const res = await empty.post("/settings/init");
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /The tables were created/);
+    assert.deepEqual(empty.db.info.missingTables, []);
+    assert.equal((await (await empty.json("/constants")).json()).total, 0);
+  } finally {
+    await empty.close();
+  }
+  const full = await testApp();
+  try {
+    const res = await full.post("/settings/init");
+    assert.equal(res.status, 409);
+    assert.match(await res.text(), /never altered from here/);
+  } finally {
+    await full.close();
+  }
+});
+
+Deno.test("viewers cannot generate keys or initialize", async () => {
+  const t = await testApp({ env: { OO_AUTH: "header", OO_VIEWERS: "bob", OO_ADMINS: "alice" } });
+  try {
+    const as = { "X-Forwarded-User": "bob" };
+    assert.equal((await t.get("/settings", as)).status, 200);
+    assert.equal((await t.post("/settings/key", {}, as)).status, 403);
+    assert.equal((await t.post("/settings/init", {}, as)).status, 403);
+  } finally {
+    await t.close();
+  }
+});
