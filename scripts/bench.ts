@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import {
   BASE_INDEXES,
@@ -112,7 +112,7 @@ const COUNTS = {
 };
 
 /** Bump when the generated contents change, so cached databases are rebuilt. */
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 const SEED = 20240917;
 const WARMUP = 10;
@@ -237,6 +237,36 @@ const ERROR_MESSAGES = [
   "ElementNotFound: #{word}-{n} not found after 20 s",
 ];
 
+const LOG_LEVELS = [["ERROR", 0.05], ["INFO", 0.45], ["TRACE", 0.5]] as const;
+
+const RECENT_QUEUE_STATUSES = [
+  ["NEW", 0.6],
+  ["IN_PROGRESS", 0.05],
+  ["DONE", 0.25],
+  ["FAILED", 0.08],
+  ["ABANDONED", 0.02],
+] as const;
+
+const OLD_QUEUE_STATUSES = [
+  ["NEW", 0.01],
+  ["IN_PROGRESS", 0.001],
+  ["DONE", 0.789],
+  ["FAILED", 0.13],
+  ["ABANDONED", 0.07],
+] as const;
+
+const TRIGGER_TYPES = [["SCHEDULED", 0.45], ["QUEUE", 0.3], ["SINGLE", 0.25]] as const;
+
+const TRIGGER_STATUSES = [
+  ["IDLE", 0.6],
+  ["RUNNING", 0.08],
+  ["FAILED", 0.08],
+  ["PAUSED", 0.12],
+  ["PAUSING", 0.04],
+  ["KILLING", 0.03],
+  ["KILLED", 0.05],
+] as const;
+
 const CRONS = [
   "0 2 * * MON-FRI",
   "30 6 1 * *",
@@ -298,6 +328,15 @@ class Gen {
 
   int(min: number, max: number): number {
     return min + Math.floor(this.random() * (max - min + 1));
+  }
+
+  /** Picks a value from `[value, share]` pairs whose shares add up to 1. */
+  weighted<T>(table: readonly (readonly [T, number])[]): T {
+    let r = this.random();
+    for (const [value, share] of table) {
+      if ((r -= share) < 0) return value;
+    }
+    return table[table.length - 1][0];
   }
 
   pick<T>(items: readonly T[]): T {
@@ -410,16 +449,15 @@ function expectedMarker(): Marker {
   return { format: FORMAT_VERSION, counts: COUNTS, schema };
 }
 
+function markerText(marker: Marker): string {
+  return JSON.stringify([marker.format, marker.counts, marker.schema]);
+}
+
 function cachedIsCurrent(expected: Marker): boolean {
   if (!existsSync(DB_PATH) || !existsSync(MARKER_PATH)) return false;
   try {
     const stored = JSON.parse(readFileSync(MARKER_PATH, "utf8")) as Marker;
-    return JSON.stringify({
-      format: stored.format,
-      counts: stored.counts,
-      schema: stored.schema,
-    }) ===
-      JSON.stringify(expected);
+    return markerText(stored) === markerText(expected);
   } catch {
     return false;
   }
@@ -456,10 +494,6 @@ function inChunks(
   }
 }
 
-function run(statement: StatementSync, ...values: SQLInputValue[]): void {
-  statement.run(...values);
-}
-
 function insertLogs(db: DatabaseSync, gen: Gen): void {
   const insert = db.prepare(
     "INSERT INTO Logs (id, log_time, log_level, process_name, log_message) VALUES (?, ?, ?, ?, ?)",
@@ -468,8 +502,7 @@ function insertLogs(db: DatabaseSync, gen: Gen): void {
   const step = span / COUNTS.logs;
   const start = gen.now - span;
   inChunks(db, "Logs", COUNTS.logs, (i) => {
-    const r = gen.random();
-    const level = r < 0.05 ? "ERROR" : r < 0.5 ? "INFO" : "TRACE";
+    const level = gen.weighted(LOG_LEVELS);
     let message: string;
     if (level === "ERROR" && gen.chance(0.002)) {
       // A few at the column limit: a very deep traceback, cut the Python way (first 4000 + last
@@ -482,8 +515,7 @@ function insertLogs(db: DatabaseSync, gen: Gen): void {
     } else {
       message = gen.fill(gen.pick(level === "INFO" ? INFO_MESSAGES : TRACE_MESSAGES));
     }
-    run(
-      insert,
+    insert.run(
       gen.id(),
       dbTime(start + i * step + gen.random() * step, gen.int(0, 999)),
       level,
@@ -504,26 +536,8 @@ function insertQueues(db: DatabaseSync, gen: Gen): void {
   inChunks(db, "Queues", COUNTS.queues, (i) => {
     const created = start + i * step + gen.random() * step;
     const recent = gen.now - created < DAY_MS;
-    const r = gen.random();
-    const status = recent
-      ? (r < 0.6
-        ? "NEW"
-        : r < 0.65
-        ? "IN_PROGRESS"
-        : r < 0.9
-        ? "DONE"
-        : r < 0.98
-        ? "FAILED"
-        : "ABANDONED")
-      : (r < 0.01
-        ? "NEW"
-        : r < 0.011
-        ? "IN_PROGRESS"
-        : r < 0.8
-        ? "DONE"
-        : r < 0.93
-        ? "FAILED"
-        : "ABANDONED");
+    // Elements of the last day are mostly waiting; older ones are mostly handled.
+    const status = gen.weighted(recent ? RECENT_QUEUE_STATUSES : OLD_QUEUE_STATUSES);
     const startMs = Math.min(gen.now - 1000, created + gen.random() * 4 * 3_600_000);
     const endMs = Math.min(gen.now, startMs + 1000 + gen.random() * 600_000);
     const started = status === "NEW" || (status === "ABANDONED" && gen.chance(0.5))
@@ -537,8 +551,7 @@ function insertQueues(db: DatabaseSync, gen: Gen): void {
       amount: gen.int(1, 100000) / 100,
       note: gen.words(gen.chance(0.002) ? 250 : gen.int(0, 20)),
     }).slice(0, 2000);
-    run(
-      insert,
+    insert.run(
       gen.id(),
       queue,
       status,
@@ -559,24 +572,6 @@ function insertQueues(db: DatabaseSync, gen: Gen): void {
   });
 }
 
-function triggerStatus(gen: Gen, type: string): string {
-  if (type === "SINGLE" && gen.chance(0.4)) return "DONE";
-  const r = gen.random();
-  return r < 0.6
-    ? "IDLE"
-    : r < 0.68
-    ? "RUNNING"
-    : r < 0.76
-    ? "FAILED"
-    : r < 0.88
-    ? "PAUSED"
-    : r < 0.92
-    ? "PAUSING"
-    : r < 0.95
-    ? "KILLING"
-    : "KILLED";
-}
-
 function insertTriggers(db: DatabaseSync, gen: Gen): string[] {
   const insert = db.prepare(
     `INSERT INTO Triggers (id, trigger_name, process_name, last_run, process_path, process_args,
@@ -593,9 +588,9 @@ function insertTriggers(db: DatabaseSync, gen: Gen): string[] {
   const names: string[] = [];
   inChunks(db, "Triggers", COUNTS.triggers, (i) => {
     const id = gen.id();
-    const r = gen.random();
-    const type = r < 0.45 ? "SCHEDULED" : r < 0.75 ? "QUEUE" : "SINGLE";
-    const status = triggerStatus(gen, type);
+    const type = gen.weighted(TRIGGER_TYPES);
+    // Only a single trigger ends DONE (scheduled and queue triggers go back to IDLE).
+    const status = type === "SINGLE" && gen.chance(0.4) ? "DONE" : gen.weighted(TRIGGER_STATUSES);
     const process = gen.process();
     const name = `${process} ${type.toLowerCase()} ${i + 1}`;
     names.push(name);
@@ -608,8 +603,7 @@ function insertTriggers(db: DatabaseSync, gen: Gen): string[] {
     const git = gen.chance(0.4);
     const slug = process.toLowerCase().replaceAll(" ", "-");
     const machines = [...new Set(Array.from({ length: gen.int(1, 3) }, () => gen.pick(MACHINES)))];
-    run(
-      insert,
+    insert.run(
       id,
       name,
       process,
@@ -631,14 +625,14 @@ function insertTriggers(db: DatabaseSync, gen: Gen): string[] {
       // The scheduler moves next_run when it starts a run: idle ones point after now, the others
       // after their last run (possibly in the past).
       const from = status === "IDLE" || lastRunMs === null ? gen.now : lastRunMs;
-      run(scheduled, id, cron, nextRuns(cron, dbTime(from), 1)[0]);
+      scheduled.run(id, cron, nextRuns(cron, dbTime(from), 1)[0]);
     } else if (type === "QUEUE") {
-      run(queued, id, gen.queue(), gen.pick([1, 1, 5, 10, 25, 50]));
+      queued.run(id, gen.queue(), gen.pick([1, 1, 5, 10, 25, 50]));
     } else {
       const nextMs = status === "DONE" || status === "KILLED"
         ? (lastRunMs ?? gen.now) - gen.int(0, 60) * 1000
         : gen.now + (gen.random() - 0.3) * 10 * DAY_MS;
-      run(single, id, dbTime(Math.floor(nextMs / 60_000) * 60_000));
+      single.run(id, dbTime(Math.floor(nextMs / 60_000) * 60_000));
     }
   });
   return names;
@@ -657,8 +651,7 @@ function insertSmallTables(db: DatabaseSync, gen: Gen, triggerNames: string[]): 
       ? gen.int(2, 59) * 60_000
       : gen.int(1, 30) * DAY_MS + gen.int(0, DAY_MS);
     const ran = gen.chance(0.8);
-    run(
-      scheduler,
+    scheduler.run(
       MACHINES[i],
       gen.ago(age),
       ran ? gen.pick(triggerNames) : null,
@@ -670,8 +663,7 @@ function insertSmallTables(db: DatabaseSync, gen: Gen, triggerNames: string[]): 
   inChunks(db, "Constants", COUNTS.constants, (i) => {
     const domain = DOMAINS[i % DOMAINS.length];
     const kind = CONSTANT_KINDS[Math.floor(i / DOMAINS.length) % CONSTANT_KINDS.length];
-    run(
-      constant,
+    constant.run(
       `${domain} ${kind}`,
       constantValue(gen, domain, kind),
       gen.ago(gen.random() * 700 * DAY_MS),
@@ -688,8 +680,7 @@ function insertSmallTables(db: DatabaseSync, gen: Gen, triggerNames: string[]): 
     for (let n = gen.int(8, 40); n > 0; n--) {
       password += String.fromCharCode(gen.int(33, 126));
     }
-    run(
-      credential,
+    credential.run(
       `${domain} ${system}`,
       `svc_${domain.toLowerCase()}_${system.toLowerCase().replace(/\W/g, "")}`,
       encrypt(DEMO_KEY, password),
@@ -974,7 +965,9 @@ async function main(): Promise<number> {
     );
   }
 
+  const starting = performance.now();
   const server = await startServer();
+  console.log(`The app answered /healthz after ${elapsed(starting)}.`);
   const stop = () => {
     stopServer(server).finally(() => Deno.exit(130));
   };

@@ -135,9 +135,8 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
           </nav>
           <div class="who">
             <SchedulerStatus counts={frame.schedulers} />
-            <span class="db" title="Database and schema revision">
+            <span class="db" title={`Schema revision ${frame.info.revision ?? "none"}`}>
               {frame.info.name || "database"}
-              <code>{frame.info.revision ?? "no revision"}</code>
             </span>
             {frame.user && (
               <span class="user" title={`Role: ${frame.user.role}`}>
