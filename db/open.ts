@@ -10,11 +10,12 @@ import { openSqlite } from "./sqlite.ts";
 
 /**
  * Opens a database. SQLite files must exist unless `create` is set (the embedded default);
- * a SQL Server that is down still gives a `Db`, whose calls fail until it is back.
+ * a SQL Server that is down still gives a `Db`, whose calls fail until it is back. `readOnly`
+ * opens an SQLite file read-only (and leaves its journal mode alone); SQL Server ignores it.
  */
 export async function openDatabase(
   target: DatabaseTarget,
-  options: { create?: boolean } = {},
+  options: { create?: boolean; readOnly?: boolean } = {},
 ): Promise<Db> {
   if (target.kind === "sqlite" && options.create) {
     const folder = target.path.replace(/[\\/][^\\/]*$/, "");

@@ -171,13 +171,26 @@ function parsePort(text: string, variable: string): number {
 }
 
 /**
+ * Where the embedded default database lives: `OO_DATA_DIR` when set, else the `data` folder
+ * beside the executable of a compiled binary (IIS does not promise a working directory), else
+ * `./data` under `deno run`.
+ */
+export function defaultDataDir(env: Record<string, string | undefined>): string {
+  const set = env.OO_DATA_DIR?.trim();
+  if (set) return set;
+  if (!Deno.build.standalone) return "data";
+  const exe = Deno.execPath();
+  return `${exe.replace(/[\\/][^\\/]*$/, "")}${Deno.build.os === "windows" ? "\\" : "/"}data`;
+}
+
+/**
  * Reads the configuration from environment variables.
  * @param env the variables (defaults to the process environment)
- * @param dataDir where the embedded default database lives
+ * @param dataDir where the embedded default database lives (default: {@linkcode defaultDataDir})
  */
 export function loadConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
-  dataDir = "data",
+  dataDir: string = defaultDataDir(env),
 ): Config {
   const sql = env.OpenOrchestratorSQL?.trim();
   let database: DatabaseTarget;

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { ConfigError, DEMO_KEY, isLoopback, loadConfig, parseConnectionString } from "./config.ts";
+import {
+  ConfigError,
+  defaultDataDir,
+  DEMO_KEY,
+  isLoopback,
+  loadConfig,
+  parseConnectionString,
+} from "./config.ts";
 
 Deno.test("no OpenOrchestratorSQL means the embedded SQLite default with the demo key", () => {
   const config = loadConfig({}, "data");
@@ -128,4 +135,15 @@ Deno.test("loopback detection", () => {
   for (const host of ["0.0.0.0", "10.0.0.1", "example.org", "::"]) {
     assert.equal(isLoopback(host), false, host);
   }
+});
+
+Deno.test("the embedded database lives in OO_DATA_DIR, else ./data under deno run", () => {
+  assert.equal(defaultDataDir({}), "data");
+  assert.equal(defaultDataDir({ OO_DATA_DIR: " D:\\oo-data " }), "D:\\oo-data");
+  const config = loadConfig({ OO_DATA_DIR: "/srv/oo" });
+  assert.deepEqual(config.database, {
+    kind: "sqlite",
+    path: "/srv/oo/openorchestrator.db",
+    embedded: true,
+  });
 });
