@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { PAGE_SIZES } from "../lib/list.ts";
-import type { Db } from "./connection.ts";
 import { time } from "./connection.ts";
 import {
   createConstant,

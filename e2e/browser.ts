@@ -9,7 +9,7 @@
  * `CI=true`, where a missing Chromium fails them.
  * @module
  */
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserType, Dialog, Page } from "playwright-core";
 import type { Db } from "../db/connection.ts";
 import { tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
@@ -32,6 +32,18 @@ export const CHROMIUM_ARGS = [
 
 /** How long one Playwright action or wait may take before the test fails. */
 const ACTION_TIMEOUT_MS = 5_000;
+
+/**
+ * Loads playwright-core's Chromium driver. At import, its bundled `is-wsl` probes
+ * `/proc/sys/fs/binfmt_misc/WSLInterop`, and Deno lets code read `/proc` special files only
+ * with `--allow-all`, which `deno task test` does not grant. `is-wsl`'s own switch
+ * `__IS_WSL_TEST__` turns the probe into a function that only `open` (the system browser
+ * launcher, never used here) would call; so it is set before the import.
+ */
+async function loadChromium(): Promise<BrowserType> {
+  if (!Deno.env.get("__IS_WSL_TEST__")) Deno.env.set("__IS_WSL_TEST__", "1");
+  return (await import("playwright-core")).chromium;
+}
 
 function chromiumInstalled(): boolean {
   try {
@@ -163,6 +175,7 @@ async function runBrowserTest(
     cleanups.push(() => server.shutdown());
     const base = `http://127.0.0.1:${server.addr.port}`;
 
+    const chromium = await loadChromium();
     const browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
@@ -237,4 +250,23 @@ export async function columnTexts(page: Page, tableId: string, column = 1): Prom
 /** The query parameters of the page's current URL. */
 export function queryOf(page: Page): URLSearchParams {
   return new URL(page.url()).searchParams;
+}
+
+/**
+ * Answers the next dialog (`confirm`, `alert`) and resolves to `"<type>: <message>"`; rejects
+ * when none opens within the action timeout. Call it before the click that opens the dialog.
+ */
+export function answerNextDialog(page: Page, answer: "accept" | "dismiss"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const handler = (dialog: Dialog) => {
+      clearTimeout(timer);
+      resolve(`${dialog.type()}: ${dialog.message()}`);
+      void (answer === "accept" ? dialog.accept() : dialog.dismiss());
+    };
+    const timer = setTimeout(() => {
+      page.off("dialog", handler);
+      reject(new Error(`No dialog opened within ${ACTION_TIMEOUT_MS} ms`));
+    }, ACTION_TIMEOUT_MS);
+    page.once("dialog", handler);
+  });
 }

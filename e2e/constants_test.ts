@@ -4,8 +4,9 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import type { Db } from "../db/connection.ts";
 import { createConstant, getConstant } from "../db/constants.ts";
-import { browserTest, columnTexts, eventually, queryOf } from "./browser.ts";
+import { answerNextDialog, browserTest, columnTexts, eventually, queryOf } from "./browser.ts";
 
 const DEMO_NAMES = [
   "Invoice approver",
@@ -30,13 +31,13 @@ const row = (page: Page, name: string) =>
 const flash = (page: Page) => page.locator("#flash .flash");
 
 /** Counts the list requests (GET /constants with or without a query) the page sends. */
-function countListRequests(page: Page): { count: () => number; urls: string[] } {
+function countListRequests(page: Page): { urls: string[] } {
   const urls: string[] = [];
   page.on("request", (request) => {
     const url = new URL(request.url());
     if (request.method() === "GET" && url.pathname === "/constants") urls.push(url.search);
   });
-  return { count: () => urls.length, urls };
+  return { urls };
 }
 
 /** Counts the unsafe requests (POST, DELETE) the page sends. */
@@ -48,7 +49,7 @@ function countWrites(page: Page): () => number {
   return () => writes;
 }
 
-async function addBatch(page: Page, db: Parameters<typeof createConstant>[0]) {
+async function addBatch(page: Page, db: Db) {
   for (let n = 1; n <= 30; n++) {
     const name = `Batch ${String(n).padStart(2, "0")}`;
     assert.equal(await createConstant(db, { name, value: `value ${n}` }, "e2e"), "done");
@@ -312,12 +313,7 @@ browserTest("constants: Delete asks first; accepting removes the row", async (t)
   const writes = countWrites(page);
 
   // Dismissed: nothing is sent.
-  const dismissed = new Promise<string>((resolve) =>
-    page.once("dialog", (dialog) => {
-      resolve(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    })
-  );
+  const dismissed = answerNextDialog(page, "dismiss");
   await row(page, "SAP system").getByRole("button", { name: "Delete" }).click();
   assert.equal(
     await dismissed,
@@ -327,8 +323,9 @@ browserTest("constants: Delete asks first; accepting removes the row", async (t)
   assert.ok(await getConstant(db, "SAP system"));
 
   // Accepted: the row goes, a flash says so.
-  page.once("dialog", (dialog) => void dialog.accept());
+  const accepted = answerNextDialog(page, "accept");
   await row(page, "SAP system").getByRole("button", { name: "Delete" }).click();
+  assert.match(await accepted, /^confirm: Delete the constant “SAP system”\?/);
   await flash(page).waitFor();
   assert.equal(await flash(page).textContent(), "Constant “SAP system” deleted.");
   await eventually(async () =>
