@@ -33,15 +33,8 @@ export const CHROMIUM_ARGS = [
 /** How long one Playwright action or wait may take before the test fails. */
 const ACTION_TIMEOUT_MS = 5_000;
 
-/**
- * Loads playwright-core's Chromium driver. At import, its bundled `is-wsl` probes
- * `/proc/sys/fs/binfmt_misc/WSLInterop`, and Deno lets code read `/proc` special files only
- * with `--allow-all`, which `deno task test` does not grant. `is-wsl`'s own switch
- * `__IS_WSL_TEST__` turns the probe into a function that only `open` (the system browser
- * launcher, never used here) would call; so it is set before the import.
- */
+/** Loads playwright-core's Chromium driver, only when a browser test runs. */
 async function loadChromium(): Promise<BrowserType> {
-  if (!Deno.env.get("__IS_WSL_TEST__")) Deno.env.set("__IS_WSL_TEST__", "1");
   return (await import("playwright-core")).chromium;
 }
 

@@ -8,10 +8,19 @@
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
+import { type Dashboard, readDashboard } from "../db/dashboard.ts";
+import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
+import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {
   schedulers?: SchedulerCounts;
+  /** Per queue: counts by status, oldest new element, last activity, consuming triggers. */
+  queues?: QueueSummaries;
+  /** Per process: counts by level, last log and last error (counted incrementally). */
+  logs?: LogSummaries;
+  /** What failed since the last working day, trigger and scheduler problems, the chart. */
+  dashboard?: Dashboard;
   /** When the last full round finished. */
   at?: Date;
 };
@@ -19,11 +28,55 @@ export type Snapshot = {
 /** One aggregate read: fills its part of the snapshot. */
 export type PollTask = (db: Db, snapshot: Snapshot) => Promise<void>;
 
+/** The parts of the snapshot that pages read, each filled by one read. */
+export type PolledPart = "queues" | "logs" | "dashboard";
+
+const PART_READS: Record<PolledPart, PollTask> = {
+  queues: async (db, snapshot) => {
+    snapshot.queues = await readQueueSummaries(db, snapshot.queues);
+  },
+  logs: async (db, snapshot) => {
+    snapshot.logs = await readLogSummaries(db, snapshot.logs);
+  },
+  dashboard: async (db, snapshot) => {
+    snapshot.dashboard = await readDashboard(db);
+  },
+};
+
+const inFlight = new WeakMap<Snapshot, Map<PolledPart, Promise<void>>>();
+
+/** Reads one part, or joins the read of it already under way (the poller's or a page's). */
+function readPart(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
+  let running = inFlight.get(snapshot);
+  if (!running) inFlight.set(snapshot, running = new Map());
+  const current = running.get(part);
+  if (current) return current;
+  const read = PART_READS[part](db, snapshot).finally(() => running.delete(part));
+  running.set(part, read);
+  return read;
+}
+
+/**
+ * Fills a part a page needs when the poller has not (before its first round ends, or in tests and
+ * browser tests, where no poller runs); a part already there is used as it is, however old.
+ */
+export async function ensurePolled(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
+  if (snapshot[part] === undefined) await readPart(db, snapshot, part);
+}
+
+/** Asks the next round to count the logs again from scratch (after rows were deleted). */
+export function recountLogs(snapshot: Snapshot): void {
+  if (snapshot.logs) snapshot.logs.stale = true;
+}
+
 /** The reads every round does. Later areas add theirs. */
 export const POLL_TASKS: PollTask[] = [
   async (db, snapshot) => {
     snapshot.schedulers = await schedulerCounts(db);
   },
+  (db, snapshot) => readPart(db, snapshot, "queues"),
+  (db, snapshot) => readPart(db, snapshot, "logs"),
+  (db, snapshot) => readPart(db, snapshot, "dashboard"),
 ];
 
 /** The longest wait between two tries while the database is away. */

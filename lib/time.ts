@@ -76,6 +76,6 @@ export function relativeTime(time: DbTime, now: Date = new Date()): string {
     ? [Math.round(abs / 60), "min"]
     : abs < 86400
     ? [Math.round(abs / 3600), "h"]
-    : [Math.round(abs / 86400), abs < 2 * 86400 ? "day" : "days"];
+    : [Math.round(abs / 86400), abs < 1.5 * 86400 ? "day" : "days"];
   return seconds < 0 ? `${amount} ${unit} ago` : `in ${amount} ${unit}`;
 }

@@ -18,10 +18,15 @@ import { ErrorView } from "../templates/errors.tsx";
 import { DbBanner, Flash } from "../templates/layout.tsx";
 import { constants } from "./constants.tsx";
 import { credentials } from "./credentials.tsx";
+import { dashboard } from "./dashboard.tsx";
 import { health } from "./health.tsx";
+import { logs } from "./logs.tsx";
 import { csrf, identity, type PeerOf } from "./middleware.ts";
+import { queues } from "./queues.tsx";
 import { page, wantsJson } from "./render.tsx";
+import { schedulers } from "./schedulers.tsx";
 import { settings } from "./settings.tsx";
+import { triggers } from "./triggers.tsx";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -121,10 +126,15 @@ export function createApp(options: AppOptions): Hono {
   );
   app.use(csrf(options.config));
 
-  app.get("/", (c) => c.redirect("/constants"));
+  app.get("/", (c) => c.redirect("/dashboard"));
+  app.route("/dashboard", dashboard);
+  app.route("/queues", queues);
+  app.route("/logs", logs);
   app.route("/constants", constants);
   app.route("/credentials", credentials);
   app.route("/settings", settings);
+  app.route("/triggers", triggers);
+  app.route("/schedulers", schedulers);
 
   app.notFound((c) => {
     const message = `There is no page at ${c.req.path}.`;

@@ -50,6 +50,81 @@ const LIST_BUDGET_MS = 20;
 const FRAGMENT = { "HX-Request": "true" };
 const JSON_ACCEPT = { "Accept": "application/json" };
 
+/** The p95 budget of every page and fragment over the large tables (queues, logs), in ms. */
+const LARGE_BUDGET_MS = 50;
+/** The p95 budget of a message search within one process over 7 days, in ms. */
+const SEARCH_BUDGET_MS = 150;
+
+/**
+ * The dashboard, queue and log endpoints with their default filters, deep pages by cursor (60
+ * days back), the message search and the live tail. Times are relative to now: the bench
+ * database spans the 90 days before it was built.
+ */
+function largeTableEndpoints(): Endpoint[] {
+  // `dbTime` (below) is a function declaration: it is there already when ENDPOINTS is built.
+  const local = (msAgo: number) => dbTime(Date.now() - msAgo).replace(" ", "T");
+  const minute = (msAgo: number) => local(msAgo).slice(0, 16);
+  const day = 86_400_000;
+  const deep = encodeURIComponent(`${local(60 * day)}_ffffffffffffffffffffffffffffffff`);
+  const recent = encodeURIComponent(`${local(60_000)}_00000000000000000000000000000000`);
+  const weekAgo = minute(7 * day);
+  const queue = "/queues/Invoices.Intake";
+  const process = "/logs/Invoice%20Processing";
+  const around = `from=${minute(30 * day + 120_000)}&to=${minute(30 * day - 120_000)}`;
+  const list: [string, string, Record<string, string>?, number?][] = [
+    ["dashboard page", "/dashboard"],
+    ["dashboard refresh (fragment)", "/dashboard", FRAGMENT],
+    ["queues page", "/queues"],
+    ["queues fragment", "/queues", FRAGMENT],
+    ["queues JSON", "/queues", JSON_ACCEPT],
+    ["queues sorted by failed", "/queues?sort=failed&dir=desc", FRAGMENT],
+    ["queue page", queue],
+    ["queue fragment", queue, FRAGMENT],
+    ["queue JSON", queue, JSON_ACCEPT],
+    ["queue failed only", `${queue}?status=FAILED`, FRAGMENT],
+    [
+      "queue failed or abandoned, 7 days",
+      `${queue}?status=FAILED&status=ABANDONED&from=${weekAgo}`,
+      FRAGMENT,
+    ],
+    ["queue deep page (cursor 60 days back)", `${queue}?after=${deep}`, FRAGMENT],
+    ["queue oldest first", `${queue}?dir=asc`, FRAGMENT],
+    ["queue 200 rows", `${queue}?size=200`, FRAGMENT],
+    ["logs overview page", "/logs"],
+    ["logs overview JSON", "/logs", JSON_ACCEPT],
+    ["all logs page", "/logs/all"],
+    ["all logs fragment", "/logs/all", FRAGMENT],
+    ["all logs JSON", "/logs/all", JSON_ACCEPT],
+    ["all logs deep page (cursor 60 days back)", `/logs/all?after=${deep}`, FRAGMENT],
+    ["all error logs", "/logs/all?level=ERROR", FRAGMENT],
+    ["all info and error logs", "/logs/all?level=INFO&level=ERROR", FRAGMENT],
+    ["process logs page", process],
+    ["process logs fragment", process, FRAGMENT],
+    ["process error logs", `${process}?level=ERROR`, FRAGMENT],
+    ["process deep page (cursor 60 days back)", `${process}?after=${deep}`, FRAGMENT],
+    ["process logs around a row (±2 min)", `${process}?${around}&size=200`, FRAGMENT],
+    [
+      "process message search, 7 days",
+      `${process}?q=timeout&from=${weekAgo}`,
+      FRAGMENT,
+      SEARCH_BUDGET_MS,
+    ],
+    [
+      "process message search, 7 days, no match",
+      `${process}?q=no+such+words&from=${weekAgo}`,
+      FRAGMENT,
+      SEARCH_BUDGET_MS,
+    ],
+    ["live tail (last minute)", `/logs/all/tail?after=${recent}`, FRAGMENT],
+  ];
+  return list.map(([name, path, headers, budgetMs]) => ({
+    name,
+    path,
+    headers,
+    budgetMs: budgetMs ?? LARGE_BUDGET_MS,
+  }));
+}
+
 /** The endpoints the bench times, in order. Later areas add their entries here. */
 export const ENDPOINTS: Endpoint[] = [
   { name: "constants page", path: "/constants", budgetMs: LIST_BUDGET_MS },
@@ -97,6 +172,66 @@ export const ENDPOINTS: Endpoint[] = [
     headers: FRAGMENT,
     budgetMs: LIST_BUDGET_MS,
   },
+  { name: "triggers page", path: "/triggers", budgetMs: LIST_BUDGET_MS },
+  { name: "triggers fragment", path: "/triggers", headers: FRAGMENT, budgetMs: LIST_BUDGET_MS },
+  { name: "triggers JSON", path: "/triggers", headers: JSON_ACCEPT, budgetMs: LIST_BUDGET_MS },
+  {
+    name: "triggers by status",
+    path: "/triggers?status=IDLE&status=FAILED",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  {
+    name: "triggers by type",
+    path: "/triggers?type=SCHEDULED",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  {
+    name: "triggers search",
+    path: "/triggers?q=intake",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  {
+    name: "triggers sorted by next run, page 5",
+    path: "/triggers?sort=next_run&dir=desc&page=5",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  {
+    name: "triggers 200 rows",
+    path: "/triggers?size=200&sort=priority&dir=desc",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  { name: "trigger form", path: "/triggers/new", headers: FRAGMENT, budgetMs: LIST_BUDGET_MS },
+  {
+    name: "trigger cron preview",
+    path: "/triggers/cron?expr=0+9+1-7+*+MON",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  {
+    name: "trigger cron preview JSON",
+    path: "/triggers/cron?expr=*/15+8-16+*+*+MON-FRI",
+    headers: JSON_ACCEPT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  { name: "schedulers page", path: "/schedulers", budgetMs: LIST_BUDGET_MS },
+  {
+    name: "schedulers fragment",
+    path: "/schedulers",
+    headers: FRAGMENT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  {
+    name: "schedulers JSON",
+    path: "/schedulers",
+    headers: JSON_ACCEPT,
+    budgetMs: LIST_BUDGET_MS,
+  },
+  ...largeTableEndpoints(),
   { name: "settings page", path: "/settings" },
   { name: "healthz", path: "/healthz" },
 ];

@@ -16,6 +16,18 @@ setInterval(() => {
   }
 }, 10_000);
 
+// A live refresh never replaces a part the user is in: while the focus is inside it (a row's
+// button, a field) or one of its <details> is open, the tick is skipped for that part.
+document.addEventListener("htmx:configRequest", (event) => {
+  const { triggeringEvent, elt } = event.detail;
+  if (
+    triggeringEvent?.type === "oo-tick" &&
+    (elt.contains(document.activeElement) || elt.querySelector("details[open]"))
+  ) {
+    event.preventDefault();
+  }
+});
+
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 
@@ -71,6 +83,54 @@ document.addEventListener("alpine:init", () => {
       } catch {
         button.textContent = "Copy failed: select the text";
       }
+    },
+  }));
+
+  // The trigger form: the chosen type's fields show (and are sent); the git branch shows for a
+  // git repository.
+  Alpine.data("triggerForm", () => ({
+    type: "",
+    git: false,
+    init() {
+      this.type = this.$el.dataset.type;
+      this.git = this.$el.dataset.git === "on";
+    },
+    choose(event) {
+      this.type = event.target.value;
+    },
+    toggleGit(event) {
+      this.git = event.target.checked;
+    },
+  }));
+  // Queues and logs: a "select all on this page" box for the row boxes of the form named in
+  // data-form (the boxes sit in the table and join the form through their form attribute).
+  Alpine.data("selectAll", () => ({
+    toggle(event) {
+      const form = this.$el.dataset.form;
+      for (const box of document.querySelectorAll(`input[name="id"][form="${form}"]`)) {
+        box.checked = event.target.checked;
+      }
+    },
+  }));
+
+  // The log view's live tail: while on and the tab is visible, every 5 s the body gets the event
+  // oo-tail, which the table's hidden tail element (hx-trigger="oo-tail from:body") turns into a
+  // request for the rows newer than the newest shown.
+  Alpine.data("liveTail", () => ({
+    on: false,
+    timer: 0,
+    init() {
+      this.timer = setInterval(() => {
+        if (this.on && document.visibilityState === "visible") {
+          document.body.dispatchEvent(new CustomEvent("oo-tail"));
+        }
+      }, 5_000);
+    },
+    destroy() {
+      clearInterval(this.timer);
+    },
+    toggle(event) {
+      this.on = event.target.checked;
     },
   }));
 });

@@ -23,7 +23,7 @@ export function ErrorView(props: { status: number; message: string }) {
       <h1>{TITLES[props.status] ?? "Error"}</h1>
       <p>{props.message}</p>
       <p>
-        <a href="/constants">Go to the start page</a>
+        <a href="/dashboard">Go to the dashboard</a>
       </p>
     </section>
   );

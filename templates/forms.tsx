@@ -13,10 +13,12 @@ export function Field(props: {
   errors?: FieldErrors;
   maxlength?: number;
   required?: boolean;
-  type?: "text" | "password" | "textarea";
+  type?: "text" | "password" | "textarea" | "number" | "datetime-local";
   readonly?: boolean;
   hint?: string;
   autocomplete?: string;
+  /** More attributes for the input (e.g. `list`, `min`, htmx attributes). */
+  attrs?: Record<string, string | number>;
 }) {
   const id = `${props.form}-${props.name}`;
   const error = props.errors?.[props.name];
@@ -32,6 +34,7 @@ export function Field(props: {
     autocomplete: props.autocomplete,
     "aria-invalid": error ? "true" : undefined,
     "aria-describedby": describedBy,
+    ...props.attrs,
   };
   return (
     <div class={error ? "field invalid" : "field"}>

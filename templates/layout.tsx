@@ -122,7 +122,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
       <body>
         <a class="skip" href="#main">Skip to content</a>
         <header class="top">
-          <a class="brand" href="/constants">OpenOrchestrator</a>
+          <a class="brand" href="/dashboard">OpenOrchestrator</a>
           <nav aria-label="Areas">
             {NAV.map((item) => (
               <a
@@ -135,8 +135,9 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
           </nav>
           <div class="who">
             <SchedulerStatus counts={frame.schedulers} />
-            <span class="db" title={`Schema revision ${frame.info.revision ?? "none"}`}>
-              {frame.info.name || "database"}
+            <span class="db" title="Database and schema revision">
+              {frame.info.name || "database"}{" "}
+              <code class="rev">{frame.info.revision ?? "no revision"}</code>
             </span>
             {frame.user && (
               <span class="user" title={`Role: ${frame.user.role}`}>

@@ -33,6 +33,8 @@ export type TableProps<T> = {
   filters?: Record<string, string | string[]>;
   /** Shown when there are no rows. */
   empty: string;
+  /** Reload on the live tick too (every 10 s while the tab is visible). */
+  live?: boolean;
 };
 
 function Link(props: { id: string; href: string; children: Child; label?: string; rel?: string }) {
@@ -51,6 +53,11 @@ function Link(props: { id: string; href: string; children: Child; label?: string
   );
 }
 
+/** One row of a table (also re-rendered alone after an action on it). */
+export function TableRow<T>(props: { row: T; columns: Column<T>[] }) {
+  return <tr>{props.columns.map((col) => <td class={col.class}>{col.cell(props.row)}</td>)}</tr>;
+}
+
 /** The table fragment. */
 export function DataTable<T>(props: TableProps<T>) {
   const { params, spec, id, base } = props;
@@ -64,7 +71,7 @@ export function DataTable<T>(props: TableProps<T>) {
       id={id}
       class="table-wrap"
       hx-get={url({})}
-      hx-trigger={`${id}-changed from:body`}
+      hx-trigger={`${id}-changed from:body${props.live ? ", oo-tick from:body" : ""}`}
       hx-target="this"
       hx-swap="outerHTML"
     >
@@ -105,9 +112,7 @@ export function DataTable<T>(props: TableProps<T>) {
                 <td colspan={props.columns.length} class="empty">{props.empty}</td>
               </tr>
             )
-            : props.rows.map((row) => (
-              <tr>{props.columns.map((col) => <td class={col.class}>{col.cell(row)}</td>)}</tr>
-            ))}
+            : props.rows.map((row) => <TableRow row={row} columns={props.columns} />)}
         </tbody>
       </table>
       <nav class="pager" aria-label={`${props.caption} pages`}>

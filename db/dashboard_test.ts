@@ -1,0 +1,95 @@
+/** Contract tests of the dashboard's reads (every engine). */
+import assert from "node:assert/strict";
+import { parseDbTime } from "../lib/time.ts";
+import { shiftTime } from "../lib/window.ts";
+import { time } from "./connection.ts";
+import { readDashboard } from "./dashboard.ts";
+import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";
+import { contractTest } from "./testing.ts";
+
+// A Tuesday: the window is 48 hours, from Sunday 12:00.
+const NOW = "2026-11-24 12:00:30.000000";
+const ago = (hours: number) => shiftTime(NOW, -hours * 3_600_000);
+
+contractTest(
+  "dashboard: failures since the last working day, trigger and scheduler problems, chart",
+  async (db) => {
+    for (
+      const [hours, level, process] of [[1, "ERROR", "A"], [47, "ERROR", "A"], [49, "ERROR", "A"], [
+        2,
+        "INFO",
+        "B",
+      ], [3, "ERROR", "B"]] as const
+    ) {
+      await insertLog(db, {
+        log_time: ago(hours),
+        log_level: level,
+        process_name: process,
+        log_message: "x",
+      });
+    }
+    for (
+      const [hours, status, queue] of [
+        [1, "FAILED", "Q1"],
+        [30, "FAILED", "Q1"],
+        [50, "FAILED", "Q2"],
+        [5, "DONE", "Q2"],
+        [26, "DONE", "Q2"],
+        [24 * 8, "DONE", "Q2"],
+      ] as const
+    ) {
+      await insertElement(db, {
+        queue_name: queue,
+        status,
+        created_date: ago(hours + 1),
+        end_date: ago(hours),
+      });
+    }
+    await insertQueueTrigger(db, "Broken", "Q1", "FAILED");
+    await insertQueueTrigger(db, "Fine", "Q1", "IDLE");
+    await insertTimedTrigger(db, "Late scheduled", "SCHEDULED", "IDLE", ago(1));
+    await insertTimedTrigger(db, "Late single", "SINGLE", "IDLE", ago(2));
+    await insertTimedTrigger(db, "Just due", "SINGLE", "IDLE", shiftTime(NOW, -2 * 60_000));
+    await insertTimedTrigger(db, "Running late", "SCHEDULED", "RUNNING", ago(3));
+    await insertTimedTrigger(db, "Killed", "SINGLE", "KILLED", ago(5));
+    for (const [machine, minutes] of [["vm-1", 0.5], ["vm-2", 3], ["vm-3", 60 * 24]] as const) {
+      await db.run("INSERT INTO Schedulers (machine_name, last_update) VALUES (?, ?)", [
+        machine,
+        time(shiftTime(NOW, -minutes * 60_000)),
+      ]);
+    }
+
+    const dash = await readDashboard(db, parseDbTime(NOW));
+    assert.equal(dash.since, "2026-11-22 12:00:00.000000");
+    assert.deepEqual(dash.errorLogs.map((g) => [g.name, g.n, g.last]), [["A", 2, ago(1)], [
+      "B",
+      1,
+      ago(3),
+    ]]);
+    assert.deepEqual(dash.failedElements.map((g) => [g.name, g.n]), [["Q1", 2]]);
+    assert.deepEqual(dash.failedTriggers.map((t) => [t.trigger_name, t.process_status]), [
+      ["Broken", "FAILED"],
+      ["Killed", "KILLED"],
+    ]);
+    assert.deepEqual(dash.overdueTriggers.map((t) => [t.trigger_name, t.moment]), [
+      ["Late single", ago(2)],
+      ["Late scheduled", ago(1)],
+    ]);
+    assert.deepEqual(dash.offlineSchedulers.map((s) => s.machine_name), ["vm-3"]);
+    assert.deepEqual(dash.chart.map((d) => d.day), [
+      "2026-11-18",
+      "2026-11-19",
+      "2026-11-20",
+      "2026-11-21",
+      "2026-11-22",
+      "2026-11-23",
+      "2026-11-24",
+    ]);
+    assert.deepEqual(dash.chart.slice(4).map((d) => [d.done, d.failed]), [[0, 1], [1, 1], [1, 1]]);
+    assert.equal(
+      dash.chart.reduce((n, d) => n + d.done, 0),
+      2,
+      "an end 8 days ago is out of the chart",
+    );
+  },
+);

@@ -1,0 +1,268 @@
+/**
+ * Queries for `Logs(id, log_time, log_level, process_name, log_message)`: the incremental
+ * per-process counts the poller keeps, the keyset log list and its live tail, and deletes.
+ *
+ * The counts: `Logs` has millions of rows and only grows at the new end, so the poller counts
+ * everything once (in chunks of {@linkcode CHUNK_ROWS} rows by time, letting requests run between
+ * them), then each round adds only the rows newer than its mark. The newest
+ * {@linkcode OVERLAP_MS} stay uncounted in the mark (they are counted afresh each round), so rows
+ * written a little late (clock skew between robots) are not missed; a full recount every
+ * {@linkcode RECOUNT_MS}, and after our own deletes, repairs anything else.
+ * @module
+ */
+import type { Cursor } from "../lib/cursor.ts";
+import type { LogFilter, Paging } from "../lib/filters.ts";
+import {
+  addGroups,
+  copyTally,
+  type LevelGroup,
+  type ProcessLogs,
+  processRows,
+  type Tally,
+} from "../lib/log_summary.ts";
+import { type DbTime, formatDbTime } from "../lib/time.ts";
+import { shiftTime } from "../lib/window.ts";
+import { audit, q } from "./audit.ts";
+import { type Db, type Executor, time } from "./connection.ts";
+import {
+  type CappedCount,
+  cappedCount,
+  type Condition,
+  type CountedPage,
+  inList,
+  keysetPage,
+  type KeysetSource,
+  newerThan,
+  pause,
+} from "./keyset.ts";
+import { likePattern } from "./list.ts";
+
+/** A log row as stored. */
+export type LogRow = {
+  id: string;
+  log_time: DbTime;
+  log_level: string;
+  process_name: string;
+  log_message: string;
+};
+
+const COLUMNS = "id, log_time, log_level, process_name, log_message";
+
+/** Rows per chunk of a full count. */
+export const CHUNK_ROWS = 10_000;
+/** How much of the newest end is counted afresh every round. */
+export const OVERLAP_MS = 5 * 60_000;
+/** How often everything is counted again. */
+export const RECOUNT_MS = 60 * 60_000;
+/** The most new rows one live-tail request brings. */
+export const TAIL_LIMIT = 200;
+/** Rows deleted per statement by a bulk delete (so robots can write in between). */
+const DELETE_BATCH = 5_000;
+
+/** The poller's log aggregates, and the state of its incremental count. */
+export type LogSummaries = {
+  processes: ProcessLogs[];
+  /** Counts of the rows up to `mark`. */
+  base: Tally;
+  /** Rows at or before this time are in `base`. */
+  mark: DbTime;
+  /** When everything was last counted (ms since the epoch). */
+  recountedAt: number;
+  /** True when a full recount is due (set after deletes). */
+  stale: boolean;
+};
+
+/** A time before any log row: the lower bound of "everything". */
+const START: DbTime = "1900-01-01 00:00:00.000000";
+
+/**
+ * Counts by process and level of the rows with `after < log_time <= upTo`. Both bounds are always
+ * given: with one open end, SQLite prefers scanning a whole index in GROUP BY order.
+ */
+function countGroups(db: Executor, after: DbTime, upTo: DbTime): Promise<LevelGroup[]> {
+  return db.query<LevelGroup>(
+    `SELECT process_name, log_level, COUNT(*) AS n, MAX(log_time) AS last FROM Logs
+      WHERE log_time > ? AND log_time <= ? GROUP BY process_name, log_level`,
+    [time(after), time(upTo)],
+  );
+}
+
+async function timeAt(db: Executor, sql: string, params: DbTime[]): Promise<DbTime | null> {
+  const [row] = await db.query<{ t: DbTime | null }>(sql, params.map(time));
+  return row?.t ?? null;
+}
+
+/** Where the chunk of about `rows` rows ending at `upTo` starts (exclusive). */
+async function chunkStart(db: Executor, upTo: DbTime, rows: number): Promise<DbTime> {
+  const start = await timeAt(
+    db,
+    "SELECT log_time AS t FROM Logs WHERE log_time <= ? ORDER BY log_time DESC" +
+      db.dialect.page(1, rows),
+    [upTo],
+  );
+  // More than a chunk of rows at one instant: take them all in one chunk.
+  const found = start === upTo
+    ? await timeAt(db, "SELECT MAX(log_time) AS t FROM Logs WHERE log_time < ?", [upTo])
+    : start;
+  return found ?? START;
+}
+
+/** Counts everything up to `upTo`, chunk by chunk, letting requests run in between. */
+async function countAll(db: Executor, upTo: DbTime, rows: number): Promise<Tally> {
+  const tally: Tally = {};
+  for (let end = upTo; end > START;) {
+    const start = await chunkStart(db, end, rows);
+    addGroups(tally, await countGroups(db, start, end));
+    end = start;
+    await pause();
+  }
+  return tally;
+}
+
+/**
+ * Brings the log counts up to date: a full count when due, else only the new rows.
+ * @param options.chunkRows rows per chunk of a full count (default {@linkcode CHUNK_ROWS})
+ */
+export async function readLogSummaries(
+  db: Executor,
+  previous?: LogSummaries,
+  options: { now?: Date; chunkRows?: number } = {},
+): Promise<LogSummaries> {
+  const now = options.now ?? new Date();
+  const newest = await timeAt(db, "SELECT MAX(log_time) AS t FROM Logs", []) ?? START;
+  const nowText = formatDbTime(now);
+  const top = newest === START
+    ? START
+    : shiftTime(newest < nowText ? newest : nowText, -OVERLAP_MS);
+  let { base, mark, recountedAt } = previous ?? { base: {}, mark: START, recountedAt: 0 };
+  if (!previous || previous.stale || now.getTime() - previous.recountedAt >= RECOUNT_MS) {
+    base = await countAll(db, top, options.chunkRows ?? CHUNK_ROWS);
+    mark = top;
+    recountedAt = now.getTime();
+  } else if (top > mark) {
+    base = addGroups(copyTally(base), await countGroups(db, mark, top));
+    mark = top;
+  }
+  const all = newest > mark
+    ? addGroups(copyTally(base), await countGroups(db, mark, newest))
+    : base;
+  return { processes: processRows(all), base, mark, recountedAt, stale: false };
+}
+
+function logSource(process: string | null, filter: LogFilter): KeysetSource {
+  const where: Condition[] = [];
+  if (process !== null) where.push({ sql: "process_name = ?", params: [process] });
+  if (filter.q) {
+    where.push({ sql: "log_message LIKE ? ESCAPE '\\'", params: [likePattern(filter.q)] });
+  }
+  if (filter.from) where.push({ sql: "log_time >= ?", params: [time(filter.from)] });
+  if (filter.until) where.push({ sql: "log_time < ?", params: [time(filter.until)] });
+  return {
+    columns: COLUMNS,
+    table: "Logs",
+    time: "log_time",
+    where,
+    splits: filter.levels.map((level) => ({ sql: "log_level = ?", params: [level] })),
+  };
+}
+
+/**
+ * One page of log rows, newest first, of one process (or all when `process` is null): one index
+ * range per chosen level. The total comes from `known` (the poller's counts) when only levels
+ * are filtered; otherwise it is counted up to the cap.
+ */
+export async function listLogs(
+  db: Executor,
+  process: string | null,
+  filter: LogFilter,
+  paging: Paging,
+  known?: ProcessLogs[],
+): Promise<CountedPage<LogRow>> {
+  const source = logSource(process, filter);
+  const page = await keysetPage<LogRow>(db, source, paging);
+  let total: CappedCount;
+  if (!filter.q && !filter.from && !filter.until && known) {
+    const levels = filter.levels.length ? filter.levels : null;
+    const count = known.filter((p) => process === null || p.process === process)
+      .reduce(
+        (sum, p) =>
+          sum + (levels ? levels.reduce((n, level) => n + (p.counts[level] ?? 0), 0) : p.total),
+        0,
+      );
+    total = { count, capped: false };
+  } else {
+    total = await cappedCount(db, source);
+  }
+  return { ...page, total };
+}
+
+/** The rows newer than `cursor` (the live tail), newest first, at most {@linkcode TAIL_LIMIT}. */
+export function tailLogs(
+  db: Executor,
+  process: string | null,
+  filter: LogFilter,
+  cursor: Cursor | null,
+): Promise<LogRow[]> {
+  return newerThan<LogRow>(db, logSource(process, filter), cursor, TAIL_LIMIT);
+}
+
+/** Deletes chosen log rows (of one process, or any when `process` is null); audited. */
+export function deleteLogs(
+  db: Db,
+  process: string | null,
+  ids: string[],
+  user: string,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const chosen = inList("id", ids);
+    const deleted = await tx.run(
+      `DELETE FROM Logs WHERE ${chosen.sql}${process === null ? "" : " AND process_name = ?"}`,
+      process === null ? chosen.params : [...chosen.params, process],
+    );
+    if (deleted > 0) {
+      const listed = ids.slice(0, 20).join(", ") +
+        (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
+      await audit(tx, db.info, {
+        user,
+        what: `deleted ${deleted} log row${deleted === 1 ? "" : "s"}${
+          process === null ? "" : ` of process ${q(process)}`
+        } (chosen: ${listed})`,
+      });
+    }
+    return deleted;
+  });
+}
+
+/**
+ * Deletes every log row of a process older than `before`, in batches so that robots can write
+ * in between; audited once with the count.
+ */
+export async function deleteLogsBefore(
+  db: Db,
+  process: string,
+  before: DbTime,
+  user: string,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = await db.transaction((tx) =>
+      tx.run(
+        `DELETE FROM Logs WHERE id IN (SELECT id FROM Logs WHERE process_name = ? AND log_time < ?
+           ORDER BY log_time${db.dialect.page(DELETE_BATCH, 0)})`,
+        [process, time(before)],
+      )
+    );
+    deleted += batch;
+    if (batch < DELETE_BATCH) break;
+    await pause();
+  }
+  await db.transaction((tx) =>
+    audit(tx, db.info, {
+      user,
+      what: `deleted ${deleted} log row${deleted === 1 ? "" : "s"} of process ${
+        q(process)
+      } older than ${before.slice(0, 10)}`,
+    })
+  );
+  return deleted;
+}

@@ -1,0 +1,198 @@
+/**
+ * Contract tests of the log queries (every engine): the incremental counts, the keyset list and
+ * its live tail, and the deletes.
+ */
+import assert from "node:assert/strict";
+import { parseLogFilter } from "../lib/filters.ts";
+import { parseDbTime } from "../lib/time.ts";
+import { shiftTime } from "../lib/window.ts";
+import { mssqlIdKey } from "./keyset.ts";
+import {
+  deleteLogs,
+  deleteLogsBefore,
+  listLogs,
+  OVERLAP_MS,
+  readLogSummaries,
+  RECOUNT_MS,
+  tailLogs,
+} from "./logs.ts";
+import { insertLog, paging } from "./test_rows.ts";
+import { contractTest } from "./testing.ts";
+
+const T0 = "2026-11-20 08:00:00.000000";
+const at = (minutes: number) => shiftTime(T0, minutes * 60_000);
+
+const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
+
+{
+  const test = contractTest;
+
+  test("log counts: a full count in chunks, then only new rows, and a recount when due", async (db) => {
+    const levels = ["TRACE", "INFO", "ERROR"];
+    for (let i = 0; i < 12; i++) {
+      await insertLog(db, {
+        log_time: at(i < 6 ? 0 : i), // six rows at one instant: more than a chunk
+        log_level: levels[i % 3],
+        process_name: i % 2 ? "Odd" : "Even",
+        log_message: `m${i}`,
+      });
+    }
+    const now = parseDbTime(at(30));
+    const first = await readLogSummaries(db, undefined, { now, chunkRows: 2 });
+    assert.equal(first.mark, shiftTime(at(11), -OVERLAP_MS));
+    const summary = (s: typeof first) =>
+      s.processes.map((p) => [p.process, p.total, p.counts.TRACE, p.counts.INFO, p.counts.ERROR]);
+    assert.deepEqual(summary(first), [["Even", 6, 2, 2, 2], ["Odd", 6, 2, 2, 2]]);
+    assert.equal(first.processes[0].lastError, at(8));
+    assert.equal(first.processes[1].lastLog, at(11));
+
+    // A new row is counted next round; a late row (older than the mark) only at a recount.
+    await insertLog(db, {
+      log_time: at(29),
+      log_level: "ERROR",
+      process_name: "Odd",
+      log_message: "new",
+    });
+    await insertLog(db, {
+      log_time: at(1),
+      log_level: "INFO",
+      process_name: "Late",
+      log_message: "late",
+    });
+    const second = await readLogSummaries(db, first, { now: parseDbTime(at(31)) });
+    assert.equal(second.processes.find((p) => p.process === "Odd")!.counts.ERROR, 3);
+    assert.equal(second.processes.find((p) => p.process === "Odd")!.lastError, at(29));
+    assert.equal(second.processes.find((p) => p.process === "Late"), undefined);
+    assert.equal(second.recountedAt, first.recountedAt);
+
+    const recounted = await readLogSummaries(db, { ...second, stale: true }, {
+      now: parseDbTime(at(32)),
+    });
+    assert.equal(recounted.processes.find((p) => p.process === "Late")!.total, 1);
+    const due = await readLogSummaries(db, second, {
+      now: new Date(second.recountedAt + RECOUNT_MS),
+    });
+    assert.equal(due.processes.reduce((n, p) => n + p.total, 0), 14, "an hour later, all again");
+  });
+
+  test("log list: newest first by keyset, levels merged, process, search, range, tail", async (db) => {
+    const rows: { id: string; t: string; level: string; process: string }[] = [];
+    for (let i = 0; i < 17; i++) {
+      const t = at(Math.floor(i / 2));
+      const level = ["TRACE", "INFO", "ERROR"][i % 3];
+      const process = i % 4 === 0 ? "Solo" : "Busy";
+      const id = await insertLog(db, {
+        log_time: t,
+        log_level: level,
+        process_name: process,
+        log_message: i === 5 ? "Timeout 50% of the time" : `message ${i}`,
+      });
+      rows.push({ id, t, level, process });
+    }
+    const key = db.dialect.name === "mssql" ? mssqlIdKey : (id: string) => id;
+    const newest = (list: typeof rows) =>
+      [...list].sort((a, b) =>
+        a.t === b.t ? (key(a.id) < key(b.id) ? 1 : -1) : (a.t < b.t ? 1 : -1)
+      )
+        .map((r) => r.id);
+
+    const pages: string[] = [];
+    let page = await listLogs(db, null, filter(), paging({ size: 4 }));
+    pages.push(...page.rows.map((r) => r.id));
+    while (page.next) {
+      page = await listLogs(db, null, filter(), paging({ size: 4, after: page.next }));
+      pages.push(...page.rows.map((r) => r.id));
+    }
+    assert.deepEqual(pages, newest(rows));
+    assert.deepEqual(page.total, { count: 17, capped: false });
+
+    const back = await listLogs(db, null, filter(), paging({ size: 4, before: page.previous }));
+    assert.deepEqual(back.rows.map((r) => r.id), newest(rows).slice(12, 16));
+
+    const two = await listLogs(db, null, filter("level=INFO&level=ERROR"), paging({ size: 5 }));
+    assert.deepEqual(
+      two.rows.map((r) => r.id),
+      newest(rows.filter((r) => r.level !== "TRACE")).slice(0, 5),
+    );
+    const solo = await listLogs(db, "Solo", filter(), paging());
+    assert.deepEqual(solo.rows.map((r) => r.id), newest(rows.filter((r) => r.process === "Solo")));
+
+    const known = [{
+      process: "Solo",
+      counts: { INFO: 40 },
+      total: 99,
+      lastLog: null,
+      lastError: null,
+    }];
+    assert.deepEqual((await listLogs(db, "Solo", filter(), paging(), known)).total, {
+      count: 99,
+      capped: false,
+    });
+    assert.deepEqual((await listLogs(db, "Solo", filter("level=INFO"), paging(), known)).total, {
+      count: 40,
+      capped: false,
+    });
+    const search = await listLogs(db, null, filter("q=50%25"), paging(), known);
+    assert.deepEqual(search.rows.map((r) => r.log_message), ["Timeout 50% of the time"]);
+    assert.deepEqual(search.total, { count: 1, capped: false });
+    const range = await listLogs(
+      db,
+      "Busy",
+      filter("from=2026-11-20T08:02&to=2026-11-20T08:03"),
+      paging(),
+    );
+    assert.deepEqual(
+      range.rows.map((r) => r.id),
+      newest(rows.filter((r) => r.process === "Busy" && r.t >= at(2) && r.t < at(4))),
+    );
+
+    const cursor = { time: at(6), id: newest(rows.filter((r) => r.t === at(6)))[0] };
+    const tail = await tailLogs(db, null, filter(), cursor);
+    assert.deepEqual(tail.map((r) => r.id), newest(rows.filter((r) => r.t > at(6))));
+    assert.equal((await tailLogs(db, "Solo", filter("level=ERROR"), null)).length, 1);
+  });
+
+  test("deletes: chosen rows of a process, and everything older than a date; audited", async (db) => {
+    const a = await insertLog(db, {
+      log_time: at(0),
+      log_level: "INFO",
+      process_name: "P",
+      log_message: "a",
+    });
+    const b = await insertLog(db, {
+      log_time: at(1),
+      log_level: "INFO",
+      process_name: "Q",
+      log_message: "b",
+    });
+    assert.equal(await deleteLogs(db, "P", [a, b], "alice"), 1, "only rows of the process");
+    assert.equal(await deleteLogs(db, null, [b], "alice"), 1);
+    for (let day = 0; day < 5; day++) {
+      await insertLog(db, {
+        log_time: shiftTime(T0, day * 86_400_000),
+        log_level: "TRACE",
+        process_name: "Old",
+        log_message: `day ${day}`,
+      });
+    }
+    await insertLog(db, {
+      log_time: at(-10),
+      log_level: "TRACE",
+      process_name: "Keep",
+      log_message: "k",
+    });
+    assert.equal(await deleteLogsBefore(db, "Old", "2026-11-22 00:00:00.000000", "bob"), 2);
+    const left = await db.query<{ process_name: string; log_message: string }>(
+      "SELECT process_name, log_message FROM Logs WHERE process_name <> 'OpenOrchestrator Web' ORDER BY log_time",
+    );
+    assert.deepEqual(left.map((r) => r.log_message), ["k", "day 2", "day 3", "day 4"]);
+    const audits = await db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web' ORDER BY log_time",
+    );
+    assert.match(audits[0].log_message, /^alice deleted 1 log row of process "P" \(chosen: /);
+    assert.equal(
+      audits.at(-1)!.log_message,
+      'bob deleted 2 log rows of process "Old" older than 2026-11-22',
+    );
+  });
+}

@@ -1,0 +1,437 @@
+/**
+ * Queries for `Queues` (one row per queue element) and the queue triggers that consume them:
+ * the per-queue summaries the poller reads, the keyset list of a queue's elements, one element,
+ * adding one, and the compare-and-set actions of DESIGN §5.
+ * @module
+ */
+import type { Paging, QueueFilter } from "../lib/filters.ts";
+import {
+  ACTION_WORDS,
+  type ActionConfirmations,
+  actionRule,
+  QUEUE_STATUSES,
+  type QueueAction,
+  type QueueStatus,
+  skipReason,
+  stuckBefore,
+} from "../lib/queue_status.ts";
+import { type DbTime, formatDbTime } from "../lib/time.ts";
+import { later, shiftTime } from "../lib/window.ts";
+import { audit, q } from "./audit.ts";
+import { type Db, type Executor, type Param, time } from "./connection.ts";
+import { newId } from "./ids.ts";
+import {
+  cappedCount,
+  type Condition,
+  type CountedPage,
+  inList,
+  keysetPage,
+  type KeysetSource,
+  pause,
+  whereOf,
+} from "./keyset.ts";
+import { likePattern } from "./list.ts";
+
+/** A queue element as stored. */
+export type QueueElement = {
+  id: string;
+  queue_name: string;
+  status: string;
+  data: string | null;
+  reference: string | null;
+  created_date: DbTime;
+  start_date: DbTime | null;
+  end_date: DbTime | null;
+  message: string | null;
+  created_by: string | null;
+};
+
+const COLUMNS =
+  "id, queue_name, status, data, reference, created_date, start_date, end_date, message, created_by";
+
+/** Element counts by status. */
+export type StatusCounts = Record<QueueStatus, number>;
+
+/** A queue trigger that consumes a queue. */
+export type QueueTrigger = {
+  id: string;
+  trigger_name: string;
+  process_name: string;
+  process_status: string;
+};
+
+/** One queue as the overview shows it. */
+export type QueueSummary = {
+  name: string;
+  counts: StatusCounts;
+  total: number;
+  /** When the oldest element still new was created. */
+  oldestNew: DbTime | null;
+  /** The latest creation, start or end seen in the queue. */
+  lastActivity: DbTime | null;
+  triggers: QueueTrigger[];
+};
+
+/** The poller's queue aggregates, and where its activity scan got to. */
+export type QueueSummaries = {
+  rows: QueueSummary[];
+  /** End dates after this were not seen yet. */
+  activityMark: DbTime;
+};
+
+/** The most queues the overview lists. */
+export const MAX_QUEUES = 2000;
+
+/** How far back the first activity scan looks, and how much later scans overlap. */
+const FIRST_ACTIVITY_MS = 86_400_000;
+const ACTIVITY_OVERLAP_MS = 5 * 60_000;
+
+function emptyCounts(): StatusCounts {
+  return { NEW: 0, IN_PROGRESS: 0, DONE: 0, FAILED: 0, ABANDONED: 0 };
+}
+
+/** The queue names in use, one index seek each (the index has no "distinct" shortcut). */
+async function queueNames(db: Executor): Promise<string[]> {
+  const names: string[] = [];
+  let last: string | null = null;
+  while (names.length < MAX_QUEUES) {
+    const [row]: { name: string | null }[] = await db.query<{ name: string | null }>(
+      last === null
+        ? "SELECT MIN(queue_name) AS name FROM Queues"
+        : "SELECT MIN(queue_name) AS name FROM Queues WHERE queue_name > ?",
+      last === null ? [] : [last],
+    );
+    if (row?.name == null) break;
+    names.push(row.name);
+    last = row.name;
+  }
+  return names;
+}
+
+/** The queue triggers with the queue each consumes. */
+function queueTriggers(db: Executor): Promise<(QueueTrigger & { queue_name: string })[]> {
+  return db.query(
+    `SELECT t.id, t.trigger_name, t.process_name, t.process_status, q.queue_name
+       FROM Queue_Triggers q JOIN Triggers t ON t.id = q.id
+      ORDER BY t.trigger_name, t.id` + db.dialect.page(MAX_QUEUES, 0),
+  );
+}
+
+/**
+ * Reads every queue's counts (one covering index range per queue), the triggers, and the
+ * activity since the last call; requests run between the per-queue reads.
+ */
+export async function readQueueSummaries(
+  db: Executor,
+  previous?: QueueSummaries,
+  now: DbTime = formatDbTime(new Date()),
+): Promise<QueueSummaries> {
+  const triggers = await queueTriggers(db);
+  const names = [...new Set([...await queueNames(db), ...triggers.map((t) => t.queue_name)])]
+    .sort();
+  const since = previous
+    ? shiftTime(previous.activityMark, -ACTIVITY_OVERLAP_MS)
+    : shiftTime(now, -FIRST_ACTIVITY_MS);
+  const activity = new Map<string, DbTime | null>(
+    (previous?.rows ?? []).map((r) => [r.name, r.lastActivity]),
+  );
+  const recent = await db.query<{ queue_name: string; last: DbTime }>(
+    `SELECT queue_name, MAX(end_date) AS last FROM Queues
+      WHERE status IN ('DONE', 'FAILED', 'ABANDONED') AND end_date > ? GROUP BY queue_name
+     UNION ALL
+     SELECT queue_name, MAX(start_date) AS last FROM Queues
+      WHERE status = 'IN_PROGRESS' GROUP BY queue_name`,
+    [time(since)],
+  );
+  for (const r of recent) {
+    activity.set(r.queue_name, later(activity.get(r.queue_name) ?? null, r.last));
+  }
+
+  const rows: QueueSummary[] = [];
+  for (const name of names) {
+    await pause();
+    const groups = await db.query<{ status: string; n: number; oldest: DbTime; newest: DbTime }>(
+      `SELECT status, COUNT(*) AS n, MIN(created_date) AS oldest, MAX(created_date) AS newest
+         FROM Queues WHERE queue_name = ? GROUP BY status`,
+      [name],
+    );
+    const counts = emptyCounts();
+    let total = 0;
+    let newest: DbTime | null = null;
+    for (const g of groups) {
+      if (g.status in counts) counts[g.status as QueueStatus] = Number(g.n);
+      total += Number(g.n);
+      newest = later(newest, g.newest);
+    }
+    rows.push({
+      name,
+      counts,
+      total,
+      oldestNew: groups.find((g) => g.status === "NEW")?.oldest ?? null,
+      lastActivity: later(activity.get(name) ?? null, newest),
+      triggers: triggers.filter((t) => t.queue_name === name).map(({ queue_name: _, ...t }) => t),
+    });
+  }
+  return { rows, activityMark: now };
+}
+
+/** The conditions of a filter, besides the statuses. */
+function filterConditions(queue: string, filter: QueueFilter): Condition[] {
+  const conditions: Condition[] = [{ sql: "queue_name = ?", params: [queue] }];
+  if (filter.q) {
+    const pattern = likePattern(filter.q);
+    const columns = ["reference", "data", "message", "created_by"];
+    conditions.push({
+      sql: `(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`,
+      params: columns.map(() => pattern),
+    });
+  }
+  const column = filter.date === "ended" ? "end_date" : "created_date";
+  if (filter.from) conditions.push({ sql: `${column} >= ?`, params: [time(filter.from)] });
+  if (filter.until) conditions.push({ sql: `${column} < ?`, params: [time(filter.until)] });
+  return conditions;
+}
+
+/** The statuses a filter shows (none chosen: all). */
+function statusesOf(filter: QueueFilter): readonly QueueStatus[] {
+  return filter.statuses.length ? filter.statuses : QUEUE_STATUSES;
+}
+
+function elementSource(queue: string, filter: QueueFilter): KeysetSource {
+  return {
+    columns: COLUMNS,
+    table: "Queues",
+    time: "created_date",
+    where: filterConditions(queue, filter),
+    splits: statusesOf(filter).map((s) => ({ sql: "status = ?", params: [s] })),
+  };
+}
+
+/**
+ * One page of a queue's elements, ordered by creation (then id): one index range per status.
+ * The total comes from `known` (the poller's counts) when only statuses are filtered; otherwise
+ * it is counted up to the cap.
+ */
+export async function listElements(
+  db: Executor,
+  queue: string,
+  filter: QueueFilter,
+  paging: Paging,
+  known?: StatusCounts,
+): Promise<CountedPage<QueueElement>> {
+  const source = elementSource(queue, filter);
+  const page = await keysetPage<QueueElement>(db, source, paging);
+  const plain = !filter.q && !filter.from && !filter.until;
+  const total = plain && known
+    ? { count: statusesOf(filter).reduce((sum, s) => sum + known[s], 0), capped: false }
+    : await cappedCount(db, source);
+  return { ...page, total };
+}
+
+/** One element of a queue by its id (any spelling already turned into the stored one), or null. */
+export async function getElement(
+  db: Executor,
+  queue: string,
+  id: string,
+): Promise<QueueElement | null> {
+  const [row] = await db.query<QueueElement>(
+    `SELECT ${COLUMNS} FROM Queues WHERE id = ? AND queue_name = ?`,
+    [id, queue],
+  );
+  return row ?? null;
+}
+
+/** Adds a new element to a queue (status new, created now by `user`); returns its id. */
+export function addElement(
+  db: Db,
+  queue: string,
+  element: { reference: string | null; data: string | null },
+  user: string,
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    const id = newId(db.info);
+    await tx.run(
+      `INSERT INTO Queues (id, queue_name, status, data, reference, created_date, start_date,
+         end_date, message, created_by) VALUES (?, ?, 'NEW', ?, ?, ?, NULL, NULL, NULL, ?)`,
+      [id, queue, element.data, element.reference, time(formatDbTime(new Date())), user],
+    );
+    await audit(tx, db.info, {
+      user,
+      what: `added element ${q(element.reference ?? id)} to queue ${q(queue)}`,
+    });
+    return id;
+  });
+}
+
+/** The elements an action is for: chosen ids, or every element matching a filter. */
+export type ActionTarget =
+  | { ids: string[] }
+  | { filter: QueueFilter; /** The count the admin was shown. */ expected: number | null };
+
+/** What an action did: how many changed, and why the others were left alone. */
+export type ActionResult = {
+  changed: number;
+  /** Reason → how many elements were skipped for it. */
+  skipped: Record<string, number>;
+};
+
+/** Why an element that was allowed to move did not: someone moved it first. */
+export const MOVED_BY_SOMEONE_ELSE = "changed by someone else first";
+
+/** The compare-and-set condition of an action: the statuses it may move (∩ the filter's). */
+function movable(
+  action: QueueAction,
+  confirmed: ActionConfirmations,
+  filter: QueueStatus[],
+  now: Date,
+) {
+  const rule = actionRule(action, confirmed);
+  const wanted = (s: QueueStatus) => filter.length === 0 || filter.includes(s);
+  const from = rule.from.filter(wanted);
+  const parts: Condition[] = [];
+  if (from.length) parts.push(inList("status", from));
+  if (rule.stuck && wanted("IN_PROGRESS")) {
+    parts.push({
+      sql: "(status = 'IN_PROGRESS' AND start_date < ?)",
+      params: [time(stuckBefore(now))],
+    });
+  }
+  const condition: Condition = parts.length
+    ? { sql: `(${parts.map((p) => p.sql).join(" OR ")})`, params: parts.flatMap((p) => p.params) }
+    : { sql: "1 = 0", params: [] };
+  return { rule, condition };
+}
+
+/** The elements matching a filter that an action may move. */
+function movableMatching(
+  queue: string,
+  action: QueueAction,
+  filter: QueueFilter,
+  confirmed: ActionConfirmations,
+  now: Date,
+): Condition {
+  return whereOf([
+    ...filterConditions(queue, filter),
+    movable(action, confirmed, filter.statuses, now).condition,
+  ]);
+}
+
+function statement(action: QueueAction, now: Date): { sql: string; params: Param[] } {
+  switch (action) {
+    case "retry":
+      return {
+        sql: "UPDATE Queues SET status = 'NEW', start_date = NULL, end_date = NULL",
+        params: [],
+      };
+    case "abandon":
+      return {
+        sql: "UPDATE Queues SET status = 'ABANDONED', end_date = ?",
+        params: [time(formatDbTime(now))],
+      };
+    case "delete":
+      return { sql: "DELETE FROM Queues", params: [] };
+  }
+}
+
+function describeFilter(filter: QueueFilter): string {
+  const parts = [
+    filter.statuses.length ? `status ${filter.statuses.join("/")}` : "",
+    filter.q ? `search ${q(filter.q)}` : "",
+    filter.from ? `${filter.date} from ${filter.fromText}` : "",
+    filter.until ? `${filter.date} to ${filter.toText}` : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : "no filter";
+}
+
+/** Counts the elements matching a filter that an action would move (the "retry all" preview). */
+export async function countMovable(
+  db: Executor,
+  queue: string,
+  action: QueueAction,
+  filter: QueueFilter,
+  confirmed: ActionConfirmations,
+  now: Date = new Date(),
+): Promise<number> {
+  const where = movableMatching(queue, action, filter, confirmed, now);
+  const [row] = await db.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM Queues${where.sql}`,
+    where.params,
+  );
+  return Number(row.n);
+}
+
+/**
+ * Retries, abandons or deletes elements, compare-and-set: only elements whose status allows it
+ * move (`WHERE … AND status IN (…)`), the rest are reported with the reason. Audited.
+ */
+export function applyQueueAction(
+  db: Db,
+  queue: string,
+  action: QueueAction,
+  target: ActionTarget,
+  confirmed: ActionConfirmations,
+  user: string,
+  now: Date = new Date(),
+): Promise<ActionResult> {
+  return db.transaction(async (tx) => {
+    const skipped: Record<string, number> = {};
+    const skip = (reason: string, n = 1) => {
+      if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
+    };
+    const change = statement(action, now);
+    let changed: number;
+    let what: string;
+    if ("ids" in target) {
+      const { rule, condition } = movable(action, confirmed, [], now);
+      const found = await tx.query<
+        Pick<QueueElement, "id" | "status" | "start_date" | "reference">
+      >(
+        `SELECT id, status, start_date, reference FROM Queues WHERE queue_name = ? AND ${
+          inList("id", target.ids).sql
+        }`,
+        [queue, ...target.ids],
+      );
+      skip("no longer exists", target.ids.length - found.length);
+      const asked = (el: { id: string }) => target.ids.indexOf(el.id);
+      found.sort((a, b) => asked(a) - asked(b));
+      const stuckMark = stuckBefore(now);
+      const eligible = found.filter((el) => {
+        const reason = skipReason(rule, el, stuckMark);
+        if (reason) skip(reason);
+        return reason === null;
+      });
+      changed = 0;
+      if (eligible.length) {
+        const ids = inList("id", eligible.map((el) => el.id));
+        changed = await tx.run(
+          `${change.sql} WHERE queue_name = ? AND ${ids.sql} AND ${condition.sql}`,
+          [
+            ...change.params,
+            queue,
+            ...ids.params,
+            ...condition.params,
+          ],
+        );
+      }
+      skip(MOVED_BY_SOMEONE_ELSE, eligible.length - changed);
+      const names = eligible.map((el) => el.reference ?? el.id);
+      what = `${names.slice(0, 20).map(q).join(", ")}${
+        names.length > 20 ? ` and ${names.length - 20} more` : ""
+      }`;
+    } else {
+      const where = movableMatching(queue, action, target.filter, confirmed, now);
+      changed = await tx.run(`${change.sql}${where.sql}`, [...change.params, ...where.params]);
+      if (target.expected !== null) skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
+      what = `matching ${describeFilter(target.filter)}`;
+    }
+    if (changed > 0) {
+      await audit(tx, db.info, {
+        user,
+        what: `${ACTION_WORDS[action].past} ${changed} element${
+          changed === 1 ? "" : "s"
+        } of queue ${q(queue)}: ${what}`,
+      });
+    }
+    return { changed, skipped };
+  });
+}

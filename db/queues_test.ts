@@ -1,0 +1,328 @@
+/**
+ * Contract tests of the queue queries (every engine): summaries, the keyset element list, adding
+ * an element, and the compare-and-set actions.
+ */
+import assert from "node:assert/strict";
+import { parseQueueFilter } from "../lib/filters.ts";
+import { formatDbTime } from "../lib/time.ts";
+import { shiftTime } from "../lib/window.ts";
+import type { Db } from "./connection.ts";
+import { newId } from "./ids.ts";
+import { mssqlIdKey } from "./keyset.ts";
+import {
+  addElement,
+  applyQueueAction,
+  countMovable,
+  getElement,
+  listElements,
+  MOVED_BY_SOMEONE_ELSE,
+  readQueueSummaries,
+} from "./queues.ts";
+import { insertElement, insertQueueTrigger, paging } from "./test_rows.ts";
+import { contractTest } from "./testing.ts";
+
+const T0 = "2026-11-20 08:00:00.000000";
+const at = (minutes: number) => shiftTime(T0, minutes * 60_000);
+
+const filter = (query = "") => parseQueueFilter(new URLSearchParams(query)).value;
+
+function idKey(db: Db): (id: string) => string {
+  return db.dialect.name === "mssql" ? mssqlIdKey : (id) => id;
+}
+
+{
+  const test = contractTest;
+
+  test("queue summaries: counts by status, oldest new, last activity, consuming triggers", async (db) => {
+    for (
+      const [i, status] of ["NEW", "NEW", "NEW", "IN_PROGRESS", "DONE", "DONE", "FAILED"].entries()
+    ) {
+      await insertElement(db, {
+        queue_name: "A",
+        status,
+        created_date: at(i),
+        start_date: status === "NEW" ? null : at(i + 10),
+        end_date: ["DONE", "FAILED"].includes(status) ? at(i + 20) : null,
+      });
+    }
+    await insertElement(db, { queue_name: "B", status: "ABANDONED", created_date: at(-600) });
+    await insertQueueTrigger(db, "Take A", "A", "RUNNING");
+    await insertQueueTrigger(db, "Take C", "C");
+
+    const first = await readQueueSummaries(db, undefined, at(60));
+    assert.deepEqual(first.rows.map((r) => r.name), ["A", "B", "C"]);
+    const [a, b, c] = first.rows;
+    assert.deepEqual(a.counts, { NEW: 3, IN_PROGRESS: 1, DONE: 2, FAILED: 1, ABANDONED: 0 });
+    assert.equal(a.total, 7);
+    assert.equal(a.oldestNew, at(0));
+    assert.equal(a.lastActivity, at(26), "the newest end date");
+    assert.deepEqual(a.triggers.map((t) => [t.trigger_name, t.process_status]), [[
+      "Take A",
+      "RUNNING",
+    ]]);
+    assert.equal(b.oldestNew, null);
+    assert.equal(b.lastActivity, at(-600), "only a creation: no end in the first look-back");
+    assert.equal(c.total, 0);
+    assert.equal(c.lastActivity, null);
+    assert.equal(first.activityMark, at(60));
+
+    await insertElement(db, {
+      queue_name: "B",
+      status: "DONE",
+      created_date: at(-500),
+      start_date: at(61),
+      end_date: at(62),
+    });
+    const second = await readQueueSummaries(db, first, at(63));
+    assert.equal(second.rows[1].counts.DONE, 1);
+    assert.equal(second.rows[1].lastActivity, at(62), "an end seen since the last read");
+    assert.equal(second.rows[0].lastActivity, at(26), "kept from the last read");
+  });
+
+  test("elements: keyset pages forward and back, by status, search, time range and totals", async (db) => {
+    const statuses = ["NEW", "IN_PROGRESS", "DONE", "FAILED", "ABANDONED"];
+    const all: { id: string; created: string; status: string; reference: string }[] = [];
+    for (let i = 0; i < 23; i++) {
+      const created = at(Math.floor(i / 3)); // three elements share each creation time
+      const status = statuses[i % 5];
+      const reference = `REF-${String(i).padStart(2, "0")}`;
+      const ended = ["DONE", "FAILED", "ABANDONED"].includes(status) ? at(100 + i) : null;
+      const id = await insertElement(db, {
+        queue_name: "Q",
+        status,
+        created_date: created,
+        reference,
+        end_date: ended,
+        data: i === 7 ? '{"needle": 1}' : null,
+      });
+      all.push({ id, created, status, reference });
+    }
+    await insertElement(db, { queue_name: "Other", status: "NEW", created_date: at(1) });
+    const key = idKey(db);
+    const order = (dir: "asc" | "desc") =>
+      [...all].sort((x, y) =>
+        (x.created === y.created
+          ? (key(x.id) < key(y.id) ? -1 : 1)
+          : (x.created < y.created ? -1 : 1)) * (dir === "asc" ? 1 : -1)
+      );
+
+    for (const dir of ["desc", "asc"] as const) {
+      const seen: string[][] = [];
+      let page = await listElements(db, "Q", filter(), paging({ size: 5, dir }));
+      assert.equal(page.previous, null);
+      seen.push(page.rows.map((r) => r.id));
+      while (page.next) {
+        page = await listElements(db, "Q", filter(), paging({ size: 5, dir, after: page.next }));
+        seen.push(page.rows.map((r) => r.id));
+      }
+      assert.deepEqual(
+        seen.flat(),
+        order(dir).map((e) => e.id),
+        `${dir}: every element once, in order`,
+      );
+      assert.deepEqual(seen.map((p) => p.length), [5, 5, 5, 5, 3]);
+      // And back again from the last page.
+      const back: string[][] = [seen.at(-1)!];
+      let previous = page.previous;
+      while (previous) {
+        const earlier = await listElements(
+          db,
+          "Q",
+          filter(),
+          paging({ size: 5, dir, before: previous }),
+        );
+        back.unshift(earlier.rows.map((r) => r.id));
+        previous = earlier.previous;
+      }
+      assert.deepEqual(back, seen, `${dir}: the same pages walking back`);
+    }
+
+    const chosen = await listElements(db, "Q", filter("status=FAILED&status=NEW"), paging());
+    assert.deepEqual(
+      chosen.rows.map((r) => r.id),
+      order("desc").filter((e) => ["FAILED", "NEW"].includes(e.status)).map((e) => e.id),
+    );
+    assert.deepEqual(chosen.total, { count: 9, capped: false });
+
+    const known = { NEW: 100, IN_PROGRESS: 0, DONE: 0, FAILED: 7, ABANDONED: 0 };
+    const fromSnapshot = await listElements(
+      db,
+      "Q",
+      filter("status=FAILED&status=NEW"),
+      paging(),
+      known,
+    );
+    assert.deepEqual(
+      fromSnapshot.total,
+      { count: 107, capped: false },
+      "plain filters use the poller's counts",
+    );
+
+    const search = await listElements(db, "Q", filter("q=needle"), paging(), known);
+    assert.deepEqual(search.rows.map((r) => r.reference), ["REF-07"]);
+    assert.deepEqual(search.total, { count: 1, capped: false }, "a search is counted");
+    const literal = await listElements(db, "Q", filter("q=REF-0_"), paging());
+    assert.equal(literal.rows.length, 0, "LIKE wildcards are literal");
+
+    const range = await listElements(
+      db,
+      "Q",
+      filter(
+        `from=${at(2).slice(0, 16).replace(" ", "T")}&to=${at(3).slice(0, 16).replace(" ", "T")}`,
+      ),
+      paging(),
+    );
+    assert.deepEqual(range.rows.map((r) => r.reference).sort(), [
+      "REF-06",
+      "REF-07",
+      "REF-08",
+      "REF-09",
+      "REF-10",
+      "REF-11",
+    ]);
+    const ended = await listElements(
+      db,
+      "Q",
+      filter(`date=ended&from=${at(117).slice(0, 16).replace(" ", "T")}`),
+      paging(),
+    );
+    assert.deepEqual(ended.rows.map((r) => r.reference).sort(), [
+      "REF-17",
+      "REF-18",
+      "REF-19",
+      "REF-22",
+    ]);
+  });
+
+  test("adding an element writes a new one with its creator and an audit entry", async (db) => {
+    const id = await addElement(db, "Q", { reference: "R-1", data: '{"a": 1}' }, "alice");
+    const element = (await getElement(db, "Q", id))!;
+    assert.equal(element.status, "NEW");
+    assert.equal(element.created_by, "alice");
+    assert.equal(element.data, '{"a": 1}');
+    assert.equal(element.start_date, null);
+    assert.match(element.created_date, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+    assert.equal(
+      await getElement(db, "Other", id),
+      null,
+      "an element is found in its own queue only",
+    );
+    const [audit] = await db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web'",
+    );
+    assert.equal(audit.log_message, 'alice added element "R-1" to queue "Q"');
+  });
+
+  test("actions are compare-and-set and say why elements were left alone", async (db) => {
+    const now = new Date();
+    const ago = (minutes: number) => formatDbTime(new Date(now.getTime() - minutes * 60_000));
+    const add = (status: string, reference: string, started: string | null = null) =>
+      insertElement(db, {
+        queue_name: "Q",
+        status,
+        reference,
+        created_date: ago(300),
+        start_date: started,
+        end_date: ["DONE", "FAILED", "ABANDONED"].includes(status) ? ago(200) : null,
+      });
+    const failed = await add("FAILED", "F", ago(250));
+    const abandoned = await add("ABANDONED", "A");
+    const done = await add("DONE", "D", ago(250));
+    const fresh = await add("IN_PROGRESS", "P", ago(5));
+    const stuck = await add("IN_PROGRESS", "S", ago(120));
+    const waiting = await add("NEW", "N");
+    const gone = newId(db.info);
+    const none = { done: false, stuck: false };
+
+    const ids = [failed, abandoned, done, fresh, stuck, waiting, gone];
+    const first = await applyQueueAction(db, "Q", "retry", { ids }, none, "alice", now);
+    assert.equal(first.changed, 2);
+    assert.deepEqual(first.skipped, {
+      "no longer exists": 1,
+      "done (confirm to retry)": 1,
+      "in progress": 1,
+      "in progress (confirm it is stuck)": 1,
+      "already new": 1,
+    });
+    const retried = (await getElement(db, "Q", failed))!;
+    assert.deepEqual([retried.status, retried.start_date, retried.end_date], ["NEW", null, null]);
+
+    const second = await applyQueueAction(
+      db,
+      "Q",
+      "retry",
+      { ids: [done, fresh, stuck] },
+      {
+        done: true,
+        stuck: true,
+      },
+      "alice",
+      now,
+    );
+    assert.equal(second.changed, 2, "done and stuck move once confirmed; the fresh one never");
+    assert.equal((await getElement(db, "Q", fresh))!.status, "IN_PROGRESS");
+    assert.equal((await getElement(db, "Q", stuck))!.status, "NEW");
+
+    const abandon = await applyQueueAction(
+      db,
+      "Q",
+      "abandon",
+      { ids: [waiting, fresh] },
+      none,
+      "bob",
+      now,
+    );
+    assert.equal(abandon.changed, 1);
+    const gaveUp = (await getElement(db, "Q", waiting))!;
+    assert.equal(gaveUp.status, "ABANDONED");
+    assert.ok(gaveUp.end_date);
+
+    const removed = await applyQueueAction(
+      db,
+      "Q",
+      "delete",
+      { ids: [waiting, fresh] },
+      none,
+      "bob",
+      now,
+    );
+    assert.deepEqual(removed, { changed: 1, skipped: { "in progress": 1 } });
+    assert.equal(await getElement(db, "Q", waiting), null);
+
+    // Everything matching a filter: the count first, then the action with the count shown.
+    for (let i = 0; i < 4; i++) await add("FAILED", `BULK-${i}`);
+    await insertElement(db, { queue_name: "Other", status: "FAILED", created_date: ago(1) });
+    const byFilter = filter("status=FAILED&q=BULK");
+    assert.equal(await countMovable(db, "Q", "retry", byFilter, none, now), 4);
+    assert.equal(await countMovable(db, "Q", "retry", filter("status=DONE"), none, now), 0);
+    const bulk = await applyQueueAction(
+      db,
+      "Q",
+      "retry",
+      { filter: byFilter, expected: 6 },
+      none,
+      "carol",
+      now,
+    );
+    assert.deepEqual(bulk, { changed: 4, skipped: { [MOVED_BY_SOMEONE_ELSE]: 2 } });
+    const [other] = await db.query<{ status: string }>(
+      "SELECT status FROM Queues WHERE queue_name = 'Other'",
+    );
+    assert.equal(other.status, "FAILED", "other queues are never touched");
+
+    const audits = await db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web' ORDER BY log_time, log_message",
+    );
+    const messages = audits.map((a) => a.log_message);
+    assert.ok(
+      messages.includes('alice retried 2 elements of queue "Q": "F", "A"'),
+      messages.join("\n"),
+    );
+    assert.ok(messages.includes('bob deleted 1 element of queue "Q": "N"'));
+    assert.ok(
+      messages.includes(
+        'carol retried 4 elements of queue "Q": matching status FAILED, search "BULK"',
+      ),
+    );
+  });
+}

@@ -1,0 +1,239 @@
+/**
+ * Queues, logs and the dashboard in a real browser: filter a queue, retry an element (chosen, and
+ * everything matching after the count), open the logs around it, live-tail a process, open every
+ * dashboard link. Any console error, CSP violation or 5xx fails a test (the harness checks).
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { insertLog } from "../db/test_rows.ts";
+import { nowDbTime } from "../lib/time.ts";
+import { browserTest, columnTexts, eventually, queryOf } from "./browser.ts";
+
+const QUEUE = "Intake.Cases";
+const statuses = (page: Page) => columnTexts(page, "elements-table", 3);
+const flash = (page: Page) => page.locator("#flash .flash");
+
+async function statusOf(db: Parameters<typeof insertLog>[0], reference: string): Promise<string> {
+  const [row] = await db.query<{ status: string }>(
+    "SELECT status FROM Queues WHERE reference = ?",
+    [
+      reference,
+    ],
+  );
+  return row.status;
+}
+
+browserTest("queues: from the overview, filter a queue by status and page it", async (t) => {
+  const { page } = t;
+  await page.goto("/queues");
+  const row = page.locator("#queues-table tbody tr", { hasText: QUEUE });
+  assert.match(await row.textContent() ?? "", /Case intake/);
+  await row.getByRole("link", { name: QUEUE }).click();
+  await page.waitForURL(`**/queues/${QUEUE}`);
+  assert.equal(await page.locator("h1").textContent(), QUEUE);
+
+  await page.getByRole("checkbox", { name: "Failed" }).check();
+  await page.waitForURL((url) => url.searchParams.getAll("status").join() === "FAILED");
+  await eventually(async () => {
+    const shown = await statuses(page);
+    assert.ok(shown.length > 0 && shown.every((s) => s === "Failed"), shown.join());
+  });
+  await page.getByRole("checkbox", { name: "Abandoned" }).check();
+  await page.waitForURL((url) => url.searchParams.getAll("status").join() === "FAILED,ABANDONED");
+  await eventually(async () => {
+    const shown = new Set(await statuses(page));
+    assert.deepEqual([...shown].sort(), ["Abandoned", "Failed"]);
+  });
+
+  // A search narrows it further; the pager moves by cursor and back.
+  await page.getByRole("searchbox").fill("INTAKE-10");
+  await page.waitForURL((url) => url.searchParams.get("q") === "INTAKE-10");
+  await eventually(async () => {
+    const refs = await columnTexts(page, "elements-table", 2);
+    assert.ok(refs.every((r) => r.startsWith("INTAKE-10")), refs.join());
+  });
+  await page.goto(`/queues/${QUEUE}?size=25`);
+  const first = await columnTexts(page, "elements-table", 2);
+  await page.getByRole("link", { name: "Next →" }).click();
+  await page.waitForURL((url) => url.searchParams.has("after"));
+  await eventually(async () =>
+    assert.notDeepEqual(await columnTexts(page, "elements-table", 2), first)
+  );
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await page.waitForURL((url) => url.searchParams.has("before"));
+  await eventually(async () =>
+    assert.deepEqual(await columnTexts(page, "elements-table", 2), first)
+  );
+
+  // A bad range is said next to the field.
+  await page.goto(`/queues/${QUEUE}?from=2026-02-01T10:00&to=2026-01-01T10:00`);
+  assert.match(await page.locator("#elements-table-to-error").textContent() ?? "", /not be before/);
+  t.allow(/status of 400/);
+});
+
+browserTest("queues: retry a failed element, then all failed after seeing the count", async (t) => {
+  const { page, db } = t;
+  await page.goto(`/queues/${QUEUE}?status=FAILED`);
+  const firstRow = page.locator("#elements-table tbody tr").first();
+  const reference = (await firstRow.locator("td").nth(1).textContent())!.trim();
+  await firstRow.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Retry selected" }).click();
+  await eventually(async () => assert.equal(await flash(page).textContent(), "Retried 1 element."));
+  await eventually(async () =>
+    assert.ok(
+      !(await columnTexts(page, "elements-table", 2)).includes(reference),
+      "the table reloads",
+    )
+  );
+  assert.equal(await statusOf(db, reference), "NEW");
+
+  const left = (await columnTexts(page, "elements-table", 2)).length;
+  await page.getByRole("button", { name: "Retry all matching…" }).click();
+  const confirm = page.locator("#editor form.warn");
+  await eventually(async () =>
+    assert.match(
+      await confirm.textContent() ?? "",
+      new RegExp(`Retry ${left} elements? of ${QUEUE}`),
+    )
+  );
+  await confirm.getByRole("button", { name: /^Retry \d+ elements?$/ }).click();
+  await eventually(async () =>
+    assert.equal(
+      await flash(page).textContent(),
+      `Retried ${left} element${left === 1 ? "" : "s"}.`,
+    )
+  );
+  await eventually(async () =>
+    assert.equal(
+      await page.locator("#elements-table p.empty").textContent(),
+      "No element matches these filters.",
+    )
+  );
+  const [{ n }] = await db.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM Queues WHERE queue_name = ? AND status = 'FAILED'",
+    [QUEUE],
+  );
+  assert.equal(Number(n), 0);
+});
+
+browserTest(
+  "queues: an element's page links to its process's logs; around a row marks it",
+  async (t) => {
+    const { page } = t;
+    await page.goto(`/queues/${QUEUE}?status=DONE`);
+    const link = page.locator("#elements-table tbody tr").first().locator("td").nth(1).getByRole(
+      "link",
+    );
+    const reference = (await link.textContent())!.trim();
+    await link.click();
+    await page.waitForURL(/\/elements\//);
+    assert.match(await page.locator("h1").textContent() ?? "", new RegExp(reference));
+    assert.match(await page.locator("pre.data").textContent() ?? "", /"case": \d+/);
+
+    await page.getByRole("link", { name: "Logs of Case Intake during this run" }).click();
+    await page.waitForURL(/\/logs\/Case%20Intake\?from=/);
+    const from = queryOf(page).get("from")!;
+    const to = queryOf(page).get("to")!;
+    assert.ok(from < to);
+    assert.equal(await page.locator("#logs-table-search input[name=from]").inputValue(), from);
+
+    // Around a row: ±2 minutes, the row marked and scrolled to.
+    await page.goto("/logs/Case%20Intake");
+    const row = page.locator("#log-rows tr").nth(3);
+    const id = (await row.getAttribute("id"))!;
+    await row.getByRole("link", { name: "Around" }).click();
+    await page.waitForURL(/highlight=/);
+    const marked = page.locator(`#${id}`);
+    assert.equal(await marked.getAttribute("class"), "highlight");
+    assert.equal(await marked.getAttribute("aria-current"), "true");
+    assert.ok(await marked.isVisible());
+  },
+);
+
+browserTest("logs: live tail brings new rows to the top every 5 s while on", async (t) => {
+  const { page, db } = t;
+  await page.clock.install(); // runs at the normal pace; runFor() skips ahead
+  await page.goto("/logs/Case%20Intake");
+  const top = () => page.locator("#log-rows tr").first();
+  const before = await top().getAttribute("id");
+
+  await insertLog(db, {
+    log_time: nowDbTime(),
+    log_level: "ERROR",
+    process_name: "Case Intake",
+    log_message: "tail while off",
+  });
+  await page.clock.runFor(5_500);
+  await page.waitForTimeout(300);
+  assert.equal(await top().getAttribute("id"), before, "nothing arrives while the tail is off");
+
+  await page.getByRole("checkbox", { name: /Live tail/ }).check();
+  await page.clock.runFor(5_000);
+  await eventually(async () => {
+    assert.match(await top().textContent() ?? "", /tail while off/);
+    assert.equal(await top().getAttribute("class"), "new");
+  });
+  await insertLog(db, {
+    log_time: nowDbTime(),
+    log_level: "INFO",
+    process_name: "Case Intake",
+    log_message: "tail while on",
+  });
+  await insertLog(db, {
+    log_time: nowDbTime(),
+    log_level: "INFO",
+    process_name: "Someone Else",
+    log_message: "another process",
+  });
+  await page.clock.runFor(5_000);
+  await eventually(async () => assert.match(await top().textContent() ?? "", /tail while on/));
+  const texts = await page.locator("#log-rows").textContent();
+  assert.equal(texts!.match(/tail while off/g)!.length, 1, "each row arrives once");
+  assert.doesNotMatch(texts!, /another process/);
+
+  // A long message expands in place.
+  await insertLog(db, {
+    log_time: nowDbTime(),
+    log_level: "ERROR",
+    process_name: "Case Intake",
+    log_message: `Traceback (most recent call last):\n${
+      "  File x.py, line 1\n".repeat(40)
+    }KeyError: 'cpr'`,
+  });
+  await page.reload();
+  const details = page.locator("#log-rows details.message").first();
+  assert.equal(await details.locator("pre").isVisible(), false);
+  await details.locator("summary").click();
+  assert.match(await details.locator("pre").textContent() ?? "", /KeyError: 'cpr'$/);
+});
+
+browserTest(
+  "dashboard: every item links to a filtered view that opens; it refreshes on the tick",
+  async (t) => {
+    const { page } = t;
+    await page.goto("/");
+    await page.waitForURL("**/dashboard");
+    const chart = page.getByRole("img", { name: /Done and failed queue elements per day/ });
+    assert.ok(await chart.isVisible());
+    const links = page.locator("#dashboard a");
+    const hrefs: string[] = [];
+    for (let i = 0; i < await links.count(); i++) {
+      hrefs.push(
+        (await links.nth(i).getAttribute("href"))!,
+      );
+    }
+    assert.ok(hrefs.length >= 10, hrefs.join(" "));
+    for (const href of new Set(hrefs)) {
+      const response = await page.goto(href, { waitUntil: "networkidle" });
+      assert.equal(response?.status(), 200, href);
+    }
+
+    await page.goto("/dashboard");
+    const refreshed = page.waitForResponse((r) =>
+      new URL(r.url()).pathname === "/dashboard" && r.request().headers()["hx-request"] === "true"
+    );
+    await page.dispatchEvent("body", "oo-tick");
+    assert.equal((await refreshed).status(), 200);
+    await eventually(async () => assert.ok(await chart.isVisible()));
+  },
+);

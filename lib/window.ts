@@ -1,0 +1,95 @@
+/**
+ * Time windows: the filters' presets and custom ranges, "since the last working day" for the
+ * dashboard, and the window around a moment. Stored times are naive wall-clock text, so the
+ * arithmetic here is calendar arithmetic on that text (no time zone, no DST shifts).
+ * @module
+ */
+import type { FieldErrors } from "./list.ts";
+import { type DbTime, inputTime, normalizeDbTime } from "./time.ts";
+
+/** The time presets of the log and queue filters. */
+export const TIME_PRESETS: readonly { label: string; ms: number }[] = [
+  { label: "Last hour", ms: 3_600_000 },
+  { label: "Last 24 h", ms: 86_400_000 },
+  { label: "Last 7 days", ms: 7 * 86_400_000 },
+  { label: "Last 30 days", ms: 30 * 86_400_000 },
+];
+
+/** Moves a stored time by `ms` milliseconds (the microsecond digits are kept). */
+export function shiftTime(time: DbTime, ms: number): DbTime {
+  const [date, clock] = time.split(" ");
+  const [y, mo, d] = date.split("-").map(Number);
+  const [h, mi, rest] = clock.split(":");
+  const [s, fraction] = rest.split(".");
+  const at = new Date(
+    Date.UTC(y, mo - 1, d, Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3))) + ms,
+  );
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())} ` +
+    `${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}.` +
+    `${pad(at.getUTCMilliseconds(), 3)}${fraction.slice(3)}`;
+}
+
+/** The later of two stored times (null: none). */
+export function later(a: DbTime | null, b: DbTime | null): DbTime | null {
+  return a === null ? b : b === null || a > b ? a : b;
+}
+
+/**
+ * Where "since the last working day" starts: 72 hours back on Saturday, Sunday and Monday (so
+ * Friday is in view), 48 hours back on the other days.
+ */
+export function lastWorkingDayStart(now: DbTime): DbTime {
+  const day = new Date(`${now.slice(0, 10)}T00:00:00Z`).getUTCDay();
+  const hours = day === 6 || day === 0 || day === 1 ? 72 : 48;
+  return shiftTime(now, -hours * 3_600_000);
+}
+
+/** The `from` field value of a preset: the minute `ms` before now. */
+export function presetFrom(now: DbTime, ms: number): string {
+  return inputTime(shiftTime(now, -ms));
+}
+
+/** The `from`/`to` field values of the window of `minutes` either side of a moment. */
+export function aroundWindow(time: DbTime, minutes: number): { from: string; to: string } {
+  return {
+    from: inputTime(shiftTime(time, -minutes * 60_000)),
+    to: inputTime(shiftTime(time, minutes * 60_000)),
+  };
+}
+
+/** A checked time range: `from` inclusive, `until` exclusive, either open; and the texts typed. */
+export type TimeRange = {
+  from: DbTime | null;
+  until: DbTime | null;
+  fromText: string;
+  toText: string;
+};
+
+const FIELD_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+function fieldTime(text: string): DbTime | null {
+  return FIELD_TIME.test(text) ? normalizeDbTime(text) : null;
+}
+
+/**
+ * Reads `from` and `to` (`YYYY-MM-DDTHH:MM`, as a datetime-local field sends them). `to` takes
+ * in the whole minute it names. Problems go to `errors` under the field's name.
+ */
+export function parseRange(query: URLSearchParams, errors: FieldErrors): TimeRange {
+  const fromText = (query.get("from") ?? "").trim();
+  const toText = (query.get("to") ?? "").trim();
+  const from = fromText ? fieldTime(fromText) : null;
+  const to = toText ? fieldTime(toText) : null;
+  if (fromText && !from) {
+    errors.from = `From must be a date and time like 2026-01-31T08:00 (got '${
+      fromText.slice(0, 40)
+    }').`;
+  }
+  if (toText && !to) {
+    errors.to = `To must be a date and time like 2026-01-31T17:30 (got '${toText.slice(0, 40)}').`;
+  }
+  const until = to ? shiftTime(to, toText.length > 16 ? 1000 : 60_000) : null;
+  if (from && until && from >= until) errors.to = "To must not be before From.";
+  return { from, until, fromText, toText };
+}

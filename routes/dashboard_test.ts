@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
+import { insertLog } from "../db/test_rows.ts";
+import { tempDatabase } from "../db/testing.ts";
+import { DEMO_KEY, loadConfig } from "../lib/config.ts";
+import { Poller, recountLogs } from "../lib/poller.ts";
+import { nowDbTime } from "../lib/time.ts";
+import { createApp } from "./app.tsx";
+import { testApp } from "./testing.ts";
+
+Deno.test("/ opens the dashboard; it links every item to its filtered view, and each answers", async () => {
+  const t = await testApp();
+  try {
+    const home = await t.get("/");
+    assert.equal(home.status, 302);
+    assert.equal(home.headers.get("Location"), "/dashboard");
+    const page = await (await t.get("/dashboard")).text();
+    assert.match(page, /<a class="brand" href="\/dashboard">/);
+    assert.match(page, /Error logs: <span class="dash-count">\d+/);
+    assert.match(page, /<svg role="img" aria-labelledby="chart-title chart-desc"/);
+    assert.match(page, /<desc id="chart-desc">(?:\w{3} \d{1,2}: [\d,]+ done, [\d,]+ failed; ){6}/);
+    const links = [...page.matchAll(/<main id="main">[\s\S]*<\/main>/g)][0][0]
+      .matchAll(/href="([^"]+)"/g);
+    const hrefs = [...new Set([...links].map((m) => m[1].replaceAll("&amp;", "&")))];
+    assert.ok(
+      hrefs.some((h) => /^\/logs\/[^/?]+\?level=ERROR&from=\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(h)),
+    );
+    assert.ok(hrefs.some((h) => /^\/queues\/[^/?]+\?status=FAILED&date=ended&from=/.test(h)));
+    assert.ok(hrefs.some((h) => /^\/triggers\/[0-9a-f]{32}$/.test(h)));
+    assert.ok(hrefs.includes("/triggers?status=FAILED&status=KILLED"));
+    assert.ok(hrefs.includes("/schedulers"));
+    for (const href of hrefs) {
+      const res = await t.get(href);
+      assert.equal(res.status, 200, href);
+      await res.body?.cancel();
+    }
+
+    // The counts match what the links show.
+    const dashboard = await (await t.json("/dashboard")).json();
+    for (const group of dashboard.failedElements) {
+      const body = await (await t.json(
+        `/queues/${encodeURIComponent(group.name)}?status=FAILED&date=ended&from=${
+          dashboard.since.slice(0, 16).replace(" ", "T")
+        }`,
+      )).json();
+      assert.equal(body.total, group.n, group.name);
+    }
+    for (const group of dashboard.errorLogs) {
+      const body = await (await t.json(
+        `/logs/${encodeURIComponent(group.name)}?level=ERROR&from=${
+          dashboard.since.slice(0, 16).replace(" ", "T")
+        }`,
+      )).json();
+      assert.equal(body.total, group.n, group.name);
+    }
+
+    const fragment = await (await t.get("/dashboard", { "HX-Request": "true" })).text();
+    assert.match(
+      fragment,
+      /^<div id="dashboard" hx-get="\/dashboard" hx-trigger="oo-tick from:body"/,
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+function goAway(db: Db): () => void {
+  const { query, run } = db;
+  const gone = () =>
+    Promise.reject(new DatabaseUnavailableError("The database cannot be reached: gone"));
+  db.query = gone;
+  db.run = gone;
+  return () => {
+    db.query = query;
+    db.run = run;
+  };
+}
+
+Deno.test("the poller keeps the last aggregates through an outage, the pages show them with the banner, and recover", async () => {
+  const t = await tempDatabase({ seed: true });
+  try {
+    const health = { outage: null as string | null };
+    const poller = new Poller(t.db, health, { intervalMs: 1000 });
+    const config = loadConfig({ OpenOrchestratorKey: DEMO_KEY });
+    const app = createApp({ db: t.db, config, poller, peerOf: () => "127.0.0.1" });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      app.request(`http://localhost${path}`, { headers });
+    const logTotal = async () =>
+      ((await (await get("/logs", { Accept: "application/json" })).json()).rows as {
+        total: number;
+      }[])
+        .reduce((n, r) => n + r.total, 0);
+
+    assert.equal(await poller.tick(), true);
+    const { queues, logs, dashboard } = poller.snapshot;
+    assert.ok(queues && logs && dashboard);
+    assert.equal(await logTotal(), 1500);
+
+    // New rows are counted by the next round, without counting everything again.
+    await insertLog(t.db, {
+      log_time: nowDbTime(),
+      log_level: "ERROR",
+      process_name: "New",
+      log_message: "x",
+    });
+    assert.equal(await poller.tick(), true);
+    assert.equal(await logTotal(), 1501);
+    assert.equal(poller.snapshot.logs!.recountedAt, logs.recountedAt);
+
+    const restore = goAway(t.db);
+    assert.equal(await poller.tick(), false);
+    assert.equal(health.outage, "The database cannot be reached: gone");
+    assert.equal(
+      poller.snapshot.queues!.rows.length,
+      queues.rows.length,
+      "the last aggregates stay",
+    );
+    for (const path of ["/queues", "/logs", "/dashboard"]) {
+      const res = await get(path);
+      assert.equal(res.status, 200, path);
+      const html = await res.text();
+      assert.match(html, /id="db-banner" class="banner banner-error"/, path);
+    }
+    assert.match(await (await get("/queues")).text(), /Intake\.Cases/);
+    const live = await get("/queues/Intake.Cases");
+    assert.equal(live.status, 503, "a live list needs the database");
+    await live.body?.cancel();
+
+    restore();
+    assert.equal(await poller.tick(), true);
+    assert.equal(health.outage, null);
+    const back = await get("/queues/Intake.Cases");
+    assert.equal(back.status, 200);
+    assert.doesNotMatch(await back.text(), /banner-error/);
+
+    // Deleting logs asks for a full recount on the next round.
+    await t.db.run("DELETE FROM Logs WHERE process_name = 'New'");
+    recountLogs(poller.snapshot);
+    assert.equal(await poller.tick(), true);
+    assert.equal(await logTotal(), 1500);
+  } finally {
+    await t.close();
+  }
+});

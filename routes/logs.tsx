@@ -1,0 +1,197 @@
+/**
+ * The Logs area: `GET /logs` (per-process counts from the poller), `GET /logs/:process` and
+ * `GET /logs/all` (the rows, with `level` (repeatable), `q`, `from`, `to`, `highlight`, keyset
+ * `after`/`before`, `dir`, `size`), `GET /logs/:process/tail?after=<cursor>` (the live tail's new
+ * rows), `POST /logs/:process/actions/delete` with `id` repeated, and
+ * `POST /logs/:process/actions/delete-older` with `before` (a date) and `confirm` (the process
+ * name). Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { storedId } from "../db/ids.ts";
+import { deleteLogs, deleteLogsBefore, listLogs, TAIL_LIMIT, tailLogs } from "../db/logs.ts";
+import { parseCursor } from "../lib/cursor.ts";
+import { parseLogFilter, parsePaging } from "../lib/filters.ts";
+import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
+import { ensurePolled, recountLogs } from "../lib/poller.ts";
+import { snapshotPage } from "../lib/snapshot_list.ts";
+import { formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
+import { isClean, readText } from "../lib/validate.ts";
+import { Flash } from "../templates/layout.tsx";
+import { DeleteOlderForm, LogsTable, LogViewPage, TailRows } from "../templates/log_view.tsx";
+import {
+  PROCESSES_LIST,
+  PROCESSES_SPEC,
+  ProcessesPage,
+  ProcessesTable,
+} from "../templates/logs.tsx";
+import { filteredList, NO_PAGE } from "./lists.tsx";
+import { requireAdmin } from "./middleware.ts";
+import { changed, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+
+/** The Logs routes. */
+export const logs = new Hono();
+
+/** The process of a URL: `all` means every process. */
+function processOf(c: Context): string | null {
+  const name = c.req.param("process")!;
+  return name === "all" ? null : name;
+}
+
+logs.get("/", async (c) => {
+  const checked = parseListParams(new URL(c.req.url).searchParams, PROCESSES_SPEC);
+  if (!checked.ok) return rejected(c, 400, checked.errors);
+  const snapshot = c.get("snapshot");
+  await ensurePolled(c.get("db"), snapshot, "logs");
+  const { rows, total } = snapshotPage(
+    snapshot.logs?.processes ?? [],
+    checked.value,
+    PROCESSES_LIST,
+  );
+  if (wantsJson(c)) {
+    return c.json({
+      rows: rows.map((r) => ({
+        process_name: r.process,
+        trace: r.counts.TRACE ?? 0,
+        info: r.counts.INFO ?? 0,
+        error: r.counts.ERROR ?? 0,
+        total: r.total,
+        last_log: jsonTime(r.lastLog),
+        last_error: jsonTime(r.lastError),
+      })),
+      total,
+    });
+  }
+  const view = {
+    params: checked.value,
+    rows,
+    total,
+    counted: snapshot.logs !== undefined,
+    now: new Date(),
+  };
+  return pageOrFragment(c, "Logs", <ProcessesPage {...view} />, <ProcessesTable {...view} />);
+});
+
+logs.get("/:process", async (c) => {
+  const process = processOf(c);
+  const query = new URL(c.req.url).searchParams;
+  const filter = parseLogFilter(query);
+  const paging = parsePaging(query);
+  const errors = { ...filter.errors, ...paging.errors };
+  const snapshot = c.get("snapshot");
+  await ensurePolled(c.get("db"), snapshot, "logs");
+  const page = isClean(errors)
+    ? await listLogs(c.get("db"), process, filter.value, paging.value, snapshot.logs?.processes)
+    : NO_PAGE;
+  const view = {
+    process,
+    filter: filter.value,
+    paging: paging.value,
+    errors,
+    page,
+    canWrite: c.get("user").role === "admin",
+    now: new Date(),
+  };
+  return filteredList(c, {
+    title: process ?? "All logs",
+    errors,
+    page,
+    times: ["log_time"],
+    body: <LogViewPage {...view} />,
+    fragment: <LogsTable {...view} />,
+  });
+});
+
+logs.get("/:process/tail", async (c) => {
+  const process = processOf(c);
+  const query = new URL(c.req.url).searchParams;
+  const filter = parseLogFilter(query);
+  const after = query.get("after");
+  const cursor = after ? parseCursor(after) : null;
+  if (after && !cursor) filter.errors.after = "The tail cursor cannot be read: reload the page.";
+  if (!isClean(filter.errors)) return rejected(c, 400, filter.errors);
+  const rows = await tailLogs(c.get("db"), process, filter.value, cursor);
+  const newest = rows[0] ? { time: rows[0].log_time, id: rows[0].id } : cursor;
+  return c.html(
+    <TailRows
+      process={process}
+      filter={filter.value}
+      canWrite={c.get("user").role === "admin"}
+      rows={rows}
+      cursor={newest}
+      more={rows.length === TAIL_LIMIT}
+    />,
+  );
+});
+
+logs.post("/:process/actions/delete", requireAdmin, async (c) => {
+  const process = processOf(c);
+  const body = await c.req.parseBody({ all: true });
+  const given = [body.id ?? []].flat().filter((v): v is string => typeof v === "string");
+  if (given.length === 0) {
+    return rejected(c, 400, { id: "Choose at least one log row (tick its box)." });
+  }
+  if (given.length > MAX_PAGE_SIZE) {
+    return rejected(c, 400, { id: `Choose at most ${MAX_PAGE_SIZE} rows at a time.` });
+  }
+  const ids = given.map((id) => storedId(c.get("db").info, id));
+  if (ids.some((id) => id === null)) return rejected(c, 400, { id: "A log id is not a UUID." });
+  const deleted = await deleteLogs(
+    c.get("db"),
+    process,
+    [...new Set(ids as string[])],
+    c.get("user").name,
+  );
+  recountLogs(c.get("snapshot"));
+  const rest = given.length - deleted;
+  return changed(
+    c,
+    "logs-table",
+    `Deleted ${deleted} log row${deleted === 1 ? "" : "s"}.${
+      rest > 0 ? ` ${rest} were already gone.` : ""
+    }`,
+  );
+});
+
+logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
+  const process = processOf(c);
+  const body = await c.req.parseBody({ all: true });
+  const errors: FieldErrors = {};
+  const values = {
+    before: readText(body, "before", { label: "Date", max: 10 }, errors),
+    confirm: readText(body, "confirm", { label: "The process name", max: 100 }, errors),
+  };
+  if (process === null) {
+    errors._form = "Old rows are deleted one process at a time: open the process's logs.";
+  }
+  const before = /^\d{4}-\d{2}-\d{2}$/.test(values.before)
+    ? normalizeDbTime(`${values.before} 00:00`)
+    : null;
+  const today = formatDbTime(new Date()).slice(0, 10);
+  if (!errors.before && !before) errors.before = "Date must be a date like 2026-01-31.";
+  else if (before && values.before > today) errors.before = "Date must be today or earlier.";
+  if (!errors.confirm && values.confirm !== process) {
+    errors.confirm = `Type the process name exactly (${process ?? "a process"}) to confirm.`;
+  }
+  if (!isClean(errors) || process === null || before === null) {
+    return rejected(
+      c,
+      422,
+      errors,
+      <DeleteOlderForm process={process ?? ""} values={values} errors={errors} />,
+    );
+  }
+  const deleted = await deleteLogsBefore(c.get("db"), process, before, c.get("user").name);
+  recountLogs(c.get("snapshot"));
+  const message = `Deleted ${deleted.toLocaleString("en")} log row${
+    deleted === 1 ? "" : "s"
+  } of ${process} older than ${values.before}.`;
+  if (wantsJson(c)) return c.json({ ok: true, deleted, message });
+  c.header("HX-Trigger", "logs-table-changed");
+  return c.html(
+    <>
+      <DeleteOlderForm process={process} values={{ before: "", confirm: "" }} />
+      <Flash message={message} />
+    </>,
+  );
+});

@@ -1,0 +1,252 @@
+/**
+ * The Queues area: `GET /queues` (overview from the poller), `GET /queues/:name` (elements with
+ * `status` (repeatable), `q`, `from`, `to`, `date`, keyset `after`/`before`, `dir`, `size`),
+ * `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
+ * `GET /queues/:name/actions/:action?all=1&…` (the count before acting on everything matching)
+ * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
+ * fields plus `all=1` (and `expected`, the count shown); `done=1` and `stuck=1` confirm.
+ * Every page answers JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { storedId } from "../db/ids.ts";
+import {
+  addElement,
+  applyQueueAction,
+  countMovable,
+  getElement,
+  listElements,
+  type QueueSummary,
+} from "../db/queues.ts";
+import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
+import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
+import { ensurePolled } from "../lib/poller.ts";
+import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
+import { snapshotPage } from "../lib/snapshot_list.ts";
+import { jsonTime } from "../lib/time.ts";
+import { isClean, readText } from "../lib/validate.ts";
+import {
+  AddElementForm,
+  ConfirmAll,
+  ElementsTable,
+  QueueDetailPage,
+} from "../templates/queue_detail.tsx";
+import { ElementPage, ElementView } from "../templates/queue_element.tsx";
+import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/queues.tsx";
+import { filteredList, NO_PAGE } from "./lists.tsx";
+import { requireAdmin } from "./middleware.ts";
+import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+
+/** The Queues routes. */
+export const queues = new Hono();
+
+const ELEMENT_TIMES = ["created_date", "start_date", "end_date"] as const;
+
+async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null> {
+  const snapshot = c.get("snapshot");
+  await ensurePolled(c.get("db"), snapshot, "queues");
+  return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
+}
+
+queues.get("/", async (c) => {
+  const checked = parseListParams(new URL(c.req.url).searchParams, QUEUES_SPEC);
+  if (!checked.ok) return rejected(c, 400, checked.errors);
+  const snapshot = c.get("snapshot");
+  await ensurePolled(c.get("db"), snapshot, "queues");
+  const summaries = snapshot.queues;
+  const { rows, total } = snapshotPage(summaries?.rows ?? [], checked.value, QUEUES_LIST);
+  if (wantsJson(c)) {
+    return c.json({
+      rows: rows.map((r) => ({
+        queue_name: r.name,
+        new: r.counts.NEW,
+        in_progress: r.counts.IN_PROGRESS,
+        done: r.counts.DONE,
+        failed: r.counts.FAILED,
+        abandoned: r.counts.ABANDONED,
+        total: r.total,
+        oldest_new: jsonTime(r.oldestNew),
+        last_activity: jsonTime(r.lastActivity),
+        triggers: r.triggers,
+      })),
+      total,
+    });
+  }
+  const view = {
+    params: checked.value,
+    rows,
+    total,
+    at: summaries?.activityMark ?? null,
+    now: new Date(),
+  };
+  return pageOrFragment(c, "Queues", <QueuesPage {...view} />, <QueuesTable {...view} />);
+});
+
+queues.get("/:name", async (c) => {
+  const queue = c.req.param("name");
+  const query = new URL(c.req.url).searchParams;
+  const filter = parseQueueFilter(query);
+  const paging = parsePaging(query);
+  const errors = { ...filter.errors, ...paging.errors };
+  const summary = await summaryOf(c, queue);
+  const page = isClean(errors)
+    ? await listElements(c.get("db"), queue, filter.value, paging.value, summary?.counts)
+    : NO_PAGE;
+  const view = {
+    queue,
+    summary,
+    filter: filter.value,
+    paging: paging.value,
+    errors,
+    page,
+    canWrite: c.get("user").role === "admin",
+    now: new Date(),
+  };
+  return filteredList(c, {
+    title: queue,
+    errors,
+    page,
+    times: [...ELEMENT_TIMES],
+    body: <QueueDetailPage {...view} />,
+    fragment: <ElementsTable {...view} />,
+  });
+});
+
+queues.get("/:name/elements/new", requireAdmin, (c) => {
+  const form = <AddElementForm queue={c.req.param("name")} values={{ reference: "", data: "" }} />;
+  return pageOrFragment(c, "New element", form, form);
+});
+
+queues.post("/:name/elements", requireAdmin, async (c) => {
+  const queue = c.req.param("name");
+  const body = await c.req.parseBody({ all: true });
+  const errors: FieldErrors = {};
+  const values = {
+    reference: readText(body, "reference", { label: "Reference", min: 0, max: 100 }, errors),
+    data: readText(body, "data", { label: "Data", min: 0, max: 2000, trim: false }, errors),
+  };
+  if (queue.length > 100) errors._form = "Queue names can be at most 100 characters.";
+  if (!errors.data && /^\s*[[{]/.test(values.data)) {
+    try {
+      JSON.parse(values.data);
+    } catch (error) {
+      errors.data = `Data looks like JSON but cannot be read: ${(error as Error).message}`;
+    }
+  }
+  const form = <AddElementForm queue={queue} values={values} errors={errors} />;
+  if (!isClean(errors)) return rejected(c, 422, errors, form);
+  await addElement(c.get("db"), queue, {
+    reference: values.reference || null,
+    data: values.data.trim() ? values.data : null,
+  }, c.get("user").name);
+  const what = values.reference ? `“${values.reference}”` : "without reference";
+  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, 201);
+});
+
+queues.get("/:name/elements/:id", async (c) => {
+  const queue = c.req.param("name");
+  const id = storedId(c.get("db").info, c.req.param("id"));
+  const element = id === null ? null : await getElement(c.get("db"), queue, id);
+  if (!element) return notFound(c, `Queue ${queue} has no element with that id.`);
+  if (wantsJson(c)) return c.json(jsonRows([element], [...ELEMENT_TIMES])[0]);
+  const view = {
+    element,
+    summary: await summaryOf(c, queue),
+    canWrite: c.get("user").role === "admin",
+    now: new Date(),
+  };
+  return pageOrFragment(
+    c,
+    element.reference ?? "Queue element",
+    <ElementPage {...view} />,
+    <ElementView {...view} />,
+  );
+});
+
+function confirmations(read: (name: string) => unknown): ActionConfirmations {
+  return { done: read("done") === "1", stuck: read("stuck") === "1" };
+}
+
+queues.get("/:name/actions/:action", requireAdmin, async (c) => {
+  const action = c.req.param("action");
+  if (!isQueueAction(action)) return notFound(c, `There is no queue action ${action}.`);
+  const query = new URL(c.req.url).searchParams;
+  if (query.get("all") !== "1") {
+    return rejected(c, 400, {
+      all: "Only the action on everything matching (all=1) has a preview.",
+    });
+  }
+  const filter = parseQueueFilter(query);
+  if (!isClean(filter.errors)) return rejected(c, 400, filter.errors);
+  const queue = c.req.param("name");
+  const confirmed = confirmations((name) => query.get(name));
+  const count = await countMovable(c.get("db"), queue, action, filter.value, confirmed);
+  if (wantsJson(c)) return c.json({ count });
+  const form = (
+    <ConfirmAll
+      queue={queue}
+      action={action}
+      filter={filter.value}
+      confirmed={confirmed}
+      count={count}
+    />
+  );
+  return pageOrFragment(c, "Confirm", form, form);
+});
+
+queues.post("/:name/actions/:action", requireAdmin, async (c) => {
+  const action = c.req.param("action");
+  if (!isQueueAction(action)) return notFound(c, `There is no queue action ${action}.`);
+  const queue = c.req.param("name");
+  const body = await c.req.parseBody({ all: true });
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(body)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === "string") form.append(name, v);
+    }
+  }
+  const confirmed = confirmations((name) => form.get(name));
+  let target;
+  if (form.get("all") === "1") {
+    const filter = parseQueueFilter(form);
+    const expectedText = form.get("expected") ?? "";
+    const errors = { ...filter.errors };
+    if (expectedText && !/^\d{1,9}$/.test(expectedText)) {
+      errors.expected = "Expected must be a count.";
+    }
+    if (!isClean(errors)) return rejected(c, 400, errors);
+    target = { filter: filter.value, expected: expectedText ? Number(expectedText) : null };
+  } else {
+    const given = form.getAll("id");
+    const ids = given.map((id) => storedId(c.get("db").info, id));
+    if (given.length === 0) {
+      return rejected(c, 400, {
+        id: "Choose at least one element (tick its box), or act on all matching.",
+      });
+    }
+    if (given.length > MAX_PAGE_SIZE) {
+      return rejected(c, 400, {
+        id: `Choose at most ${MAX_PAGE_SIZE} elements at a time, or act on all matching.`,
+      });
+    }
+    if (ids.some((id) => id === null)) {
+      return rejected(c, 400, { id: "An element id is not a UUID." });
+    }
+    target = { ids: [...new Set(ids as string[])] };
+  }
+  const result = await applyQueueAction(
+    c.get("db"),
+    queue,
+    action,
+    target,
+    confirmed,
+    c.get("user").name,
+  );
+  const message = actionReport(action, result.changed, result.skipped);
+  if (wantsJson(c)) return c.json({ ok: result.changed > 0, ...result, message });
+  if (result.changed === 0) {
+    c.header("HX-Trigger", "elements-table-changed");
+    return rejected(c, 409, { _form: message });
+  }
+  return changed(c, "elements-table", message);
+});

@@ -1,0 +1,161 @@
+/**
+ * The dashboard: what needs attention since the last working day, every item a link to the exact
+ * filtered view, and the done/failed chart. It refreshes itself on the live tick (every 10 s
+ * while the tab is visible) from the poller's snapshot.
+ * @module
+ */
+import type { Child } from "hono/jsx";
+import type { Dashboard, GroupCount, TriggerProblem } from "../db/dashboard.ts";
+import { type DbTime, inputTime, parseDbTime } from "../lib/time.ts";
+import { DoneFailedChart } from "./chart.tsx";
+import { logsPath } from "./logs.tsx";
+import { queuePath } from "./queue_detail.tsx";
+import { Moment } from "./time.tsx";
+import { StatusBadge } from "./triggers.tsx";
+
+function Card(props: { title: string; count: number; more?: Child; children: Child }) {
+  return (
+    <section class={`card dash-item ${props.count ? "attention" : "calm"}`}>
+      <h2>
+        {props.title}: <span class="dash-count">{props.count.toLocaleString("en")}</span>
+      </h2>
+      {props.count === 0 ? <p class="muted">None.</p> : props.children}
+      {props.more}
+    </section>
+  );
+}
+
+function Groups(props: { groups: GroupCount[]; href: (name: string) => string; now: Date }) {
+  return (
+    <ul class="dash-list">
+      {props.groups.map((g) => (
+        <li>
+          <a href={props.href(g.name)}>{g.name}</a> <strong>{g.n.toLocaleString("en")}</strong>{" "}
+          <small class="muted">
+            last <Moment time={g.last} now={props.now} brief />
+          </small>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Triggers(props: { triggers: TriggerProblem[]; now: Date; label: string }) {
+  return (
+    <ul class="dash-list">
+      {props.triggers.map((t) => (
+        <li>
+          <a href={`/triggers/${encodeURIComponent(t.id)}`}>{t.trigger_name}</a>{" "}
+          <StatusBadge status={t.process_status} />{" "}
+          <small class="muted">
+            {t.process_name} · {props.label}{" "}
+            <Moment time={t.moment} now={props.now} empty="never" brief />
+          </small>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function sum(groups: GroupCount[]): number {
+  return groups.reduce((n, g) => n + g.n, 0);
+}
+
+function sinceText(since: DbTime): string {
+  const day = parseDbTime(since).toLocaleDateString("en-GB", { weekday: "long" });
+  return `${day} ${since.slice(11, 16)}`;
+}
+
+/** The dashboard fragment (null `dashboard`: the poller has not read it yet). */
+export function DashboardView(props: { dashboard: Dashboard | null; now: Date }) {
+  const { dashboard, now } = props;
+  return (
+    <div
+      id="dashboard"
+      hx-get="/dashboard"
+      hx-trigger="oo-tick from:body"
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      {dashboard === null
+        ? <p class="muted">Reading the database: the dashboard fills in after the first poll.</p>
+        : (
+          <>
+            <p class="lead">
+              Since the last working day: {sinceText(dashboard.since)}.{" "}
+              <small class="muted">Read at {dashboard.now.slice(11, 19)}.</small>
+            </p>
+            <div class="dash-grid">
+              <Card
+                title="Error logs"
+                count={sum(dashboard.errorLogs)}
+                more={
+                  <a href={`${logsPath(null)}?level=ERROR&from=${inputTime(dashboard.since)}`}>
+                    All error logs →
+                  </a>
+                }
+              >
+                <Groups
+                  groups={dashboard.errorLogs}
+                  href={(p) => `${logsPath(p)}?level=ERROR&from=${inputTime(dashboard.since)}`}
+                  now={now}
+                />
+              </Card>
+              <Card title="Failed queue elements" count={sum(dashboard.failedElements)}>
+                <Groups
+                  groups={dashboard.failedElements}
+                  href={(q) =>
+                    `${queuePath(q)}?status=FAILED&date=ended&from=${inputTime(dashboard.since)}`}
+                  now={now}
+                />
+              </Card>
+              <Card
+                title="Failed and killed triggers"
+                count={dashboard.failedTriggers.length}
+                more={<a href="/triggers?status=FAILED&status=KILLED">In the trigger list →</a>}
+              >
+                <Triggers triggers={dashboard.failedTriggers} now={now} label="last run" />
+              </Card>
+              <Card title="Overdue triggers" count={dashboard.overdueTriggers.length}>
+                <p class="muted">
+                  Idle, with a next run more than 5 minutes past: the schedulers are not picking
+                  them up.
+                </p>
+                <Triggers triggers={dashboard.overdueTriggers} now={now} label="due" />
+              </Card>
+              <Card
+                title="Schedulers offline"
+                count={dashboard.offlineSchedulers.length}
+                more={<a href="/schedulers">All schedulers →</a>}
+              >
+                <ul class="dash-list">
+                  {dashboard.offlineSchedulers.map((s) => (
+                    <li>
+                      <a href="/schedulers">{s.machine_name}</a>{" "}
+                      <small class="muted">
+                        last seen <Moment time={s.last_update} now={now} brief />
+                      </small>
+                    </li>
+                  ))}
+                </ul>
+              </Card>
+            </div>
+            <section class="card">
+              <h2>Queue elements done and failed, last 7 days</h2>
+              <DoneFailedChart days={dashboard.chart} />
+            </section>
+          </>
+        )}
+    </div>
+  );
+}
+
+/** The whole dashboard page. */
+export function DashboardPage(props: { dashboard: Dashboard | null; now: Date }) {
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <DashboardView {...props} />
+    </>
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * The Logs overview: per process, the counts by level, the last log and the last error, from the
+ * poller; each links to the process's log view.
+ * @module
+ */
+import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/filters.ts";
+import type { ListParams, ListSpec } from "../lib/list.ts";
+import type { ProcessLogs } from "../lib/log_summary.ts";
+import type { SnapshotListSpec } from "../lib/snapshot_list.ts";
+import { type Column, DataTable, SearchBox } from "./table.tsx";
+import { Moment } from "./time.tsx";
+
+/** The process list's allowlist and defaults. */
+export const PROCESSES_SPEC: ListSpec = {
+  sortable: ["process", "trace", "info", "error", "total", "last_log", "last_error"],
+  sort: "process",
+  dir: "asc",
+  size: 50,
+};
+
+/** How the process list is searched and sorted (in memory, from the snapshot). */
+export const PROCESSES_LIST: SnapshotListSpec<ProcessLogs> = {
+  search: (r) => [r.process],
+  sorts: {
+    process: (r) => r.process,
+    trace: (r) => r.counts.TRACE ?? 0,
+    info: (r) => r.counts.INFO ?? 0,
+    error: (r) => r.counts.ERROR ?? 0,
+    total: (r) => r.total,
+    last_log: (r) => r.lastLog,
+    last_error: (r) => r.lastError,
+  },
+};
+
+/** The URL of a process's log view (`null`: all processes). */
+export function logsPath(process: string | null): string {
+  return `/logs/${process === null ? "all" : encodeURIComponent(process)}`;
+}
+
+/** One state of the process list. */
+export type ProcessesView = {
+  params: ListParams;
+  rows: ProcessLogs[];
+  total: number;
+  /** False until the poller has counted. */
+  counted: boolean;
+  now: Date;
+};
+
+/** The process list fragment (it refreshes itself on the live tick). */
+export function ProcessesTable(props: ProcessesView) {
+  const levelColumn = (level: typeof LOG_LEVELS[number]): Column<ProcessLogs> => ({
+    key: level.toLowerCase(),
+    label: LOG_LEVEL_LABELS[level],
+    sortable: true,
+    class: "num",
+    cell: (r) => {
+      const n = r.counts[level] ?? 0;
+      if (n === 0) return <span class="muted">0</span>;
+      return (
+        <a
+          href={`${logsPath(r.process)}?level=${level}`}
+          class={level === "ERROR" ? "alert" : undefined}
+        >
+          {n.toLocaleString("en")}
+        </a>
+      );
+    },
+  });
+  return (
+    <DataTable<ProcessLogs>
+      id="processes-table"
+      base="/logs"
+      caption="Processes"
+      params={props.params}
+      spec={PROCESSES_SPEC}
+      rows={props.rows}
+      total={props.total}
+      live
+      empty={!props.counted
+        ? "Counting the logs: this list fills in after the first poll."
+        : props.params.q
+        ? "No process matches this search."
+        : "No logs yet."}
+      columns={[
+        {
+          key: "process",
+          label: "Process",
+          sortable: true,
+          cell: (r) => (
+            <a href={logsPath(r.process)}>
+              <strong>{r.process}</strong>
+            </a>
+          ),
+        },
+        ...LOG_LEVELS.map(levelColumn),
+        {
+          key: "total",
+          label: "Total",
+          sortable: true,
+          class: "num",
+          cell: (r) => r.total.toLocaleString("en"),
+        },
+        {
+          key: "last_log",
+          label: "Last log",
+          sortable: true,
+          class: "nowrap",
+          cell: (r) => <Moment time={r.lastLog} now={props.now} />,
+        },
+        {
+          key: "last_error",
+          label: "Last error",
+          sortable: true,
+          class: "nowrap",
+          cell: (r) => <Moment time={r.lastError} now={props.now} empty="none" />,
+        },
+      ]}
+    />
+  );
+}
+
+/** The whole Logs overview page. */
+export function ProcessesPage(props: ProcessesView) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Logs</h1>
+        <a class="button secondary" href={logsPath(null)}>All processes’ logs</a>
+      </div>
+      <p class="lead">Log rows by process and level, counted by the poller.</p>
+      <SearchBox id="processes-table" base="/logs" q={props.params.q} label="Search processes" />
+      <ProcessesTable {...props} />
+    </>
+  );
+}

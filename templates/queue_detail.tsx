@@ -1,0 +1,389 @@
+/**
+ * One queue: its counts and consuming triggers, the filtered element list (keyset paging), the
+ * bulk actions on chosen elements or on everything matching, and adding an element by hand.
+ * @module
+ */
+import type { CountedPage } from "../db/keyset.ts";
+import type { QueueElement, QueueSummary } from "../db/queues.ts";
+import { type Paging, type QueueFilter, queueFilterQuery } from "../lib/filters.ts";
+import type { FieldErrors } from "../lib/list.ts";
+import {
+  ACTION_WORDS,
+  type ActionConfirmations,
+  QUEUE_STATUS_LABELS,
+  QUEUE_STATUSES,
+  type QueueAction,
+  type QueueStatus,
+  STUCK_MINUTES,
+} from "../lib/queue_status.ts";
+import { FieldError, FilterForm } from "./filters.tsx";
+import { Field, FormError } from "./forms.tsx";
+import { KeysetTable } from "./keyset_table.tsx";
+import { Moment } from "./time.tsx";
+import { StatusBadge as TriggerStatusBadge } from "./triggers.tsx";
+
+const TONES: Record<QueueStatus, string> = {
+  NEW: "waiting",
+  IN_PROGRESS: "active",
+  DONE: "ok",
+  FAILED: "error",
+  ABANDONED: "paused",
+};
+
+/** A queue element status badge. */
+export function QueueStatusBadge(props: { status: string }) {
+  const known = props.status in TONES ? props.status as QueueStatus : null;
+  return (
+    <span class={`badge status tone-${known ? TONES[known] : "error"}`}>
+      {known ? QUEUE_STATUS_LABELS[known] : props.status}
+    </span>
+  );
+}
+
+/** The URL of a queue's page. */
+export function queuePath(queue: string): string {
+  return `/queues/${encodeURIComponent(queue)}`;
+}
+
+/** The URL of an element's page. */
+export function elementPath(queue: string, id: string): string {
+  return `${queuePath(queue)}/elements/${encodeURIComponent(id)}`;
+}
+
+/** The triggers that consume a queue, with their status. */
+export function Consumers(props: { summary: QueueSummary | null }) {
+  const triggers = props.summary?.triggers ?? [];
+  if (triggers.length === 0) return <span class="muted">no queue trigger</span>;
+  return (
+    <span class="chips">
+      {triggers.map((t) => (
+        <a class="chip" href={`/triggers/${encodeURIComponent(t.id)}`}>
+          {t.trigger_name} <TriggerStatusBadge status={t.process_status} />
+        </a>
+      ))}
+    </span>
+  );
+}
+
+/** Everything one state of the queue page shows. */
+export type QueueDetailView = {
+  queue: string;
+  /** The poller's summary of the queue (null when it has none yet or the queue is new). */
+  summary: QueueSummary | null;
+  filter: QueueFilter;
+  paging: Paging;
+  errors: FieldErrors;
+  page: CountedPage<QueueElement>;
+  canWrite: boolean;
+  now: Date;
+};
+
+function clip(text: string | null, max: number): string {
+  if (text === null) return "";
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The element list fragment. */
+export function ElementsTable(props: QueueDetailView) {
+  const { queue, page } = props;
+  const filtered = props.filter.statuses.length > 0 || props.filter.q || props.filter.from ||
+    props.filter.until;
+  return (
+    <KeysetTable<QueueElement>
+      id="elements-table"
+      base={queuePath(queue)}
+      caption={`Elements of ${queue}`}
+      rows={page.rows}
+      filters={queueFilterQuery(props.filter)}
+      paging={props.paging}
+      next={page.next}
+      previous={page.previous}
+      total={page.total}
+      sortKey="created_date"
+      empty={Object.keys(props.errors).length
+        ? Object.values(props.errors).join(" ")
+        : filtered
+        ? "No element matches these filters."
+        : "This queue has no elements."}
+      columns={[
+        ...(props.canWrite
+          ? [{
+            key: "select",
+            label: "Select",
+            class: "select",
+            cell: (r: QueueElement) => (
+              <input
+                type="checkbox"
+                name="id"
+                value={r.id}
+                form="elements-actions"
+                aria-label={`Select ${r.reference ?? r.id}`}
+              />
+            ),
+          }]
+          : []),
+        {
+          key: "reference",
+          label: "Reference",
+          class: "nowrap",
+          cell: (r) => (
+            <a href={elementPath(queue, r.id)}>
+              {r.reference ?? <span class="muted">{r.id.slice(0, 8)}…</span>}
+            </a>
+          ),
+        },
+        {
+          key: "status",
+          label: "Status",
+          class: "nowrap",
+          cell: (r) => <QueueStatusBadge status={r.status} />,
+        },
+        ...([["created_date", "Created"], ["start_date", "Started"], [
+          "end_date",
+          "Ended",
+        ]] as const)
+          .map(([key, label]) => ({
+            key,
+            label,
+            class: "nowrap",
+            cell: (r: QueueElement) => <Moment time={r[key]} />,
+          })),
+        {
+          key: "message",
+          label: "Message",
+          cell: (r) => <span class="wrap">{clip(r.message, 160)}</span>,
+        },
+        { key: "created_by", label: "Created by", cell: (r) => r.created_by ?? "" },
+      ]}
+    />
+  );
+}
+
+function StatusCounts(
+  props: { queue: string; summary: QueueSummary | null; chosen: QueueStatus[] },
+) {
+  const { summary } = props;
+  if (!summary) return <p class="muted">Counts appear after the next poll.</p>;
+  return (
+    <p class="chips counts">
+      {QUEUE_STATUSES.map((status) => (
+        <a
+          class="chip"
+          href={`${queuePath(props.queue)}?status=${status}`}
+          aria-current={props.chosen.length === 1 && props.chosen[0] === status
+            ? "true"
+            : undefined}
+        >
+          <QueueStatusBadge status={status} /> {summary.counts[status].toLocaleString("en")}
+        </a>
+      ))}
+      <span class="chip">Total {summary.total.toLocaleString("en")}</span>
+    </p>
+  );
+}
+
+function BulkActions(props: { queue: string }) {
+  const base = `${queuePath(props.queue)}/actions`;
+  const button = (action: QueueAction, label: string, extra: Record<string, string> = {}) => (
+    <button
+      type="button"
+      class={action === "delete" ? "danger" : "secondary"}
+      hx-post={`${base}/${action}`}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+      {...extra}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <form id="elements-actions" class="bulk" method="post" action={`${base}/retry`}>
+      <label class="inline" x-data="selectAll" data-form="elements-actions">
+        <input type="checkbox" x-on:change="toggle" /> All on this page
+      </label>
+      {button("retry", "Retry selected")}
+      {button("abandon", "Abandon selected")}
+      {button("delete", "Delete selected", {
+        "hx-confirm": "Delete the selected elements? This cannot be undone.",
+      })}
+      <button
+        type="button"
+        class="secondary"
+        hx-get={`${base}/retry?all=1`}
+        hx-include="#elements-table-search, #elements-actions"
+        hx-target="#editor"
+        hx-swap="innerHTML"
+      >
+        Retry all matching…
+      </button>
+      <label class="inline">
+        <input type="checkbox" name="done" value="1" /> also retry done elements
+      </label>
+      <label class="inline">
+        <input type="checkbox" name="stuck" value="1" /> also reset elements in progress for over
+        {" "}
+        {STUCK_MINUTES} min: I confirm no robot is working on them
+      </label>
+    </form>
+  );
+}
+
+/** The whole queue page. */
+export function QueueDetailPage(props: QueueDetailView & { editor?: unknown }) {
+  const { queue, filter } = props;
+  const base = queuePath(queue);
+  const id = "elements-table";
+  return (
+    <>
+      <p class="crumbs">
+        <a href="/queues">Queues</a> /
+      </p>
+      <div class="page-head">
+        <h1>{queue}</h1>
+        {props.canWrite && (
+          <a
+            class="button"
+            href={`${base}/elements/new`}
+            hx-get={`${base}/elements/new`}
+            hx-target="#editor"
+            hx-swap="innerHTML"
+          >
+            Add element
+          </a>
+        )}
+      </div>
+      <p class="lead">
+        Consumed by <Consumers summary={props.summary} />
+      </p>
+      <StatusCounts queue={queue} summary={props.summary} chosen={filter.statuses} />
+      <section id="editor" aria-live="polite">{props.editor}</section>
+      <FilterForm
+        id={id}
+        base={base}
+        label="Search reference, data, message, creator"
+        filter={filter}
+        query={queueFilterQuery(filter)}
+        choices={{
+          name: "status",
+          legend: "Statuses",
+          values: QUEUE_STATUSES,
+          labels: QUEUE_STATUS_LABELS,
+          chosen: filter.statuses,
+        }}
+        errors={props.errors}
+        now={props.now}
+      >
+        <label class="inline">
+          Dates apply to
+          <select name="date">
+            <option value="created" selected={filter.date === "created"}>creation</option>
+            <option value="ended" selected={filter.date === "ended"}>end</option>
+          </select>
+        </label>
+        <FieldError id={id} errors={props.errors} name="date" />
+      </FilterForm>
+      {props.canWrite && <BulkActions queue={queue} />}
+      <ElementsTable {...props} />
+    </>
+  );
+}
+
+/** The form that adds an element by hand. */
+export function AddElementForm(props: {
+  queue: string;
+  values: { reference: string; data: string };
+  errors?: FieldErrors;
+}) {
+  const action = `${queuePath(props.queue)}/elements`;
+  return (
+    <form
+      id="element-form"
+      class="card form"
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      <h2>New element in {props.queue}</h2>
+      <FormError errors={props.errors} />
+      <Field
+        form="element"
+        name="reference"
+        label="Reference"
+        value={props.values.reference}
+        errors={props.errors}
+        maxlength={100}
+      />
+      <Field
+        form="element"
+        name="data"
+        label="Data"
+        type="textarea"
+        value={props.values.data}
+        errors={props.errors}
+        maxlength={2000}
+        hint="Up to 2000 characters. Data that starts with { or [ must be valid JSON."
+      />
+      <div class="buttons">
+        <button type="submit">Add</button>
+        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Asks before acting on every element matching a filter, with the count. */
+export function ConfirmAll(props: {
+  queue: string;
+  action: QueueAction;
+  filter: QueueFilter;
+  confirmed: ActionConfirmations;
+  count: number;
+}) {
+  const { action, count } = props;
+  const action_url = `${queuePath(props.queue)}/actions/${action}`;
+  const hidden = Object.entries(queueFilterQuery(props.filter)).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).filter(Boolean).map((v) => (
+      <input type="hidden" name={name} value={v} />
+    ))
+  );
+  const elements = `${count.toLocaleString("en")} element${count === 1 ? "" : "s"}`;
+  return (
+    <form
+      class="card warn"
+      method="post"
+      action={action_url}
+      hx-post={action_url}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      {count === 0
+        ? <p>No element matching these filters can be {ACTION_WORDS[action].past}.</p>
+        : (
+          <p>
+            {ACTION_WORDS[action].verb} <strong>{elements}</strong> of {props.queue}{" "}
+            matching these filters? Only elements whose status allows it are changed; any that move
+            in the meantime are left alone and counted.
+          </p>
+        )}
+      <input type="hidden" name="all" value="1" />
+      <input type="hidden" name="expected" value={String(count)} />
+      {props.confirmed.done && <input type="hidden" name="done" value="1" />}
+      {props.confirmed.stuck && <input type="hidden" name="stuck" value="1" />}
+      {hidden}
+      <div class="buttons">
+        {count > 0 && (
+          <button type="submit" class={action === "delete" ? "danger" : undefined}>
+            {ACTION_WORDS[action].verb} {elements}
+          </button>
+        )}
+        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

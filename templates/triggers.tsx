@@ -1,0 +1,446 @@
+/**
+ * The Triggers page: the live list with filters, each row's actions, and the detail view.
+ * @module
+ */
+import type { Child } from "hono/jsx";
+import type { Trigger } from "../db/triggers.ts";
+import { previewCron } from "../lib/cron.ts";
+import type { ListParams, ListSpec } from "../lib/list.ts";
+import { displayTime, formatDbTime } from "../lib/time.ts";
+import type { TriggerFilters } from "../lib/trigger_input.ts";
+import {
+  canDelete,
+  isTriggerStatus,
+  needsConfirm,
+  offeredActions,
+  STATUS_LABELS,
+  STATUS_TONES,
+  statusLabel,
+  TRIGGER_STATUSES,
+  TRIGGER_TYPES,
+  type TriggerAction,
+  TYPE_LABELS,
+  typeLabel,
+} from "../lib/trigger_status.ts";
+import { parseWhitelist } from "../lib/whitelist.ts";
+import { type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
+import { Moment } from "./time.tsx";
+import { CronPreview } from "./trigger_form.tsx";
+
+/** The triggers list's allowlist and defaults. */
+export const TRIGGERS_SPEC: ListSpec = {
+  sortable: [
+    "trigger_name",
+    "type",
+    "process_status",
+    "process_name",
+    "priority",
+    "last_run",
+    "next_run",
+  ],
+  sort: "trigger_name",
+  dir: "asc",
+};
+
+/** What a trigger's row and detail view need besides the trigger. */
+export type TriggerContext = {
+  canWrite: boolean;
+  /** The database knows `KILLING` (kill is offered). */
+  killing: boolean;
+  now: Date;
+};
+
+/** The list state and rows of one triggers page. */
+export type TriggersView = TriggerContext & {
+  params: ListParams;
+  filters: TriggerFilters;
+  rows: Trigger[];
+  total: number;
+};
+
+/** A status badge, coloured by what the status means. */
+export function StatusBadge(props: { status: string }) {
+  const tone = isTriggerStatus(props.status) ? STATUS_TONES[props.status] : "error";
+  return <span class={`badge status tone-${tone}`}>{statusLabel(props.status)}</span>;
+}
+
+/**
+ * True when an idle single or scheduled trigger's next run passed more than a minute ago (a
+ * scheduler looks every few seconds, so it should have started by then).
+ */
+function overdue(trigger: Trigger, now: Date): boolean {
+  return trigger.process_status === "IDLE" && trigger.next_run !== null &&
+    trigger.next_run < formatDbTime(new Date(now.getTime() - 60_000));
+}
+
+function NextRun(props: { trigger: Trigger; now: Date }) {
+  const { trigger } = props;
+  if (trigger.type === "QUEUE") {
+    return (
+      <span>
+        <code>{trigger.queue_name}</code>
+        <small class="muted block">batch ≥ {trigger.min_batch_size}</small>
+      </span>
+    );
+  }
+  return (
+    <>
+      {overdue(trigger, props.now) && <span class="badge tone-error">Overdue</span>}
+      <Moment time={trigger.next_run} now={props.now} empty="never" />
+    </>
+  );
+}
+
+/** The machines a trigger may run on. */
+export function WhitelistChips(props: { stored: string | null }) {
+  const { names, invalid } = parseWhitelist(props.stored);
+  if (invalid !== undefined) {
+    return (
+      <span class="badge tone-error" title="The scheduler cannot read this whitelist">
+        unreadable: {invalid}
+      </span>
+    );
+  }
+  if (names.length === 0) return <span class="muted">any machine</span>;
+  return <span class="chips">{names.map((n) => <span class="chip">{n}</span>)}</span>;
+}
+
+/** A link that opens its page in the `#editor` panel (a plain link without JavaScript). */
+function EditorLink(props: { href: string; class?: string; children: Child }) {
+  return (
+    <a
+      class={props.class}
+      href={props.href}
+      hx-get={props.href}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      {props.children}
+    </a>
+  );
+}
+
+const BUTTON_LABELS: Record<TriggerAction, string> = {
+  pause: "Pause",
+  resume: "Resume",
+  run: "Run now",
+  kill: "Kill",
+  reset: "Reset",
+};
+
+function confirmText(action: TriggerAction, trigger: Trigger, now: Date): string | undefined {
+  const name = `“${trigger.trigger_name}”`;
+  const status = statusLabel(trigger.process_status);
+  if (action === "kill") return `Kill the running process of ${name}?`;
+  if (needsConfirm(action, { type: trigger.type, status: trigger.process_status })) {
+    return `${name} is ${status}. Run it now anyway?`;
+  }
+  if ((action === "resume" || action === "reset") && trigger.next_run !== null) {
+    if (trigger.next_run < formatDbTime(now)) {
+      return `The next run of ${name} (${displayTime(trigger.next_run)}) has passed: ` +
+        "a scheduler starts it at once. Continue?";
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A trigger's action buttons. In a row they replace the row; in the detail view (`#editor`) the
+ * detail view. Each sends the status it was shown with, so a change made meanwhile by someone
+ * else is refused rather than overwritten.
+ */
+export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: boolean }) {
+  const { trigger, now } = props;
+  if (!props.canWrite) return null;
+  const path = `/triggers/${encodeURIComponent(trigger.id)}`;
+  const target = props.inDetail
+    ? { "hx-target": "#editor", "hx-swap": "innerHTML" }
+    : { "hx-target": "closest tr", "hx-swap": "outerHTML" };
+  const seen = { name: "seen_status", value: trigger.process_status };
+  const subject = { type: trigger.type, status: trigger.process_status };
+  return (
+    <>
+      {offeredActions(subject, props.killing).map((action) => {
+        if (action === "resume" && trigger.process_status === "DONE") {
+          return (
+            <EditorLink class="button secondary" href={`${path}/again`}>Run again…</EditorLink>
+          );
+        }
+        return (
+          <button
+            type="button"
+            class={action === "kill" ? "danger" : "secondary"}
+            hx-post={`${path}/${action}`}
+            hx-confirm={confirmText(action, trigger, now)}
+            hx-vals={needsConfirm(action, subject) ? '{"confirm": "yes"}' : undefined}
+            {...seen}
+            {...target}
+          >
+            {BUTTON_LABELS[action]}
+          </button>
+        );
+      })}
+      {!props.inDetail && (
+        <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
+      )}
+      {canDelete(trigger.process_status) && (
+        <button
+          type="button"
+          class="danger"
+          hx-delete={path}
+          hx-confirm={`Delete the trigger “${trigger.trigger_name}”? This cannot be undone.`}
+          {...seen}
+          {...target}
+        >
+          Delete
+        </button>
+      )}
+    </>
+  );
+}
+
+function columns(context: TriggerContext): Column<Trigger & { note?: string }>[] {
+  return [
+    {
+      key: "trigger_name",
+      label: "Name",
+      sortable: true,
+      cell: (r) => (
+        <EditorLink href={`/triggers/${encodeURIComponent(r.id)}`}>
+          <strong>{r.trigger_name}</strong>
+        </EditorLink>
+      ),
+    },
+    {
+      key: "type",
+      label: "Type",
+      sortable: true,
+      cell: (r) => (
+        <>
+          {typeLabel(r.type)}
+          {r.cron_expr !== null && <code class="block">{r.cron_expr}</code>}
+        </>
+      ),
+    },
+    {
+      key: "process_status",
+      label: "Status",
+      sortable: true,
+      cell: (r) => (
+        <>
+          <StatusBadge status={r.process_status} />
+          {r.note && <p class="row-note" role="alert">{r.note}</p>}
+        </>
+      ),
+    },
+    {
+      key: "process_name",
+      label: "Process",
+      sortable: true,
+      cell: (r) => <span title={r.process_path}>{r.process_name}</span>,
+    },
+    { key: "priority", label: "Priority", sortable: true, class: "num", cell: (r) => r.priority },
+    {
+      key: "last_run",
+      label: "Last run",
+      sortable: true,
+      class: "nowrap",
+      cell: (r) => <Moment time={r.last_run} now={context.now} empty="never" />,
+    },
+    {
+      key: "next_run",
+      label: "Next run or queue",
+      sortable: true,
+      class: "nowrap",
+      cell: (r) => <NextRun trigger={r} now={context.now} />,
+    },
+    {
+      key: "scheduler_whitelist",
+      label: "Whitelist",
+      cell: (r) => <WhitelistChips stored={r.scheduler_whitelist} />,
+    },
+    ...(context.canWrite
+      ? [{
+        key: "actions",
+        label: "Actions",
+        class: "actions row-actions",
+        cell: (r: Trigger) => <TriggerActions {...context} trigger={r} />,
+      }]
+      : []),
+  ];
+}
+
+/** One trigger's row alone (after an action on it), with a note when nothing was changed. */
+export function TriggerRow(props: TriggerContext & { trigger: Trigger; note?: string }) {
+  return <TableRow row={{ ...props.trigger, note: props.note }} columns={columns(props)} />;
+}
+
+/** The triggers table fragment; it refreshes itself every 10 s while the tab is visible. */
+export function TriggersTable(props: TriggersView) {
+  const filtered = props.params.q || props.filters.type || props.filters.status.length;
+  return (
+    <DataTable<Trigger>
+      id="triggers-table"
+      base="/triggers"
+      caption="Triggers"
+      params={props.params}
+      spec={TRIGGERS_SPEC}
+      rows={props.rows}
+      total={props.total}
+      filters={{ type: props.filters.type, status: props.filters.status }}
+      live
+      empty={filtered ? "No trigger matches these filters." : "No triggers yet."}
+      columns={columns(props)}
+    />
+  );
+}
+
+/** The type and status filters, inside the search form; a change reloads the table. */
+function Filters(props: { filters: TriggerFilters; killing: boolean }) {
+  const change = {
+    "hx-get": "/triggers",
+    "hx-include": "closest form",
+    "hx-target": "#triggers-table",
+    "hx-swap": "outerHTML",
+    "hx-push-url": "true",
+    "hx-trigger": "change",
+  };
+  return (
+    <>
+      <label class="inline">
+        Type{" "}
+        <select name="type" {...change}>
+          <option value="">All types</option>
+          {TRIGGER_TYPES.map((t) => (
+            <option value={t} selected={props.filters.type === t}>{TYPE_LABELS[t]}</option>
+          ))}
+        </select>
+      </label>
+      <fieldset class="status-filter" {...change}>
+        <legend class="sr-only">Status</legend>
+        {TRIGGER_STATUSES.filter((s) => props.killing || !s.startsWith("KILL")).map((s) => (
+          <label class="chip">
+            <input
+              type="checkbox"
+              name="status"
+              value={s}
+              checked={props.filters.status.includes(s)}
+            />
+            {STATUS_LABELS[s]}
+          </label>
+        ))}
+      </fieldset>
+    </>
+  );
+}
+
+/** A trigger's facts, its next runs and its actions (shown in `#editor`). */
+export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?: string }) {
+  const { trigger: t, now } = props;
+  const path = `/triggers/${encodeURIComponent(t.id)}`;
+  return (
+    <section id="trigger-detail" class="card" aria-label={`Trigger ${t.trigger_name}`}>
+      <div class="page-head">
+        <h2>
+          {t.trigger_name} <StatusBadge status={t.process_status} />
+        </h2>
+        <div class="buttons">
+          {props.canWrite && (
+            <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
+          )}
+          <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+            Close
+          </button>
+        </div>
+      </div>
+      {props.note && <p class="row-note" role="alert">{props.note}</p>}
+      <dl class="facts">
+        <dt>Type</dt>
+        <dd>{typeLabel(t.type)}</dd>
+        <dt>Process</dt>
+        <dd>{t.process_name}</dd>
+        <dt>Path</dt>
+        <dd class="wrap">
+          <code>{t.process_path}</code>
+        </dd>
+        <dt>Arguments</dt>
+        <dd class="wrap">
+          {t.process_args ? <code>{t.process_args}</code> : <span class="muted">none</span>}
+        </dd>
+        <dt>Git repository</dt>
+        <dd>
+          {t.is_git_repo ? "yes" : "no"}
+          {t.git_branch !== null && ` (branch ${t.git_branch})`}
+        </dd>
+        <dt>Blocking</dt>
+        <dd>{t.is_blocking ? "yes: runs alone on its machine" : "no"}</dd>
+        <dt>Priority</dt>
+        <dd>{t.priority}</dd>
+        <dt>Whitelist</dt>
+        <dd>
+          <WhitelistChips stored={t.scheduler_whitelist} />
+        </dd>
+        <dt>Last run</dt>
+        <dd>
+          <Moment time={t.last_run} now={now} empty="never" />
+        </dd>
+        {t.type === "QUEUE"
+          ? (
+            <>
+              <dt>Queue</dt>
+              <dd>
+                <code>{t.queue_name}</code>, when at least {t.min_batch_size} new elements wait
+              </dd>
+            </>
+          )
+          : (
+            <>
+              <dt>Next run</dt>
+              <dd>
+                <NextRun trigger={t} now={now} />
+              </dd>
+            </>
+          )}
+        {t.cron_expr !== null && (
+          <>
+            <dt>Cron</dt>
+            <dd>
+              <code>{t.cron_expr}</code>
+              <CronPreview result={previewCron(t.cron_expr, formatDbTime(now))} now={now} />
+            </dd>
+          </>
+        )}
+      </dl>
+      {props.canWrite && (
+        <div class="buttons">
+          <TriggerActions {...props} inDetail />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The whole Triggers page. */
+export function TriggersPage(props: TriggersView) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Triggers</h1>
+        {props.canWrite && <EditorLink class="button" href="/triggers/new">New trigger</EditorLink>}
+      </div>
+      <p class="lead">
+        When the schedulers start which process. The list refreshes itself every 10 seconds.
+      </p>
+      <section id="editor" aria-live="polite"></section>
+      <SearchBox
+        id="triggers-table"
+        base="/triggers"
+        q={props.params.q}
+        label="Search names, processes, paths and queues"
+      >
+        <Filters filters={props.filters} killing={props.killing} />
+      </SearchBox>
+      <TriggersTable {...props} />
+    </>
+  );
+}
