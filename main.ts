@@ -6,20 +6,13 @@
 import { seedDemo } from "./db/demo.ts";
 import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
-import { ConfigError, loadConfig } from "./lib/config.ts";
+import { loadConfigOrExit } from "./lib/config.ts";
 import { resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Cannot start: ${error.message}`);
-    Deno.exit(1);
-  }
+  const config = loadConfigOrExit("start");
   const embedded = config.database.kind === "sqlite" && config.database.embedded;
   const db = await openDatabase(config.database, { create: embedded });
   if (embedded && isEmpty(db.info)) {

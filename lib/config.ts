@@ -73,6 +73,38 @@ function truthy(text: string | undefined): boolean {
   return /^(yes|true|1|sspi)$/i.test((text ?? "").trim());
 }
 
+/** The connection-string parts both spellings have, as text. */
+type MssqlParts = {
+  server: string;
+  instance?: string;
+  port?: string;
+  database: string;
+  /** `user` or `DOMAIN\user` (NTLM); empty means Windows integrated security. */
+  user?: string;
+  password?: string;
+  trusted?: string;
+  encrypt?: string;
+  trustServerCertificate?: string;
+};
+
+function mssqlTarget(parts: MssqlParts): DatabaseTarget {
+  const rawUser = parts.user ?? "";
+  const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
+  return {
+    kind: "mssql",
+    server: parts.server,
+    instance: parts.instance,
+    port: parts.port ? Number(parts.port) : undefined,
+    database: parts.database,
+    user: user || undefined,
+    domain,
+    password: parts.password,
+    trusted: truthy(parts.trusted) || !rawUser,
+    encrypt: truthy(parts.encrypt ?? "yes"),
+    trustServerCertificate: truthy(parts.trustServerCertificate),
+  };
+}
+
 /** Parses `sqlite:///relative.db`, `sqlite:////absolute.db` or a SQLAlchemy `mssql+…://` URL. */
 function parseUrl(text: string): DatabaseTarget {
   const sqlite = /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(text);
@@ -95,21 +127,17 @@ function parseUrl(text: string): DatabaseTarget {
   const database = decodeURIComponent(databaseText);
   if (!server) throw new Error("the URL names no server");
   if (!database) throw new Error("the URL names no database");
-  const rawUser = decodeURIComponent(userText);
-  const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
-  return {
-    kind: "mssql",
+  return mssqlTarget({
     server,
     instance,
-    port: portText ? Number(portText) : undefined,
+    port: portText,
     database,
-    user: user || undefined,
-    domain,
+    user: decodeURIComponent(userText),
     password: passwordText ? decodeURIComponent(passwordText) : undefined,
-    trusted: truthy(params.get("trusted_connection")) || !rawUser,
-    encrypt: truthy(params.get("encrypt") ?? "yes"),
-    trustServerCertificate: truthy(params.get("trustservercertificate")),
-  };
+    trusted: params.get("trusted_connection"),
+    encrypt: params.get("encrypt"),
+    trustServerCertificate: params.get("trustservercertificate"),
+  });
 }
 
 /** Parses an ADO-style `Server=…;Database=…;User Id=…;Password=…` string. */
@@ -133,21 +161,17 @@ function parseAdo(text: string): DatabaseTarget {
   if (!database) throw new Error("no Database= part");
   const [hostPart, portText] = serverText.split(",");
   const [server, instance] = hostPart.split("\\");
-  const rawUser = pick("user id", "uid", "user") ?? "";
-  const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
-  return {
-    kind: "mssql",
+  return mssqlTarget({
     server,
     instance,
-    port: portText ? Number(portText) : undefined,
+    port: portText,
     database,
-    user: user || undefined,
-    domain,
+    user: pick("user id", "uid", "user"),
     password: pick("password", "pwd"),
-    trusted: truthy(pick("trusted_connection", "integrated security")) || !rawUser,
-    encrypt: truthy(pick("encrypt") ?? "yes"),
-    trustServerCertificate: truthy(pick("trustservercertificate", "trust server certificate")),
-  };
+    trusted: pick("trusted_connection", "integrated security"),
+    encrypt: pick("encrypt"),
+    trustServerCertificate: pick("trustservercertificate", "trust server certificate"),
+  });
 }
 
 /** Parses the `OpenOrchestratorSQL` connection string. */
@@ -257,4 +281,19 @@ export function loadConfig(
     origin,
     pollSeconds,
   };
+}
+
+/**
+ * Reads the configuration for an entry point: on a bad value it prints one line
+ * ("Cannot start: PORT: …") and exits with status 1.
+ * @param action what the entry point does, e.g. "start"
+ */
+export function loadConfigOrExit(action: string): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Cannot ${action}: ${error.message}`);
+    Deno.exit(1);
+  }
 }

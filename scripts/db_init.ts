@@ -6,17 +6,10 @@
  */
 import { openDatabase } from "../db/open.ts";
 import { initSchema } from "../db/schema.ts";
-import { ConfigError, loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Cannot initialize: ${error.message}`);
-    Deno.exit(1);
-  }
+  const config = loadConfigOrExit("initialize");
   const db = await openDatabase(config.database, { create: config.database.kind === "sqlite" });
   try {
     const missing = db.info.missingTables;

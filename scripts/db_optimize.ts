@@ -10,7 +10,7 @@
  */
 import { openDatabase } from "../db/open.ts";
 import { isEmpty, missingIndexStatements } from "../db/schema.ts";
-import { ConfigError, loadConfig } from "../lib/config.ts";
+import { loadConfigOrExit } from "../lib/config.ts";
 
 async function main(args: string[]): Promise<number> {
   const unknown = args.filter((a) => a !== "--apply");
@@ -18,14 +18,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`Cannot optimize: unknown option ${unknown[0]} (the only one is --apply).`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Cannot optimize: ${error.message}`);
-    return 1;
-  }
+  const config = loadConfigOrExit("optimize");
   let db;
   try {
     db = await openDatabase(config.database);

@@ -5,7 +5,7 @@
 import type { Constant } from "../db/constants.ts";
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
 import { displayTime } from "../lib/time.ts";
-import { Field, FormError } from "./forms.tsx";
+import { DeleteButton, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
 import { DataTable, SearchBox } from "./table.tsx";
 
 /** The constants list's allowlist and defaults. */
@@ -60,25 +60,11 @@ export function ConstantsTable(props: ConstantsView) {
               const path = `/constants/${encodeURIComponent(r.name)}`;
               return (
                 <>
-                  <a
-                    href={`${path}/edit`}
-                    hx-get={`${path}/edit`}
-                    hx-target="#editor"
-                    hx-swap="innerHTML"
-                    class="button secondary"
-                  >
-                    Edit
-                  </a>
-                  <button
-                    type="button"
-                    class="danger"
-                    hx-delete={path}
-                    hx-confirm={`Delete the constant “${r.name}”? Robots that read it will fail.`}
-                    hx-target="#editor"
-                    hx-swap="innerHTML"
-                  >
-                    Delete
-                  </button>
+                  <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
+                  <DeleteButton
+                    path={path}
+                    confirm={`Delete the constant “${r.name}”? Robots that read it will fail.`}
+                  />
                 </>
               );
             },
@@ -130,12 +116,7 @@ export function ConstantForm(props: {
         maxlength={1000}
         required
       />
-      <div class="buttons">
-        <button type="submit">{editing ? "Save" : "Create"}</button>
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit={editing ? "Save" : "Create"} />
     </form>
   );
 }
@@ -147,15 +128,7 @@ export function ConstantsPage(props: ConstantsView & { editor?: unknown }) {
       <div class="page-head">
         <h1>Constants</h1>
         {props.canWrite && (
-          <a
-            class="button"
-            href="/constants/new"
-            hx-get="/constants/new"
-            hx-target="#editor"
-            hx-swap="innerHTML"
-          >
-            New constant
-          </a>
+          <EditorLink class="button" href="/constants/new">New constant</EditorLink>
         )}
       </div>
       <p class="lead">Named values that robots read at run time. Values are shown as stored.</p>

@@ -5,7 +5,7 @@
  */
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
 import { displayTime } from "../lib/time.ts";
-import { Field, FormError } from "./forms.tsx";
+import { DeleteButton, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
 import { DataTable, SearchBox } from "./table.tsx";
 
 /** The credentials list's allowlist and defaults. */
@@ -91,34 +91,12 @@ export function CredentialsTable(props: CredentialsView) {
               const path = `/credentials/${encodeURIComponent(r.name)}`;
               return (
                 <>
-                  <a
-                    href={`${path}/reveal`}
-                    hx-get={`${path}/reveal`}
-                    hx-target="#editor"
-                    hx-swap="innerHTML"
-                    class="button secondary"
-                  >
-                    Reveal
-                  </a>
-                  <a
-                    href={`${path}/edit`}
-                    hx-get={`${path}/edit`}
-                    hx-target="#editor"
-                    hx-swap="innerHTML"
-                    class="button secondary"
-                  >
-                    Edit
-                  </a>
-                  <button
-                    type="button"
-                    class="danger"
-                    hx-delete={path}
-                    hx-confirm={`Delete the credential “${r.name}”? Robots that use it will fail.`}
-                    hx-target="#editor"
-                    hx-swap="innerHTML"
-                  >
-                    Delete
-                  </button>
+                  <EditorLink class="button secondary" href={`${path}/reveal`}>Reveal</EditorLink>
+                  <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
+                  <DeleteButton
+                    path={path}
+                    confirm={`Delete the credential “${r.name}”? Robots that use it will fail.`}
+                  />
                 </>
               );
             },
@@ -184,12 +162,7 @@ export function CredentialForm(props: {
           ? "Leave blank to keep the current password. It is encrypted with the configured key."
           : "Encrypted with the configured key before it is stored. May be empty."}
       />
-      <div class="buttons">
-        <button type="submit">{editing ? "Save" : "Create"}</button>
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit={editing ? "Save" : "Create"} />
     </form>
   );
 }
@@ -220,12 +193,7 @@ export function RevealForm(props: { name: string; errors?: FieldErrors }) {
         autocomplete="off"
         hint="The OpenOrchestratorKey. It is used for this one request, then forgotten; the reveal is written to the audit log."
       />
-      <div class="buttons">
-        <button type="submit">Reveal</button>
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit="Reveal" />
     </form>
   );
 }
@@ -255,15 +223,7 @@ export function CredentialsPage(props: CredentialsView & { editor?: unknown }) {
       <div class="page-head">
         <h1>Credentials</h1>
         {props.canWrite && (
-          <a
-            class="button"
-            href="/credentials/new"
-            hx-get="/credentials/new"
-            hx-target="#editor"
-            hx-swap="innerHTML"
-          >
-            New credential
-          </a>
+          <EditorLink class="button" href="/credentials/new">New credential</EditorLink>
         )}
       </div>
       <p class="lead">

@@ -2,6 +2,7 @@
  * Form pieces: a labelled field with its message next to it.
  * @module
  */
+import type { Child } from "hono/jsx";
 import type { FieldErrors } from "../lib/list.ts";
 
 /** A labelled text input (or textarea) with its error message beside it. */
@@ -52,4 +53,54 @@ export function Field(props: {
 export function FormError(props: { errors?: FieldErrors }) {
   const message = props.errors?._form;
   return message ? <p class="form-error" role="alert">{message}</p> : null;
+}
+
+/** A link that opens its target in the `#editor` panel (a plain link without JavaScript). */
+export function EditorLink(props: { href: string; class?: string; children: Child }) {
+  return (
+    <a
+      class={props.class}
+      href={props.href}
+      hx-get={props.href}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      {props.children}
+    </a>
+  );
+}
+
+/** Closes the `#editor` panel without sending anything. */
+export function CancelButton(props: { label?: string }) {
+  return (
+    <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
+      {props.label ?? "Cancel"}
+    </button>
+  );
+}
+
+/** A form's submit button and Cancel. */
+export function FormButtons(props: { submit: string }) {
+  return (
+    <div class="buttons">
+      <button type="submit">{props.submit}</button>
+      <CancelButton />
+    </div>
+  );
+}
+
+/** Deletes `path` after the browser's confirmation; the answer (a flash) lands in `#editor`. */
+export function DeleteButton(props: { path: string; confirm: string }) {
+  return (
+    <button
+      type="button"
+      class="danger"
+      hx-delete={props.path}
+      hx-confirm={props.confirm}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+    >
+      Delete
+    </button>
+  );
 }

@@ -10,7 +10,7 @@ import type { Cursor } from "../lib/cursor.ts";
 import { pagedQuery, type Paging } from "../lib/filters.ts";
 import { PAGE_SIZES } from "../lib/list.ts";
 import type { CappedCount } from "../db/keyset.ts";
-import type { Column } from "./table.tsx";
+import { type Column, SwapLink } from "./table.tsx";
 
 /** Everything a keyset table needs to render one state. */
 export type KeysetTableProps<T> = {
@@ -38,24 +38,6 @@ export type KeysetTableProps<T> = {
   /** More content inside the fragment, after the pager. */
   children?: Child;
 };
-
-function PagerLink(
-  props: { id: string; href: string; children: Child; rel?: string; label?: string },
-) {
-  return (
-    <a
-      href={props.href}
-      hx-get={props.href}
-      hx-target={`#${props.id}`}
-      hx-swap="outerHTML"
-      hx-push-url="true"
-      rel={props.rel}
-      aria-label={props.label}
-    >
-      {props.children}
-    </a>
-  );
-}
 
 /** Says how many rows match: "12,345", or "10,000+" when the count stopped at the cap. */
 export function countText(total: CappedCount): string {
@@ -95,12 +77,12 @@ export function KeysetTable<T>(props: KeysetTableProps<T>) {
                   class={col.class}
                   aria-sort={paging.dir === "asc" ? "ascending" : "descending"}
                 >
-                  <PagerLink id={id} href={url({ dir: flipped })}>
+                  <SwapLink id={id} href={url({ dir: flipped })}>
                     {col.label}
                     <span class="sort-mark" aria-hidden="true">
                       {paging.dir === "asc" ? " ▲" : " ▼"}
                     </span>
-                  </PagerLink>
+                  </SwapLink>
                 </th>
               );
             })}
@@ -121,17 +103,17 @@ export function KeysetTable<T>(props: KeysetTableProps<T>) {
         </span>
         <span class="pages">
           {deep
-            ? <PagerLink id={id} href={url({})} rel="first">« First</PagerLink>
+            ? <SwapLink id={id} href={url({})} rel="first">« First</SwapLink>
             : <span class="disabled">« First</span>}
           {props.previous
             ? (
-              <PagerLink id={id} href={url({ before: props.previous })} rel="prev">
+              <SwapLink id={id} href={url({ before: props.previous })} rel="prev">
                 ← Previous
-              </PagerLink>
+              </SwapLink>
             )
             : <span class="disabled">← Previous</span>}
           {props.next
-            ? <PagerLink id={id} href={url({ after: props.next })} rel="next">Next →</PagerLink>
+            ? <SwapLink id={id} href={url({ after: props.next })} rel="next">Next →</SwapLink>
             : <span class="disabled">Next →</span>}
         </span>
         <span class="sizes">
@@ -139,9 +121,9 @@ export function KeysetTable<T>(props: KeysetTableProps<T>) {
             size === paging.size
               ? <strong aria-current="true">{size}</strong>
               : (
-                <PagerLink id={id} href={url({ size })} label={`Show ${size} rows`}>
+                <SwapLink id={id} href={url({ size })} label={`Show ${size} rows`}>
                   {size}
-                </PagerLink>
+                </SwapLink>
               )
           )}
         </span>

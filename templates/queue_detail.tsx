@@ -17,7 +17,7 @@ import {
   STUCK_MINUTES,
 } from "../lib/queue_status.ts";
 import { FieldError, FilterForm } from "./filters.tsx";
-import { Field, FormError } from "./forms.tsx";
+import { CancelButton, Field, FormButtons, FormError } from "./forms.tsx";
 import { KeysetTable } from "./keyset_table.tsx";
 import { Moment } from "./time.tsx";
 import { StatusBadge as TriggerStatusBadge } from "./triggers.tsx";
@@ -325,12 +325,7 @@ export function AddElementForm(props: {
         maxlength={2000}
         hint="Up to 2000 characters. Data that starts with { or [ must be valid JSON."
       />
-      <div class="buttons">
-        <button type="submit">Add</button>
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit="Add" />
     </form>
   );
 }
@@ -380,9 +375,7 @@ export function ConfirmAll(props: {
             {ACTION_WORDS[action].verb} {elements}
           </button>
         )}
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
+        <CancelButton />
       </div>
     </form>
   );

@@ -37,7 +37,10 @@ export type TableProps<T> = {
   live?: boolean;
 };
 
-function Link(props: { id: string; href: string; children: Child; label?: string; rel?: string }) {
+/** A link that swaps the table `#id` for its target and pushes the URL (a plain link without JS). */
+export function SwapLink(
+  props: { id: string; href: string; children: Child; label?: string; rel?: string },
+) {
   return (
     <a
       href={props.href}
@@ -94,12 +97,12 @@ export function DataTable<T>(props: TableProps<T>) {
                     ? (params.dir === "asc" ? "ascending" : "descending")
                     : undefined}
                 >
-                  <Link id={id} href={url({ sort: col.key, dir, page: 1 })}>
+                  <SwapLink id={id} href={url({ sort: col.key, dir, page: 1 })}>
                     {col.label}
                     <span class="sort-mark" aria-hidden="true">
                       {active ? (params.dir === "asc" ? " ▲" : " ▼") : ""}
                     </span>
-                  </Link>
+                  </SwapLink>
                 </th>
               );
             })}
@@ -123,17 +126,26 @@ export function DataTable<T>(props: TableProps<T>) {
         </span>
         <span class="pages">
           {params.page > 1
-            ? <Link id={id} href={url({ page: params.page - 1 })} rel="prev">← Previous</Link>
+            ? (
+              <SwapLink id={id} href={url({ page: params.page - 1 })} rel="prev">
+                ← Previous
+              </SwapLink>
+            )
             : <span class="disabled">← Previous</span>}
           <span>Page {params.page} of {pages}</span>
           {params.page < pages
-            ? <Link id={id} href={url({ page: params.page + 1 })} rel="next">Next →</Link>
+            ? <SwapLink id={id} href={url({ page: params.page + 1 })} rel="next">Next →</SwapLink>
             : <span class="disabled">Next →</span>}
         </span>
         <span class="sizes">
-          Show {PAGE_SIZES.map((size) => size === params.size
-            ? <strong aria-current="true">{size}</strong>
-            : <Link id={id} href={url({ size, page: 1 })} label={`Show ${size} rows`}>{size}</Link>
+          Show {PAGE_SIZES.map((size) =>
+            size === params.size
+              ? <strong aria-current="true">{size}</strong>
+              : (
+                <SwapLink id={id} href={url({ size, page: 1 })} label={`Show ${size} rows`}>
+                  {size}
+                </SwapLink>
+              )
           )}
         </span>
       </nav>

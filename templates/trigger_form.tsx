@@ -10,7 +10,7 @@ import { displayTime, formatDbTime, inputTime, relativeTime } from "../lib/time.
 import { PAST_MESSAGE, type TriggerFormValues } from "../lib/trigger_input.ts";
 import { TRIGGER_TYPES, TYPE_LABELS, typeLabel } from "../lib/trigger_status.ts";
 import { parseWhitelist, whitelistNames } from "../lib/whitelist.ts";
-import { Field, FormError } from "./forms.tsx";
+import { Field, FormButtons, FormError } from "./forms.tsx";
 
 /**
  * The form's values for a stored trigger. An unreadable whitelist (e.g. `a,b` from another
@@ -340,12 +340,7 @@ export function TriggerForm(props: TriggerFormProps) {
           <input type="hidden" name="previous_next_run" value={values.previous_next_run} />
         )}
       </div>
-      <div class="buttons">
-        <button type="submit">{editing ? "Save" : "Create"}</button>
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit={editing ? "Save" : "Create"} />
     </form>
   );
 }
@@ -381,12 +376,7 @@ export function RunAgainForm(props: {
         required
       />
       <ConfirmPast errors={props.errors} />
-      <div class="buttons">
-        <button type="submit">Run again</button>
-        <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit="Run again" />
     </form>
   );
 }

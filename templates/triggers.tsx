@@ -2,7 +2,7 @@
  * The Triggers page: the live list with filters, each row's actions, and the detail view.
  * @module
  */
-import type { Child } from "hono/jsx";
+import { CancelButton, EditorLink } from "./forms.tsx";
 import type { Trigger } from "../db/triggers.ts";
 import { previewCron } from "../lib/cron.ts";
 import type { ListParams, ListSpec } from "../lib/list.ts";
@@ -103,21 +103,6 @@ export function WhitelistChips(props: { stored: string | null }) {
   }
   if (names.length === 0) return <span class="muted">any machine</span>;
   return <span class="chips">{names.map((n) => <span class="chip">{n}</span>)}</span>;
-}
-
-/** A link that opens its page in the `#editor` panel (a plain link without JavaScript). */
-function EditorLink(props: { href: string; class?: string; children: Child }) {
-  return (
-    <a
-      class={props.class}
-      href={props.href}
-      hx-get={props.href}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-    >
-      {props.children}
-    </a>
-  );
 }
 
 const BUTTON_LABELS: Record<TriggerAction, string> = {
@@ -348,9 +333,7 @@ export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?:
           {props.canWrite && (
             <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
           )}
-          <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">
-            Close
-          </button>
+          <CancelButton label="Close" />
         </div>
       </div>
       {props.note && <p class="row-note" role="alert">{props.note}</p>}
