@@ -188,7 +188,7 @@ Deno.test("the element view shows the data pretty-printed, durations, and the lo
     const html = await res.text();
     assert.match(html, /<pre class="card wrap data">\{\n {2}&quot;case&quot;: 0,/);
     assert.match(html, /Ærø Østergård/, "JSON escapes are shown as the characters");
-    assert.match(html, /after waiting \d+ (ms|s|min|h)/);
+    assert.match(html, /after waiting \d+ (ms|s|min|h|days?)\b/);
     assert.match(html, /href="\/logs\/Intake\?from=\d{4}-\d\d-\d\dT\d\d%3A\d\d&amp;to=/);
     assert.match(html, /A robot is working on it/);
     const data = await json(t, `/queues/Intake.Cases/elements/${id}`);
