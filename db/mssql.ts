@@ -117,46 +117,82 @@ function executorOver(makeRequest: () => Promise<sql.Request>): Executor {
   };
 }
 
+/** What Windows integrated security needs, and what to use where it cannot be had. */
+const NO_INTEGRATED =
+  "Cannot log in to SQL Server with Windows integrated security: the msnodesqlv8 driver is " +
+  "not installed for this app (a compiled executable never carries it). Use a SQL login " +
+  "(User Id=…;Password=…) or NTLM with domain credentials (User Id=DOMAIN\\user;Password=…).";
+
+/**
+ * Loads mssql's msnodesqlv8 driver for Windows integrated security, or null where the native
+ * module is not installed. The specifier is computed so the optional driver never enters the
+ * module graph (or the compiled executable).
+ */
+async function integratedDriver(): Promise<typeof sql | null> {
+  const specifier = ["mssql", "msnodesqlv8"].join("/");
+  try {
+    return (await import(specifier)).default as typeof sql;
+  } catch {
+    return null;
+  }
+}
+
+/** The pool configuration for Windows integrated security through msnodesqlv8. */
+function integratedConfig(target: MssqlTarget): sql.config {
+  return {
+    ...poolConfig(target),
+    driver: "msnodesqlv8",
+    options: {
+      trustedConnection: true,
+      encrypt: target.encrypt,
+      trustServerCertificate: target.trustServerCertificate,
+      instanceName: target.instance,
+      useUTC: false,
+    },
+  };
+}
+
+/** A connected pool and the driver module it came from (requests must use the same one). */
+type Connection = { driver: typeof sql; pool: sql.ConnectionPool };
+
+async function connect(target: MssqlTarget): Promise<Connection> {
+  const driver = target.trusted ? await integratedDriver() : sql;
+  if (!driver) throw new DatabaseUnavailableError(NO_INTEGRATED);
+  const config = target.trusted ? integratedConfig(target) : poolConfig(target);
+  return { driver, pool: await new driver.ConnectionPool(config).connect() };
+}
+
 /**
  * Opens a SQL Server pool. The first connection is made lazily, and a failed connect is tried
  * again on the next request, so the app starts (with a banner) while the server is down.
  */
 export function openMssql(target: MssqlTarget): Db {
-  let pool: Promise<sql.ConnectionPool> | null = null;
-  function connected(): Promise<sql.ConnectionPool> {
-    if (!pool) {
-      if (target.trusted) {
-        pool = Promise.reject(
-          new DatabaseUnavailableError(
-            "Cannot log in to SQL Server with Windows integrated security: the msnodesqlv8 " +
-              "driver is not available to this build. Use a SQL login (User Id=…;Password=…) " +
-              "or NTLM with domain credentials (User Id=DOMAIN\\user;Password=…).",
-          ),
-        );
-      } else {
-        const created = new sql.ConnectionPool(poolConfig(target));
-        pool = created.connect().catch((error: unknown) => {
-          pool = null;
-          throw mapError(error);
-        });
-      }
-    }
-    return pool as Promise<sql.ConnectionPool>;
+  let connection: Promise<Connection> | null = null;
+  function connected(): Promise<Connection> {
+    connection ??= connect(target).catch((error: unknown) => {
+      connection = null;
+      throw mapError(error);
+    });
+    return connection;
   }
-  const executor = executorOver(async () => new sql.Request(await connected()));
+  const executor = executorOver(async () => {
+    const { driver, pool } = await connected();
+    return new driver.Request(pool);
+  });
   return {
     ...executor,
     target,
     info: { ...UNKNOWN_INFO },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      const tx = new sql.Transaction(await connected());
+      const { driver, pool } = await connected();
+      const tx = new driver.Transaction(pool);
       try {
         await tx.begin();
       } catch (error) {
         throw mapError(error);
       }
       try {
-        const value = await fn(executorOver(() => Promise.resolve(new sql.Request(tx))));
+        const value = await fn(executorOver(() => Promise.resolve(new driver.Request(tx))));
         await tx.commit();
         return value;
       } catch (error) {
@@ -165,8 +201,8 @@ export function openMssql(target: MssqlTarget): Db {
       }
     },
     async close() {
-      if (pool) await (await pool.catch(() => null))?.close();
-      pool = null;
+      if (connection) await (await connection.catch(() => null))?.pool.close();
+      connection = null;
     },
   };
 }
