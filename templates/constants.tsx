@@ -4,9 +4,8 @@
  */
 import type { Constant } from "../db/constants.ts";
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
-import { displayTime } from "../lib/time.ts";
 import { DeleteButton, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
-import { DataTable, SearchBox } from "./table.tsx";
+import { changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The constants list's allowlist and defaults. */
 export const CONSTANTS_SPEC: ListSpec = {
@@ -43,14 +42,7 @@ export function ConstantsTable(props: ConstantsView) {
           sortable: true,
           cell: (r) => <span class="wrap">{r.value}</span>,
         },
-        {
-          key: "changed_at",
-          label: "Changed",
-          sortable: true,
-          class: "nowrap",
-          cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}
-          </time>,
-        },
+        changedColumn<Constant>(),
         ...(props.canWrite
           ? [{
             key: "actions",

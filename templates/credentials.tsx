@@ -4,9 +4,8 @@
  * @module
  */
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
-import { displayTime } from "../lib/time.ts";
 import { DeleteButton, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
-import { DataTable, SearchBox } from "./table.tsx";
+import { changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The credentials list's allowlist and defaults. */
 export const CREDENTIALS_SPEC: ListSpec = {
@@ -74,14 +73,7 @@ export function CredentialsTable(props: CredentialsView) {
             </>
           ),
         },
-        {
-          key: "changed_at",
-          label: "Changed",
-          sortable: true,
-          class: "nowrap",
-          cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}
-          </time>,
-        },
+        changedColumn<CredentialRow>(),
         ...(props.canWrite
           ? [{
             key: "actions",

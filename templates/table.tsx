@@ -6,6 +6,7 @@
  */
 import type { Child } from "hono/jsx";
 import { type ListParams, listQuery, type ListSpec, PAGE_SIZES } from "../lib/list.ts";
+import { displayTime } from "../lib/time.ts";
 
 /** One column of a list. */
 export type Column<T> = {
@@ -192,4 +193,15 @@ export function SearchBox(props: {
       <button type="submit" class="secondary">Search</button>
     </form>
   );
+}
+
+/** The sortable "Changed" column of a table whose rows carry `changed_at`. */
+export function changedColumn<T extends { changed_at: string }>(): Column<T> {
+  return {
+    key: "changed_at",
+    label: "Changed",
+    sortable: true,
+    class: "nowrap",
+    cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}</time>,
+  };
 }
