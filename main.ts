@@ -14,7 +14,14 @@ import { Poller } from "./lib/poller.ts";
 async function main(): Promise<void> {
   const config = loadConfigOrExit("start");
   const embedded = config.database.kind === "sqlite" && config.database.embedded;
-  const db = await openDatabase(config.database, { create: embedded });
+  let db;
+  try {
+    db = await openDatabase(config.database, { create: embedded });
+  } catch (error) {
+    // A configured SQLite file that is missing or unreadable (SQL Server connects lazily).
+    console.error(`Cannot start: OpenOrchestratorSQL: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
   if (embedded && isEmpty(db.info)) {
     await initSchema(db);
     await seedDemo(db, config.key!);

@@ -97,9 +97,18 @@ export function deleteCredential(db: Db, name: string, user: string): Promise<Ch
   });
 }
 
-/** Records that a user revealed a password (the password itself is never written). */
-export function auditReveal(db: Db, name: string, user: string): Promise<void> {
-  return db.transaction((tx) =>
-    audit(tx, db.info, { user, what: `revealed the password of credential ${q(name)}` })
-  );
+/**
+ * Records a reveal, or a refused try with its reason (the password and the key are never
+ * written).
+ */
+export function auditReveal(
+  db: Db,
+  name: string,
+  user: string,
+  refused?: string,
+): Promise<void> {
+  const what = refused
+    ? `tried to reveal the password of credential ${q(name)}: ${refused}`
+    : `revealed the password of credential ${q(name)}`;
+  return db.transaction((tx) => audit(tx, db.info, { user, what }));
 }

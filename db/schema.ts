@@ -168,7 +168,9 @@ export async function detect(db: Db): Promise<DbInfo> {
     revision,
     missingTables,
     gitBranch,
-    killing: gitBranch || jobs || (revision !== null && revision !== REVISION_2_0),
+    // Only where the schema is known to be past 2.0.x: an unknown or older revision gets no
+    // KILLING, because the Python side of 2.0.x fails to load such a trigger.
+    killing: gitBranch || jobs || revision === CURRENT_REVISION,
     jobs,
     idFormat: await detectIdFormat(db, tables),
   };

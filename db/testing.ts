@@ -1,6 +1,6 @@
 /**
  * Test fixtures: real SQLite files in a temp folder, empty, seeded with the demo data, or copied
- * from the databases the real Python OpenOrchestrator wrote (`../shared/data/`).
+ * from the databases the real Python OpenOrchestrator wrote (`testdata/`, copies of the shared test data).
  * @module
  */
 import type { Db } from "./connection.ts";
@@ -12,8 +12,8 @@ import { DEMO_KEY } from "../lib/config.ts";
 
 /** The databases written by the Python OpenOrchestrator, by name. */
 export const PYTHON_DATABASES = {
-  develop: new URL("../../shared/data/openorchestrator-develop.db", import.meta.url),
-  "2.0": new URL("../../shared/data/openorchestrator-2.0.db", import.meta.url),
+  develop: new URL("../testdata/openorchestrator-develop.db", import.meta.url),
+  "2.0": new URL("../testdata/openorchestrator-2.0.db", import.meta.url),
 } as const;
 
 /** The Fernet key of the Python-written databases. */
@@ -59,8 +59,16 @@ const ENGINES: { name: string; open(): Promise<{ db: Db; close(): Promise<void> 
   {
     name: "mssql",
     async open() {
-      // An empty database the suite may fill: tables are created once and emptied per test.
-      const db = await openDatabase(parseConnectionString(mssqlUrl!));
+      // A database the suite may fill: tables are created once and emptied per test, so it
+      // must be one made for tests (its name contains "test"), never a real installation.
+      const target = parseConnectionString(mssqlUrl!);
+      if (target.kind !== "mssql" || !/test/i.test(target.database)) {
+        throw new Error(
+          "Cannot run the contract tests: OO_TEST_MSSQL must name a SQL Server database whose " +
+            "name contains 'test' (the suite deletes every row in it)",
+        );
+      }
+      const db = await openDatabase(target);
       if (db.info.missingTables.length) await initSchema(db);
       for (
         const table of SHARED_TABLES.filter((t) => t !== "alembic_version" && t !== "Triggers")

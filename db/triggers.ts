@@ -252,14 +252,20 @@ export function updateTrigger(
       `UPDATE Triggers SET ${own.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`,
       [...own.map(([, v]) => v), id],
     );
-    const sub = subRow(input);
-    const changed = await tx.run(
-      `UPDATE ${sub.table} SET ${sub.columns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
-      [...sub.values, id],
-    );
-    if (changed === 0) await insertSubRow(tx, id, input);
+    // A kept next run (null) is left as stored: the scheduler may have moved it meanwhile.
+    const after = { ...input, next_run: input.next_run ?? before.next_run };
+    const sub = subRow(after);
+    const set = sub.columns.map((c, i) => [c, sub.values[i]] as const)
+      .filter(([c]) => c !== "next_run" || input.next_run !== null);
+    const found = set.length
+      ? await tx.run(
+        `UPDATE ${sub.table} SET ${set.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`,
+        [...set.map(([, v]) => v), id],
+      )
+      : (await tx.query(`SELECT id FROM ${sub.table} WHERE id = ?`, [id])).length;
+    if (found === 0) await insertSubRow(tx, id, after);
     const was = audited({ ...before }, before.type);
-    const now = audited({ ...input }, input.type);
+    const now = audited({ ...after }, after.type);
     const diff = Object.keys(now).filter((k) => was[k] !== now[k])
       .map((k) => `${k} ${was[k]} → ${now[k]}`);
     await audit(tx, db.info, {

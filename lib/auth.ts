@@ -19,6 +19,8 @@ export type User = { name: string; role: Role };
 export type RequestFacts = {
   /** The peer's IP address, when known. */
   peer: string | null;
+  /** The host name the request was addressed to. */
+  host: string;
   /** Reads a request header. */
   header(name: string): string | undefined;
 };
@@ -43,6 +45,14 @@ export function identify(
 ): Identity {
   switch (mode) {
     case "none":
+      // Everyone is an admin here, so only a loopback name is served: a page on another site
+      // that rebinds its own name to 127.0.0.1 must not reach the console (DNS rebinding).
+      if (!isLoopback(facts.host)) {
+        throw new AuthError(
+          403,
+          `Refused a request for ${facts.host}: use localhost or 127.0.0.1.`,
+        );
+      }
       return { user: "local", groups: [] };
     case "header": {
       if (facts.peer === null || !isLoopback(facts.peer)) {
@@ -58,6 +68,9 @@ export function identify(
       return { user, groups: [] };
     }
     case "iis": {
+      if (facts.peer === null || !isLoopback(facts.peer)) {
+        throw new AuthError(403, "The Windows identity is only taken from IIS on this machine.");
+      }
       const token = facts.header("X-IIS-WindowsAuthToken")?.trim();
       if (!token) {
         throw new AuthError(401, "Not signed in: IIS sent no Windows identity for this request.");

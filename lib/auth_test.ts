@@ -1,19 +1,23 @@
 import assert from "node:assert/strict";
 import { AuthError, authorize, identify } from "./auth.ts";
 
-const facts = (peer: string | null, headers: Record<string, string> = {}) => ({
+const facts = (peer: string | null, headers: Record<string, string> = {}, host = "localhost") => ({
   peer,
+  host,
   header: (name: string) => headers[name],
 });
 const never = () => {
   throw new Error("not called");
 };
 
-Deno.test("none mode is the local user", () => {
-  assert.deepEqual(identify("none", facts(null), { header: "X-User", resolveToken: never }), {
-    user: "local",
-    groups: [],
-  });
+Deno.test("none mode is the local user, for loopback names only (no DNS rebinding)", () => {
+  const options = { header: "X-User", resolveToken: never };
+  assert.deepEqual(identify("none", facts(null), options), { user: "local", groups: [] });
+  assert.equal(identify("none", facts(null, {}, "127.0.0.1"), options).user, "local");
+  assert.throws(
+    () => identify("none", facts("127.0.0.1", {}, "evil.example"), options),
+    (e: AuthError) => e.status === 403 && /evil\.example/.test(e.message),
+  );
 });
 
 Deno.test("header mode trusts the header only from a loopback peer", () => {
@@ -40,22 +44,33 @@ Deno.test("iis mode fails closed when the resolver fails or the token is missing
     return { user: "D\\u", groups: [] };
   };
   assert.equal(
-    identify("iis", facts(null, { "X-IIS-WindowsAuthToken": "3a4" }), { header: "", resolveToken })
+    identify("iis", facts("127.0.0.1", { "X-IIS-WindowsAuthToken": "3a4" }), {
+      header: "",
+      resolveToken,
+    })
       .user,
     "D\\u",
   );
   assert.throws(
     () =>
-      identify("iis", facts(null, { "X-IIS-WindowsAuthToken": "zz" }), {
+      identify("iis", facts("127.0.0.1", { "X-IIS-WindowsAuthToken": "zz" }), {
         header: "",
         resolveToken,
       }),
     (e: AuthError) => e.status === 401 && /bad handle/.test(e.message),
   );
   assert.throws(
-    () => identify("iis", facts(null), { header: "", resolveToken }),
+    () => identify("iis", facts("127.0.0.1"), { header: "", resolveToken }),
     (e: AuthError) => e.status === 401,
   );
+  const token = { "X-IIS-WindowsAuthToken": "3a4" };
+  for (const peer of ["10.0.0.5", null]) {
+    assert.throws(
+      () => identify("iis", facts(peer, token), { header: "", resolveToken }),
+      (e: AuthError) => e.status === 403,
+      "only IIS on this machine may hand over a token",
+    );
+  }
 });
 
 Deno.test("policy: admins, viewers, bare group names match DOMAIN\\group, others refused", () => {

@@ -248,6 +248,18 @@ export function loadConfig(
   if (!["none", "header", "iis"].includes(auth)) {
     throw new ConfigError("OO_AUTH", `'${env.OO_AUTH}' is not one of none, header, iis`);
   }
+  if (auth === "none" && env.HTTP_PLATFORM_PORT?.trim()) {
+    throw new ConfigError(
+      "OO_AUTH",
+      "mode 'none' behind IIS would make every visitor an admin: set OO_AUTH=iis",
+    );
+  }
+  if (auth !== "none" && auth !== "header" && !isLoopback(host)) {
+    throw new ConfigError(
+      "HOST",
+      `the iis mode only serves on loopback (IIS is the only client), but HOST is ${host}`,
+    );
+  }
   if (auth === "none" && !isLoopback(host)) {
     throw new ConfigError(
       "OO_AUTH",

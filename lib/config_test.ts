@@ -98,6 +98,8 @@ Deno.test("a bad value stops start-up with one line naming the variable", () => 
     [{ HTTP_PLATFORM_PORT: "0" }, /^HTTP_PLATFORM_PORT: /],
     [{ OO_AUTH: "kerberos" }, /^OO_AUTH: 'kerberos' is not one of none, header, iis/],
     [{ HOST: "0.0.0.0" }, /^OO_AUTH: mode 'none' only serves on loopback/],
+    [{ HTTP_PLATFORM_PORT: "8000" }, /^OO_AUTH: mode 'none' behind IIS/],
+    [{ OO_AUTH: "iis", HOST: "0.0.0.0" }, /^HOST: the iis mode only serves on loopback/],
     [{ OO_ORIGIN: "rpa.example" }, /^OO_ORIGIN: /],
     [{ OO_POLL_SECONDS: "0" }, /^OO_POLL_SECONDS: /],
   ];
@@ -116,7 +118,6 @@ Deno.test("HTTP_PLATFORM_PORT wins over PORT; lists are case-insensitive", () =>
     OpenOrchestratorSQL: "Server=db;Database=OO;User Id=u;Password=p",
     PORT: "8000",
     HTTP_PLATFORM_PORT: "31337",
-    HOST: "0.0.0.0",
     OO_AUTH: "IIS",
     OO_ADMINS: "KOMMUNE\\RPA-Admins; alice",
     OO_VIEWERS: "Domain Users",

@@ -46,14 +46,14 @@ const SPEC_KEY = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 const URL_SAFE_PADDED = /^[A-Za-z0-9_-]+={0,2}$/;
 
 function readSpec<T>(name: string): T[] {
-  const url = new URL(`../../shared/data/fernet-spec/${name}`, import.meta.url);
+  const url = new URL(`../testdata/fernet-spec/${name}`, import.meta.url);
   const vectors = JSON.parse(readFileSync(url, "utf8")) as T[];
   assert.ok(vectors.length > 0, `${name} holds no vectors`);
   return vectors;
 }
 
 function readDbTokens(): Map<string, string> {
-  const url = new URL("../../shared/data/openorchestrator-develop.db", import.meta.url);
+  const url = new URL("../testdata/openorchestrator-develop.db", import.meta.url);
   const db = new DatabaseSync(url.pathname, { readOnly: true });
   try {
     const rows = db.prepare("SELECT name, password FROM Credentials").all() as {

@@ -35,9 +35,10 @@ export function normalizeDbTime(text: string): DbTime | null {
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0));
   const check = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // 1753–9999: what SQL Server's DATETIME holds (and four digits keep text order right).
   if (
-    check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d ||
-    h > 23 || mi > 59 || s > 59
+    y < 1753 || check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59
   ) return null;
   const fraction = (m[7] ?? "").padEnd(6, "0");
   return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${pad(s)}.${fraction}`;

@@ -79,7 +79,8 @@ export type TriggerInput = {
   scheduler_whitelist: string;
   /** Scheduled only. */
   cron_expr: string | null;
-  /** Single and scheduled. */
+  /** Single and scheduled; null on an edit that keeps the stored next run (the scheduler may
+   * have moved it since the form was opened: writing the old one back would run it twice). */
   next_run: DbTime | null;
   /** Queue only. */
   queue_name: string | null;
@@ -123,24 +124,38 @@ function flag(body: FormBody, name: string): boolean {
   return texts(body, name).some((v) => ["on", "true", "1", "yes"].includes(v.toLowerCase()));
 }
 
-/** Reads the form's fields as typed; only text shapes are checked here. */
-export function readTriggerForm(body: FormBody, errors: FieldErrors): TriggerFormValues {
-  const text = (name: string, label: string, max: number, min = 0) =>
-    readText(body, name, { label, max, min }, errors);
+/** A checkbox sent after a hidden `off` (the form's way), so its last value is the answer. */
+function lastFlag(body: FormBody, name: string, fallback: boolean): boolean {
+  const sent = texts(body, name).at(-1);
+  return sent === undefined ? fallback : ["on", "true", "1", "yes"].includes(sent.toLowerCase());
+}
+
+/**
+ * Reads the form's fields as typed; only text shapes are checked here. A script that leaves out
+ * `is_blocking` or `priority` gets `defaults` (on create: blocking, priority 0; on an edit: the
+ * stored values), so a partial post never silently resets them.
+ */
+export function readTriggerForm(
+  body: FormBody,
+  errors: FieldErrors,
+  defaults: { is_blocking: boolean; priority: string } = { is_blocking: true, priority: "0" },
+): TriggerFormValues {
+  const text = (name: string, label: string, max: number, min = 0, trim = true) =>
+    readText(body, name, { label, max, min, trim }, errors);
   return {
     type: texts(body, "type")[0] ?? "",
     trigger_name: text("trigger_name", "Trigger name", 100, 1),
     process_name: text("process_name", "Process name", 100, 1),
     process_path: text("process_path", "Process path", 250, 1),
-    process_args: text("process_args", "Arguments", 1000),
+    process_args: text("process_args", "Arguments", 1000, 0, false),
     is_git_repo: flag(body, "is_git_repo"),
     git_branch: text("git_branch", "Git branch", 100),
-    is_blocking: flag(body, "is_blocking"),
-    priority: text("priority", "Priority", 11),
+    is_blocking: lastFlag(body, "is_blocking", defaults.is_blocking),
+    priority: body.priority === undefined ? defaults.priority : text("priority", "Priority", 11),
     scheduler_whitelist: texts(body, "scheduler_whitelist"),
     cron_expr: text("cron_expr", "Cron expression", 200),
     next_run: text("next_run", "Next run", 26),
-    queue_name: text("queue_name", "Queue name", 200),
+    queue_name: text("queue_name", "Queue name", 100),
     min_batch_size: text("min_batch_size", "Minimum batch size", 10),
     confirm_past: flag(body, "confirm_past"),
     previous_next_run: texts(body, "previous_next_run")[0] ?? "",
@@ -186,12 +201,13 @@ export function checkNextRun(
 /**
  * Checks the form and builds what is written.
  * @param options.type the stored type when editing (it cannot change)
+ * @param options.cron the stored cron expression when editing (a new one moves the next run)
  * @param options.gitBranch the database has `Triggers.git_branch`
  * @param options.now the current wall-clock time (a past next run asks for confirmation)
  */
 export function checkTrigger(
   values: TriggerFormValues,
-  options: { type?: string; gitBranch: boolean; now: DbTime },
+  options: { type?: string; cron?: string | null; gitBranch: boolean; now: DbTime },
   errors: FieldErrors,
 ): TriggerInput | null {
   let type = values.type;
@@ -225,11 +241,9 @@ export function checkTrigger(
   }
 
   const nextRun = (text: string) =>
-    checkNextRun(text, {
-      now: options.now,
-      confirmed: values.confirm_past ||
-        (values.previous_next_run !== "" && text === values.previous_next_run),
-    }, errors);
+    checkNextRun(text, { now: options.now, confirmed: values.confirm_past }, errors);
+  // An edit that leaves the time as the form showed it keeps whatever is stored now.
+  const keptNext = values.previous_next_run !== "" && values.next_run === values.previous_next_run;
   let cron: string | null = null;
   let next: DbTime | null = null;
   let queue: string | null = null;
@@ -238,15 +252,17 @@ export function checkTrigger(
     cron = values.cron_expr.trim().split(/\s+/).join(" ");
     const problem = errors.cron_expr ? null : validateCron(cron);
     if (problem) errors.cron_expr = problem;
-    if (values.next_run !== "") {
+    if (values.next_run !== "" && !keptNext) {
       next = nextRun(values.next_run);
+    } else if (keptNext && cron === options.cron) {
+      next = null;
     } else if (!errors.cron_expr) {
       next = nextRuns(cron, options.now, 1)[0] ?? null;
       if (!next) errors.cron_expr = "This cron expression has no run in the next 50 years.";
     }
   } else if (type === "SINGLE") {
     if (values.next_run === "") errors.next_run ??= "Next run is required.";
-    else next = nextRun(values.next_run);
+    else if (!keptNext) next = nextRun(values.next_run);
   } else if (type === "QUEUE") {
     queue = values.queue_name;
     if (queue === "") errors.queue_name ??= "Queue name is required.";

@@ -27,7 +27,9 @@ export function readText(
   }
   const value = rule.trim === false ? raw ?? "" : (raw ?? "").trim();
   const min = rule.min ?? 1;
-  if (value.trim().length < min) {
+  if (value.includes("\uFFFD")) {
+    errors[name] = `${rule.label} holds bytes that are not valid UTF-8 text.`;
+  } else if (value.trim().length < min) {
     errors[name] = min === 1
       ? `${rule.label} is required.`
       : `${rule.label} needs at least ${min} characters.`;

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { getConnInfo } from "hono/deno";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError } from "../db/connection.ts";
 import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
@@ -83,17 +84,6 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
-  app.get("/static/:version/:name", (c) => {
-    const asset = ASSETS[c.req.param("name")];
-    if (!asset) return c.text("Not found", 404);
-    return c.body(asset.body, 200, {
-      "Content-Type": asset.type,
-      "Cache-Control": asset.version === c.req.param("version")
-        ? "public, max-age=31536000, immutable"
-        : "no-cache",
-    });
-  });
-
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -112,6 +102,11 @@ export function createApp(options: AppOptions): Hono {
       xFrameOptions: "DENY",
     }),
   );
+  // The largest form is a queue element (2,000 characters of data): 1 MiB is plenty.
+  app.use(bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: (c) => c.text("The request body is larger than 1 MiB.", 413),
+  }));
   app.use(async (c, next) => {
     c.set("db", options.db);
     c.set("config", options.config);
@@ -120,10 +115,22 @@ export function createApp(options: AppOptions): Hono {
     c.set("revealLimiter", revealLimiter);
     await next();
   });
-  app.route("/", health);
+  // Identity comes first for every path, assets and health included: in iis mode each request
+  // carries a Windows token handle that must be closed, whatever is asked for.
   app.use(
     identity(options.config, options.peerOf ?? socketPeer, options.resolveToken ?? noResolver),
   );
+  app.get("/static/:version/:name", (c) => {
+    const asset = ASSETS[c.req.param("name")];
+    if (!asset) return c.text("Not found", 404);
+    return c.body(asset.body, 200, {
+      "Content-Type": asset.type,
+      "Cache-Control": asset.version === c.req.param("version")
+        ? "public, max-age=31536000, immutable"
+        : "no-cache",
+    });
+  });
+  app.route("/", health);
   app.use(csrf(options.config));
 
   app.get("/", (c) => c.redirect("/dashboard"));

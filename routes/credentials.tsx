@@ -185,6 +185,7 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
   const wait = c.get("revealLimiter").take(c.get("user").name);
   if (wait > 0) {
     errors._form = `Too many reveals: at most 5 a minute. Try again in ${wait} s.`;
+    await auditReveal(c.get("db"), name, c.get("user").name, "refused, too many tries");
     return rejected(c, 429, errors, <RevealForm name={name} errors={errors} />);
   }
   const key = readText(
@@ -206,6 +207,7 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
       : error.reason === "wrong-key"
       ? "This key did not encrypt this password (it was made with another key)."
       : "The stored password is not a valid Fernet token, so it cannot be revealed.";
+    await auditReveal(c.get("db"), name, c.get("user").name, `refused, ${error.reason}`);
     return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
   }
   await auditReveal(c.get("db"), name, c.get("user").name);

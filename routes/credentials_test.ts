@@ -173,6 +173,14 @@ Deno.test("reveal with a wrong or malformed key says so next to the field", asyn
     assert.equal(garbage.status, 422);
     assert.match(await garbage.text(), /not a valid Fernet token/);
     assert.equal((await t.post("/credentials/Nope/reveal", { key: DEMO_KEY })).status, 404);
+    const refused = await t.db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE log_message LIKE 'local tried to reveal%' ORDER BY log_message",
+    );
+    assert.deepEqual(refused.map((r) => r.log_message), [
+      'local tried to reveal the password of credential "SAP": refused, bad-key',
+      'local tried to reveal the password of credential "SAP": refused, bad-token',
+      'local tried to reveal the password of credential "SAP": refused, wrong-key',
+    ]);
   } finally {
     await t.close();
   }

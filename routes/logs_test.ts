@@ -77,7 +77,7 @@ Deno.test("the log view filters by level, search and time, pages by cursor, and 
     const first = times.at(-1)!.log_time as string;
     const minute = await json(t, `/logs/all?from=${first.slice(0, 16)}&to=${first.slice(0, 16)}`);
     assert.equal(minute.total, 31);
-    const none = await json(t, "/logs/all?from=2030-01-01T00:00");
+    const none = await json(t, "/logs/all?from=2999-01-01T00:00");
     assert.deepEqual([none.total, none.next], [0, null]);
     assert.equal((await json(t, "/logs/Nobody")).total, 0);
 

@@ -18,6 +18,7 @@ export function identity(
   return async (c, next) => {
     const who = identify(config.auth, {
       peer: peerOf(c),
+      host: new URL(c.req.url).hostname,
       header: (name) => c.req.header(name),
     }, { header: config.authHeader, resolveToken });
     c.set("user", authorize(who, config));

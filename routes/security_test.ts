@@ -147,6 +147,7 @@ Deno.test("iis mode resolves the token through the injected resolver and fails c
     });
     const seen: string[] = [];
     const app = createApp({
+      peerOf: () => "127.0.0.1",
       db: temp.db,
       config,
       resolveToken(header) {
@@ -163,6 +164,13 @@ Deno.test("iis mode resolves the token through the injected resolver and fails c
     assert.match(await bad.text(), /error 6/);
     assert.equal((await app.request("/constants")).status, 401);
     assert.deepEqual(seen, ["3a4", "bad"]);
+    // Every request's token is handed to the resolver (which closes it), assets and health too.
+    for (const path of [assetUrl("app.css"), "/healthz", "/health/header"]) {
+      const res = await app.request(path, { headers: { "X-IIS-WindowsAuthToken": "5b0" } });
+      assert.equal(res.status, 200, path);
+      await res.body?.cancel();
+    }
+    assert.deepEqual(seen, ["3a4", "bad", "5b0", "5b0", "5b0"]);
   } finally {
     await temp.close();
   }
@@ -214,6 +222,24 @@ Deno.test("a database outage gives a 503 banner, and the banner reloads the page
     const banner = await t.get("/health/banner", { "HX-Request": "true" });
     assert.equal(banner.headers.get("HX-Refresh"), "true");
     assert.match(await banner.text(), /id="db-banner" hidden/);
+    assert.equal((await t.get("/constants")).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("mode none serves loopback names only, so a rebinding page cannot reach it", async () => {
+  const t = await testApp();
+  try {
+    const res = await t.app.request("http://evil.example:8000/credentials");
+    assert.equal(res.status, 403);
+    assert.match(await res.text(), /Refused a request for evil\.example/);
+    const post = await t.app.request("http://evil.example:8000/constants", {
+      method: "POST",
+      body: new URLSearchParams({ name: "Evil", value: "x" }),
+      headers: { "HX-Request": "true", Origin: "http://evil.example:8000" },
+    });
+    assert.equal(post.status, 403);
     assert.equal((await t.get("/constants")).status, 200);
   } finally {
     await t.close();

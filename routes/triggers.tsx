@@ -175,10 +175,14 @@ triggers.post("/:id", requireAdmin, async (c) => {
   const before = await found(c);
   if (before instanceof Response) return before;
   const errors: FieldErrors = {};
-  const values = readTriggerForm(await c.req.parseBody({ all: true }), errors);
+  const values = readTriggerForm(await c.req.parseBody({ all: true }), errors, {
+    is_blocking: before.is_blocking,
+    priority: String(before.priority),
+  });
   const db = c.get("db");
   const input = checkTrigger(values, {
     type: before.type,
+    cron: before.cron_expr,
     gitBranch: db.info.gitBranch,
     now: nowDbTime(),
   }, errors);
@@ -236,9 +240,18 @@ function answer(c: Context, outcome: ActionOutcome) {
   );
 }
 
-function field(body: Record<string, unknown>, name: string): string | undefined {
+/** One optional text field; a repeated or non-text one is refused (it would skip the check). */
+function field(
+  body: Record<string, unknown>,
+  name: string,
+  errors: FieldErrors,
+): string | undefined {
   const value = body[name];
-  return typeof value === "string" && value !== "" ? value : undefined;
+  if (value !== undefined && typeof value !== "string") {
+    errors[name] = `${name} must be sent once, as text.`;
+    return undefined;
+  }
+  return value === "" ? undefined : value;
 }
 
 for (const action of TRIGGER_ACTIONS) {
@@ -247,11 +260,14 @@ for (const action of TRIGGER_ACTIONS) {
     if (id === null) return notFound(c, "No trigger has that id.");
     const body = await c.req.parseBody({ all: true });
     const errors: FieldErrors = {};
-    const nextRunText = field(body, "next_run");
-    const nextRun = nextRunText === undefined ? undefined : checkNextRun(nextRunText, {
-      now: nowDbTime(),
-      confirmed: field(body, "confirm_past") !== undefined,
-    }, errors);
+    const seen = field(body, "seen_status", errors);
+    const confirmed = field(body, "confirm", errors) === "yes";
+    const confirmPast = field(body, "confirm_past", errors) !== undefined;
+    const nextRunText = field(body, "next_run", errors);
+    if (!isClean(errors)) return rejected(c, 400, errors);
+    const nextRun = nextRunText === undefined
+      ? undefined
+      : checkNextRun(nextRunText, { now: nowDbTime(), confirmed: confirmPast }, errors);
     if (!isClean(errors)) {
       const trigger = await found(c);
       if (trigger instanceof Response) return trigger;
@@ -263,8 +279,8 @@ for (const action of TRIGGER_ACTIONS) {
       );
     }
     const outcome = await actOnTrigger(c.get("db"), id, action as TriggerAction, {
-      seen: field(body, "seen_status"),
-      confirmed: field(body, "confirm") === "yes",
+      seen,
+      confirmed,
       nextRun: nextRun ?? undefined,
     }, c.get("user").name);
     return answer(c, outcome);

@@ -150,6 +150,7 @@ Deno.test("creating a trigger of each type writes the exact spellings and an aud
       trigger_name: "Once",
       type: "SINGLE",
       next_run: later(2),
+      is_blocking: ["off", "on", "off"],
     });
     assert.equal(single.status, 201);
     const [once] = await t.db.query<Record<string, unknown>>(
@@ -157,7 +158,7 @@ Deno.test("creating a trigger of each type writes the exact spellings and an aud
          FROM Triggers t JOIN Single_Triggers s ON s.id = t.id WHERE trigger_name = 'Once'`,
     );
     assert.deepEqual({ ...once }, {
-      is_blocking: 0,
+      is_blocking: 0, // the last of the form's values: the hidden "off" after an unticked box
       git_branch: null,
       scheduler_whitelist: "[]",
       next_run: `${later(2).replace("T", " ")}:00.000000`,
@@ -602,6 +603,106 @@ Deno.test("the detail view, escaping, and what a viewer may do", async () => {
     }
     assert.equal(await statusOf(t, evil), "IDLE");
     assert.equal((await t.get("/triggers/nope", alice)).status, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("an edit keeps the next run the scheduler set meanwhile, and a new cron moves it", async () => {
+  const t = await testApp();
+  try {
+    const id = await idOf(t, "Nightly invoices");
+    const nextRun = async () =>
+      (await t.db.query<{ next_run: string }>(
+        "SELECT next_run FROM Scheduled_Triggers WHERE id = ?",
+        [
+          id,
+        ],
+      ))[0].next_run;
+    const shown = (await nextRun()).slice(0, 16).replace(" ", "T");
+    const form = {
+      ...BASE,
+      trigger_name: "Nightly invoices",
+      cron_expr: "0 2 * * MON-FRI",
+      next_run: shown,
+      previous_next_run: shown,
+      is_blocking: "on",
+    };
+    // The scheduler starts the trigger while the form is open and moves its next run on.
+    await t.db.run("UPDATE Scheduled_Triggers SET next_run = ? WHERE id = ?", [
+      "2031-01-06 02:00:00.000000",
+      id,
+    ]);
+    assert.equal((await t.post(`/triggers/${id}`, { ...form, priority: "7" })).status, 200);
+    assert.equal(await nextRun(), "2031-01-06 02:00:00.000000", "the old time is not written back");
+
+    assert.equal(
+      (await t.post(`/triggers/${id}`, { ...form, cron_expr: "30 6 1 * *" })).status,
+      200,
+    );
+    assert.match(await nextRun(), /^\d{4}-\d\d-01 06:30:00\.000000$/, "the new cron's first run");
+    assert.notEqual(await nextRun(), "2031-01-06 02:00:00.000000");
+
+    const single = await idOf(t, "One-off cleanup");
+    const [{ next_run: before }] = await t.db.query<{ next_run: string }>(
+      "SELECT next_run FROM Single_Triggers WHERE id = ?",
+      [single],
+    );
+    const kept = before.slice(0, 16).replace(" ", "T");
+    const res = await t.post(`/triggers/${single}`, {
+      ...BASE,
+      trigger_name: "One-off cleanup",
+      next_run: kept,
+      previous_next_run: kept,
+    });
+    assert.equal(res.status, 200);
+    const [{ next_run: after }] = await t.db.query<{ next_run: string }>(
+      "SELECT next_run FROM Single_Triggers WHERE id = ?",
+      [single],
+    );
+    assert.equal(after, before, "seconds and fractions are kept too");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a script that leaves out blocking and priority gets the defaults, or keeps them on edit", async () => {
+  const t = await testApp();
+  try {
+    const created = await t.post("/triggers", { ...BASE, type: "SINGLE", next_run: later(1) });
+    assert.equal(created.status, 201);
+    const row = async () =>
+      (await t.db.query<{ is_blocking: number; priority: number }>(
+        "SELECT is_blocking, priority FROM Triggers WHERE trigger_name = ?",
+        [BASE.trigger_name],
+      ))[0];
+    assert.deepEqual({ ...await row() }, { is_blocking: 1, priority: 0 });
+    const id = await idOf(t, BASE.trigger_name);
+    await t.db.run("UPDATE Triggers SET is_blocking = 0, priority = 4 WHERE id = ?", [id]);
+    const edited = await t.post(`/triggers/${id}`, {
+      ...BASE,
+      next_run: later(1),
+      process_args: "  --fast ",
+    });
+    assert.equal(edited.status, 200);
+    assert.deepEqual({ ...await row() }, { is_blocking: 0, priority: 4 });
+    const [{ process_args }] = await t.db.query<{ process_args: string }>(
+      "SELECT process_args FROM Triggers WHERE id = ?",
+      [id],
+    );
+    assert.equal(process_args, "  --fast ", "arguments are passed on as written");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("an action with a repeated seen_status is refused, not run unchecked", async () => {
+  const t = await testApp();
+  try {
+    const id = await idOf(t, "Payroll export");
+    const res = await t.post(`/triggers/${id}/pause`, { seen_status: ["IDLE", "RUNNING"] });
+    assert.equal(res.status, 400);
+    assert.equal(await statusOf(t, "Payroll export"), "RUNNING");
   } finally {
     await t.close();
   }

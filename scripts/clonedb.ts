@@ -688,8 +688,20 @@ export function parseSince(text: string, now: Date = new Date()): string {
   if (!m) {
     throw new CloneError(`Cannot clone: --logs-since '${text}' is not a span like 12h, 30d or 2w`);
   }
+  // Calendar arithmetic on the local fields: naive wall-clock time, no DST shift.
   const hours = { h: 1, d: 24, w: 24 * 7 }[m[2].toLowerCase() as "h" | "d" | "w"];
-  return formatDbTime(new Date(now.getTime() - Number(m[1]) * hours * 3_600_000));
+  const back = Number(m[1]) * hours;
+  return formatDbTime(
+    new Date(
+      now.getFullYear(),
+      now.getMonth(),
+      now.getDate() - Math.floor(back / 24),
+      now.getHours() - (back % 24),
+      now.getMinutes(),
+      now.getSeconds(),
+      now.getMilliseconds(),
+    ),
+  );
 }
 
 /** The parsed command line. */

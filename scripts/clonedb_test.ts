@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import type { Db, Param } from "../db/connection.ts";
 import { openDatabase } from "../db/open.ts";
+import { PYTHON_DATABASES } from "../db/testing.ts";
 import { BASE_INDEXES, RECOMMENDED_INDEXES, SHARED_TABLES, SQLITE_TABLES } from "../db/schema.ts";
 import { parseConnectionString } from "../lib/config.ts";
 import { formatDbTime } from "../lib/time.ts";
@@ -16,10 +17,7 @@ import {
   withoutColumns,
 } from "./clonedb.ts";
 
-const DATA = {
-  develop: new URL("../../shared/data/openorchestrator-develop.db", import.meta.url),
-  "2.0": new URL("../../shared/data/openorchestrator-2.0.db", import.meta.url),
-};
+const DATA = PYTHON_DATABASES;
 const CLI = fileURLToPath(new URL("./clonedb.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 

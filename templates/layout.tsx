@@ -135,10 +135,12 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
           </nav>
           <div class="who">
             <SchedulerStatus counts={frame.schedulers} />
-            <span class="db" title="Database and schema revision">
-              {frame.info.name || "database"}{" "}
-              <code class="rev">{frame.info.revision ?? "no revision"}</code>
-            </span>
+            {frame.user && (
+              <span class="db" title="Database and schema revision">
+                {frame.info.name || "database"}{" "}
+                <code class="rev">{frame.info.revision ?? "no revision"}</code>
+              </span>
+            )}
             {frame.user && (
               <span class="user" title={`Role: ${frame.user.role}`}>
                 {frame.user.name}

@@ -216,6 +216,7 @@ export function TriggerForm(props: TriggerFormProps) {
             />
           </div>
         )}
+        <input type="hidden" name="is_blocking" value="off" />
         <Checkbox
           name="is_blocking"
           label="Blocking"
