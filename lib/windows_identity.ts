@@ -178,11 +178,11 @@ export function accountName(domain: string, name: string): string {
 export function resolveWindowsToken(header: string): WindowsIdentity {
   const api = openWinApi();
   const token = Deno.UnsafePointer.create(parseTokenHandle(header));
+  // Read first: a value that is not a token handle (a guess) fails here and is never closed, so
+  // a forged header cannot close one of our own handles (a socket, the database file).
+  const user = tokenInformation(api, token, TOKEN_USER);
   try {
-    return {
-      user: resolveUser(api, token),
-      groups: resolveGroups(api, token),
-    };
+    return { user: resolveUser(api, user), groups: resolveGroups(api, token) };
   } finally {
     // A failure here cannot be acted on; the identity read above stays valid.
     api.CloseHandle(token);
@@ -233,15 +233,13 @@ function pointerInto(buf: Uint8Array, address: bigint): Deno.PointerObject {
   return pointer;
 }
 
-/** Resolves the token's user to "DOMAIN\\user". */
-function resolveUser(api: WinApi, token: Deno.PointerValue): string {
-  const buf = tokenInformation(api, token, TOKEN_USER);
+/** Resolves the token's user (from its TOKEN_USER buffer) to "DOMAIN\\user". */
+function resolveUser(api: WinApi, buf: Uint8Array): string {
   const sid = pointerInto(buf, readTokenUserSid(buf));
-  const result = lookupAccountSid(api, sid);
+  const text = sidString(api, sid);
+  const result = names.get(text, () => lookupAccountSid(api, sid));
   if ("error" in result) {
-    throw new Error(
-      `${PREFIX}: LookupAccountSidW failed with error ${result.error} for ${sidString(api, sid)}`,
-    );
+    throw new Error(`${PREFIX}: LookupAccountSidW failed with error ${result.error} for ${text}`);
   }
   if (result.name === "") throw new Error(`${PREFIX}: the user SID has an empty name`);
   return result.name;
@@ -254,9 +252,10 @@ function resolveGroups(api: WinApi, token: Deno.PointerValue): string[] {
   for (const entry of readGroupEntries(buf)) {
     if (!isUsableGroup(entry.attributes)) continue;
     const sid = pointerInto(buf, entry.sidPtr);
-    const result = lookupAccountSid(api, sid);
+    const text = sidString(api, sid);
+    const result = names.get(text, () => lookupAccountSid(api, sid));
     if ("name" in result && result.name !== "") groups.push(result.name);
-    groups.push(sidString(api, sid));
+    groups.push(text);
   }
   return groups;
 }
@@ -268,7 +267,7 @@ function resolveGroups(api: WinApi, token: Deno.PointerValue): string[] {
 function lookupAccountSid(
   api: WinApi,
   sid: Deno.PointerObject,
-): { name: string } | { error: number } {
+): LookupResult {
   let nameChars = NAME_CHARS;
   let domainChars = NAME_CHARS;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -321,3 +320,35 @@ export function wideStringAt(pointer: Deno.PointerObject, maxChars: number): str
   view.copyInto(buf);
   return decodeUtf16(buf, chars);
 }
+
+/** A lookup's answer: the account name, or the Windows error. */
+export type LookupResult = { name: string } | { error: number };
+
+/**
+ * Remembers SID names for a while: LookupAccountSidW may ask a domain controller, and every
+ * request resolves the user and each group. Only successful lookups are kept.
+ */
+export class NameCache {
+  #entries = new Map<string, { name: string; at: number }>();
+
+  /**
+   * @param ttlMs how long a name is trusted (a renamed group shows up after this)
+   * @param max entries kept at most (the cache starts over when full)
+   */
+  constructor(readonly ttlMs = 10 * 60_000, readonly max = 10_000) {}
+
+  /** The cached name of `sid`, or `load()`'s answer (kept when it is a name). */
+  get(sid: string, load: () => LookupResult, now: number = Date.now()): LookupResult {
+    const hit = this.#entries.get(sid);
+    if (hit && now - hit.at < this.ttlMs) return { name: hit.name };
+    const result = load();
+    if ("name" in result) {
+      if (this.#entries.size >= this.max) this.#entries.clear();
+      this.#entries.set(sid, { name: result.name, at: now });
+    }
+    return result;
+  }
+}
+
+/** Cached SID → name lookups, by SID string. */
+const names = new NameCache();

@@ -3,6 +3,7 @@ import {
   accountName,
   decodeUtf16,
   isUsableGroup,
+  NameCache,
   parseTokenHandle,
   readGroupEntries,
   readTokenUserSid,
@@ -184,4 +185,32 @@ Deno.test({
     const name = utf16le("KOMMUNE\\Søren", 1);
     assert.equal(wideStringAt(Deno.UnsafePointer.of(name)!, 512), "KOMMUNE\\Søren");
   },
+});
+
+Deno.test("NameCache keeps names for a while, never errors, and starts over when full", () => {
+  const cache = new NameCache(1000, 2);
+  let calls = 0;
+  const load = (name: string) => () => {
+    calls++;
+    return { name };
+  };
+  assert.deepEqual(cache.get("S-1-5-21-1", load("KOMMUNE\\Søren"), 0), { name: "KOMMUNE\\Søren" });
+  assert.deepEqual(cache.get("S-1-5-21-1", load("changed"), 999), { name: "KOMMUNE\\Søren" });
+  assert.equal(calls, 1);
+  assert.deepEqual(cache.get("S-1-5-21-1", load("KOMMUNE\\Soren"), 1000), {
+    name: "KOMMUNE\\Soren",
+  });
+  assert.equal(calls, 2, "expired after ttlMs");
+  assert.deepEqual(cache.get("S-1-5-21-2", () => ({ error: 1332 }), 1000), { error: 1332 });
+  assert.deepEqual(
+    cache.get("S-1-5-21-2", load("Found"), 1001),
+    { name: "Found" },
+    "errors are not kept",
+  );
+  cache.get("S-1-5-21-3", load("Third"), 1002);
+  assert.deepEqual(
+    cache.get("S-1-5-21-1", load("Reloaded"), 1003),
+    { name: "Reloaded" },
+    "full: starts over",
+  );
 });
