@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import type { Health } from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
 import { DbBanner, SchedulerStatus } from "../templates/layout.tsx";
+import { formatDbTime, jsonTime } from "../lib/time.ts";
 import { VERSION } from "../lib/version.ts";
 
 /** The health routes. */
@@ -27,6 +28,7 @@ async function check(c: Context): Promise<Health> {
 health.get("/healthz", async (c) => {
   const state = await check(c);
   const info = c.get("db").info;
+  const at = c.get("snapshot").at;
   return c.json({
     status: state.outage ? "unavailable" : "ok",
     version: VERSION,
@@ -37,6 +39,7 @@ health.get("/healthz", async (c) => {
       revision: info.revision,
       missing_tables: info.missingTables,
     },
+    poller: { last_round: at ? jsonTime(formatDbTime(at)) : null },
   }, state.outage ? 503 : 200);
 });
 
