@@ -4,7 +4,7 @@
  */
 import type { Constant } from "../db/constants.ts";
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
-import { DeleteButton, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
+import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
 import { changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The constants list's allowlist and defaults. */
@@ -76,15 +76,7 @@ export function ConstantForm(props: {
   const editing = props.original !== undefined;
   const action = editing ? `/constants/${encodeURIComponent(props.original!)}` : "/constants";
   return (
-    <form
-      id="constant-form"
-      class="card form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-    >
+    <EditorForm id="constant-form" action={action}>
       <h2>{editing ? `Edit constant` : "New constant"}</h2>
       <FormError errors={props.errors} />
       <Field
@@ -109,7 +101,7 @@ export function ConstantForm(props: {
         required
       />
       <FormButtons submit={editing ? "Save" : "Create"} />
-    </form>
+    </EditorForm>
   );
 }
 

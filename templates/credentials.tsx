@@ -4,7 +4,7 @@
  * @module
  */
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
-import { DeleteButton, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
+import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
 import { changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The credentials list's allowlist and defaults. */
@@ -109,15 +109,7 @@ export function CredentialForm(props: {
   const editing = props.original !== undefined;
   const action = editing ? `/credentials/${encodeURIComponent(props.original!)}` : "/credentials";
   return (
-    <form
-      id="credential-form"
-      class="card form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-    >
+    <EditorForm id="credential-form" action={action}>
       <h2>{editing ? "Edit credential" : "New credential"}</h2>
       <FormError errors={props.errors} />
       <Field
@@ -155,7 +147,7 @@ export function CredentialForm(props: {
           : "Encrypted with the configured key before it is stored. May be empty."}
       />
       <FormButtons submit={editing ? "Save" : "Create"} />
-    </form>
+    </EditorForm>
   );
 }
 
@@ -163,16 +155,7 @@ export function CredentialForm(props: {
 export function RevealForm(props: { name: string; errors?: FieldErrors }) {
   const action = `/credentials/${encodeURIComponent(props.name)}/reveal`;
   return (
-    <form
-      id="reveal-form"
-      class="card form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-      autocomplete="off"
-    >
+    <EditorForm id="reveal-form" action={action} autocomplete="off">
       <h2>Reveal the password of “{props.name}”</h2>
       <FormError errors={props.errors} />
       <Field
@@ -186,7 +169,7 @@ export function RevealForm(props: { name: string; errors?: FieldErrors }) {
         hint="The OpenOrchestratorKey. It is used for this one request, then forgotten; the reveal is written to the audit log."
       />
       <FormButtons submit="Reveal" />
-    </form>
+    </EditorForm>
   );
 }
 

@@ -104,3 +104,27 @@ export function DeleteButton(props: { path: string; confirm: string }) {
     </button>
   );
 }
+
+/** A form that posts with htmx and shows the answer in the `#editor` panel. */
+export function EditorForm(props: {
+  id?: string;
+  action: string;
+  class?: string;
+  autocomplete?: "off";
+  children?: Child;
+}) {
+  return (
+    <form
+      id={props.id}
+      class={props.class ?? "card form"}
+      method="post"
+      action={props.action}
+      hx-post={props.action}
+      hx-target="#editor"
+      hx-swap="innerHTML"
+      autocomplete={props.autocomplete}
+    >
+      {props.children}
+    </form>
+  );
+}

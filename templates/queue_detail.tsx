@@ -17,7 +17,7 @@ import {
   STUCK_MINUTES,
 } from "../lib/queue_status.ts";
 import { FieldError, FilterForm } from "./filters.tsx";
-import { CancelButton, Field, FormButtons, FormError } from "./forms.tsx";
+import { CancelButton, EditorForm, Field, FormButtons, FormError } from "./forms.tsx";
 import { KeysetTable } from "./keyset_table.tsx";
 import { Moment } from "./time.tsx";
 import { StatusBadge as TriggerStatusBadge } from "./triggers.tsx";
@@ -296,15 +296,7 @@ export function AddElementForm(props: {
 }) {
   const action = `${queuePath(props.queue)}/elements`;
   return (
-    <form
-      id="element-form"
-      class="card form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-    >
+    <EditorForm id="element-form" action={action}>
       <h2>New element in {props.queue}</h2>
       <FormError errors={props.errors} />
       <Field
@@ -326,7 +318,7 @@ export function AddElementForm(props: {
         hint="Up to 2000 characters. Data that starts with { or [ must be valid JSON."
       />
       <FormButtons submit="Add" />
-    </form>
+    </EditorForm>
   );
 }
 
