@@ -5,7 +5,7 @@
 import type { Constant } from "../db/constants.ts";
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
 import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
-import { changedColumn, DataTable, SearchBox } from "./table.tsx";
+import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The constants list's allowlist and defaults. */
 export const CONSTANTS_SPEC: ListSpec = {
@@ -43,25 +43,18 @@ export function ConstantsTable(props: ConstantsView) {
           cell: (r) => <span class="wrap">{r.value}</span>,
         },
         changedColumn<Constant>(),
-        ...(props.canWrite
-          ? [{
-            key: "actions",
-            label: "Actions",
-            class: "actions",
-            cell: (r: Constant) => {
-              const path = `/constants/${encodeURIComponent(r.name)}`;
-              return (
-                <>
-                  <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
-                  <DeleteButton
-                    path={path}
-                    confirm={`Delete the constant “${r.name}”? Robots that read it will fail.`}
-                  />
-                </>
-              );
-            },
-          }]
-          : []),
+        ...actionsColumn<Constant>(props.canWrite, (r) => {
+          const path = `/constants/${encodeURIComponent(r.name)}`;
+          return (
+            <>
+              <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
+              <DeleteButton
+                path={path}
+                confirm={`Delete the constant “${r.name}”? Robots that read it will fail.`}
+              />
+            </>
+          );
+        }),
       ]}
     />
   );

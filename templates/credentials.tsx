@@ -5,7 +5,7 @@
  */
 import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
 import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
-import { changedColumn, DataTable, SearchBox } from "./table.tsx";
+import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The credentials list's allowlist and defaults. */
 export const CREDENTIALS_SPEC: ListSpec = {
@@ -74,26 +74,19 @@ export function CredentialsTable(props: CredentialsView) {
           ),
         },
         changedColumn<CredentialRow>(),
-        ...(props.canWrite
-          ? [{
-            key: "actions",
-            label: "Actions",
-            class: "actions",
-            cell: (r: CredentialRow) => {
-              const path = `/credentials/${encodeURIComponent(r.name)}`;
-              return (
-                <>
-                  <EditorLink class="button secondary" href={`${path}/reveal`}>Reveal</EditorLink>
-                  <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
-                  <DeleteButton
-                    path={path}
-                    confirm={`Delete the credential “${r.name}”? Robots that use it will fail.`}
-                  />
-                </>
-              );
-            },
-          }]
-          : []),
+        ...actionsColumn<CredentialRow>(props.canWrite, (r) => {
+          const path = `/credentials/${encodeURIComponent(r.name)}`;
+          return (
+            <>
+              <EditorLink class="button secondary" href={`${path}/reveal`}>Reveal</EditorLink>
+              <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
+              <DeleteButton
+                path={path}
+                confirm={`Delete the credential “${r.name}”? Robots that use it will fail.`}
+              />
+            </>
+          );
+        }),
       ]}
     />
   );

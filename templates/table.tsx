@@ -205,3 +205,12 @@ export function changedColumn<T extends { changed_at: string }>(): Column<T> {
     cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}</time>,
   };
 }
+
+/** The "Actions" column, only for users who may change things (viewers get no column). */
+export function actionsColumn<T>(
+  canWrite: boolean,
+  cell: (row: T) => Child,
+  className = "actions",
+): Column<T>[] {
+  return canWrite ? [{ key: "actions", label: "Actions", class: className, cell }] : [];
+}

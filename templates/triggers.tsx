@@ -23,7 +23,7 @@ import {
   typeLabel,
 } from "../lib/trigger_status.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
-import { type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
+import { actionsColumn, type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview } from "./trigger_form.tsx";
 
@@ -244,14 +244,11 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
       label: "Whitelist",
       cell: (r) => <WhitelistChips stored={r.scheduler_whitelist} />,
     },
-    ...(context.canWrite
-      ? [{
-        key: "actions",
-        label: "Actions",
-        class: "actions row-actions",
-        cell: (r: Trigger) => <TriggerActions {...context} trigger={r} />,
-      }]
-      : []),
+    ...actionsColumn<Trigger>(
+      context.canWrite,
+      (r) => <TriggerActions {...context} trigger={r} />,
+      "actions row-actions",
+    ),
   ];
 }
 
