@@ -3,6 +3,7 @@
  * Every bad value stops start-up with one line that names the variable and what is wrong.
  * @module
  */
+import { isValidKey } from "./fernet.ts";
 
 /** Where the data lives: an SQLite file, or a SQL Server database. */
 export type DatabaseTarget =
@@ -55,8 +56,6 @@ export class ConfigError extends Error {
 
 /** The Fernet key the embedded demo database is encrypted with (named in the README). */
 export const DEMO_KEY = "qn1eYnCNdbqYdXEY6u0tS1s3rkCsJfFS8k5XbzPYqK8=";
-
-const KEY_PATTERN = /^[A-Za-z0-9_-]{43}=$/;
 
 /** True when the host name or address is on the loopback interface. */
 export function isLoopback(host: string): boolean {
@@ -232,7 +231,7 @@ export function loadConfig(
   }
 
   const keyText = env.OpenOrchestratorKey?.trim();
-  if (keyText && !KEY_PATTERN.test(keyText)) {
+  if (keyText && !isValidKey(keyText)) {
     throw new ConfigError(
       "OpenOrchestratorKey",
       "not a Fernet key (expected 44 characters of url-safe base64 ending in '=')",

@@ -94,6 +94,8 @@ Deno.test("a bad value stops start-up with one line naming the variable", () => 
     [{ OpenOrchestratorSQL: "Database=x" }, /^OpenOrchestratorSQL: .*no Server= part/],
     [{ OpenOrchestratorSQL: "mssql://db:99999/x" }, /^OpenOrchestratorSQL: /],
     [{ OpenOrchestratorKey: "short" }, /^OpenOrchestratorKey: not a Fernet key/],
+    // Python's Fernet refuses a key without its padding.
+    [{ OpenOrchestratorKey: DEMO_KEY.slice(0, -1) }, /^OpenOrchestratorKey: not a Fernet key/],
     [{ PORT: "80a" }, /^PORT: '80a' is not a port number/],
     [{ HTTP_PLATFORM_PORT: "0" }, /^HTTP_PLATFORM_PORT: /],
     [{ OO_AUTH: "kerberos" }, /^OO_AUTH: 'kerberos' is not one of none, header, iis/],
@@ -147,4 +149,14 @@ Deno.test("the embedded database lives in OO_DATA_DIR, else ./data under deno ru
     path: "/srv/oo/openorchestrator.db",
     embedded: true,
   });
+});
+
+Deno.test("OpenOrchestratorKey takes every spelling Python's Fernet takes", () => {
+  // The standard base64 alphabet ('+' and '/') as well as the url-safe one.
+  const standard = "cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=";
+  const config = loadConfig({
+    OpenOrchestratorSQL: "sqlite:///x.db",
+    OpenOrchestratorKey: standard,
+  });
+  assert.equal(config.key, standard);
 });
