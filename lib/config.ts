@@ -5,22 +5,32 @@
  */
 import { isValidKey } from "./fernet.ts";
 
+/** A SQL Server database and how to log in to it. */
+export type MssqlTarget = {
+  kind: "mssql";
+  /** The host name; empty when a DSN names the server. */
+  server: string;
+  port?: number;
+  instance?: string;
+  /** The database; empty when a DSN names it. */
+  database: string;
+  user?: string;
+  password?: string;
+  domain?: string;
+  /** Windows integrated security (the app pool identity), through ODBC. */
+  trusted: boolean;
+  encrypt: boolean;
+  trustServerCertificate: boolean;
+  /** The ODBC data source name, when the string uses one (logged in to through ODBC). */
+  dsn?: string;
+  /** The ODBC connection string the Python side hands pyodbc: what an ODBC login uses. */
+  odbc: string;
+};
+
 /** Where the data lives: an SQLite file, or a SQL Server database. */
 export type DatabaseTarget =
   | { kind: "sqlite"; path: string; embedded: boolean }
-  | {
-    kind: "mssql";
-    server: string;
-    port?: number;
-    instance?: string;
-    database: string;
-    user?: string;
-    password?: string;
-    domain?: string;
-    trusted: boolean;
-    encrypt: boolean;
-    trustServerCertificate: boolean;
-  };
+  | MssqlTarget;
 
 /** How a request's user is known. */
 export type AuthMode = "none" | "header" | "iis";
@@ -72,111 +82,206 @@ function truthy(text: string | undefined): boolean {
   return /^(yes|true|1|sspi)$/i.test((text ?? "").trim());
 }
 
-/** The connection-string parts both spellings have, as text. */
-type MssqlParts = {
-  server: string;
-  instance?: string;
-  port?: string;
-  database: string;
-  /** `user` or `DOMAIN\user` (NTLM); empty means Windows integrated security. */
-  user?: string;
-  password?: string;
-  trusted?: string;
-  encrypt?: string;
-  trustServerCertificate?: string;
-};
+/** The ODBC driver used when the connection string names none. */
+export const DEFAULT_ODBC_DRIVER = "ODBC Driver 17 for SQL Server";
 
-function mssqlTarget(parts: MssqlParts): DatabaseTarget {
-  const rawUser = parts.user ?? "";
+/**
+ * Whether a driver encrypts when the string does not say: ODBC Driver 18 and later do
+ * (mandatory), 17 and the older drivers do not; without a named driver tedious's default (yes).
+ */
+function encryptsByDefault(driver: string | undefined): boolean {
+  if (driver === undefined) return true;
+  const version = /ODBC Driver (\d+)/i.exec(driver);
+  return version !== null && Number(version[1]) >= 18;
+}
+
+/** Decodes `%XX` sequences the way Python's `unquote` does: a bare `%` stays as it is. */
+function unquote(text: string): string {
+  return text.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * Reads `key=value;…` pairs as ODBC and ADO do: keys without case, a value in braces may hold
+ * `;` and `=` (`}}` is a `}`).
+ */
+export function parseKeyValues(text: string): Map<string, string> {
+  const parts = new Map<string, string>();
+  let i = 0;
+  while (i < text.length) {
+    const eq = text.indexOf("=", i);
+    const semi = text.indexOf(";", i);
+    if (eq < 0 || (semi >= 0 && semi < eq)) {
+      const piece = text.slice(i, semi < 0 ? text.length : semi).trim();
+      if (piece) throw new Error(`'${piece}' is not a key=value pair`);
+      i = semi < 0 ? text.length : semi + 1;
+      continue;
+    }
+    const key = text.slice(i, eq).trim().toLowerCase().replace(/\s+/g, " ");
+    i = eq + 1;
+    while (text[i] === " ") i++;
+    let value = "";
+    if (text[i] === "{") {
+      i++;
+      for (;;) {
+        const close = text.indexOf("}", i);
+        if (close < 0) throw new Error(`the value of ${key} has no closing '}'`);
+        value += text.slice(i, close);
+        i = close + 1;
+        if (text[i] !== "}") break;
+        value += "}";
+        i++;
+      }
+      const rest = text.indexOf(";", i);
+      const tail = text.slice(i, rest < 0 ? text.length : rest).trim();
+      if (tail) throw new Error(`unexpected '${tail}' after the braced value of ${key}`);
+      i = rest < 0 ? text.length : rest + 1;
+    } else {
+      const end = semi < 0 ? text.length : semi;
+      value = text.slice(i, end).trim();
+      i = end + 1;
+    }
+    parts.set(key, value);
+  }
+  return parts;
+}
+
+/** Quotes an ODBC value in braces when it needs them. */
+function odbcValue(value: string): string {
+  return /[;{}=\s]/.test(value) || value === "" ? `{${value.replaceAll("}", "}}")}}` : value;
+}
+
+/**
+ * Reads the parts of an ODBC or ADO connection string. `odbc` is the string to log in with
+ * through ODBC; when not given, one is built from the parts (ADO keys are not ODBC keys).
+ */
+function targetFromPairs(parts: Map<string, string>, odbc?: string): MssqlTarget {
+  const pick = (...names: string[]) => names.map((n) => parts.get(n)).find((v) => v !== undefined);
+  const dsn = pick("dsn") || undefined;
+  const driver = pick("driver");
+  const serverText = (pick("server", "data source", "address", "addr") ?? "").replace(/^tcp:/i, "");
+  if (!serverText && !dsn) throw new Error("no Server= part (nor a DSN)");
+  const database = pick("database", "initial catalog") ?? "";
+  if (!database && !dsn) throw new Error("no Database= part (nor a DSN)");
+  const [hostPart, portText] = serverText.split(",").map((s) => s.trim());
+  const [server, instance] = hostPart.split("\\");
+  const rawUser = pick("user id", "uid", "user", "username") ?? "";
   const [domain, user] = rawUser.includes("\\") ? rawUser.split("\\", 2) : [undefined, rawUser];
+  const encryptText = pick("encrypt");
+  const trustText = pick("trustservercertificate", "trust server certificate");
+  const trusted = truthy(pick("trusted_connection", "integrated security")) || !rawUser;
+  const password = pick("password", "pwd");
+  const built = [
+    `Driver=${odbcValue(driver ?? DEFAULT_ODBC_DRIVER)}`,
+    `Server=${odbcValue(serverText)}`,
+    `Database=${odbcValue(database)}`,
+    trusted
+      ? "Trusted_Connection=Yes"
+      : `UID=${odbcValue(rawUser)};PWD=${odbcValue(password ?? "")}`,
+    ...(encryptText === undefined ? [] : [`Encrypt=${truthy(encryptText) ? "yes" : "no"}`]),
+    ...(trustText === undefined ? [] : [
+      `TrustServerCertificate=${truthy(trustText) ? "yes" : "no"}`,
+    ]),
+  ].join(";");
   return {
     kind: "mssql",
-    server: parts.server,
-    instance: parts.instance,
-    port: parts.port ? Number(parts.port) : undefined,
-    database: parts.database,
+    server: server ?? "",
+    instance: instance || undefined,
+    port: portText ? Number(portText) : undefined,
+    database: database || dsn || "",
     user: user || undefined,
     domain,
-    password: parts.password,
-    trusted: truthy(parts.trusted) || !rawUser,
-    encrypt: truthy(parts.encrypt ?? "yes"),
-    trustServerCertificate: truthy(parts.trustServerCertificate),
+    password,
+    trusted,
+    encrypt: encryptText === undefined ? encryptsByDefault(driver) : truthy(encryptText),
+    trustServerCertificate: truthy(trustText),
+    dsn,
+    odbc: odbc ?? (dsn ? [...parts].map(([k, v]) => `${k}=${odbcValue(v)}`).join(";") : built),
   };
+}
+
+/** SQLAlchemy's URL pattern (`sqlalchemy.engine.url._parse_url`), to split a URL as it does. */
+const SQLALCHEMY_URL =
+  /^([\w+]+):\/\/(?:([^:/]*)(?::([^@]*))?@)?(?:(?:\[([^/?]+)\]|([^/:?]+))?(?::([^/?]*))?)?(?:\/([^?]*))?(?:\?(.*))?$/s;
+
+/** Python's `parse_qsl`: `+` is a space, `%XX` decoded. */
+function parseQuery(text: string): [string, string][] {
+  return text.split(/[&;]/).filter(Boolean).map((pair) => {
+    const at = pair.indexOf("=");
+    const [k, v] = at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+    return [unquote(k.replaceAll("+", " ")), unquote(v.replaceAll("+", " "))];
+  });
+}
+
+/**
+ * Turns a SQLAlchemy `mssql+…://` URL into the ODBC connection string SQLAlchemy's pyodbc
+ * dialect builds from it (`create_connect_args`), and reads that.
+ */
+function parseMssqlUrl(text: string): MssqlTarget {
+  const m = SQLALCHEMY_URL.exec(text);
+  if (!m) throw new Error("expected mssql+pyodbc://user:password@server/database");
+  const [, , userText, passwordText, ipv6, ipv4, portText, databaseText, queryText] = m;
+  const host = unquote(ipv6 ?? ipv4 ?? "");
+  if (host.includes("@")) {
+    throw new Error(
+      `the server '${host}' contains '@': write an '@' in the user or password as %40`,
+    );
+  }
+  const query = parseQuery(queryText ?? "");
+  const odbcConnect = query.find(([k]) => k.toLowerCase() === "odbc_connect");
+  if (odbcConnect) return targetFromPairs(parseKeyValues(odbcConnect[1]), odbcConnect[1]);
+  const user = userText ? unquote(userText) : "";
+  const password = passwordText ? unquote(passwordText) : "";
+  const database = databaseText ? unquote(databaseText) : "";
+  const keys = new Map(query.map(([k, v]) => [k, v]));
+  const driverKey = [...keys.keys()].find((k) => k.toLowerCase() === "driver");
+  const driver = driverKey ? keys.get(driverKey) : undefined;
+  if (driverKey) keys.delete(driverKey);
+  if (!host && !keys.has("dsn")) throw new Error("the URL names no server");
+  const connectors: string[] = [];
+  if (keys.has("dsn") || (host && !database)) {
+    connectors.push(`dsn=${odbcValue(host || keys.get("dsn")!)}`);
+    keys.delete("dsn");
+  } else {
+    if (portText && !/^\d+$/.test(portText)) throw new Error("the port is not a number");
+    connectors.push(
+      `DRIVER={${driver ?? DEFAULT_ODBC_DRIVER}}`,
+      `Server=${host}${portText ? `,${Number(portText)}` : ""}`,
+      `Database=${odbcValue(database)}`,
+    );
+  }
+  if (user) {
+    connectors.push(`UID=${odbcValue(user)}`);
+    if (password) connectors.push(`PWD=${odbcValue(password)}`);
+  } else if (![...keys.keys()].some((k) => k.toLowerCase() === "trusted_connection")) {
+    connectors.push("Trusted_Connection=Yes");
+  }
+  for (const [k, v] of keys) connectors.push(`${k}=${odbcValue(v)}`);
+  const odbc = connectors.join(";");
+  return targetFromPairs(parseKeyValues(odbc), odbc);
 }
 
 /** Parses `sqlite:///relative.db`, `sqlite:////absolute.db` or a SQLAlchemy `mssql+…://` URL. */
 function parseUrl(text: string): DatabaseTarget {
   const sqlite = /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(text);
   if (sqlite) return { kind: "sqlite", path: sqlite[1].replace(/\?.*$/, ""), embedded: false };
-  const m = /^mssql(?:\+\w+)?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?]+)\/([^?]*)(?:\?(.*))?$/.exec(
-    text,
-  );
-  if (!m) {
-    if (!/^mssql(\+\w+)?:\/\//.test(text)) {
-      throw new Error("only sqlite:/// and mssql:// URLs are supported");
-    }
-    throw new Error("expected mssql+pyodbc://user:password@server/database");
+  if (!/^mssql(\+\w+)?:\/\//i.test(text)) {
+    throw new Error("only sqlite:/// and mssql:// URLs are supported");
   }
-  const [, userText = "", passwordText = "", hostText, databaseText, queryText = ""] = m;
-  const params = new Map(
-    [...new URLSearchParams(queryText)].map(([k, v]) => [k.toLowerCase(), v]),
-  );
-  const [hostPort, instance] = decodeURIComponent(hostText).split("\\");
-  const [server, portText] = hostPort.split(":");
-  const database = decodeURIComponent(databaseText);
-  if (!server) throw new Error("the URL names no server");
-  if (!database) throw new Error("the URL names no database");
-  return mssqlTarget({
-    server,
-    instance,
-    port: portText,
-    database,
-    user: decodeURIComponent(userText),
-    password: passwordText ? decodeURIComponent(passwordText) : undefined,
-    trusted: params.get("trusted_connection"),
-    encrypt: params.get("encrypt"),
-    trustServerCertificate: params.get("trustservercertificate"),
-  });
-}
-
-/** Parses an ADO-style `Server=…;Database=…;User Id=…;Password=…` string. */
-function parseAdo(text: string): DatabaseTarget {
-  const parts = new Map<string, string>();
-  for (const piece of text.split(";")) {
-    const at = piece.indexOf("=");
-    if (at < 0) {
-      if (piece.trim()) throw new Error(`'${piece.trim()}' is not a key=value pair`);
-      continue;
-    }
-    parts.set(
-      piece.slice(0, at).trim().toLowerCase().replace(/\s+/g, " "),
-      piece.slice(at + 1).trim(),
-    );
-  }
-  const pick = (...names: string[]) => names.map((n) => parts.get(n)).find((v) => v !== undefined);
-  const serverText = (pick("server", "data source", "address", "addr") ?? "").replace(/^tcp:/i, "");
-  if (!serverText) throw new Error("no Server= part");
-  const database = pick("database", "initial catalog");
-  if (!database) throw new Error("no Database= part");
-  const [hostPart, portText] = serverText.split(",");
-  const [server, instance] = hostPart.split("\\");
-  return mssqlTarget({
-    server,
-    instance,
-    port: portText,
-    database,
-    user: pick("user id", "uid", "user"),
-    password: pick("password", "pwd"),
-    trusted: pick("trusted_connection", "integrated security"),
-    encrypt: pick("encrypt"),
-    trustServerCertificate: pick("trustservercertificate", "trust server certificate"),
-  });
+  return parseMssqlUrl(text);
 }
 
 /** Parses the `OpenOrchestratorSQL` connection string. */
 export function parseConnectionString(text: string): DatabaseTarget {
   const trimmed = text.trim();
-  const target = /^[a-z+]+:\/\//i.test(trimmed) ? parseUrl(trimmed) : parseAdo(trimmed);
+  const target = /^[a-z+]+:\/\//i.test(trimmed)
+    ? parseUrl(trimmed)
+    : targetFromPairs(parseKeyValues(trimmed));
   if (target.kind === "mssql" && target.port !== undefined) {
     if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) {
       throw new Error("the port is not a number from 1 to 65535");

@@ -5,6 +5,7 @@ import {
   DEMO_KEY,
   isLoopback,
   loadConfig,
+  type MssqlTarget,
   parseConnectionString,
 } from "./config.ts";
 
@@ -21,7 +22,7 @@ Deno.test("no OpenOrchestratorSQL means the embedded SQLite default with the dem
   assert.equal(config.auth, "none");
 });
 
-Deno.test("SQLAlchemy URLs as the Flask site takes them", () => {
+Deno.test("SQLite URLs as the Flask site takes them", () => {
   assert.deepEqual(parseConnectionString("sqlite:///relative/oo.db"), {
     kind: "sqlite",
     path: "relative/oo.db",
@@ -32,56 +33,162 @@ Deno.test("SQLAlchemy URLs as the Flask site takes them", () => {
     path: "/abs/oo.db",
     embedded: false,
   });
-  const trusted = parseConnectionString(
-    "mssql+pyodbc://sqlsrv01\\RPA/OpenOrchestrator?driver=ODBC+Driver+17+for+SQL+Server&trusted_connection=yes",
-  );
-  assert.equal(trusted.kind, "mssql");
-  if (trusted.kind !== "mssql") return;
-  assert.equal(trusted.server, "sqlsrv01");
-  assert.equal(trusted.instance, "RPA");
-  assert.equal(trusted.database, "OpenOrchestrator");
-  assert.equal(trusted.trusted, true);
-  const login = parseConnectionString(
-    "mssql+pyodbc://rpa_web:p%40ss%3Bword@db.example:1433/OO?TrustServerCertificate=yes",
-  );
-  assert.deepEqual(login, {
-    kind: "mssql",
-    server: "db.example",
-    instance: undefined,
-    port: 1433,
-    database: "OO",
-    user: "rpa_web",
-    domain: undefined,
-    password: "p@ss;word",
-    trusted: false,
-    encrypt: true,
-    trustServerCertificate: true,
-  });
 });
 
-Deno.test("ADO-style connection strings, with domain users and instances", () => {
-  const ado = parseConnectionString(
+/** Every SQL Server form SQLAlchemy + pyodbc (and ADO) accept, and what we read from it. */
+const MSSQL_FORMS: [string, Partial<MssqlTarget>][] = [
+  [
+    "mssql+pyodbc://sqlsrv01\\RPA/OpenOrchestrator?driver=ODBC+Driver+17+for+SQL+Server&trusted_connection=yes",
+    {
+      server: "sqlsrv01",
+      instance: "RPA",
+      database: "OpenOrchestrator",
+      trusted: true,
+      encrypt: false,
+      odbc:
+        "DRIVER={ODBC Driver 17 for SQL Server};Server=sqlsrv01\\RPA;Database=OpenOrchestrator;trusted_connection=yes",
+    },
+  ],
+  [
+    // The OpenOrchestrator README's own example: no user at all means integrated security.
+    "mssql+pyodbc://localhost\\SQLEXPRESS/OpenOrchestrator?driver=ODBC+Driver+17+for+SQL+Server",
+    {
+      server: "localhost",
+      instance: "SQLEXPRESS",
+      trusted: true,
+      encrypt: false,
+      odbc:
+        "DRIVER={ODBC Driver 17 for SQL Server};Server=localhost\\SQLEXPRESS;Database=OpenOrchestrator;Trusted_Connection=Yes",
+    },
+  ],
+  [
+    "mssql+pyodbc://db/OO?driver=ODBC+Driver+18+for+SQL+Server",
+    { trusted: true, encrypt: true, trustServerCertificate: false },
+  ],
+  [
+    "mssql+pyodbc://db/OO?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes&Encrypt=no",
+    { encrypt: false, trustServerCertificate: true },
+  ],
+  [
+    "mssql+pyodbc://rpa_web:p%40ss%3Bword@db.example:1433/OO?TrustServerCertificate=yes",
+    {
+      server: "db.example",
+      port: 1433,
+      database: "OO",
+      user: "rpa_web",
+      password: "p@ss;word",
+      trusted: false,
+      encrypt: false,
+      trustServerCertificate: true,
+    },
+  ],
+  ["mssql+pyodbc://web:pa/ss@db/OO?driver=ODBC+Driver+17+for+SQL+Server", {
+    user: "web",
+    password: "pa/ss",
+    server: "db",
+  }],
+  ["mssql+pyodbc://web:100%pure@db/OO?driver=ODBC+Driver+17+for+SQL+Server", {
+    password: "100%pure",
+  }],
+  ["mssql+pyodbc://web:a%40b@db,1433/OO?driver=ODBC+Driver+17+for+SQL+Server", {
+    password: "a@b",
+    server: "db",
+    port: 1433,
+  }],
+  // No driver named: the default driver (17) and its default, no encryption.
+  ["mssql+pyodbc://web:pw@db,1444/OO", { server: "db", port: 1444, encrypt: false }],
+  ["mssql+pyodbc://@RPA_DSN", {
+    dsn: "RPA_DSN",
+    server: "",
+    database: "RPA_DSN",
+    trusted: true,
+    odbc: "dsn=RPA_DSN;Trusted_Connection=Yes",
+  }],
+  ["mssql+pyodbc://web:pw@RPA_DSN", {
+    dsn: "RPA_DSN",
+    user: "web",
+    password: "pw",
+    trusted: false,
+    odbc: "dsn=RPA_DSN;UID=web;PWD=pw",
+  }],
+  [
+    "mssql+pyodbc:///?odbc_connect=" + encodeURIComponent(
+      "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db.example,1433;DATABASE=OO;" +
+        "UID=web;PWD={a;b}};c};Encrypt=yes",
+    ),
+    {
+      server: "db.example",
+      port: 1433,
+      database: "OO",
+      user: "web",
+      password: "a;b};c",
+      trusted: false,
+      encrypt: true,
+      odbc:
+        "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:db.example,1433;DATABASE=OO;UID=web;PWD={a;b}};c};Encrypt=yes",
+    },
+  ],
+  [
+    "mssql+pyodbc://?odbc_connect=DRIVER%3D%7BODBC+Driver+17+for+SQL+Server%7D%3BSERVER%3Dsql01%5CRPA%3BDATABASE%3DOO%3BTrusted_Connection%3Dyes",
+    { server: "sql01", instance: "RPA", database: "OO", trusted: true, encrypt: false },
+  ],
+  [
     "Server=tcp:sqlsrv01\\RPA,1444;Database=OpenOrchestrator;User Id=KOMMUNE\\svc_rpa;Password=x=y;Encrypt=no",
-  );
-  assert.equal(ado.kind, "mssql");
-  if (ado.kind !== "mssql") return;
-  assert.deepEqual(
-    [
-      ado.server,
-      ado.instance,
-      ado.port,
-      ado.database,
-      ado.domain,
-      ado.user,
-      ado.password,
-      ado.encrypt,
-    ],
-    ["sqlsrv01", "RPA", 1444, "OpenOrchestrator", "KOMMUNE", "svc_rpa", "x=y", false],
-  );
-  const integrated = parseConnectionString(
-    "Data Source=db;Initial Catalog=OO;Integrated Security=SSPI",
-  );
-  assert.equal(integrated.kind === "mssql" && integrated.trusted, true);
+    {
+      server: "sqlsrv01",
+      instance: "RPA",
+      port: 1444,
+      database: "OpenOrchestrator",
+      domain: "KOMMUNE",
+      user: "svc_rpa",
+      password: "x=y",
+      encrypt: false,
+      trusted: false,
+    },
+  ],
+  ["Server=db;Database=OO;User Id=web;Password={a;b}", { password: "a;b", trusted: false }],
+  ["Server=db, 1433;Database=OO;User Id=web;Password=pw", { server: "db", port: 1433 }],
+  ["Data Source=db;Initial Catalog=OO;Integrated Security=SSPI", {
+    server: "db",
+    database: "OO",
+    trusted: true,
+    odbc: "Driver={ODBC Driver 17 for SQL Server};Server=db;Database=OO;Trusted_Connection=Yes",
+  }],
+  ["Driver={ODBC Driver 18 for SQL Server};Server=db;Database=OO;Trusted_Connection=yes", {
+    trusted: true,
+    encrypt: true,
+    odbc: "Driver={ODBC Driver 18 for SQL Server};Server=db;Database=OO;Trusted_Connection=Yes",
+  }],
+];
+
+Deno.test("every SQL Server connection string form SQLAlchemy + pyodbc and ADO accept", () => {
+  for (const [text, expected] of MSSQL_FORMS) {
+    const target = parseConnectionString(text);
+    assert.equal(target.kind, "mssql", text);
+    const picked = Object.fromEntries(
+      Object.keys(expected).map((k) => [k, (target as Record<string, unknown>)[k]]),
+    );
+    assert.deepEqual(picked, expected, text);
+  }
+});
+
+Deno.test("forms we cannot read stop start-up with one line naming what is wrong", () => {
+  const cases: [string, RegExp][] = [
+    ["mssql+pyodbc://web:p@ss@db/OO", /'ss@db' contains '@': write an '@' .* as %40/],
+    ["Server=db;Database=OO;Password={open", /no closing '\}'/],
+    ["Server=db;Database=OO;Password={a}b", /unexpected 'b' after the braced value/],
+    ["mssql+pyodbc:///OO", /names no server/],
+    ["mssql+pyodbc://db:14x3/OO", /port/],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => loadConfig({ OpenOrchestratorSQL: text }), (error: Error) => {
+      assert.ok(error instanceof ConfigError, text);
+      assert.match(error.message, /^OpenOrchestratorSQL: cannot parse the connection string: /);
+      assert.match(error.message, message, text);
+      assert.ok(!error.message.includes("\n"), "one line");
+      return true;
+    });
+  }
 });
 
 Deno.test("a bad value stops start-up with one line naming the variable", () => {
