@@ -70,6 +70,14 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** A statement the database did not finish in time: not an outage, and worth trying again. */
+export class QueryTimeoutError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "QueryTimeoutError";
+  }
+}
+
 /** Binds a stored time as a time parameter. */
 export function time(value: string): TimeParam {
   return { time: value };

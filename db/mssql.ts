@@ -1,13 +1,15 @@
 /**
- * SQL Server through `npm:mssql` (tedious): local-time dates (`useUTC: false`), VARCHAR
- * parameters (NVARCHAR would turn indexed lookups on VARCHAR columns into scans), a pool that
- * reconnects by itself after an outage.
+ * SQL Server through `npm:mssql`: tedious for SQL and NTLM logins, msnodesqlv8 (ODBC) for
+ * Windows integrated security and DSNs. Naive times are bound and read by their UTC components
+ * (`useUTC: true`), so a wall-clock time in a DST gap round-trips exactly in any zone. VARCHAR
+ * parameters (NVARCHAR would turn indexed lookups on VARCHAR columns into scans). A pool that
+ * reconnects by itself after an outage and never crashes the process with an `error` event.
  * @module
  */
 // @ts-types="npm:@types/mssql@12.3.0"
 import sql from "mssql";
-import type { DatabaseTarget } from "../lib/config.ts";
-import { formatDbTime, parseDbTime } from "../lib/time.ts";
+import type { MssqlTarget } from "../lib/config.ts";
+import type { DbTime } from "../lib/time.ts";
 import {
   DatabaseUnavailableError,
   type Db,
@@ -15,11 +17,10 @@ import {
   type Executor,
   isTimeParam,
   type Param,
+  QueryTimeoutError,
   UNKNOWN_INFO,
 } from "./connection.ts";
 import { checkedInt } from "./sqlite.ts";
-
-type MssqlTarget = Extract<DatabaseTarget, { kind: "mssql" }>;
 
 /** The SQL Server dialect. */
 export const mssqlDialect: Dialect = {
@@ -29,8 +30,14 @@ export const mssqlDialect: Dialect = {
   },
 };
 
-/** Builds the `mssql` pool configuration for a target. */
-export function poolConfig(target: MssqlTarget): sql.config {
+/** How long a page's statement may run before it is cancelled. */
+export const PAGE_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Pool options: scripts (`db:optimize --apply`, clonedb) run with no request timeout. */
+export type PoolOptions = { script?: boolean };
+
+/** Builds the tedious pool configuration for a target (SQL or NTLM login). */
+export function poolConfig(target: MssqlTarget, options: PoolOptions = {}): sql.config {
   const { domain, user, password = "" } = target;
   return {
     server: target.server,
@@ -43,27 +50,67 @@ export function poolConfig(target: MssqlTarget): sql.config {
       encrypt: target.encrypt,
       trustServerCertificate: target.trustServerCertificate,
       instanceName: target.instance,
-      useUTC: false,
+      useUTC: true,
       enableArithAbort: true,
     },
     pool: { max: 10, min: 0, idleTimeoutMillis: 30_000 },
     connectionTimeout: 10_000,
-    requestTimeout: 30_000,
+    // tedious: 0 is no timeout.
+    requestTimeout: options.script ? 0 : PAGE_REQUEST_TIMEOUT_MS,
   };
 }
 
-function bindAll(request: sql.Request, text: string, params: Param[]): string {
+/**
+ * The msnodesqlv8 pool configuration: the ODBC connection string the Python side uses (so the
+ * driver it names, and that driver's Encrypt/TrustServerCertificate defaults).
+ */
+export function odbcConfig(target: MssqlTarget, options: PoolOptions = {}): sql.config {
+  return {
+    ...poolConfig(target, options),
+    driver: "msnodesqlv8",
+    connectionString: target.odbc,
+    options: { trustedConnection: target.trusted, useUTC: true },
+  } as sql.config;
+}
+
+/** True when a target logs in through ODBC (integrated security or a DSN) rather than tedious. */
+export function usesOdbc(target: MssqlTarget): boolean {
+  return target.trusted || target.dsn !== undefined;
+}
+
+/** A stored time as the `Date` whose UTC components are its wall-clock digits. */
+export function timeToDate(time: DbTime): Date {
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(time);
+  if (!m) throw new Error(`Cannot bind time: ${time} is not a stored time`);
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  return new Date(
+    Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? "0").padEnd(3, "0").slice(0, 3))),
+  );
+}
+
+/** A `Date` read with `useUTC: true` as the stored time it holds. */
+export function dateToTime(date: Date): DbTime {
+  return date.toISOString().replace("T", " ").replace(/Z$/, "000");
+}
+
+/** What `bindParams` needs of a request (so the binding can be recorded in tests). */
+export type Binder = { input(name: string, type: unknown, value: unknown): unknown };
+
+/** Binds `?` parameters as `@p0…` with their SQL Server types; returns the statement text. */
+export function bindParams(request: Binder, text: string, params: Param[]): string {
   params.forEach((p, i) => {
     const name = `p${i}`;
-    if (isTimeParam(p)) request.input(name, sql.DateTime, parseDbTime(p.time));
+    if (isTimeParam(p)) request.input(name, sql.DateTime, timeToDate(p.time));
     else if (typeof p === "boolean") request.input(name, sql.Bit, p);
     else if (typeof p === "number") {
       request.input(name, Number.isInteger(p) ? sql.BigInt : sql.Float, p);
-    } else {request.input(
+    } else {
+      request.input(
         name,
         p !== null && p.length > 8000 ? sql.VarChar(sql.MAX) : sql.VarChar(8000),
         p,
-      );}
+      );
+    }
   });
   let i = 0;
   return text.replace(/\?/g, () => `@p${i++}`);
@@ -71,133 +118,198 @@ function bindAll(request: sql.Request, text: string, params: Param[]): string {
 
 function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(row)) {
-    if (v instanceof Date) row[k] = formatDbTime(v);
+    if (v instanceof Date) row[k] = dateToTime(v);
   }
   return row;
 }
 
-function isConnectionError(error: unknown): boolean {
-  const e = error as { name?: string; code?: string };
-  return e.name === "ConnectionError" ||
-    ["ESOCKET", "ETIMEOUT", "ECONNCLOSED", "ENOTOPEN", "ELOGIN", "EINSTLOOKUP"].includes(
-      e.code ?? "",
-    );
-}
-
-function mapError(error: unknown): unknown {
-  return isConnectionError(error)
-    ? new DatabaseUnavailableError(
-      `The database cannot be reached: ${(error as Error).message}`,
-      { cause: error },
-    )
-    : error;
-}
-
-function executorOver(makeRequest: () => Promise<sql.Request>): Executor {
-  return {
-    dialect: mssqlDialect,
-    async query<T>(text: string, params: Param[] = []) {
-      try {
-        const request = await makeRequest();
-        const result = await request.query(bindAll(request, text, params));
-        return result.recordset.map(normalizeRow) as T[];
-      } catch (error) {
-        throw mapError(error);
-      }
-    },
-    async run(text: string, params: Param[] = []) {
-      try {
-        const request = await makeRequest();
-        const result = await request.query(bindAll(request, text, params));
-        return result.rowsAffected.reduce((a: number, b: number) => a + b, 0);
-      } catch (error) {
-        throw mapError(error);
-      }
-    },
-  };
-}
-
-/** What Windows integrated security needs, and what to use where it cannot be had. */
-const NO_INTEGRATED =
-  "Cannot log in to SQL Server with Windows integrated security: the msnodesqlv8 driver is " +
-  "not installed for this app (a compiled executable never carries it). Use a SQL login " +
-  "(User Id=…;Password=…) or NTLM with domain credentials (User Id=DOMAIN\\user;Password=…).";
+type DriverError = {
+  name?: string;
+  code?: string;
+  number?: number;
+  originalError?: { info?: { number?: number } };
+};
 
 /**
- * Loads mssql's msnodesqlv8 driver for Windows integrated security, or null where the native
- * module is not installed. The specifier is computed so the optional driver never enters the
- * module graph (or the compiled executable).
+ * True when an error means the server cannot be reached. tedious says `ETIMEOUT` both for a
+ * connect that timed out (a `ConnectionError`) and for a slow query (a `RequestError`): only
+ * the first is an outage.
  */
-async function integratedDriver(): Promise<typeof sql | null> {
-  const specifier = ["mssql", "msnodesqlv8"].join("/");
+export function isOutage(error: unknown): boolean {
+  const e = error as DriverError;
+  if (e.name === "ConnectionError") return true;
+  return ["ESOCKET", "ECONNCLOSED", "ENOTOPEN", "ELOGIN", "EINSTLOOKUP"].includes(e.code ?? "");
+}
+
+/** True for a statement cancelled by the request timeout. */
+export function isQueryTimeout(error: unknown): boolean {
+  const e = error as DriverError;
+  return e.code === "ETIMEOUT" && e.name !== "ConnectionError";
+}
+
+/** True when SQL Server chose this statement as a deadlock victim (error 1205). */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as DriverError;
+  return e.number === 1205 || e.originalError?.info?.number === 1205;
+}
+
+/** Runs `fn`, and once more when it was a deadlock victim (the other side has then finished). */
+export async function retryDeadlockOnce<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return (await import(specifier)).default as typeof sql;
-  } catch {
-    return null;
+    return await fn();
+  } catch (error) {
+    if (!isDeadlock(error)) throw error;
+    return await fn();
   }
 }
 
-/** The pool configuration for Windows integrated security through msnodesqlv8. */
-function integratedConfig(target: MssqlTarget): sql.config {
+/** How the target is named in messages: the server (and instance) or the DSN, and the database. */
+export function describeTarget(target: MssqlTarget): string {
+  if (target.dsn) return `the ODBC data source ${target.dsn}`;
+  const server = target.instance ? `${target.server}\\${target.instance}` : target.server;
+  return `SQL Server ${server}${
+    target.port ? `,${target.port}` : ""
+  } (database ${target.database})`;
+}
+
+function mapError(target: MssqlTarget, error: unknown): unknown {
+  if (error instanceof DatabaseUnavailableError || error instanceof QueryTimeoutError) return error;
+  const message = (error as Error).message;
+  if (isOutage(error)) {
+    return new DatabaseUnavailableError(
+      `The database cannot be reached: ${describeTarget(target)}: ${message}`,
+      { cause: error },
+    );
+  }
+  if (isQueryTimeout(error)) {
+    return new QueryTimeoutError(
+      `Cannot finish the query: the database did not answer within ${
+        PAGE_REQUEST_TIMEOUT_MS / 1000
+      } s. Try again, or narrow the filter.`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function executorOver(
+  target: MssqlTarget,
+  makeRequest: () => Promise<sql.Request>,
+): Executor {
+  async function send(text: string, params: Param[]) {
+    try {
+      const request = await makeRequest();
+      return await request.query(bindParams(request, text, params));
+    } catch (error) {
+      throw mapError(target, error);
+    }
+  }
   return {
-    ...poolConfig(target),
-    driver: "msnodesqlv8",
-    options: {
-      trustedConnection: true,
-      encrypt: target.encrypt,
-      trustServerCertificate: target.trustServerCertificate,
-      instanceName: target.instance,
-      useUTC: false,
+    dialect: mssqlDialect,
+    async query<T>(text: string, params: Param[] = []) {
+      return (await send(text, params)).recordset.map(normalizeRow) as T[];
+    },
+    async run(text: string, params: Param[] = []) {
+      return (await send(text, params)).rowsAffected.reduce((a: number, b: number) => a + b, 0);
     },
   };
+}
+
+/**
+ * Loads mssql's msnodesqlv8 driver (ODBC) for Windows integrated security and DSNs. The import
+ * is a literal, so the package and its prebuilt native addon are part of the module graph and
+ * of `deno compile`'s executable.
+ */
+export async function loadOdbcDriver(): Promise<typeof sql> {
+  try {
+    // mssql requires msnodesqlv8 without declaring it: load (and pin) it first, by name.
+    await import("msnodesqlv8");
+    return (await import("mssql/msnodesqlv8.js")).default as typeof sql;
+  } catch (error) {
+    throw new DatabaseUnavailableError(
+      "Cannot log in with Windows integrated security: the msnodesqlv8 ODBC driver did not " +
+        `load (${(error as Error).message.split("\n")[0]}). Install the Microsoft ODBC Driver ` +
+        "for SQL Server, or use a SQL login (User Id=…;Password=…).",
+      { cause: error },
+    );
+  }
 }
 
 /** A connected pool and the driver module it came from (requests must use the same one). */
 type Connection = { driver: typeof sql; pool: sql.ConnectionPool };
 
-async function connect(target: MssqlTarget): Promise<Connection> {
-  const driver = target.trusted ? await integratedDriver() : sql;
-  if (!driver) throw new DatabaseUnavailableError(NO_INTEGRATED);
-  const config = target.trusted ? integratedConfig(target) : poolConfig(target);
-  return { driver, pool: await new driver.ConnectionPool(config).connect() };
+/**
+ * Makes a pool that never takes the process down: an `error` event the driver emits on the
+ * pool (node-mssql #554, #849) is logged, and the pool reconnects on the next request.
+ */
+export function newPool(driver: typeof sql, config: sql.config): sql.ConnectionPool {
+  const pool = new driver.ConnectionPool(config);
+  pool.on("error", (error: Error) => {
+    console.error(`SQL Server pool error (the next request reconnects): ${error.message}`);
+  });
+  return pool;
+}
+
+async function connect(target: MssqlTarget, options: PoolOptions): Promise<Connection> {
+  if (usesOdbc(target)) {
+    const driver = await loadOdbcDriver();
+    return { driver, pool: await newPool(driver, odbcConfig(target, options)).connect() };
+  }
+  return { driver: sql, pool: await newPool(sql, poolConfig(target, options)).connect() };
 }
 
 /**
  * Opens a SQL Server pool. The first connection is made lazily, and a failed connect is tried
- * again on the next request, so the app starts (with a banner) while the server is down.
+ * again on the next request, so the app starts (with a banner) while the server is down. Ids are
+ * GUIDs from the start, whether or not the server answered yet.
  */
-export function openMssql(target: MssqlTarget): Db {
+export function openMssql(target: MssqlTarget, options: PoolOptions = {}): Db {
   let connection: Promise<Connection> | null = null;
   function connected(): Promise<Connection> {
-    connection ??= connect(target).catch((error: unknown) => {
+    connection ??= connect(target, options).catch((error: unknown) => {
       connection = null;
-      throw mapError(error);
+      throw mapError(target, error);
     });
     return connection;
   }
-  const executor = executorOver(async () => {
+  const executor = executorOver(target, async () => {
     const { driver, pool } = await connected();
     return new driver.Request(pool);
   });
+  async function transactionOnce<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const { driver, pool } = await connected();
+    const tx = new driver.Transaction(pool);
+    try {
+      await tx.begin();
+    } catch (error) {
+      throw mapError(target, error);
+    }
+    try {
+      const value = await fn(
+        executorOver(target, () => Promise.resolve(new driver.Request(tx))),
+      );
+      await tx.commit();
+      return value;
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
   return {
-    ...executor,
+    dialect: mssqlDialect,
+    query<T>(text: string, params?: Param[]) {
+      return retryDeadlockOnce(() => executor.query<T>(text, params));
+    },
+    run(text: string, params?: Param[]) {
+      return retryDeadlockOnce(() => executor.run(text, params));
+    },
     target,
-    info: { ...UNKNOWN_INFO },
+    info: { ...UNKNOWN_INFO, name: target.database, idFormat: "guid" },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      const { driver, pool } = await connected();
-      const tx = new driver.Transaction(pool);
       try {
-        await tx.begin();
+        return await retryDeadlockOnce(() => transactionOnce(fn));
       } catch (error) {
-        throw mapError(error);
-      }
-      try {
-        const value = await fn(executorOver(() => Promise.resolve(new driver.Request(tx))));
-        await tx.commit();
-        return value;
-      } catch (error) {
-        await tx.rollback().catch(() => undefined);
-        throw mapError(error);
+        throw mapError(target, error);
       }
     },
     async close() {

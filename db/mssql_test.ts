@@ -1,7 +1,23 @@
 import assert from "node:assert/strict";
+// @ts-types="npm:@types/mssql@12.3.0"
+import sql from "mssql";
 import { parseConnectionString } from "../lib/config.ts";
 import { DatabaseUnavailableError } from "./connection.ts";
-import { mssqlDialect, openMssql, poolConfig } from "./mssql.ts";
+import { newId } from "./ids.ts";
+import {
+  dateToTime,
+  isOutage,
+  isQueryTimeout,
+  loadOdbcDriver,
+  mssqlDialect,
+  newPool,
+  odbcConfig,
+  openMssql,
+  poolConfig,
+  retryDeadlockOnce,
+  timeToDate,
+  usesOdbc,
+} from "./mssql.ts";
 
 function target(text: string) {
   const parsed = parseConnectionString(text);
@@ -9,9 +25,8 @@ function target(text: string) {
   return parsed;
 }
 
-Deno.test("the pool reads and writes local time, and logs in with SQL or NTLM credentials", () => {
+Deno.test("the pool logs in with SQL or NTLM credentials through tedious", () => {
   const sqlLogin = poolConfig(target("Server=db,1444;Database=OO;User Id=web;Password=pw"));
-  assert.equal(sqlLogin.options?.useUTC, false);
   assert.deepEqual([sqlLogin.server, sqlLogin.port, sqlLogin.user, sqlLogin.password], [
     "db",
     1444,
@@ -24,16 +39,139 @@ Deno.test("the pool reads and writes local time, and logs in with SQL or NTLM cr
     options: { domain: "KOMMUNE", userName: "svc", password: "pw" },
   });
   assert.equal(ntlm.options?.instanceName, "RPA");
+  assert.equal(usesOdbc(target("Server=db;Database=OO;User Id=web;Password=pw")), false);
 });
 
-Deno.test("integrated security without the msnodesqlv8 driver says what to use instead", async () => {
-  const db = openMssql(target("Server=db;Database=OO;Trusted_Connection=yes"));
+Deno.test("integrated security and DSNs log in through ODBC with the Python side's string", () => {
+  const trusted = target(
+    "mssql+pyodbc://sql01\\RPA/OO?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes",
+  );
+  assert.equal(usesOdbc(trusted), true);
+  const config = odbcConfig(trusted) as sql.config & { connectionString: string };
+  assert.equal(config.driver, "msnodesqlv8");
+  assert.equal(
+    config.connectionString,
+    "DRIVER={ODBC Driver 18 for SQL Server};Server=sql01\\RPA;Database=OO;Trusted_Connection=Yes;TrustServerCertificate=yes",
+  );
+  assert.equal(usesOdbc(target("mssql+pyodbc://web:pw@RPA_DSN")), true);
+});
+
+Deno.test("pages time out after 30 s; scripts (index builds, clones) never do", () => {
+  const login = target("Server=db;Database=OO;User Id=web;Password=pw");
+  assert.equal(poolConfig(login).requestTimeout, 30_000);
+  assert.equal(poolConfig(login, { script: true }).requestTimeout, 0);
+  assert.equal(odbcConfig(target("Server=db;Database=OO"), { script: true }).requestTimeout, 0);
+});
+
+Deno.test("scripts that open a database open it without a request timeout", async () => {
+  for (const script of ["db_optimize.ts", "clonedb.ts", "db_init.ts"]) {
+    const text = await Deno.readTextFile(new URL(`../scripts/${script}`, import.meta.url));
+    const opens = [...text.matchAll(/openDatabase\(([^;]*)\)/g)];
+    assert.ok(opens.length > 0, script);
+    for (const [call] of opens) assert.match(call, /script: true/, `${script}: ${call}`);
+  }
+});
+
+Deno.test("a query timeout is not an outage; a connect timeout or a lost socket is", () => {
+  const slow = new sql.RequestError("Timeout: Request failed to complete in 30000ms", "ETIMEOUT");
+  assert.equal(isOutage(slow), false);
+  assert.equal(isQueryTimeout(slow), true);
+  const connect = new sql.ConnectionError("Failed to connect in 10000ms", "ETIMEOUT");
+  assert.equal(isOutage(connect), true);
+  assert.equal(isQueryTimeout(connect), false);
+  assert.equal(isOutage(new sql.RequestError("Connection lost", "ECONNCLOSED")), true);
+  assert.equal(isOutage(new sql.RequestError("Invalid column name 'x'.", "EREQUEST")), false);
+});
+
+Deno.test("a deadlock victim (1205) is tried once more; other errors are not", async () => {
+  const victim = Object.assign(new sql.RequestError("Transaction was deadlocked", "EREQUEST"), {
+    number: 1205,
+  });
+  let calls = 0;
+  assert.equal(
+    await retryDeadlockOnce(() => (calls++ === 0 ? Promise.reject(victim) : Promise.resolve(7))),
+    7,
+  );
+  assert.equal(calls, 2);
+  calls = 0;
+  await assert.rejects(retryDeadlockOnce(() => (calls++, Promise.reject(victim))), /deadlocked/);
+  assert.equal(calls, 2, "only once more");
+  calls = 0;
+  await assert.rejects(
+    retryDeadlockOnce(() => (calls++, Promise.reject(new Error("syntax")))),
+    /syntax/,
+  );
+  assert.equal(calls, 1);
+});
+
+Deno.test("a driver error emitted on the pool is logged, never thrown", () => {
+  const pool = newPool(sql, poolConfig(target("Server=db;Database=OO;User Id=u;Password=p")));
+  const logged: unknown[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => logged.push(args.join(" "));
+  try {
+    pool.emit("error", new Error("socket hang up"));
+  } finally {
+    console.error = error;
+  }
+  assert.match(String(logged[0]), /socket hang up/);
+});
+
+Deno.test("on SQL Server ids are GUIDs even before the server first answers", async () => {
+  const db = openMssql(target("Server=127.0.0.1,1;Database=OO;User Id=u;Password=p"));
+  try {
+    assert.equal(db.info.idFormat, "guid");
+    assert.match(
+      newId(db.info),
+      /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/,
+    );
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("naive times in the spring-forward gap round-trip exactly, in any zone", async () => {
+  // The test process may run in UTC; the conversion is checked in a zone with a DST gap.
+  const script = `
+    import { dateToTime, timeToDate } from ${
+    JSON.stringify(new URL("./mssql.ts", import.meta.url).href)
+  };
+    const times = ["2026-03-29 02:30:00.123000", "2026-10-25 02:30:00.000000", "1999-12-31 23:59:59.997000"];
+    console.log(JSON.stringify(times.map((t) => dateToTime(timeToDate(t)))));`;
+  for (const zone of ["Europe/Copenhagen", "America/New_York", "UTC"]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", script],
+      env: { TZ: zone },
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), [
+      "2026-03-29 02:30:00.123000",
+      "2026-10-25 02:30:00.000000",
+      "1999-12-31 23:59:59.997000",
+    ], zone);
+  }
+  assert.equal(dateToTime(timeToDate("2026-03-29 02:30:00.5")), "2026-03-29 02:30:00.500000");
+  assert.equal(
+    poolConfig(target("Server=db;Database=OO;User Id=u;Password=p")).options?.useUTC,
+    true,
+  );
+  assert.equal(odbcConfig(target("Server=db;Database=OO")).options?.useUTC, true);
+});
+
+Deno.test("the msnodesqlv8 ODBC driver loads under Deno", async () => {
+  const driver = await loadOdbcDriver();
+  assert.equal(typeof driver.ConnectionPool, "function");
+});
+
+Deno.test("integrated login to an unreachable server ends in a message naming the server", async () => {
+  // FreeTDS stands in for Microsoft's ODBC driver; port 1 on loopback refuses at once.
+  const db = openMssql(target("mssql+pyodbc://127.0.0.1,1/OO_test?driver=FreeTDS"));
   try {
     await assert.rejects(db.query("SELECT 1"), (error: Error) => {
-      assert.ok(error instanceof DatabaseUnavailableError);
-      assert.match(error.message, /msnodesqlv8/);
-      assert.match(error.message, /SQL login/);
-      assert.match(error.message, /NTLM/);
+      assert.ok(error instanceof DatabaseUnavailableError, String(error));
+      assert.match(error.message, /SQL Server 127\.0\.0\.1,1 \(database OO_test\)/);
+      assert.doesNotMatch(error.message, /did not load/);
       return true;
     });
   } finally {

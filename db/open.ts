@@ -12,16 +12,20 @@ import { openSqlite } from "./sqlite.ts";
  * Opens a database. SQLite files must exist unless `create` is set (the embedded default);
  * a SQL Server that is down still gives a `Db`, whose calls fail until it is back. `readOnly`
  * opens an SQLite file read-only (and leaves its journal mode alone); SQL Server ignores it.
+ * `script` is for the command-line scripts: no request timeout on SQL Server (an index build or
+ * a large clone runs as long as it takes; pages keep theirs).
  */
 export async function openDatabase(
   target: DatabaseTarget,
-  options: { create?: boolean; readOnly?: boolean } = {},
+  options: { create?: boolean; readOnly?: boolean; script?: boolean } = {},
 ): Promise<Db> {
   if (target.kind === "sqlite" && options.create) {
     const folder = target.path.replace(/[\\/][^\\/]*$/, "");
     if (folder !== target.path) await Deno.mkdir(folder, { recursive: true });
   }
-  const db = target.kind === "sqlite" ? openSqlite(target, options) : openMssql(target);
+  const db = target.kind === "sqlite"
+    ? openSqlite(target, options)
+    : openMssql(target, { script: options.script });
   try {
     await detect(db);
   } catch {

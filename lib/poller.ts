@@ -6,11 +6,12 @@
  * @module
  */
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError } from "../db/connection.ts";
+import { DatabaseUnavailableError, QueryTimeoutError } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
 import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
+import { detect } from "../db/schema.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {
@@ -105,6 +106,9 @@ export class Poller {
   /** Runs one round of every task; returns true when the database answered. */
   async tick(): Promise<boolean> {
     try {
+      // After an outage (or a start while the server was down) the schema may have changed or
+      // never been read: find out again before anything relies on it.
+      if (this.health.outage !== null || this.db.info.revision === null) await detect(this.db);
       for (const task of this.options.tasks ?? POLL_TASKS) await task(this.db, this.snapshot);
       this.snapshot.at = new Date();
       this.health.outage = null;
@@ -113,6 +117,10 @@ export class Poller {
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) {
         this.health.outage = error.message;
+      } else if (error instanceof QueryTimeoutError) {
+        // A slow read is not an outage: no banner, no back-off; the next round tries again.
+        console.error(`The poller's read was too slow: ${error.message}`);
+        return false;
       } else {
         console.error("The poller could not read the aggregates:", error);
       }

@@ -9,7 +9,7 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError } from "../db/connection.ts";
+import { DatabaseUnavailableError, QueryTimeoutError } from "../db/connection.ts";
 import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
@@ -162,6 +162,10 @@ export function createApp(options: AppOptions): Hono {
       status = 503;
       message = error.message;
       dbHealth.outage = error.message;
+    } else if (error instanceof QueryTimeoutError) {
+      // A slow statement, not an outage: no banner, and the next request may well succeed.
+      status = 504;
+      message = error.message;
     } else {
       console.error(`${c.req.method} ${c.req.path} failed:`, error);
     }

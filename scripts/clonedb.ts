@@ -822,7 +822,7 @@ export async function main(args: string[]): Promise<number> {
     }
     Deno.addSignalListener("SIGINT", interrupt);
     listening = true;
-    source = await openDatabase(target, { readOnly: true });
+    source = await openDatabase(target, { readOnly: true, script: true });
     const result = await clone(source, {
       out: cli.out,
       force: cli.force,

@@ -10,7 +10,10 @@ import { loadConfigOrExit } from "../lib/config.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("initialize");
-  const db = await openDatabase(config.database, { create: config.database.kind === "sqlite" });
+  const db = await openDatabase(config.database, {
+    create: config.database.kind === "sqlite",
+    script: true,
+  });
   try {
     const missing = db.info.missingTables;
     if (missing.length === 0) {

@@ -21,7 +21,7 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfigOrExit("optimize");
   let db;
   try {
-    db = await openDatabase(config.database);
+    db = await openDatabase(config.database, { script: true });
   } catch (error) {
     console.error(`Cannot optimize: ${(error as Error).message}`);
     return 1;
