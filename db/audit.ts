@@ -23,7 +23,7 @@ export function q(value: string | null): string {
 
 /**
  * Writes one audit entry, in the caller's transaction so the change and its record land together.
- * @param what e.g. `changed constant "X": "a" → "b"` (never a secret)
+ * @param what e.g. `changed constant "X": "a" -> "b"` (ASCII: VARCHAR in any code page) (never a secret)
  */
 export async function audit(
   tx: Executor,

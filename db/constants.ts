@@ -76,7 +76,7 @@ export function updateConstant(
     ]);
     await audit(tx, db.info, {
       user,
-      what: `changed constant ${q(name)}: ${q(before.value)} → ${q(value)}`,
+      what: `changed constant ${q(name)}: ${q(before.value)} -> ${q(value)}`,
     });
     return "done";
   });

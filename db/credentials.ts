@@ -79,7 +79,7 @@ export function updateCredential(
     const parts = [
       before.username === change.username
         ? `username ${q(change.username)} kept`
-        : `username ${q(before.username)} → ${q(change.username)}`,
+        : `username ${q(before.username)} -> ${q(change.username)}`,
       change.token ? "password changed" : "password kept",
     ];
     await audit(tx, db.info, { user, what: `changed credential ${q(name)}: ${parts.join(", ")}` });

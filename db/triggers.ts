@@ -267,7 +267,7 @@ export function updateTrigger(
     const was = audited({ ...before }, before.type);
     const now = audited({ ...after }, after.type);
     const diff = Object.keys(now).filter((k) => was[k] !== now[k])
-      .map((k) => `${k} ${was[k]} → ${now[k]}`);
+      .map((k) => `${k} ${was[k]} -> ${now[k]}`);
     await audit(tx, db.info, {
       user,
       what: `changed ${named(before)}: ${diff.length ? diff.join(", ") : "nothing"}`,
@@ -376,13 +376,13 @@ export function actOnTrigger(
     }
     const lost = await claim(tx, db.info, before, step.to);
     if (lost) return lost;
-    let detail = `${from} → ${step.to}`;
+    let detail = `${from} -> ${step.to}`;
     if (nextRun) {
       await tx.run(`UPDATE ${SUB_TABLES[before.type]} SET next_run = ? WHERE id = ?`, [
         time(nextRun),
         id,
       ]);
-      detail += `, next_run ${before.next_run ?? "nothing"} → ${nextRun}`;
+      detail += `, next_run ${before.next_run ?? "nothing"} -> ${nextRun}`;
     }
     await audit(tx, db.info, {
       user,

@@ -273,9 +273,9 @@ contractTest(
       "SELECT log_message FROM Logs WHERE log_message LIKE ?",
       ["%changed trigger%"],
     );
-    assert.match(entry.log_message, /trigger_name "QUEUE trigger" → "Renamed"/);
-    assert.match(entry.log_message, /min_batch_size 5 → 10/);
-    assert.match(entry.log_message, /is_blocking true → false/);
+    assert.match(entry.log_message, /trigger_name "QUEUE trigger" -> "Renamed"/);
+    assert.match(entry.log_message, /min_batch_size 5 -> 10/);
+    assert.match(entry.log_message, /is_blocking true -> false/);
     assert.doesNotMatch(entry.log_message, /process_status|last_run/);
   },
 );

@@ -169,7 +169,7 @@ Deno.test("script tags and quotes in values are rendered escaped", async () => {
   }
 });
 
-Deno.test("updating keeps the name, sets changed_at and audits before → after", async () => {
+Deno.test("updating keeps the name, sets changed_at and audits before -> after", async () => {
   const t = await testApp();
   try {
     await t.db.run("UPDATE Constants SET changed_at = '2020-01-01 00:00:00.000000'");
@@ -184,7 +184,7 @@ Deno.test("updating keeps the name, sets changed_at and audits before → after"
     const [audit] = await t.db.query<{ log_message: string }>(
       "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web'",
     );
-    assert.equal(audit.log_message, 'local changed constant "Max retries": "3" → "5"');
+    assert.equal(audit.log_message, 'local changed constant "Max retries": "3" -> "5"');
 
     const empty = await t.post("/constants/Max%20retries", { value: "" });
     assert.equal(empty.status, 422);

@@ -122,7 +122,7 @@ Deno.test("editing with a blank password keeps the token; a new one replaces it"
     );
     assert.deepEqual(audits.map((a) => a.log_message).sort(), [
       'local changed credential "SAP": username "RPA2" kept, password changed',
-      'local changed credential "SAP": username "RPA_BATCH" → "RPA2", password kept',
+      'local changed credential "SAP": username "RPA_BATCH" -> "RPA2", password kept',
     ]);
     assert.equal((await t.post("/credentials/Nope", { username: "x" })).status, 404);
   } finally {

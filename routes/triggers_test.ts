@@ -520,8 +520,8 @@ Deno.test("a row action re-renders the row; a stale status is a conflict that sa
       "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web' ORDER BY log_time",
     );
     assert.deepEqual(audit.map((a) => a.log_message.replace(/\([0-9a-f]{32}\)/, "(id)")), [
-      'local paused trigger "Nightly invoices" (id): IDLE → PAUSED',
-      'local paused trigger "Nightly invoices" (id): RUNNING → PAUSING',
+      'local paused trigger "Nightly invoices" (id): IDLE -> PAUSED',
+      'local paused trigger "Nightly invoices" (id): RUNNING -> PAUSING',
     ]);
   } finally {
     await t.close();
