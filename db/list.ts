@@ -48,8 +48,12 @@ export async function listPage<T>(
   const order = source.order[params.sort];
   if (!order) throw new Error(`Cannot sort by ${params.sort}: not in the allowlist`);
   const dir = params.dir === "desc" ? "DESC" : "ASC";
+  // SQL Server refuses a column twice in ORDER BY (error 169): no tiebreak when it is the sort.
+  const orderBy = order === source.tiebreak
+    ? `${order} ${dir}`
+    : `${order} ${dir}, ${source.tiebreak} ${dir}`;
   const rows = await db.query<T>(
-    `SELECT ${source.columns} FROM ${source.from}${where} ORDER BY ${order} ${dir}, ${source.tiebreak} ${dir}` +
+    `SELECT ${source.columns} FROM ${source.from}${where} ORDER BY ${orderBy}` +
       db.dialect.page(params.size, (params.page - 1) * params.size),
     whereParams,
   );

@@ -3,7 +3,10 @@
  * from the databases the real Python OpenOrchestrator wrote (`testdata/`, copies of the shared test data).
  * @module
  */
+import assert from "node:assert/strict";
 import type { Db } from "./connection.ts";
+import { recordingDb } from "./recording.ts";
+import { checkTsql, type RecordedStatement } from "./tsql_check.ts";
 import { seedDemo } from "./demo.ts";
 import { openDatabase } from "./open.ts";
 import { initSchema, SHARED_TABLES } from "./schema.ts";
@@ -53,9 +56,37 @@ if (!mssqlUrl) {
   );
 }
 
-/** The engines the contract suite runs on; SQL Server only when `OO_TEST_MSSQL` is set. */
-const ENGINES: { name: string; open(): Promise<{ db: Db; close(): Promise<void> }> }[] = [
+/** An open engine for one contract test; `check()` fails the test on what it found wrong. */
+type Opened = { db: Db; close(): Promise<void>; check?(): void };
+
+/**
+ * An SQLite file driven through the SQL Server dialect: every statement is recorded as SQL
+ * Server would get it, and checked as T-SQL when the test ends.
+ */
+async function tsqlRecorded(): Promise<Opened> {
+  const temp = await tempDatabase({ empty: true });
+  const log: RecordedStatement[] = [];
+  const db = recordingDb(temp.db, log);
+  await initSchema(db);
+  return {
+    db,
+    close: () => temp.close(),
+    check() {
+      const problems = log.flatMap((statement) =>
+        checkTsql(statement).map((problem) => `${problem}\n    in: ${statement.text}`)
+      );
+      assert.deepEqual(problems, [], `T-SQL problems:\n${problems.join("\n")}`);
+    },
+  };
+}
+
+/**
+ * The engines the contract suite runs on: SQLite; SQLite through the recorded SQL Server
+ * dialect (every statement checked as T-SQL); SQL Server only when `OO_TEST_MSSQL` is set.
+ */
+const ENGINES: { name: string; open(): Promise<Opened> }[] = [
   { name: "sqlite", open: () => tempDatabase() },
+  { name: "tsql", open: tsqlRecorded },
   {
     name: "mssql",
     async open() {
@@ -83,7 +114,8 @@ const ENGINES: { name: string; open(): Promise<{ db: Db; close(): Promise<void> 
 
 /**
  * Declares one contract test per engine: `fn` gets a fresh database with the schema (SQLite: a
- * temp file; SQL Server: the `OO_TEST_MSSQL` database, emptied). Ignored where not configured.
+ * temp file, also driven through the recorded SQL Server dialect; SQL Server: the
+ * `OO_TEST_MSSQL` database, emptied). Ignored where not configured.
  */
 export function contractTest(name: string, fn: (db: Db) => Promise<void>): void {
   for (const engine of ENGINES) {
@@ -94,6 +126,7 @@ export function contractTest(name: string, fn: (db: Db) => Promise<void>): void 
         const opened = await engine.open();
         try {
           await fn(opened.db);
+          opened.check?.();
         } finally {
           await opened.close();
         }

@@ -1,0 +1,114 @@
+/**
+ * A recording executor for the test suite: a `Db` that speaks the SQL Server dialect over an
+ * SQLite file. Every statement is bound exactly as the SQL Server executor binds it (`@p0…`
+ * placeholders, the driver's parameter types) and recorded; an SQLite spelling of it then runs,
+ * so the contract tests' results stay real. Ids are stored in SQL Server's UNIQUEIDENTIFIER
+ * sort order (so ties order as on the server) and read back as the server spells them.
+ * No SQL Server runs here: the recorded statements
+ * are what the T-SQL check (`tsql_check.ts`) reads.
+ * @module
+ */
+import type { Db, Executor, Param, Row } from "./connection.ts";
+import { mssqlIdKey } from "./keyset.ts";
+import { bindParams, mssqlDialect } from "./mssql.ts";
+import type { BoundParam, RecordedStatement } from "./tsql_check.ts";
+
+/** The name of a parameter type as mssql declares it (`varchar`, `nvarchar`, `datetime`, …). */
+function typeName(type: unknown): string {
+  const t = type as { type?: { declaration?: string }; declaration?: string };
+  return t.type?.declaration ?? t.declaration ?? "unknown";
+}
+
+/** Records a statement as the SQL Server executor would send it. */
+function record(log: RecordedStatement[], text: string, params: Param[]): void {
+  const bound: BoundParam[] = [];
+  const binder = {
+    input(name: string, type: unknown, value: unknown) {
+      bound.push({ name, type: typeName(type), value });
+    },
+  };
+  log.push({ text: bindParams(binder, text, params), params: bound });
+}
+
+/** SQL Server catalog reads, answered from SQLite's catalog. */
+const CATALOG: [RegExp, (params: Param[]) => { sql: string; params: Param[] }][] = [
+  [/FROM INFORMATION_SCHEMA\.TABLES/, () => ({
+    sql: "SELECT name FROM sqlite_master WHERE type = 'table'",
+    params: [],
+  })],
+  [/FROM INFORMATION_SCHEMA\.COLUMNS/, (params) => ({
+    sql: "SELECT name, type FROM pragma_table_info(?)",
+    params,
+  })],
+  [/FROM sys\.indexes/, () => ({
+    sql: "SELECT name FROM sqlite_master WHERE type = 'index'",
+    params: [],
+  })],
+];
+
+/** The SQLite spelling of a statement built for SQL Server (the few T-SQL forms we use). */
+export function sqliteSpelling(text: string, params: Param[]): { sql: string; params: Param[] } {
+  for (const [pattern, answer] of CATALOG) if (pattern.test(text)) return answer(params);
+  let sql = text
+    .replace(/ OFFSET (\d+) ROWS FETCH NEXT (\d+) ROWS ONLY/g, " LIMIT $2 OFFSET $1")
+    .replace(/CONVERT\(char\(10\), (\w+), 23\)/g, "substr($1, 1, 10)")
+    .replace(/\) INCLUDE \([^)]*\)$/, ")");
+  const top = /^SELECT (DISTINCT )?TOP \((\d+)\) /.exec(sql);
+  if (top) sql = `SELECT ${top[1] ?? ""}${sql.slice(top[0].length)} LIMIT ${top[2]}`;
+  return { sql, params };
+}
+
+const GUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/i;
+const KEY = /^[0-9a-f]{32}$/;
+/** Byte `i` of a sort key is byte `KEY_BYTES[i]` of the id (see `mssqlIdKey`). */
+const KEY_BYTES = [10, 11, 12, 13, 14, 15, 8, 9, 7, 6, 5, 4, 3, 2, 1, 0];
+
+/** An id as SQL Server spells it, from its sort key. */
+function idOfKey(key: string): string {
+  const bytes: string[] = [];
+  KEY_BYTES.forEach((from, i) => bytes[from] = key.slice(2 * i, 2 * i + 2));
+  const hex = bytes.join("").toUpperCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)
+  }`;
+}
+
+function keyParams(params: Param[]): Param[] {
+  return params.map((p) => typeof p === "string" && GUID.test(p) ? mssqlIdKey(p) : p);
+}
+
+function idRows<T>(rows: T[]): T[] {
+  for (const row of rows as Row[]) {
+    for (const [k, v] of Object.entries(row)) {
+      if (typeof v === "string" && KEY.test(v)) row[k] = idOfKey(v);
+    }
+  }
+  return rows;
+}
+
+function recordingExecutor(inner: Executor, log: RecordedStatement[]): Executor {
+  return {
+    dialect: mssqlDialect,
+    async query<T>(text: string, params: Param[] = []) {
+      record(log, text, params);
+      const spelled = sqliteSpelling(text, keyParams(params));
+      return idRows(await inner.query<T>(spelled.sql, spelled.params));
+    },
+    run(text: string, params: Param[] = []) {
+      record(log, text, params);
+      const spelled = sqliteSpelling(text, keyParams(params));
+      return inner.run(spelled.sql, spelled.params);
+    },
+  };
+}
+
+/** Wraps an SQLite `Db` so it speaks (and records) the SQL Server dialect. */
+export function recordingDb(inner: Db, log: RecordedStatement[]): Db {
+  return {
+    ...recordingExecutor(inner, log),
+    target: inner.target,
+    info: inner.info,
+    transaction: (fn) => inner.transaction((tx) => fn(recordingExecutor(tx, log))),
+    close: () => inner.close(),
+  };
+}
