@@ -70,6 +70,12 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * The most rows one bulk statement changes: below the ~5,000 locks at which SQL Server
+ * escalates to a table lock (and the robots stall on `Queues` and `Logs`).
+ */
+export const BATCH_ROWS = 4_000;
+
 /** A statement the database did not finish in time: not an outage, and worth trying again. */
 export class QueryTimeoutError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -23,7 +23,7 @@ import {
 import { type DbTime, formatDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
 import { audit, q } from "./audit.ts";
-import { type Db, type Executor, time } from "./connection.ts";
+import { BATCH_ROWS, type Db, type Executor, time } from "./connection.ts";
 import {
   type CappedCount,
   cappedCount,
@@ -56,8 +56,6 @@ export const OVERLAP_MS = 5 * 60_000;
 export const RECOUNT_MS = 60 * 60_000;
 /** The most new rows one live-tail request brings. */
 export const TAIL_LIMIT = 200;
-/** Rows deleted per statement by a bulk delete (so robots can write in between). */
-const DELETE_BATCH = 5_000;
 
 /** The poller's log aggregates, and the state of its incremental count. */
 export type LogSummaries = {
@@ -248,12 +246,12 @@ export async function deleteLogsBefore(
     const batch = await db.transaction((tx) =>
       tx.run(
         `DELETE FROM Logs WHERE id IN (SELECT id FROM Logs WHERE process_name = ? AND log_time < ?
-           ORDER BY log_time${db.dialect.page(DELETE_BATCH, 0)})`,
+           ORDER BY log_time${db.dialect.page(BATCH_ROWS, 0)})`,
         [process, time(before)],
       )
     );
     deleted += batch;
-    if (batch < DELETE_BATCH) break;
+    if (batch < BATCH_ROWS) break;
     await pause();
   }
   await db.transaction((tx) =>

@@ -18,7 +18,7 @@ import {
 import { type DbTime, formatDbTime } from "../lib/time.ts";
 import { later, shiftTime } from "../lib/window.ts";
 import { audit, q } from "./audit.ts";
-import { type Db, type Executor, type Param, time } from "./connection.ts";
+import { BATCH_ROWS, type Db, type Executor, type Param, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import {
   cappedCount,
@@ -362,9 +362,12 @@ export async function countMovable(
 
 /**
  * Retries, abandons or deletes elements, compare-and-set: only elements whose status allows it
- * move (`WHERE … AND status IN (…)`), the rest are reported with the reason. Audited.
+ * move (`WHERE … AND status IN (…)`), the rest are reported with the reason. Audited. Chosen
+ * elements move in one transaction; every element matching a filter moves in batches of at
+ * most {@linkcode BATCH_ROWS} (each its own compare-and-set transaction, so SQL Server never
+ * escalates to a table lock), and the result counts them all.
  */
-export function applyQueueAction(
+export async function applyQueueAction(
   db: Db,
   queue: string,
   action: QueueAction,
@@ -373,65 +376,76 @@ export function applyQueueAction(
   user: string,
   now: Date = new Date(),
 ): Promise<ActionResult> {
-  return db.transaction(async (tx) => {
-    const skipped: Record<string, number> = {};
-    const skip = (reason: string, n = 1) => {
-      if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
-    };
-    const change = statement(action, now);
-    let changed: number;
-    let what: string;
-    if ("ids" in target) {
-      const { rule, condition } = movable(action, confirmed, [], now);
-      const found = await tx.query<
-        Pick<QueueElement, "id" | "status" | "start_date" | "reference">
-      >(
-        `SELECT id, status, start_date, reference FROM Queues WHERE queue_name = ? AND ${
-          inList("id", target.ids).sql
-        }`,
-        [queue, ...target.ids],
-      );
-      skip("no longer exists", target.ids.length - found.length);
-      const asked = (el: { id: string }) => target.ids.indexOf(el.id);
-      found.sort((a, b) => asked(a) - asked(b));
-      const stuckMark = stuckBefore(now);
-      const eligible = found.filter((el) => {
-        const reason = skipReason(rule, el, stuckMark);
-        if (reason) skip(reason);
-        return reason === null;
-      });
-      changed = 0;
-      if (eligible.length) {
-        const ids = inList("id", eligible.map((el) => el.id));
-        changed = await tx.run(
-          `${change.sql} WHERE queue_name = ? AND ${ids.sql} AND ${condition.sql}`,
-          [
-            ...change.params,
-            queue,
-            ...ids.params,
-            ...condition.params,
-          ],
-        );
-      }
-      skip(MOVED_BY_SOMEONE_ELSE, eligible.length - changed);
-      const names = eligible.map((el) => el.reference ?? el.id);
-      what = `${names.slice(0, 20).map(q).join(", ")}${
-        names.length > 20 ? ` and ${names.length - 20} more` : ""
-      }`;
-    } else {
-      const where = movableMatching(queue, action, target.filter, confirmed, now);
-      changed = await tx.run(`${change.sql}${where.sql}`, [...change.params, ...where.params]);
-      if (target.expected !== null) skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
-      what = `matching ${describeFilter(target.filter)}`;
-    }
-    if (changed > 0) {
-      await audit(tx, db.info, {
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string, n = 1) => {
+    if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
+  };
+  const change = statement(action, now);
+  const record = (tx: Executor, changed: number, what: string) =>
+    changed > 0
+      ? audit(tx, db.info, {
         user,
         what: `${ACTION_WORDS[action].past} ${changed} element${
           changed === 1 ? "" : "s"
         } of queue ${q(queue)}: ${what}`,
-      });
+      })
+      : Promise.resolve();
+  if (!("ids" in target)) {
+    const where = movableMatching(queue, action, target.filter, confirmed, now);
+    let changed = 0;
+    for (;;) {
+      const batch = await db.transaction((tx) =>
+        tx.run(
+          `${change.sql} WHERE id IN (SELECT id FROM Queues${where.sql} ORDER BY id${
+            db.dialect.page(BATCH_ROWS, 0)
+          })`,
+          [...change.params, ...where.params],
+        )
+      );
+      changed += batch;
+      if (batch < BATCH_ROWS) break;
+      await pause();
     }
+    if (target.expected !== null) skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
+    await db.transaction((tx) => record(tx, changed, `matching ${describeFilter(target.filter)}`));
+    return { changed, skipped };
+  }
+  return await db.transaction(async (tx) => {
+    const { rule, condition } = movable(action, confirmed, [], now);
+    const found = await tx.query<
+      Pick<QueueElement, "id" | "status" | "start_date" | "reference">
+    >(
+      `SELECT id, status, start_date, reference FROM Queues WHERE queue_name = ? AND ${
+        inList("id", target.ids).sql
+      }`,
+      [queue, ...target.ids],
+    );
+    skip("no longer exists", target.ids.length - found.length);
+    const asked = (el: { id: string }) => target.ids.indexOf(el.id);
+    found.sort((a, b) => asked(a) - asked(b));
+    const stuckMark = stuckBefore(now);
+    const eligible = found.filter((el) => {
+      const reason = skipReason(rule, el, stuckMark);
+      if (reason) skip(reason);
+      return reason === null;
+    });
+    let changed = 0;
+    if (eligible.length) {
+      const ids = inList("id", eligible.map((el) => el.id));
+      changed = await tx.run(
+        `${change.sql} WHERE queue_name = ? AND ${ids.sql} AND ${condition.sql}`,
+        [...change.params, queue, ...ids.params, ...condition.params],
+      );
+    }
+    skip(MOVED_BY_SOMEONE_ELSE, eligible.length - changed);
+    const names = eligible.map((el) => el.reference ?? el.id);
+    await record(
+      tx,
+      changed,
+      `${names.slice(0, 20).map(q).join(", ")}${
+        names.length > 20 ? ` and ${names.length - 20} more` : ""
+      }`,
+    );
     return { changed, skipped };
   });
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { parseQueueFilter } from "../lib/filters.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
-import type { Db } from "./connection.ts";
+import { BATCH_ROWS, type Db, type Executor } from "./connection.ts";
 import { newId } from "./ids.ts";
 import { mssqlIdKey } from "./keyset.ts";
 import {
@@ -19,7 +19,7 @@ import {
   readQueueSummaries,
 } from "./queues.ts";
 import { insertElement, insertQueueTrigger, paging } from "./test_rows.ts";
-import { contractTest } from "./testing.ts";
+import { contractTest, tempDatabase } from "./testing.ts";
 
 const T0 = "2026-11-20 08:00:00.000000";
 const at = (minutes: number) => shiftTime(T0, minutes * 60_000);
@@ -326,3 +326,45 @@ function idKey(db: Db): (id: string) => string {
     );
   });
 }
+
+Deno.test("acting on all matching works in batches below lock escalation, and counts them all", async () => {
+  const t = await tempDatabase();
+  try {
+    const total = BATCH_ROWS + 150;
+    await t.db.run(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO Queues (id, queue_name, status, created_date)
+       SELECT lower(hex(randomblob(16))), 'Q', 'FAILED', '2026-01-01 00:00:00.000000' FROM n`,
+      [total],
+    );
+    const changedPerStatement: number[] = [];
+    const transaction = t.db.transaction.bind(t.db);
+    t.db.transaction = <T>(fn: (tx: Executor) => Promise<T>) =>
+      transaction((tx) =>
+        fn({
+          ...tx,
+          async run(sql, params) {
+            const n = await tx.run(sql, params);
+            if (/^UPDATE Queues/.test(sql)) changedPerStatement.push(n);
+            return n;
+          },
+        })
+      );
+    const result = await applyQueueAction(
+      t.db,
+      "Q",
+      "retry",
+      { filter: filter("status=FAILED"), expected: total },
+      { done: false, stuck: false },
+      "carol",
+    );
+    assert.deepEqual(result, { changed: total, skipped: {} });
+    assert.deepEqual(changedPerStatement, [BATCH_ROWS, 150]);
+    const [left] = await t.db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM Queues WHERE status = 'FAILED'",
+    );
+    assert.equal(Number(left.n), 0);
+  } finally {
+    await t.close();
+  }
+});
