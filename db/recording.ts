@@ -8,6 +8,7 @@
  * are what the T-SQL check (`tsql_check.ts`) reads.
  * @module
  */
+import { formatDbTime } from "../lib/time.ts";
 import type { Db, Executor, Param, Row } from "./connection.ts";
 import { mssqlIdKey } from "./keyset.ts";
 import { bindParams, mssqlDialect } from "./mssql.ts";
@@ -43,6 +44,14 @@ const CATALOG: [RegExp, (params: Param[]) => { sql: string; params: Param[] }][]
   [/FROM sys\.indexes/, () => ({
     sql: "SELECT name FROM sqlite_master WHERE type = 'index'",
     params: [],
+  })],
+  // The self-check's server-only reads: what a login with full rights would be told.
+  [/SUSER_SNAME\(\)/, () => ({ sql: "SELECT 'recorded' AS login, 'dbo' AS db_user", params: [] })],
+  [/HAS_PERMS_BY_NAME/, () => ({ sql: "SELECT 1 AS has", params: [] })],
+  [/FROM sys\.databases/, () => ({ sql: 'SELECT 1 AS "on"', params: [] })],
+  [/SYSDATETIME\(\)/, () => ({
+    sql: "SELECT ? AS now",
+    params: [formatDbTime(new Date())],
   })],
 ];
 

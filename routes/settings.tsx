@@ -1,13 +1,21 @@
 /**
  * The Settings area: `GET /settings`, `POST /settings/key` (a new key, shown once, no-store),
- * `POST /settings/init` (create the schema in an empty database).
+ * `POST /settings/init` (create the schema in an empty database), `POST /settings/doctor` (the
+ * self-check of `deno task doctor`).
  * @module
  */
 import { type Context, Hono } from "hono";
+import { runDoctor } from "../db/doctor.ts";
 import { initSchema, isEmpty, missingIndexStatements } from "../db/schema.ts";
 import { DEMO_KEY } from "../lib/config.ts";
 import { generateKey, keyFingerprint } from "../lib/fernet.ts";
-import { DatabasePanel, NewKey, SettingsPage, type SettingsView } from "../templates/settings.tsx";
+import {
+  DatabasePanel,
+  DoctorReport,
+  NewKey,
+  SettingsPage,
+  type SettingsView,
+} from "../templates/settings.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { page, rejected } from "./render.tsx";
 
@@ -44,4 +52,8 @@ settings.post("/init", requireAdmin, async (c) => {
   }
   await initSchema(db);
   return c.html(<DatabasePanel {...await view(c)} done="The tables were created." />);
+});
+
+settings.post("/doctor", requireAdmin, async (c) => {
+  return c.html(<DoctorReport checks={await runDoctor(c.get("db"))} />);
 });

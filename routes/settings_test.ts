@@ -68,6 +68,22 @@ Deno.test("viewers cannot generate keys or initialize", async () => {
     assert.equal((await t.get("/settings", as)).status, 200);
     assert.equal((await t.post("/settings/key", {}, as)).status, 403);
     assert.equal((await t.post("/settings/init", {}, as)).status, 403);
+    assert.equal((await t.post("/settings/doctor", {}, as)).status, 403);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the Settings page runs the self-check and shows its table", async () => {
+  const t = await testApp();
+  try {
+    assert.match(await (await t.get("/settings")).text(), /Run the self-check/);
+    const res = await t.post("/settings/doctor");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /<tr class="doctor-ok"><td><strong>OK<\/strong><\/td><td>reachable<\/td>/);
+    assert.match(html, /<td>writes<\/td>/);
+    assert.doesNotMatch(html, /doctor-fail/);
   } finally {
     await t.close();
   }

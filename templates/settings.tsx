@@ -1,9 +1,10 @@
 /**
  * The Settings page: which key is configured, generating a new one, what the database is, and
- * initializing an empty one.
+ * initializing an empty one, and the self-check.
  * @module
  */
 import type { DbInfo } from "../db/connection.ts";
+import type { Check } from "../db/doctor.ts";
 import type { FieldErrors } from "../lib/list.ts";
 import { FormError } from "./forms.tsx";
 
@@ -89,6 +90,62 @@ export function DatabasePanel(props: SettingsView & { errors?: FieldErrors; done
   );
 }
 
+/** The self-check's report (the same table `deno task doctor` prints). */
+export function DoctorReport(props: { checks: Check[] }) {
+  return (
+    <div id="doctor-report">
+      <table class="doctor">
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            <th scope="col">Check</th>
+            <th scope="col">Result</th>
+            <th scope="col">Hint</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.checks.map((c) => (
+            <tr class={`doctor-${c.status.toLowerCase()}`}>
+              <td>
+                <strong>{c.status}</strong>
+              </td>
+              <td>{c.check}</td>
+              <td>{c.result}</td>
+              <td>{c.hint}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The self-check panel: a button that runs it (admins: it writes, then rolls back). */
+function DoctorPanel(props: { canWrite: boolean }) {
+  return (
+    <section class="card">
+      <h2>Self-check</h2>
+      <p>
+        The same checks as{" "}
+        <code>deno task doctor</code>: connection, login, permissions, schema, indexes, locking,
+        clocks, every page's reads, and one write of each kind that is rolled back.
+      </p>
+      {props.canWrite && (
+        <button
+          type="button"
+          class="secondary"
+          hx-post="/settings/doctor"
+          hx-target="#doctor-report"
+          hx-swap="outerHTML"
+        >
+          Run the self-check
+        </button>
+      )}
+      <div id="doctor-report"></div>
+    </section>
+  );
+}
+
 /** The whole Settings page. */
 export function SettingsPage(props: SettingsView) {
   return (
@@ -124,6 +181,7 @@ export function SettingsPage(props: SettingsView) {
         <div id="new-key"></div>
       </section>
       <DatabasePanel {...props} />
+      <DoctorPanel canWrite={props.canWrite} />
     </>
   );
 }
