@@ -51,3 +51,21 @@ Deno.test("deno task start: integrated login to an unreachable server shows the 
     void code;
   }
 });
+
+Deno.test("the compiled executable carries msnodesqlv8: it is in main.ts's module graph", async () => {
+  // deno compile embeds the npm packages of the module graph (with their prebuilt .node files,
+  // win32-x64 included) and extracts a native addon to a temp file when it is loaded.
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(output.stdout));
+  assert.ok("msnodesqlv8@5.5.0" in info.npmPackages, Object.keys(info.npmPackages).join(", "));
+  const modules = info.modules.map((m: { specifier: string }) => m.specifier);
+  assert.ok(modules.includes("npm:/mssql@12.7.14/msnodesqlv8.js"));
+  // Node-API addons need --allow-ffi, in the compiled executable as under deno run.
+  for (const build of config.tasks.compile.split("&&")) assert.match(build, /--allow-ffi/);
+  assert.match(config.tasks.start, /--allow-ffi/);
+});
