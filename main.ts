@@ -1,6 +1,7 @@
 /**
  * Starts OpenOrchestrator Web: reads the configuration, opens the database (creating and
- * seeding the embedded default on first start), builds the app and serves it.
+ * seeding the embedded default on first start), builds the app and serves it. With the argument
+ * `doctor` it runs the self-check instead (the compiled executable has no other entry point).
  * @module
  */
 import { seedDemo } from "./db/demo.ts";
@@ -10,6 +11,7 @@ import { loadConfigOrExit } from "./lib/config.ts";
 import { resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
+import { doctorMain } from "./scripts/doctor.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("start");
@@ -59,4 +61,8 @@ async function main(): Promise<void> {
   await db.close();
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  // `openorchestrator-web.exe doctor`: the self-check, on a server with no Deno installed.
+  if (Deno.args[0] === "doctor") Deno.exit(await doctorMain());
+  await main();
+}

@@ -1,14 +1,16 @@
 /**
  * `deno task doctor`: the self-check of the configured database (SQLite or SQL Server), as a
  * table of OK / WARN / FAIL with a hint each. Exits 1 when a check failed: the report is what an
- * admin sends when something is off.
+ * admin sends when something is off. The compiled executable runs it as
+ * `openorchestrator-web.exe doctor`.
  * @module
  */
 import { anyFailed, formatChecks, runDoctor } from "../db/doctor.ts";
 import { openDatabase } from "../db/open.ts";
 import { loadConfigOrExit } from "../lib/config.ts";
 
-async function main(): Promise<number> {
+/** Runs the self-check on the configured database, prints its table; returns the exit status. */
+export async function doctorMain(): Promise<number> {
   const config = loadConfigOrExit("run the self-check");
   let db;
   try {
@@ -29,4 +31,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) Deno.exit(await doctorMain());

@@ -89,3 +89,21 @@ Deno.test("the doctor reports a database it may not write to", async () => {
     await t.close();
   }
 });
+
+Deno.test("the executable's own entry point runs the self-check: main.ts doctor", async () => {
+  const t = await tempDatabase({ empty: true });
+  try {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [...config.tasks.start.split(/\s+/).slice(1), "doctor"],
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { OpenOrchestratorSQL: `sqlite:///${t.path}`, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 1, out);
+    assert.match(out, /FAIL {2}schema +missing tables/);
+  } finally {
+    await t.close();
+  }
+});
