@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DatabaseUnavailableError } from "../db/connection.ts";
+import { DatabaseUnavailableError, QueryTimeoutError } from "../db/connection.ts";
 import { tempDatabase } from "../db/testing.ts";
 import { assetUrl } from "../lib/assets.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -223,6 +223,30 @@ Deno.test("a database outage gives a 503 banner, and the banner reloads the page
     assert.equal(banner.headers.get("HX-Refresh"), "true");
     assert.match(await banner.text(), /id="db-banner" hidden/);
     assert.equal((await t.get("/constants")).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a slow query is a clear, retryable 504, not an outage banner", async () => {
+  const t = await testApp();
+  try {
+    const query = t.db.query;
+    t.db.query = () =>
+      Promise.reject(
+        new QueryTimeoutError("Cannot finish the query: the database did not answer within 30 s."),
+      );
+    const page = await t.get("/constants");
+    assert.equal(page.status, 504);
+    const html = await page.text();
+    assert.match(html, /did not answer within 30 s/);
+    assert.match(html, /id="db-banner" hidden/, "no outage banner");
+    const fragment = await t.get("/constants", { "HX-Request": "true" });
+    assert.equal(fragment.status, 504);
+    assert.equal(fragment.headers.get("HX-Retarget"), null, "not swapped into the banner");
+    await fragment.body?.cancel();
+    t.db.query = query;
+    assert.equal((await t.get("/healthz")).status, 200);
   } finally {
     await t.close();
   }
