@@ -9,7 +9,7 @@
 // @ts-types="npm:@types/mssql@12.3.0"
 import sql from "mssql";
 import type { MssqlTarget } from "../lib/config.ts";
-import type { DbTime } from "../lib/time.ts";
+import { dateToTime, timeToDate } from "../lib/time.ts";
 import {
   DatabaseUnavailableError,
   type Db,
@@ -73,24 +73,13 @@ export function odbcConfig(target: MssqlTarget, options: PoolOptions = {}): sql.
   } as sql.config;
 }
 
-/** True when a target logs in through ODBC (integrated security or a DSN) rather than tedious. */
+/**
+ * True when a target logs in through ODBC (integrated security, a DSN, or an `Authentication=`
+ * mode such as Entra ID) rather than through tedious with a SQL or NTLM login.
+ */
 export function usesOdbc(target: MssqlTarget): boolean {
-  return target.trusted || target.dsn !== undefined;
-}
-
-/** A stored time as the `Date` whose UTC components are its wall-clock digits. */
-export function timeToDate(time: DbTime): Date {
-  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(time);
-  if (!m) throw new Error(`Cannot bind time: ${time} is not a stored time`);
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
-  return new Date(
-    Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? "0").padEnd(3, "0").slice(0, 3))),
-  );
-}
-
-/** A `Date` read with `useUTC: true` as the stored time it holds. */
-export function dateToTime(date: Date): DbTime {
-  return date.toISOString().replace("T", " ").replace(/Z$/, "000");
+  return target.trusted || target.dsn !== undefined ||
+    /(^|;)\s*authentication\s*=/i.test(target.odbc);
 }
 
 /** What `bindParams` needs of a request (so the binding can be recorded in tests). */

@@ -4,8 +4,8 @@ import sql from "mssql";
 import { parseConnectionString } from "../lib/config.ts";
 import { DatabaseUnavailableError } from "./connection.ts";
 import { newId } from "./ids.ts";
+import { dateToTime, timeToDate } from "../lib/time.ts";
 import {
-  dateToTime,
   isOutage,
   isQueryTimeout,
   loadOdbcDriver,
@@ -15,7 +15,6 @@ import {
   openMssql,
   poolConfig,
   retryDeadlockOnce,
-  timeToDate,
   usesOdbc,
 } from "./mssql.ts";
 
@@ -54,6 +53,10 @@ Deno.test("integrated security and DSNs log in through ODBC with the Python side
     "DRIVER={ODBC Driver 18 for SQL Server};Server=sql01\\RPA;Database=OO;Trusted_Connection=Yes;TrustServerCertificate=yes",
   );
   assert.equal(usesOdbc(target("mssql+pyodbc://web:pw@RPA_DSN")), true);
+  assert.equal(
+    usesOdbc(target("mssql+pyodbc://a@b.dk:pw@db/OO?authentication=ActiveDirectoryPassword")),
+    true,
+  );
 });
 
 Deno.test("pages time out after 30 s; scripts (index builds, clones) never do", () => {
@@ -131,23 +134,28 @@ Deno.test("on SQL Server ids are GUIDs even before the server first answers", as
 });
 
 Deno.test("naive times in the spring-forward gap round-trip exactly, in any zone", async () => {
-  // The test process may run in UTC; the conversion is checked in a zone with a DST gap.
+  // The test process may run in UTC: the binding and reading are checked in zones with a DST
+  // gap, where a local Date for 02:30 on the change day does not exist.
+  const here = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
   const script = `
-    import { dateToTime, timeToDate } from ${
-    JSON.stringify(new URL("./mssql.ts", import.meta.url).href)
-  };
-    const times = ["2026-03-29 02:30:00.123000", "2026-10-25 02:30:00.000000", "1999-12-31 23:59:59.997000"];
-    console.log(JSON.stringify(times.map((t) => dateToTime(timeToDate(t)))));`;
-  for (const zone of ["Europe/Copenhagen", "America/New_York", "UTC"]) {
+    import { dateToTime } from ${here("../lib/time.ts")};
+    import { bindParams } from ${here("./mssql.ts")};
+    const times = ["2026-03-29 02:30:00.123000", "2026-03-08 02:30:00.000000", "1999-12-31 23:59:59.997000"];
+    const bound = [];
+    bindParams({ input: (_name, _type, value) => bound.push(value) }, "?", times.map((time) => ({ time })));
+    // useUTC: tedious sends a Date's UTC components and reads DATETIME into them.
+    console.log(JSON.stringify(bound.map((date) => dateToTime(date))));`;
+  for (const zone of ["Europe/Copenhagen", "America/New_York"]) {
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["eval", "--ext=ts", script],
+      cwd: new URL("..", import.meta.url).pathname,
       env: { TZ: zone },
       stdout: "piped",
       stderr: "inherit",
     }).output();
     assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), [
       "2026-03-29 02:30:00.123000",
-      "2026-10-25 02:30:00.000000",
+      "2026-03-08 02:30:00.000000",
       "1999-12-31 23:59:59.997000",
     ], zone);
   }
@@ -183,4 +191,17 @@ Deno.test("SQL Server pages with OFFSET … FETCH and refuses non-integers in th
   assert.equal(mssqlDialect.page(25, 50), " OFFSET 50 ROWS FETCH NEXT 25 ROWS ONLY");
   assert.throws(() => mssqlDialect.page(1.5, 0), /not a row count/);
   assert.throws(() => mssqlDialect.page(10, -1), /not a row count/);
+});
+
+Deno.test("an ODBC data source that does not exist is named in the outage message", async () => {
+  const db = openMssql(target("mssql+pyodbc://@NoSuchDsn"));
+  try {
+    await assert.rejects(db.query("SELECT 1"), (error: Error) => {
+      assert.ok(error instanceof DatabaseUnavailableError, String(error));
+      assert.match(error.message, /the ODBC data source NoSuchDsn: .*not found/);
+      return true;
+    });
+  } finally {
+    await db.close();
+  }
 });

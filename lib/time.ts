@@ -80,3 +80,21 @@ export function relativeTime(time: DbTime, now: Date = new Date()): string {
     : [Math.round(abs / 86400), abs < 1.5 * 86400 ? "day" : "days"];
   return seconds < 0 ? `${amount} ${unit} ago` : `in ${amount} ${unit}`;
 }
+
+/**
+ * A stored time as the `Date` whose UTC components are its wall-clock digits: exact for every
+ * naive time (a DST gap has no local Date), as SQL Server binds it with `useUTC: true`.
+ */
+export function timeToDate(time: DbTime): Date {
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(time);
+  if (!m) throw new Error(`Cannot bind time: ${time} is not a stored time`);
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  return new Date(
+    Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? "0").padEnd(3, "0").slice(0, 3))),
+  );
+}
+
+/** A `Date` read with `useUTC: true` as the stored time it holds. */
+export function dateToTime(date: Date): DbTime {
+  return date.toISOString().replace("T", " ").replace(/Z$/, "000");
+}
