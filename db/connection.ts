@@ -19,6 +19,11 @@ export type Dialect = {
   readonly name: "sqlite" | "mssql";
   /** The paging clause after an ORDER BY. */
   page(limit: number, offset: number): string;
+  /**
+   * A `SELECT …` limited to its first `limit` rows in no particular order (SQLite `LIMIT`, SQL
+   * Server `TOP`), for batches: no ORDER BY, so no sort of every matching row per batch.
+   */
+  firstRows(select: string, limit: number): string;
 };
 
 /** How the database spells ids. */

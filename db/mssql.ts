@@ -28,6 +28,9 @@ export const mssqlDialect: Dialect = {
   page(limit, offset) {
     return ` OFFSET ${checkedInt(offset)} ROWS FETCH NEXT ${checkedInt(limit)} ROWS ONLY`;
   },
+  firstRows(select, limit) {
+    return select.replace(/^SELECT /, `SELECT TOP (${checkedInt(limit)}) `);
+  },
 };
 
 /** How long a page's statement may run before it is cancelled. */

@@ -191,6 +191,10 @@ Deno.test("SQL Server pages with OFFSET … FETCH and refuses non-integers in th
   assert.equal(mssqlDialect.page(25, 50), " OFFSET 50 ROWS FETCH NEXT 25 ROWS ONLY");
   assert.throws(() => mssqlDialect.page(1.5, 0), /not a row count/);
   assert.throws(() => mssqlDialect.page(10, -1), /not a row count/);
+  assert.equal(
+    mssqlDialect.firstRows("SELECT id FROM Queues WHERE status = ?", 4000),
+    "SELECT TOP (4000) id FROM Queues WHERE status = ?",
+  );
 });
 
 Deno.test("an ODBC data source that does not exist is named in the outage message", async () => {

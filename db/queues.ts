@@ -396,8 +396,8 @@ export async function applyQueueAction(
     for (;;) {
       const batch = await db.transaction((tx) =>
         tx.run(
-          `${change.sql} WHERE id IN (SELECT id FROM Queues${where.sql} ORDER BY id${
-            db.dialect.page(BATCH_ROWS, 0)
+          `${change.sql} WHERE id IN (${
+            db.dialect.firstRows(`SELECT id FROM Queues${where.sql}`, BATCH_ROWS)
           })`,
           [...change.params, ...where.params],
         )

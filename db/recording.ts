@@ -64,6 +64,8 @@ export function sqliteSpelling(text: string, params: Param[]): { sql: string; pa
     .replace(/\) INCLUDE \([^)]*\)$/, ")");
   const top = /^SELECT (DISTINCT )?TOP \((\d+)\) /.exec(sql);
   if (top) sql = `SELECT ${top[1] ?? ""}${sql.slice(top[0].length)} LIMIT ${top[2]}`;
+  // A batch's TOP inside a subquery: the whole set in one batch gives the same result.
+  sql = sql.replace(/\(SELECT TOP \(\d+\) /g, "(SELECT ");
   return { sql, params };
 }
 

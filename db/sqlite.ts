@@ -21,6 +21,9 @@ export const sqliteDialect: Dialect = {
   page(limit, offset) {
     return ` LIMIT ${checkedInt(limit)} OFFSET ${checkedInt(offset)}`;
   },
+  firstRows(select, limit) {
+    return `${select} LIMIT ${checkedInt(limit)}`;
+  },
 };
 
 /** Asserts a paging number is a safe non-negative integer before it goes into SQL text. */

@@ -1,11 +1,13 @@
 /**
  * `deno task db:optimize`: the indexes the log and queue views need (DESIGN §9):
  * `Logs(process_name, log_time)`, `Logs(log_level, log_time)`, `Logs(log_time)`,
- * `Queues(queue_name, status, created_date)` and `Queues(status, end_date)`.
+ * `Queues(queue_name, status, created_date)` and `Queues(status, end_date)`; on SQL Server the
+ * `log_time` one covers the poller's log counts: `Logs(log_time) INCLUDE (process_name, log_level)`.
  *
  * On SQLite it creates the missing ones. On SQL Server it prints the script for the DBA;
- * `--apply` runs it with the configured login. Existing indexes are left alone, so running it
- * again is harmless.
+ * `--apply` runs it with the configured login, with no request timeout (an index on millions of
+ * logs takes as long as it takes). Existing indexes are left alone, so running it again is
+ * harmless.
  * @module
  */
 import { openDatabase } from "../db/open.ts";
