@@ -88,8 +88,15 @@ export function usesOdbc(target: MssqlTarget): boolean {
 /** What `bindParams` needs of a request (so the binding can be recorded in tests). */
 export type Binder = { input(name: string, type: unknown, value: unknown): unknown };
 
-/** Binds `?` parameters as `@p0…` with their SQL Server types; returns the statement text. */
-export function bindParams(request: Binder, text: string, params: Param[]): string {
+/**
+ * Binds a statement's `?` parameters as `@p0…` with their SQL Server types; returns the text
+ * with the placeholders renamed.
+ */
+export function bindParams(
+  request: Binder,
+  statement: { text: string; params: Param[] },
+): string {
+  const { text, params } = statement;
   params.forEach((p, i) => {
     const name = `p${i}`;
     if (isTimeParam(p)) request.input(name, sql.DateTime, timeToDate(p.time));
@@ -191,7 +198,7 @@ function executorOver(
   async function send(text: string, params: Param[]) {
     try {
       const request = await makeRequest();
-      return await request.query(bindParams(request, text, params));
+      return await request.query(bindParams(request, { text, params }));
     } catch (error) {
       throw mapError(target, error);
     }

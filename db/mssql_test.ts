@@ -142,7 +142,7 @@ Deno.test("naive times in the spring-forward gap round-trip exactly, in any zone
     import { bindParams } from ${here("./mssql.ts")};
     const times = ["2026-03-29 02:30:00.123000", "2026-03-08 02:30:00.000000", "1999-12-31 23:59:59.997000"];
     const bound = [];
-    bindParams({ input: (_name, _type, value) => bound.push(value) }, "?", times.map((time) => ({ time })));
+    bindParams({ input: (_name, _type, value) => bound.push(value) }, { text: "?", params: times.map((time) => ({ time })) });
     // useUTC: tedious sends a Date's UTC components and reads DATETIME into them.
     console.log(JSON.stringify(bound.map((date) => dateToTime(date))));`;
   for (const zone of ["Europe/Copenhagen", "America/New_York"]) {

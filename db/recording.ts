@@ -28,7 +28,7 @@ function record(log: RecordedStatement[], text: string, params: Param[]): void {
       bound.push({ name, type: typeName(type), value });
     },
   };
-  log.push({ text: bindParams(binder, text, params), params: bound });
+  log.push({ text: bindParams(binder, { text, params }), params: bound });
 }
 
 /** SQL Server catalog reads, answered from SQLite's catalog. */
