@@ -29,7 +29,11 @@ async function main(): Promise<void> {
     await seedDemo(db, config.key!);
     console.log(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
   }
-  const poller = new Poller(db, { outage: null }, { intervalMs: config.pollSeconds * 1000 });
+  // SQLite reads block the thread they run on: the aggregates are read on a Worker.
+  const poller = new Poller(db, { outage: null }, {
+    intervalMs: config.pollSeconds * 1000,
+    worker: db.dialect.name === "sqlite",
+  });
   poller.start();
   const app = createApp({
     db,
@@ -38,27 +42,60 @@ async function main(): Promise<void> {
     resolveToken: resolveWindowsToken,
     logRequests: true,
   });
-  const controller = new AbortController();
-  const server = Deno.serve({
+  const server = serve(app.fetch, {
     hostname: config.host,
     port: config.port,
-    signal: controller.signal,
     onListen: ({ hostname, port }) =>
       console.log(
         `OpenOrchestrator Web on http://${hostname}:${port}/ (${db.dialect.name}: ${db.info.name})`,
       ),
-  }, app.fetch);
-  const stop = () => controller.abort();
+  });
   for (
     const signal of Deno.build.os === "windows"
       ? ["SIGINT", "SIGBREAK"] as const
       : ["SIGINT", "SIGTERM"] as const
   ) {
-    Deno.addSignalListener(signal, stop);
+    Deno.addSignalListener(signal, () => server.stop());
   }
   await server.finished;
   poller.stop();
   await db.close();
+}
+
+/** How long a stop waits for requests under way before it closes their connections. */
+export const GRACE_MS = 5000;
+
+/**
+ * Serves `handler` until `stop()`: then no new request is taken and `finished` resolves when the
+ * ones under way have finished, or after `graceMs`, whichever comes first (the process then
+ * exits, closing what is left), so the database is closed only after them.
+ */
+export function serve(
+  handler: Deno.ServeHandler,
+  options: {
+    hostname: string;
+    port: number;
+    graceMs?: number;
+    onListen?: (addr: Deno.NetAddr) => void;
+  },
+): { finished: Promise<void>; port: number; stop(): void } {
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    onListen: options.onListen ?? (() => {}),
+  }, handler);
+  let graceOver: () => void;
+  const grace = new Promise<void>((resolve) => graceOver = resolve);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    finished: Promise.race([server.finished, grace]).finally(() => clearTimeout(timer)),
+    port: server.addr.port,
+    stop() {
+      if (timer !== undefined) return;
+      timer = setTimeout(graceOver, options.graceMs ?? GRACE_MS);
+      server.shutdown();
+    },
+  };
 }
 
 if (import.meta.main) {

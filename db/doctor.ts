@@ -209,7 +209,7 @@ function pageReads(db: Db, now: Date): [string, () => Promise<unknown>][] {
     }],
     ["Logs", () => listLogs(db, null, parseLogFilter(none).value, paging)],
     ["log counts", () => readLogSummaries(db, undefined, { now })],
-    ["Dashboard", () => readDashboard(db, now)],
+    ["Dashboard", () => readDashboard(db, { now })],
   ];
 }
 

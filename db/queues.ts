@@ -381,15 +381,15 @@ export async function applyQueueAction(
     if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
   };
   const change = statement(action, now);
-  const record = (tx: Executor, changed: number, what: string) =>
-    changed > 0
-      ? audit(tx, db.info, {
-        user,
-        what: `${ACTION_WORDS[action].past} ${changed} element${
-          changed === 1 ? "" : "s"
-        } of queue ${q(queue)}: ${what}`,
-      })
-      : Promise.resolve();
+  const record = async (tx: Executor, changed: number, what: string) => {
+    if (changed === 0) return;
+    await audit(tx, db.info, {
+      user,
+      what: `${ACTION_WORDS[action].past} ${changed} element${changed === 1 ? "" : "s"} of queue ${
+        q(queue)
+      }: ${what}`,
+    });
+  };
   if (!("ids" in target)) {
     const where = movableMatching(queue, action, target.filter, confirmed, now);
     let changed = 0;

@@ -9,7 +9,7 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError, QueryTimeoutError } from "../db/connection.ts";
+import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
 import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
@@ -161,7 +161,7 @@ export function createApp(options: AppOptions): Hono {
     } else if (error instanceof DatabaseUnavailableError) {
       status = 503;
       message = error.message;
-      dbHealth.outage = error.message;
+      noteHealth(dbHealth, error);
     } else if (error instanceof QueryTimeoutError) {
       // A slow statement, not an outage: no banner, and the next request may well succeed.
       status = 504;
@@ -171,10 +171,10 @@ export function createApp(options: AppOptions): Hono {
     }
     if (wantsJson(c)) return c.json({ errors: { _form: message } }, status as 500);
     if (c.req.header("HX-Request") === "true") {
-      if (status === 503) {
+      if (error instanceof DatabaseUnavailableError) {
         c.header("HX-Retarget", "#db-banner");
         c.header("HX-Reswap", "outerHTML");
-        return c.html(<DbBanner outage={message} />, 503);
+        return c.html(<DbBanner health={dbHealth} />, 503);
       }
       return c.html(<Flash message={message} kind="error" />, status as 500);
     }
