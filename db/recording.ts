@@ -33,6 +33,22 @@ function record(log: RecordedStatement[], text: string, params: Param[]): void {
 
 /** SQL Server catalog reads, answered from SQLite's catalog. */
 const CATALOG: [RegExp, (params: Param[]) => { sql: string; params: Param[] }][] = [
+  // clonedb's reads of the source's tables (every schema) and columns (with lengths and keys).
+  [/TABLE_SCHEMA AS schema_name, TABLE_NAME AS name FROM INFORMATION_SCHEMA\.TABLES/, () => ({
+    sql: "SELECT 'dbo' AS schema_name, name FROM sqlite_master " +
+      "WHERE type = 'table' AND name NOT LIKE 'sqlite%'",
+    params: [],
+  })],
+  [/FROM INFORMATION_SCHEMA\.COLUMNS c/, (params) => ({
+    sql: `SELECT name,
+        lower(CASE WHEN instr(type, '(') > 0 THEN substr(type, 1, instr(type, '(') - 1) ELSE type END)
+          AS type,
+        CASE WHEN instr(type, '(') > 0
+          THEN CAST(substr(type, instr(type, '(') + 1) AS INTEGER) END AS length,
+        "notnull" AS not_null, pk
+      FROM pragma_table_info(?)`,
+    params: params.slice(1),
+  })],
   [/FROM INFORMATION_SCHEMA\.TABLES/, () => ({
     sql: "SELECT name FROM sqlite_master WHERE type = 'table'",
     params: [],
@@ -61,7 +77,8 @@ export function sqliteSpelling(text: string, params: Param[]): { sql: string; pa
   let sql = text
     .replace(/ OFFSET (\d+) ROWS FETCH NEXT (\d+) ROWS ONLY/g, " LIMIT $2 OFFSET $1")
     .replace(/CONVERT\(char\(10\), (\w+), 23\)/g, "substr($1, 1, 10)")
-    .replace(/\) INCLUDE \([^)]*\)$/, ")");
+    .replace(/\) INCLUDE \([^)]*\)$/, ")")
+    .replace(/\[dbo\]\./g, "");
   const top = /^SELECT (DISTINCT )?TOP \((\d+)\) /.exec(sql);
   if (top) sql = `SELECT ${top[1] ?? ""}${sql.slice(top[0].length)} LIMIT ${top[2]}`;
   // A batch's TOP inside a subquery: the whole set in one batch gives the same result.

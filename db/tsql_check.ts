@@ -78,8 +78,8 @@ export function checkTsql(statement: RecordedStatement): string[] {
   if (/\b(TRUE|FALSE)\b/i.test(bare)) problems.push("TRUE/FALSE are not T-SQL literals: use 1/0");
   if (bare.includes("||")) problems.push("|| is not T-SQL concatenation: use + or CONCAT");
   if (bare.includes('"')) problems.push("double-quoted identifiers depend on QUOTED_IDENTIFIER");
-  if (/INFORMATION_SCHEMA\./i.test(bare) && !/TABLE_SCHEMA\s*=/i.test(bare)) {
-    problems.push("INFORMATION_SCHEMA lookup without TABLE_SCHEMA: another schema's table matches");
+  if (/INFORMATION_SCHEMA\./i.test(bare) && !/TABLE_SCHEMA/i.test(bare)) {
+    problems.push("INFORMATION_SCHEMA lookup ignores TABLE_SCHEMA: another schema's table matches");
   }
   if (statement.params.length > MAX_PARAMS) {
     problems.push(`${statement.params.length} parameters: SQL Server takes at most ${MAX_PARAMS}`);

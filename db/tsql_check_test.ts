@@ -43,7 +43,7 @@ Deno.test("the T-SQL check finds what SQL Server refuses and SQLite accepts", ()
         text: "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_TYPE = 'BASE TABLE'",
         params: [],
       },
-      /without TABLE_SCHEMA/,
+      /ignores TABLE_SCHEMA/,
     ],
     [
       {

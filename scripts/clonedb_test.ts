@@ -3,9 +3,18 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import type { Db, Param } from "../db/connection.ts";
 import { openDatabase } from "../db/open.ts";
-import { PYTHON_DATABASES } from "../db/testing.ts";
-import { BASE_INDEXES, RECOMMENDED_INDEXES, SHARED_TABLES, SQLITE_TABLES } from "../db/schema.ts";
-import { parseConnectionString } from "../lib/config.ts";
+import { seedDemo } from "../db/demo.ts";
+import { recordingDb } from "../db/recording.ts";
+import { PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
+import { checkTsql, type RecordedStatement } from "../db/tsql_check.ts";
+import {
+  BASE_INDEXES,
+  initSchema,
+  RECOMMENDED_INDEXES,
+  SHARED_TABLES,
+  SQLITE_TABLES,
+} from "../db/schema.ts";
+import { DEMO_KEY, parseConnectionString } from "../lib/config.ts";
 import { formatDbTime } from "../lib/time.ts";
 import {
   clone,
@@ -583,4 +592,34 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a clone from SQL Server (the recorded dialect) copies every row; its statements are T-SQL", async () => {
+  const source = await tempDatabase({ empty: true });
+  const log: RecordedStatement[] = [];
+  const db = recordingDb(source.db, log);
+  const dir = await Deno.makeTempDir({ prefix: "oo-clone-mssql-" });
+  try {
+    await initSchema(db);
+    await seedDemo(db, DEMO_KEY);
+    log.length = 0;
+    const result = await clone(db, { out: `${dir}/copy.db`, batchSize: 100 });
+    assert.deepEqual(result.mismatches, []);
+    assert.ok(result.counts.length >= SHARED_TABLES.length - 1);
+    for (const { table, source: n, copy } of result.counts) assert.equal(copy, n, table);
+    assert.equal(result.counts.find((c) => c.table === "Logs")?.copy, 1500);
+    const problems = log.flatMap((s) => checkTsql(s).map((p) => `${p}: ${s.text}`));
+    assert.deepEqual(problems, []);
+    assert.ok(log.some((s) => /FROM \[dbo\]\.\[Logs\]/.test(s.text)), "reads name the schema");
+    const copy = new DatabaseSync(`${dir}/copy.db`, { readOnly: true });
+    try {
+      const { id } = copy.prepare("SELECT id FROM Logs LIMIT 1").get() as { id: string };
+      assert.match(id, /^[0-9a-f]{32}$/, "GUIDs become the 32 hex digits Python writes");
+    } finally {
+      copy.close();
+    }
+  } finally {
+    await source.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
