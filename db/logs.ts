@@ -48,8 +48,6 @@ export type LogRow = {
 
 const COLUMNS = "id, log_time, log_level, process_name, log_message";
 
-/** Rows per chunk of a full count. */
-export const CHUNK_ROWS = 10_000;
 /** How much of the newest end is counted afresh every round. */
 export const OVERLAP_MS = 5 * 60_000;
 /** How often everything is counted again. */
@@ -95,41 +93,27 @@ async function timeAt(db: Executor, sql: string, params: DbTime[]): Promise<DbTi
   return row?.t ?? null;
 }
 
-/** Where the chunk of about `rows` rows ending at `upTo` starts (exclusive). */
-async function chunkStart(db: Executor, upTo: DbTime, rows: number): Promise<DbTime> {
-  const start = await timeAt(
-    db,
-    "SELECT log_time AS t FROM Logs WHERE log_time <= ? ORDER BY log_time DESC" +
-      db.dialect.page(1, rows),
-    [upTo],
-  );
-  // More than a chunk of rows at one instant: take them all in one chunk.
-  const found = start === upTo
-    ? await timeAt(db, "SELECT MAX(log_time) AS t FROM Logs WHERE log_time < ?", [upTo])
-    : start;
-  return found ?? START;
-}
-
-/** Counts everything up to `upTo`, chunk by chunk, letting requests run in between. */
-async function countAll(db: Executor, upTo: DbTime, rows: number): Promise<Tally> {
-  const tally: Tally = {};
-  for (let end = upTo; end > START;) {
-    const start = await chunkStart(db, end, rows);
-    addGroups(tally, await countGroups(db, start, end));
-    end = start;
-    await pause();
-  }
-  return tally;
-}
-
 /**
- * Brings the log counts up to date: a full count when due, else only the new rows.
- * @param options.chunkRows rows per chunk of a full count (default {@linkcode CHUNK_ROWS})
+ * Counts everything up to `upTo` in one query. With one open end, SQLite walks the covering index
+ * `Logs(process_name, log_level, log_time)` in group order: no sort, a few hundred ms a million
+ * rows. It runs on the poller's worker (or is asynchronous, on SQL Server): nothing waits for it.
  */
+async function countAll(db: Executor, upTo: DbTime): Promise<Tally> {
+  return addGroups(
+    {},
+    await db.query<LevelGroup>(
+      `SELECT process_name, log_level, COUNT(*) AS n, MAX(log_time) AS last FROM Logs
+        WHERE log_time <= ? GROUP BY process_name, log_level`,
+      [time(upTo)],
+    ),
+  );
+}
+
+/** Brings the log counts up to date: a full count when due, else only the new rows. */
 export async function readLogSummaries(
   db: Executor,
   previous?: LogSummaries,
-  options: { now?: Date; chunkRows?: number } = {},
+  options: { now?: Date } = {},
 ): Promise<LogSummaries> {
   const now = options.now ?? new Date();
   const newest = await timeAt(db, "SELECT MAX(log_time) AS t FROM Logs", []) ?? START;
@@ -139,7 +123,7 @@ export async function readLogSummaries(
     : shiftTime(newest < nowText ? newest : nowText, -OVERLAP_MS);
   let { base, mark, recountedAt } = previous ?? { base: {}, mark: START, recountedAt: 0 };
   if (!previous || previous.stale || now.getTime() - previous.recountedAt >= RECOUNT_MS) {
-    base = await countAll(db, top, options.chunkRows ?? CHUNK_ROWS);
+    base = await countAll(db, top);
     mark = top;
     recountedAt = now.getTime();
   } else if (top > mark) {

@@ -28,18 +28,18 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
 {
   const test = contractTest;
 
-  test("log counts: a full count in chunks, then only new rows, and a recount when due", async (db) => {
+  test("log counts: a full count, then only new rows, and a recount when due", async (db) => {
     const levels = ["TRACE", "INFO", "ERROR"];
     for (let i = 0; i < 12; i++) {
       await insertLog(db, {
-        log_time: at(i < 6 ? 0 : i), // six rows at one instant: more than a chunk
+        log_time: at(i < 6 ? 0 : i), // six rows at one instant
         log_level: levels[i % 3],
         process_name: i % 2 ? "Odd" : "Even",
         log_message: `m${i}`,
       });
     }
     const now = parseDbTime(at(30));
-    const first = await readLogSummaries(db, undefined, { now, chunkRows: 2 });
+    const first = await readLogSummaries(db, undefined, { now });
     assert.equal(first.mark, shiftTime(at(11), -OVERLAP_MS));
     const summary = (s: typeof first) =>
       s.processes.map((p) => [p.process, p.total, p.counts.TRACE, p.counts.INFO, p.counts.ERROR]);

@@ -107,6 +107,8 @@ export const RECOMMENDED_INDEXES: [string, string, string][] = [
   ["ix_oo_web_Logs_process_time", "Logs", "process_name, log_time"],
   ["ix_oo_web_Logs_level_time", "Logs", "log_level, log_time"],
   ["ix_oo_web_Logs_time", "Logs", "log_time"],
+  // The poller's full count per process and level reads only this index, in group order.
+  ["ix_oo_web_Logs_process_level_time", "Logs", "process_name, log_level, log_time"],
   ["ix_oo_web_Queues_name_status_created", "Queues", "queue_name, status, created_date"],
   ["ix_oo_web_Queues_status_end", "Queues", "status, end_date"],
 ];
