@@ -114,8 +114,8 @@ export const RECOMMENDED_INDEXES: [string, string, string][] = [
 ];
 
 /**
- * On SQL Server the poller's log aggregates (counts per process and level since a time) are
- * answered from one covering index on `log_time` instead of a scan of `Logs` every round.
+ * On SQL Server the poller's incremental log counts (new rows per process and level since its
+ * last round) are answered from one covering index on `log_time` instead of lookups in `Logs`.
  */
 export const MSSQL_RECOMMENDED_INDEXES: [string, string, string, string?][] = [
   ...RECOMMENDED_INDEXES.filter(([name]) => name !== "ix_oo_web_Logs_time"),
