@@ -3,9 +3,8 @@
  * SQLite file. Every statement is bound exactly as the SQL Server executor binds it (`@p0…`
  * placeholders, the driver's parameter types) and recorded; an SQLite spelling of it then runs,
  * so the contract tests' results stay real. Ids are stored in SQL Server's UNIQUEIDENTIFIER
- * sort order (so ties order as on the server) and read back as the server spells them.
- * No SQL Server runs here: the recorded statements
- * are what the T-SQL check (`tsql_check.ts`) reads.
+ * sort order (so ties order as on the server) and read back as the server spells them. No SQL
+ * Server runs here: the recorded statements are what the T-SQL check (`tsql_check.ts`) reads.
  * @module
  */
 import { formatDbTime } from "../lib/time.ts";
