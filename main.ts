@@ -7,6 +7,7 @@ import { seedDemo } from "./db/demo.ts";
 import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
+import { escapeControls, logLine } from "./lib/log.ts";
 import { resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
@@ -19,13 +20,13 @@ async function main(): Promise<void> {
     db = await openDatabase(config.database, { create: embedded });
   } catch (error) {
     // A configured SQLite file that is missing or unreadable (SQL Server connects lazily).
-    console.error(`Cannot start: OpenOrchestratorSQL: ${(error as Error).message}`);
+    console.error(escapeControls(`Cannot start: OpenOrchestratorSQL: ${(error as Error).message}`));
     Deno.exit(1);
   }
   if (embedded && isEmpty(db.info)) {
     await initSchema(db);
     await seedDemo(db, config.key!);
-    console.log(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
+    logLine(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
   }
   const poller = new Poller(db, { outage: null }, { intervalMs: config.pollSeconds * 1000 });
   poller.start();
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     port: config.port,
     signal: controller.signal,
     onListen: ({ hostname, port }) =>
-      console.log(
+      logLine(
         `OpenOrchestrator Web on http://${hostname}:${port}/ (${db.dialect.name}: ${db.info.name})`,
       ),
   }, app.fetch);

@@ -11,6 +11,7 @@ import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
 import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
+import { logError } from "./log.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {
@@ -114,7 +115,7 @@ export class Poller {
       if (error instanceof DatabaseUnavailableError) {
         this.health.outage = error.message;
       } else {
-        console.error("The poller could not read the aggregates:", error);
+        logError("The poller could not read the aggregates", error);
       }
       this.#delay = Math.min(this.#delay * 2, MAX_BACKOFF_MS);
       return false;
