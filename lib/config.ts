@@ -58,11 +58,22 @@ export const DEMO_KEY = "qn1eYnCNdbqYdXEY6u0tS1s3rkCsJfFS8k5XbzPYqK8=";
 
 const KEY_PATTERN = /^[A-Za-z0-9_-]{43}=$/;
 
-/** True when the host name or address is on the loopback interface. */
+/**
+ * True when the host name or address is on the loopback interface: `localhost`, 127.0.0.0/8,
+ * `::1`, and 127.0.0.0/8 mapped into IPv6 (`::ffff:127.0.0.2`, or `::ffff:7f00:2` as URLs write it).
+ */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) ||
-    h === "::ffff:127.0.0.1";
+  if (h === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(h)) return true;
+  if (!h.includes(":")) return false;
+  try {
+    // The URL parser writes an IPv6 address in one canonical form (::ffff:127.0.0.2 becomes
+    // ::ffff:7f00:2, 0:0:0:0:0:0:0:1 becomes ::1).
+    const canonical = new URL(`http://[${h}]/`).hostname.slice(1, -1);
+    return canonical === "::1" || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+  } catch {
+    return false;
+  }
 }
 
 function splitList(text: string | undefined): string[] {
@@ -236,6 +247,13 @@ export function loadConfig(
     throw new ConfigError(
       "OpenOrchestratorKey",
       "not a Fernet key (expected 44 characters of url-safe base64 ending in '=')",
+    );
+  }
+  if (keyText === DEMO_KEY && database.kind === "mssql") {
+    // SQLite files (the demo, `deno task seed`, a bench database) may use it; a real one may not.
+    throw new ConfigError(
+      "OpenOrchestratorKey",
+      "this is the public demo key from the README: use the key your OpenOrchestrator uses",
     );
   }
   const key = keyText || (database.kind === "sqlite" && database.embedded ? DEMO_KEY : null);
