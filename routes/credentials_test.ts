@@ -71,6 +71,10 @@ Deno.test("bad credential input gets 422 next to the field and writes nothing", 
       [{ name: "X", username: "u".repeat(251), password: "p" }, "username", /at most 250/],
       [{ name: "X", username: "u", password: "p".repeat(601) }, "password", /at most 600 bytes/],
       [{ name: "Portal login", username: "u", password: "p" }, "name", /already exists/],
+      [{ name: "Portal\u0000login", username: "u", password: "p" }, "name", /control characters/],
+      [{ name: "Portal\nlogin", username: "u", password: "p" }, "name", /control characters/],
+      [{ name: "X", username: "jdoe\r\nadmin", password: "p" }, "username", /control characters/],
+      [{ name: "X", username: "jdoe\u0000", password: "p" }, "username", /control characters/],
     ];
     for (const [form, field, message] of cases) {
       const res = await t.post("/credentials", form);
