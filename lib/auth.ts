@@ -109,6 +109,15 @@ function identifyBy(
   }
 }
 
+/**
+ * The person behind a user name, as the policy sees it: without case, and without a domain (a
+ * bare name in `OO_ADMINS` matches `DOMAIN\\name`), so `Admins`, `admins` and `D1\\admins` are
+ * one person to a rate limit.
+ */
+export function personKey(user: string): string {
+  return user.trim().toLowerCase().replace(/^.*\\/, "");
+}
+
 function member(identity: Identity, names: string[]): boolean {
   const mine = [identity.user, ...identity.groups].map((n) => n.toLowerCase());
   // A bare name also matches DOMAIN\name, so "rpa-admins" matches "KOMMUNE\rpa-admins".

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AuthError, authorize, identify } from "./auth.ts";
+import { AuthError, authorize, identify, personKey } from "./auth.ts";
 
 const facts = (peer: string | null, headers: Record<string, string> = {}, host = "localhost") => ({
   peer,
@@ -144,4 +144,13 @@ Deno.test("policy: with no admins listed everyone is an admin except listed view
     authorize({ user: "ro", groups: [] }, { admins: [], viewers: ["ro"] }).role,
     "viewer",
   );
+});
+
+Deno.test("personKey is the person the policy sees, whatever the spelling", () => {
+  for (
+    const user of ["admins", "Admins", "d1\\admins", "D2\\ADMINS", " admins "]
+  ) {
+    assert.equal(personKey(user), "admins", user);
+  }
+  assert.notEqual(personKey("admins2"), personKey("admins"));
 });

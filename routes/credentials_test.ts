@@ -209,6 +209,36 @@ Deno.test("reveal allows at most 5 tries a minute per user", async () => {
   }
 });
 
+Deno.test("the reveal limit is per person, not per spelling; refusals are one audit row", async () => {
+  const env = { OO_AUTH: "header", OO_AUTH_HEADER: "X-Remote-User", OO_ADMINS: "admins" };
+  const t = await testApp({ env });
+  try {
+    const spellings = ["admins", "Admins", "d1\\admins", "D2\\ADMINS", "d1\\Admins"];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.post("/credentials/SAP/reveal", { key: DEMO_KEY }, {
+        "X-Remote-User": spellings[i],
+      });
+      assert.equal(res.status, 200, spellings[i]);
+      await res.body?.cancel();
+    }
+    for (let i = 0; i < 20; i++) {
+      const res = await t.post("/credentials/SAP/reveal", { key: DEMO_KEY }, {
+        "X-Remote-User": spellings[i % spellings.length],
+      });
+      assert.equal(res.status, 429);
+      await res.body?.cancel();
+    }
+    const rows = await t.db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE log_message LIKE '%too many tries%'",
+    );
+    assert.deepEqual(rows.map((r) => r.log_message), [
+      'admins tried to reveal the password of credential "SAP": refused, too many tries',
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("deleting a credential audits it", async () => {
   const t = await testApp();
   try {
