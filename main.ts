@@ -8,7 +8,7 @@ import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
 import { escapeControls, logLine } from "./lib/log.ts";
-import { resolveWindowsToken } from "./lib/windows_identity.ts";
+import { resolveAccountSids, resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
 
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     config,
     poller,
     resolveToken: resolveWindowsToken,
+    resolveNames: resolveAccountSids,
     logRequests: true,
   });
   const controller = new AbortController();

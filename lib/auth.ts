@@ -28,6 +28,12 @@ export type RequestFacts = {
 /** Resolves the IIS token header into an identity (Windows only; injected in tests). */
 export type TokenResolver = (tokenHeader: string) => Identity;
 
+/**
+ * Turns the `OO_ADMINS` / `OO_VIEWERS` names into what a resolved token's groups hold (SIDs on
+ * Windows); throws when a name cannot be resolved now.
+ */
+export type NameResolver = (names: string[]) => string[];
+
 /** Why identification failed; `status` is the HTTP status to answer with. */
 export class AuthError extends Error {
   /**
@@ -121,7 +127,9 @@ export function personKey(user: string): string {
 function member(identity: Identity, names: string[]): boolean {
   const mine = [identity.user, ...identity.groups].map((n) => n.toLowerCase());
   // A bare name also matches DOMAIN\name, so "rpa-admins" matches "KOMMUNE\rpa-admins".
-  return names.some((n) => mine.some((m) => m === n || m.endsWith(`\\${n}`)));
+  return names.map((n) => n.toLowerCase()).some((n) =>
+    mine.some((m) => m === n || m.endsWith(`\\${n}`))
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError } from "../db/connection.ts";
-import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
+import { AuthError, type NameResolver, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
 import { logError, logLine } from "../lib/log.ts";
@@ -50,6 +50,8 @@ export type AppOptions = {
   peerOf?: PeerOf;
   /** Resolves IIS Windows tokens (default: refuses: set by main.ts on Windows). */
   resolveToken?: TokenResolver;
+  /** Resolves `OO_ADMINS` / `OO_VIEWERS` for the iis mode (default: the names as they are). */
+  resolveNames?: NameResolver;
   /** Writes one line a request to stdout (IIS keeps them). */
   logRequests?: boolean;
 };
@@ -112,9 +114,11 @@ export function createApp(options: AppOptions): Hono {
   });
   // Identity comes first for every path, assets included, before anything else can answer (a
   // 413 too): in iis mode each request carries a Windows token handle that must be closed.
-  app.use(
-    identity(options.config, options.peerOf ?? socketPeer, options.resolveToken ?? noResolver),
-  );
+  app.use(identity(options.config, {
+    peerOf: options.peerOf ?? socketPeer,
+    resolveToken: options.resolveToken ?? noResolver,
+    resolveNames: options.resolveNames ?? ((names) => names),
+  }));
   app.use(csrf(options.config));
   // The largest form is a queue element (2,000 characters of data): 1 MiB is plenty.
   app.use(readBody(1024 * 1024));

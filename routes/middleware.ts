@@ -3,7 +3,13 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { AuthError, authorize, identify, type TokenResolver } from "../lib/auth.ts";
+import {
+  AuthError,
+  authorize,
+  identify,
+  type NameResolver,
+  type TokenResolver,
+} from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { logLine } from "../lib/log.ts";
 
@@ -20,16 +26,23 @@ export function isHealthPath(path: string): boolean {
   return /^\/+healthz[.\s]*(?:\/|$)/i.test(path);
 }
 
+/** How the identity of a request is found. */
+export type IdentitySources = {
+  /** The peer address of a request. */
+  peerOf: PeerOf;
+  /** Resolves the IIS token header (iis mode). */
+  resolveToken: TokenResolver;
+  /** Resolves the policy's names to what tokens carry (iis mode: SIDs). */
+  resolveNames: NameResolver;
+};
+
 /**
  * Sets `c.get("user")` from the configured identity mode and policy; fails closed. It runs
  * before anything else can answer, so the Windows token of every request is closed. The health
  * paths get no identity: `/healthz` itself answers, the rest are not found.
  */
-export function identity(
-  config: Config,
-  peerOf: PeerOf,
-  resolveToken: TokenResolver,
-): MiddlewareHandler {
+export function identity(config: Config, sources: IdentitySources): MiddlewareHandler {
+  const { peerOf, resolveToken, resolveNames } = sources;
   return async (c, next) => {
     if (isHealthPath(c.req.path)) {
       if (c.req.path === "/healthz" && ["GET", "HEAD"].includes(c.req.method)) return await next();
@@ -40,9 +53,18 @@ export function identity(
       host: new URL(c.req.url).hostname,
       header: (name) => c.req.header(name),
     }, { header: config.authHeader, resolveToken, origin: config.origin });
-    c.set("user", authorize(who, config));
+    c.set("user", authorize(who, config.auth === "iis" ? policyOf(config, resolveNames) : config));
     await next();
   };
+}
+
+/** The policy with its names resolved; a failure is 503 (the lookup may work again soon). */
+function policyOf(config: Config, resolveNames: NameResolver) {
+  try {
+    return { admins: resolveNames(config.admins), viewers: resolveNames(config.viewers) };
+  } catch (error) {
+    throw new AuthError(503, (error as Error).message);
+  }
 }
 
 const FORMS = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);

@@ -3,6 +3,8 @@ import { DatabaseUnavailableError } from "../db/connection.ts";
 import { tempDatabase } from "../db/testing.ts";
 import { assetUrl } from "../lib/assets.ts";
 import { loadConfig } from "../lib/config.ts";
+import { WindowsIdentity } from "../lib/windows_identity.ts";
+import { FakeWindows } from "../lib/windows_testing.ts";
 import { createApp } from "./app.tsx";
 import { testApp } from "./testing.ts";
 
@@ -407,4 +409,74 @@ Deno.test("header mode refuses a rebinding host name too, and takes OO_ORIGIN's 
   } finally {
     await t.close();
   }
+});
+
+Deno.test({
+  name: "iis mode against a fake advapi32: SIDs decide, a failed lookup is 503, tokens closed",
+  ignore: Deno.permissions.querySync({ name: "ffi" }).state !== "granted",
+  async fn() {
+    const temp = await tempDatabase({ seed: true });
+    try {
+      const config = loadConfig({
+        OpenOrchestratorSQL: `sqlite:///${temp.path}`,
+        OO_AUTH: "iis",
+        OO_ADMINS: "KOMMUNE\\RPA-Admins",
+        OO_VIEWERS: "rpa-viewers",
+      });
+      const admins = "S-1-5-21-7-7-7-1601";
+      const fake = new FakeWindows([
+        { sid: "S-1-5-21-7-7-7-1104", domain: "KOMMUNE", name: "alice" },
+        { sid: "S-1-5-21-7-7-7-1105", domain: "KOMMUNE", name: "bob" },
+        { sid: admins, domain: "KOMMUNE", name: "RPA-Admins" },
+        { sid: "S-1-5-21-7-7-7-1602", domain: "KOMMUNE", name: "RPA-Viewers" },
+      ]);
+      const open = () => {
+        fake.tokens.set(0xa1n, {
+          user: "S-1-5-21-7-7-7-1104",
+          groups: [{ sid: admins, attributes: 7 }],
+        });
+        fake.tokens.set(0xb0n, {
+          user: "S-1-5-21-7-7-7-1105",
+          groups: [{ sid: "S-1-5-21-7-7-7-1602", attributes: 7 }],
+        });
+      };
+      const windows = new WindowsIdentity(fake.api, { failureTtlMs: 0 });
+      const app = createApp({
+        peerOf: () => "127.0.0.1",
+        db: temp.db,
+        config,
+        resolveToken: (header) => windows.resolveToken(header),
+        resolveNames: (names) => windows.resolveNames(names),
+      });
+      const as = (token: string, init: RequestInit = {}) =>
+        app.request("/constants", {
+          ...init,
+          headers: { "X-IIS-WindowsAuthToken": token, "HX-Request": "true" },
+        });
+      // The domain controller is away: 503, never a 401 that would prompt for a password.
+      fake.lookupError = 1311;
+      open();
+      const away = await as("a1");
+      assert.equal(away.status, 503);
+      assert.equal(away.headers.get("WWW-Authenticate"), null);
+      assert.match(await away.text(), /cannot be found: LookupAccountNameW failed with error 1311/);
+      fake.lookupError = null;
+      open();
+      const alice = await as("a1", { method: "POST", body: new URLSearchParams({ name: "N" }) });
+      assert.equal(alice.status, 422, "an admin by group SID (the form is incomplete)");
+      await alice.body?.cancel();
+      const bob = await as("b0", { method: "POST", body: new URLSearchParams({ name: "N" }) });
+      assert.equal(bob.status, 403);
+      assert.match(await bob.text(), /KOMMUNE\\bob may only read/);
+      assert.deepEqual(fake.closed, [0xa1n, 0xa1n, 0xb0n]);
+      assert.equal(
+        fake.calls.LookupAccountNameW,
+        3,
+        "the policy names, once each after the failure",
+      );
+      assert.equal(fake.unfreed, 0);
+    } finally {
+      await temp.close();
+    }
+  },
 });
