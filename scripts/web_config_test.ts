@@ -252,3 +252,12 @@ Deno.test("web.config sets the environment the app reads, and nothing it does no
   assert.deepEqual(config.viewers, ["domain\\rpa-viewers"]);
   assert.equal(config.origin, "https://rpa.example.org");
 });
+
+Deno.test("web.config lets /healthz answer anonymously, with no Windows token forwarded", async () => {
+  const { root } = await webConfig();
+  const location = child(root, "location");
+  assert.equal(location.attrs.path, "healthz");
+  const auth = path(location, "system.webServer", "security", "authentication");
+  assert.equal(child(auth, "anonymousAuthentication").attrs.enabled, "true");
+  assert.equal(child(auth, "windowsAuthentication").attrs.enabled, "false");
+});
