@@ -11,6 +11,7 @@ import { escapeControls, logLine } from "./lib/log.ts";
 import { resolveAccountSids, resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
+import { serveGuarded } from "./server.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("start");
@@ -39,15 +40,20 @@ async function main(): Promise<void> {
     logRequests: true,
   });
   const controller = new AbortController();
-  const server = Deno.serve({
+  const options = {
     hostname: config.host,
     port: config.port,
     signal: controller.signal,
-    onListen: ({ hostname, port }) =>
+    onListen: ({ hostname, port }: Deno.NetAddr) =>
       logLine(
         `OpenOrchestrator Web on http://${hostname}:${port}/ (${db.dialect.name}: ${db.info.name})`,
       ),
-  }, app.fetch);
+  };
+  // Behind IIS (which times out slow clients itself) the app serves directly; otherwise the
+  // timeout relay closes requests that never finish arriving.
+  const server = Deno.env.get("HTTP_PLATFORM_PORT")?.trim()
+    ? Deno.serve(options, app.fetch)
+    : serveGuarded(options, app.fetch);
   const stop = () => controller.abort();
   for (
     const signal of Deno.build.os === "windows"

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { serveGuarded } from "./server.ts";
+
+/** A guarded server on an ephemeral port whose handler answers with the peer it was given. */
+function guarded(timeouts: { idleTimeoutMs: number; requestTimeoutMs: number }) {
+  const controller = new AbortController();
+  const server = serveGuarded(
+    { hostname: "127.0.0.1", port: 0, signal: controller.signal, ...timeouts },
+    async (request, info) => {
+      const body = request.body ? await request.text() : "";
+      const peer = info.remoteAddr as Deno.NetAddr;
+      return new Response(`${peer.hostname}:${peer.port} ${body}`);
+    },
+  );
+  return {
+    port: server.addr.port,
+    async stop() {
+      controller.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** Reads until the server closes the connection; returns what it sent. */
+async function readToEnd(conn: Deno.Conn): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(4096);
+  for (;;) {
+    let n: number | null;
+    try {
+      n = await conn.read(buf);
+    } catch {
+      n = null;
+    }
+    if (n === null) break;
+    chunks.push(buf.slice(0, n));
+  }
+  return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+}
+
+Deno.test("served directly: requests pass, with the client's own address", async () => {
+  const server = guarded({ idleTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/x`, {
+      method: "POST",
+      body: "a=1",
+    });
+    const [peer, body] = (await res.text()).split(" ");
+    assert.equal(body, "a=1");
+    assert.match(peer, /^127\.0\.0\.1:\d+$/);
+    // Keep-alive: two requests on one connection, both answered; the handler sees this
+    // connection's port, not the relay's.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const local = (conn.localAddr as Deno.NetAddr).port;
+    const request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    await conn.write(
+      new TextEncoder().encode(
+        request + request.replace("1.1\r\n", "1.1\r\nConnection: close\r\n"),
+      ),
+    );
+    const answers = await readToEnd(conn);
+    conn.close();
+    assert.equal(answers.match(/HTTP\/1\.1 200/g)?.length, 2, answers);
+    assert.ok(answers.includes(`127.0.0.1:${local} `), answers);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("served directly: a request that never finishes arriving is cut off", async () => {
+  const server = guarded({ idleTimeoutMs: 60_000, requestTimeoutMs: 200 });
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n"));
+    // Without the relay this read would wait for ever (Deno.serve has no header timeout).
+    assert.equal(await readToEnd(conn), "");
+    conn.close();
+    // A slow body too: the head arrived, the body never does.
+    const body = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    await body.write(
+      new TextEncoder().encode(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nab",
+      ),
+    );
+    assert.equal(await readToEnd(body), "");
+    body.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("served directly: a connection that sends nothing is closed", async () => {
+  const server = guarded({ idleTimeoutMs: 200, requestTimeoutMs: 60_000 });
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    assert.equal(await readToEnd(conn), "");
+    conn.close();
+  } finally {
+    await server.stop();
+  }
+});
