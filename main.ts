@@ -11,7 +11,7 @@ import { escapeControls, logLine } from "./lib/log.ts";
 import { resolveAccountSids, resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
-import { serveGuarded } from "./server.ts";
+import { SlowClientGuard } from "./server.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("start");
@@ -29,7 +29,11 @@ async function main(): Promise<void> {
     await seedDemo(db, config.key!);
     logLine(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
   }
-  const poller = new Poller(db, { outage: null }, { intervalMs: config.pollSeconds * 1000 });
+  // SQLite reads block the thread they run on: the aggregates are read on a Worker.
+  const poller = new Poller(db, { outage: null }, {
+    intervalMs: config.pollSeconds * 1000,
+    worker: db.dialect.name === "sqlite",
+  });
   poller.start();
   const app = createApp({
     db,
@@ -39,32 +43,70 @@ async function main(): Promise<void> {
     resolveNames: resolveAccountSids,
     logRequests: true,
   });
-  const controller = new AbortController();
-  const options = {
+  const server = serve(app.fetch, {
     hostname: config.host,
     port: config.port,
-    signal: controller.signal,
-    onListen: ({ hostname, port }: Deno.NetAddr) =>
+    // Behind IIS (which times out slow clients itself) the app serves directly; otherwise the
+    // relay closes requests that never finish arriving.
+    guard: Deno.env.get("HTTP_PLATFORM_PORT")?.trim() ? undefined : new SlowClientGuard(),
+    onListen: ({ hostname, port }) =>
       logLine(
         `OpenOrchestrator Web on http://${hostname}:${port}/ (${db.dialect.name}: ${db.info.name})`,
       ),
-  };
-  // Behind IIS (which times out slow clients itself) the app serves directly; otherwise the
-  // timeout relay closes requests that never finish arriving.
-  const server = Deno.env.get("HTTP_PLATFORM_PORT")?.trim()
-    ? Deno.serve(options, app.fetch)
-    : serveGuarded(options, app.fetch);
-  const stop = () => controller.abort();
+  });
   for (
     const signal of Deno.build.os === "windows"
       ? ["SIGINT", "SIGBREAK"] as const
       : ["SIGINT", "SIGTERM"] as const
   ) {
-    Deno.addSignalListener(signal, stop);
+    Deno.addSignalListener(signal, () => server.stop());
   }
   await server.finished;
   poller.stop();
   await db.close();
+}
+
+/** How long a stop waits for requests under way before it closes their connections. */
+export const GRACE_MS = 5000;
+
+/**
+ * Serves `handler` until `stop()`: then no new request is taken and `finished` resolves when the
+ * ones under way have finished, or after `graceMs`, whichever comes first (the process then
+ * exits, closing what is left), so the database is closed only after them. With a `guard`, the
+ * public address is its relay and the server listens on a loopback port behind it.
+ */
+export function serve(
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+  options: {
+    hostname: string;
+    port: number;
+    graceMs?: number;
+    onListen?: (addr: Deno.NetAddr) => void;
+    guard?: SlowClientGuard;
+  },
+): { finished: Promise<void>; port: number; stop(): void } {
+  const { guard } = options;
+  const onListen = options.onListen ?? (() => {});
+  const server = Deno.serve({
+    hostname: guard ? "127.0.0.1" : options.hostname,
+    port: guard ? 0 : options.port,
+    onListen: guard ? () => {} : onListen,
+  }, guard ? guard.wrap(handler) : handler);
+  const address = guard ? guard.listen(options, server.addr.port) : server.addr;
+  if (guard) onListen(address);
+  let graceOver: () => void;
+  const grace = new Promise<void>((resolve) => graceOver = resolve);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    finished: Promise.race([server.finished, grace]).finally(() => clearTimeout(timer)),
+    port: address.port,
+    stop() {
+      if (timer !== undefined) return;
+      timer = setTimeout(graceOver, options.graceMs ?? GRACE_MS);
+      guard?.close();
+      server.shutdown();
+    },
+  };
 }
 
 if (import.meta.main) await main();

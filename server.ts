@@ -9,66 +9,115 @@
  *
  * The handler sees the client's own address (not the relay's), so the identity checks that
  * trust loopback peers keep working. Behind IIS (which has its own limits) `main.ts` serves
- * directly.
+ * without the relay.
  * @module
  */
 
-/** What {@linkcode serveGuarded} needs besides the handler. */
-export type GuardedOptions = {
-  hostname: string;
-  port: number;
-  signal: AbortSignal;
-  onListen?: (addr: Deno.NetAddr) => void;
+/** The two timeouts. */
+export type GuardTimeouts = {
   /** Closes a connection without a byte for this long (default 30 s). */
   idleTimeoutMs?: number;
   /** Closes a connection whose request is not answered within this (default 30 s). */
   requestTimeoutMs?: number;
 };
 
-/** A handler as `Deno.serve` calls it. */
-export type Handler = (
-  request: Request,
-  info: Deno.ServeHandlerInfo,
-) => Response | Promise<Response>;
+/**
+ * The relay: serve the handler wrapped by {@linkcode SlowClientGuard.wrap} on a loopback port,
+ * then {@linkcode SlowClientGuard.listen} on the public address with that port as the target.
+ */
+export class SlowClientGuard {
+  #peers = new Map<number, Deno.NetAddr>();
+  #open = new Set<Deno.Conn>();
+  #listener: Deno.Listener | undefined;
+  #timeouts: { idle: number; request: number };
 
-/** Serves `handler` behind the timeout relay; resolves `finished` once stopped by `signal`. */
-export function serveGuarded(
-  options: GuardedOptions,
-  handler: Handler,
-): { addr: Deno.NetAddr; finished: Promise<void> } {
-  const peers = new Map<number, Deno.NetAddr>();
-  const inner = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    signal: options.signal,
-    onListen: () => {},
-  }, (request, info) => {
-    // The relay's own connection is known by its local port; anything else came directly.
-    const peer = peers.get(info.remoteAddr.port);
-    return handler(request, peer ? { ...info, remoteAddr: peer } : info);
-  });
-  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
-  const addr = listener.addr as Deno.NetAddr;
-  options.onListen?.(addr);
-  const open = new Set<Deno.Conn>();
-  options.signal.addEventListener("abort", () => {
-    listener.close();
-    for (const conn of open) closeQuietly(conn);
-  }, { once: true });
-  const timeouts = {
-    idle: options.idleTimeoutMs ?? 30_000,
-    request: options.requestTimeoutMs ?? 30_000,
-  };
-  const accepting = (async () => {
-    try {
-      for await (const client of listener) {
-        relay(client, inner.addr.port, { peers, open, timeouts });
+  /** @param timeouts how long a connection may stay silent, and a request unanswered */
+  constructor(timeouts: GuardTimeouts = {}) {
+    this.#timeouts = {
+      idle: timeouts.idleTimeoutMs ?? 30_000,
+      request: timeouts.requestTimeoutMs ?? 30_000,
+    };
+  }
+
+  /** Wraps a handler so that it sees the client's address, not the relay's. */
+  wrap(handler: Deno.ServeHandler<Deno.NetAddr>): Deno.ServeHandler<Deno.NetAddr> {
+    return (request, info) => {
+      // The relay's own connection is known by its local port; anything else came directly.
+      const peer = this.#peers.get(info.remoteAddr.port);
+      return handler(request, peer ? { ...info, remoteAddr: peer } : info);
+    };
+  }
+
+  /** Listens on the public address and relays each connection to `targetPort` on loopback. */
+  listen(address: { hostname: string; port: number }, targetPort: number): Deno.NetAddr {
+    const listener = Deno.listen(address);
+    this.#listener = listener;
+    (async () => {
+      try {
+        for await (const client of listener) this.#relay(client, targetPort);
+      } catch {
+        // Closed by close().
       }
-    } catch (error) {
-      if (!options.signal.aborted) throw error;
+    })();
+    return listener.addr;
+  }
+
+  /** Takes no more connections; those open end when the server behind closes them. */
+  close(): void {
+    try {
+      this.#listener?.close();
+    } catch {
+      // Already closed.
     }
-  })();
-  return { addr, finished: Promise.all([accepting, inner.finished]).then(() => {}) };
+  }
+
+  /** Closes every open connection at once. */
+  closeAll(): void {
+    this.close();
+    for (const conn of this.#open) closeQuietly(conn);
+  }
+
+  /** Relays one connection to the inner server, under the two timeouts. */
+  async #relay(client: Deno.Conn, targetPort: number): Promise<void> {
+    let upstream: Deno.Conn;
+    try {
+      upstream = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
+    } catch {
+      closeQuietly(client);
+      return;
+    }
+    const key = (upstream.localAddr as Deno.NetAddr).port;
+    this.#peers.set(key, client.remoteAddr as Deno.NetAddr);
+    this.#open.add(client).add(upstream);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let inRequest = false;
+    const stop = () => {
+      clearTimeout(timer);
+      closeQuietly(client);
+      closeQuietly(upstream);
+    };
+    const arm = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(stop, ms);
+    };
+    arm(this.#timeouts.idle);
+    await Promise.allSettled([
+      pump(client, upstream, () => {
+        // The first byte of a request starts its deadline; more bytes do not extend it.
+        if (!inRequest) arm(this.#timeouts.request);
+        inRequest = true;
+      }),
+      pump(upstream, client, () => {
+        // The answer has begun: the connection is idle again once it stays silent.
+        inRequest = false;
+        arm(this.#timeouts.idle);
+      }),
+    ]);
+    stop();
+    this.#peers.delete(key);
+    this.#open.delete(client);
+    this.#open.delete(upstream);
+  }
 }
 
 function closeQuietly(conn: Deno.Conn): void {
@@ -77,56 +126,6 @@ function closeQuietly(conn: Deno.Conn): void {
   } catch {
     // Already closed.
   }
-}
-
-/** Relays one connection to the inner server, under the two timeouts. */
-async function relay(
-  client: Deno.Conn,
-  innerPort: number,
-  state: {
-    peers: Map<number, Deno.NetAddr>;
-    open: Set<Deno.Conn>;
-    timeouts: { idle: number; request: number };
-  },
-): Promise<void> {
-  let upstream: Deno.Conn;
-  try {
-    upstream = await Deno.connect({ hostname: "127.0.0.1", port: innerPort });
-  } catch {
-    closeQuietly(client);
-    return;
-  }
-  const key = (upstream.localAddr as Deno.NetAddr).port;
-  state.peers.set(key, client.remoteAddr as Deno.NetAddr);
-  state.open.add(client).add(upstream);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let inRequest = false;
-  const stop = () => {
-    clearTimeout(timer);
-    closeQuietly(client);
-    closeQuietly(upstream);
-  };
-  const arm = (ms: number) => {
-    clearTimeout(timer);
-    timer = setTimeout(stop, ms);
-  };
-  arm(state.timeouts.idle);
-  await Promise.allSettled([
-    pump(client, upstream, () => {
-      // The first byte of a request starts its deadline; more bytes do not extend it.
-      if (!inRequest) arm(state.timeouts.request);
-      inRequest = true;
-    }),
-    pump(upstream, client, () => {
-      // The answer has begun: the connection is idle again once it stays silent.
-      inRequest = false;
-      arm(state.timeouts.idle);
-    }),
-  ]);
-  stop();
-  state.peers.delete(key);
-  state.open.delete(client);
-  state.open.delete(upstream);
 }
 
 /** Copies `from` to `to` until `from` ends (then half-closes `to`) or either fails. */

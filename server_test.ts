@@ -1,22 +1,20 @@
 import assert from "node:assert/strict";
-import { serveGuarded } from "./server.ts";
+import { serve } from "./main.ts";
+import { SlowClientGuard } from "./server.ts";
 
-/** A guarded server on an ephemeral port whose handler answers with the peer it was given. */
+/** main.ts's server with a guard on an ephemeral port; the handler answers with its peer. */
 function guarded(timeouts: { idleTimeoutMs: number; requestTimeoutMs: number }) {
-  const controller = new AbortController();
-  const server = serveGuarded(
-    { hostname: "127.0.0.1", port: 0, signal: controller.signal, ...timeouts },
-    async (request, info) => {
-      const body = request.body ? await request.text() : "";
-      const peer = info.remoteAddr as Deno.NetAddr;
-      return new Response(`${peer.hostname}:${peer.port} ${body}`);
-    },
-  );
+  const guard = new SlowClientGuard(timeouts);
+  const server = serve(async (request, info) => {
+    const body = request.body ? await request.text() : "";
+    return new Response(`${info.remoteAddr.hostname}:${info.remoteAddr.port} ${body}`);
+  }, { hostname: "127.0.0.1", port: 0, graceMs: 1000, guard });
   return {
-    port: server.addr.port,
+    port: server.port,
     async stop() {
-      controller.abort();
+      server.stop();
       await server.finished;
+      guard.closeAll();
     },
   };
 }

@@ -60,14 +60,69 @@ export type Db = Executor & {
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   /** Closes the connection or pool. */
   close(): Promise<void>;
+  /**
+   * Whether a write could be made now, without making one: null, or the error a write would
+   * meet (busy, read-only, or a full disk that failed the last write). Engines that cannot
+   * tell leave it out.
+   */
+  writeProblem?(): Promise<DatabaseUnavailableError | null>;
+  /**
+   * True when another file now stands at the database's path (restored from a backup, renamed
+   * over it). Engines without a file leave it and {@linkcode Db.reopen} out.
+   */
+  fileReplaced?(): boolean;
+  /**
+   * Closes the connection and opens the file at the path again. Close every other connection of
+   * ours to the old file first: the last one to close removes the old file's `-wal`, which the
+   * new file must not read.
+   */
+  reopen?(): void;
 };
 
-/** An error that means the database cannot be reached (as opposed to a bad statement). */
+/**
+ * Why the database cannot do what was asked: it cannot be reached, or it can be read but not
+ * written now (another program holds the write lock, the disk is full, the file is read-only).
+ */
+export type DbProblem = "unreachable" | "busy" | "full" | "read-only";
+
+/**
+ * An error that means the database cannot serve the request (as opposed to a bad statement):
+ * answered with 503 and the banner, and cleared by itself when the database recovers.
+ */
 export class DatabaseUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** What kind of trouble: the banner and `/healthz` name it. */
+  readonly problem: DbProblem;
+
+  constructor(message: string, options?: ErrorOptions & { problem?: DbProblem }) {
     super(message, options);
     this.name = "DatabaseUnavailableError";
+    this.problem = options?.problem ?? "unreachable";
   }
+}
+
+/** Records in `health` what the database's last answer says: trouble (the banner), or none. */
+export function noteHealth(health: Health, trouble: DatabaseUnavailableError | null): void {
+  health.outage = trouble?.message ?? null;
+  health.problem = trouble?.problem ?? null;
+}
+
+/**
+ * Checks the database as the banner and `/healthz` report it: it answers a read, and a write could
+ * be made now. Records the result in `health` and returns it.
+ */
+export async function checkHealth(
+  db: Db,
+  health: Health,
+  read: () => Promise<unknown>,
+): Promise<Health> {
+  try {
+    await read();
+    noteHealth(health, (await db.writeProblem?.()) ?? null);
+  } catch (error) {
+    if (!(error instanceof DatabaseUnavailableError)) throw error;
+    noteHealth(health, error);
+  }
+  return health;
 }
 
 /** Binds a stored time as a time parameter. */
@@ -92,4 +147,11 @@ export const UNKNOWN_INFO: DbInfo = {
 };
 
 /** The database's reachability, shared by every request and the poller. */
-export type Health = { outage: string | null };
+export type Health = {
+  /** The banner's message while the database cannot serve requests, else null. */
+  outage: string | null;
+  /** The kind of the current outage (null or missing while there is none). */
+  problem?: DbProblem | null;
+  /** Something the admins should know that is no outage (the file was replaced and reopened). */
+  notice?: string | null;
+};

@@ -1,6 +1,8 @@
 /**
- * SQLite through Deno's built-in `node:sqlite`: WAL mode and a busy timeout, so the Python
- * writers and our readers do not block each other.
+ * SQLite through Deno's built-in `node:sqlite`: WAL mode, so the Python writers and our readers do
+ * not block each other, and a short busy timeout with retries between which the server runs on:
+ * another program's lock never freezes it. A write that cannot get the lock within
+ * {@linkcode LOCK_WAIT_MS} is answered "busy"; a full disk and a read-only file are named too.
  * @module
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
@@ -8,6 +10,7 @@ import type { DatabaseTarget } from "../lib/config.ts";
 import {
   DatabaseUnavailableError,
   type Db,
+  type DbProblem,
   type Dialect,
   type Executor,
   isTimeParam,
@@ -33,18 +36,106 @@ function bind(params: Param[]): SQLInputValue[] {
   return params.map((p) => isTimeParam(p) ? p.time : typeof p === "boolean" ? (p ? 1 : 0) : p);
 }
 
-/** Maps the SQLite errors that mean "cannot reach the file" to `DatabaseUnavailableError`. */
-function asUnavailable(error: unknown): unknown {
+/**
+ * SQLite's result codes that mean the database cannot serve the request now, with the text
+ * `sqlite3_errstr()` gives each: Deno's `node:sqlite` sets no `errcode`, only that message.
+ */
+const PROBLEMS: [code: number, text: string, problem: DbProblem][] = [
+  [5, "database is locked", "busy"], // SQLITE_BUSY
+  [6, "database table is locked", "busy"], // SQLITE_LOCKED
+  [8, "attempt to write a readonly database", "read-only"], // SQLITE_READONLY
+  [13, "database or disk is full", "full"], // SQLITE_FULL
+  [10, "disk I/O error", "unreachable"], // SQLITE_IOERR
+  [11, "database disk image is malformed", "unreachable"], // SQLITE_CORRUPT
+  [14, "unable to open database file", "unreachable"], // SQLITE_CANTOPEN
+  [26, "file is not a database", "unreachable"], // SQLITE_NOTADB
+];
+
+/** The problem an SQLite error stands for, by its code or, where that is unset, its text. */
+export function sqliteProblem(error: unknown): DbProblem | null {
   const code = (error as { errcode?: number }).errcode;
-  // SQLITE_BUSY 5, SQLITE_LOCKED 6, SQLITE_IOERR 10, SQLITE_CORRUPT 11, SQLITE_CANTOPEN 14,
-  // SQLITE_NOTADB 26
-  if (code !== undefined && [5, 6, 10, 11, 14, 26].includes(code & 0xff)) {
-    return new DatabaseUnavailableError(
-      `The database cannot be reached: ${(error as Error).message}`,
-      { cause: error },
-    );
+  const message = error instanceof Error ? error.message : "";
+  const found = PROBLEMS.find(([c, text]) =>
+    code !== undefined ? (code & 0xff) === c : message.startsWith(text)
+  );
+  return found?.[2] ?? null;
+}
+
+/** What the banner says, by problem; a write adds that nothing was changed. */
+function problemMessage(problem: DbProblem, detail: string, write: boolean): string {
+  const outcome = write ? "nothing was changed" : "try again in a moment";
+  switch (problem) {
+    case "busy":
+      return `The database is busy (another program is writing); ${outcome}.`;
+    case "full":
+      return `The database's disk is full; ${outcome}.`;
+    case "read-only":
+      return `The database is read-only (check the file's permissions); ${outcome}.`;
+    default:
+      return `The database cannot be reached: ${detail}`;
   }
-  return error;
+}
+
+/** Maps an SQLite error that means "cannot serve this now" to `DatabaseUnavailableError`. */
+function asUnavailable(error: unknown, write = false): unknown {
+  const problem = sqliteProblem(error);
+  if (!problem) return error;
+  return new DatabaseUnavailableError(
+    problemMessage(problem, (error as Error).message, write),
+    { cause: error, problem },
+  );
+}
+
+/** The longest one statement may block the event loop waiting for another program's lock. */
+const BUSY_TIMEOUT_MS = 20;
+/** How long a request waits (without blocking the server) for a lock before it gives up. */
+export const LOCK_WAIT_MS = 5000;
+
+/**
+ * Runs a synchronous SQLite step, retrying while another program holds the lock: each try
+ * blocks at most {@linkcode BUSY_TIMEOUT_MS}, the waits between tries let other requests run, and
+ * after `deadline` the busy error is thrown.
+ */
+async function whenUnlocked<T>(step: () => T, deadline: number): Promise<T> {
+  for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
+    try {
+      return step();
+    } catch (error) {
+      if (sqliteProblem(error) !== "busy" || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
+ * What tells one file from another at the same path (a backup restored or a copy renamed over
+ * it is another file); null while there is none.
+ */
+function fileIdentity(path: string): string | null {
+  try {
+    const info = Deno.statSync(path);
+    return `${info.dev}:${info.ino}:${info.birthtime?.getTime()}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Moves aside the `-wal` and `-shm` of the file that stood at `path` before: SQLite keeps them
+ * when a file is moved away while open, and the new file would read the old file's pages from
+ * them. `oldWal` is the `-wal`'s identity seen while the old file was there; a `-wal` that came
+ * with the new file is another one and stays. Set aside renamed, never deleted.
+ */
+function setAsideStaleJournal(path: string, oldWal: string | null): void {
+  if (oldWal === null || fileIdentity(`${path}-wal`) !== oldWal) return;
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
+  for (const suffix of ["-wal", "-shm"]) {
+    try {
+      Deno.renameSync(`${path}${suffix}`, `${path}${suffix}.replaced-${stamp}`);
+    } catch {
+      // no -shm: nothing to move
+    }
+  }
 }
 
 /**
@@ -55,60 +146,120 @@ export function openSqlite(
   target: Extract<DatabaseTarget, { kind: "sqlite" }>,
   options: { create?: boolean; readOnly?: boolean } = {},
 ): Db {
-  let handle: DatabaseSync;
-  try {
-    if (!options.create) Deno.statSync(target.path);
-    handle = new DatabaseSync(target.path, { readOnly: options.readOnly ?? false });
-  } catch (error) {
-    throw new DatabaseUnavailableError(
-      `Cannot open the SQLite database ${target.path}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  handle.exec("PRAGMA busy_timeout = 5000");
-  if (!options.readOnly) handle.exec("PRAGMA journal_mode = WAL");
-  handle.exec("PRAGMA foreign_keys = ON");
-
-  const executor: Executor = {
-    dialect: sqliteDialect,
-    query<T>(sql: string, params: Param[] = []) {
-      try {
-        return Promise.resolve(handle.prepare(sql).all(...bind(params)) as T[]);
-      } catch (error) {
-        return Promise.reject(asUnavailable(error));
-      }
-    },
-    run(sql: string, params: Param[] = []) {
-      try {
-        return Promise.resolve(Number(handle.prepare(sql).run(...bind(params)).changes));
-      } catch (error) {
-        return Promise.reject(asUnavailable(error));
-      }
-    },
+  const open = (): DatabaseSync => {
+    let opened: DatabaseSync;
+    try {
+      if (!options.create) Deno.statSync(target.path);
+      opened = new DatabaseSync(target.path, { readOnly: options.readOnly ?? false });
+    } catch (error) {
+      throw new DatabaseUnavailableError(
+        `Cannot open the SQLite database ${target.path}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    opened.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!options.readOnly) opened.exec("PRAGMA journal_mode = WAL");
+    opened.exec("PRAGMA foreign_keys = ON");
+    return opened;
   };
+  let handle = open();
+  let identity = fileIdentity(target.path);
+  /** The `-wal` seen with this file at the last check (see `setAsideStaleJournal`). */
+  let wal = fileIdentity(`${target.path}-wal`);
+
+  /** A full disk is only seen by a write: remembered until a write succeeds. */
+  let lastFull: DatabaseUnavailableError | null = null;
+  const wrote = <T>(value: T): T => {
+    lastFull = null;
+    return value;
+  };
+  const failed = (error: unknown, write: boolean): unknown => {
+    const mapped = asUnavailable(error, write);
+    if (mapped instanceof DatabaseUnavailableError && mapped.problem === "full") lastFull = mapped;
+    return mapped;
+  };
+
+  /** Statements: each waits for another program's lock without blocking the server. */
+  function executor(deadline: () => number): Executor {
+    return {
+      dialect: sqliteDialect,
+      async query<T>(sql: string, params: Param[] = []) {
+        try {
+          return await whenUnlocked(
+            () => handle.prepare(sql).all(...bind(params)) as T[],
+            deadline(),
+          );
+        } catch (error) {
+          throw failed(error, false);
+        }
+      },
+      async run(sql: string, params: Param[] = []) {
+        try {
+          const changes = await whenUnlocked(
+            () => Number(handle.prepare(sql).run(...bind(params)).changes),
+            deadline(),
+          );
+          return handle.isTransaction ? changes : wrote(changes);
+        } catch (error) {
+          throw failed(error, true);
+        }
+      },
+    };
+  }
 
   // node:sqlite is synchronous on one connection: transactions are serialized so that two
   // requests never interleave statements inside one BEGIN … COMMIT.
   let queue: Promise<unknown> = Promise.resolve();
 
   return {
-    ...executor,
+    ...executor(() => Date.now() + LOCK_WAIT_MS),
     target,
     info: { ...UNKNOWN_INFO },
     transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+      // The wait for the lock counts from the request, not from its turn in the queue.
+      const deadline = Date.now() + LOCK_WAIT_MS;
       const result = queue.then(async () => {
-        handle.exec("BEGIN IMMEDIATE");
         try {
-          const value = await fn(executor);
-          handle.exec("COMMIT");
-          return value;
+          await whenUnlocked(() => handle.exec("BEGIN IMMEDIATE"), deadline);
+        } catch (error) {
+          throw failed(error, true);
+        }
+        try {
+          const value = await fn(executor(() => deadline));
+          await whenUnlocked(() => handle.exec("COMMIT"), deadline);
+          return wrote(value);
         } catch (error) {
           if (handle.isTransaction) handle.exec("ROLLBACK");
-          throw asUnavailable(error);
+          throw failed(error, true);
         }
       });
       queue = result.catch(() => undefined);
       return result;
+    },
+    writeProblem() {
+      if (lastFull || handle.isTransaction) return Promise.resolve(lastFull);
+      try {
+        handle.exec("BEGIN IMMEDIATE");
+        handle.exec("ROLLBACK");
+        return Promise.resolve(null);
+      } catch (error) {
+        const mapped = asUnavailable(error, true);
+        if (mapped instanceof DatabaseUnavailableError) return Promise.resolve(mapped);
+        return Promise.reject(error);
+      }
+    },
+    fileReplaced() {
+      const now = fileIdentity(target.path);
+      if (now !== identity) return now !== null;
+      wal = fileIdentity(`${target.path}-wal`);
+      return false;
+    },
+    reopen() {
+      if (handle.isOpen) handle.close();
+      setAsideStaleJournal(target.path, wal);
+      handle = open();
+      identity = fileIdentity(target.path);
+      wal = fileIdentity(`${target.path}-wal`);
     },
     close() {
       if (handle.isOpen) handle.close();

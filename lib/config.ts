@@ -3,6 +3,7 @@
  * Every bad value stops start-up with one line that names the variable and what is wrong.
  * @module
  */
+import { isValidKey, keyFingerprint } from "./fernet.ts";
 
 /** Where the data lives: an SQLite file, or a SQL Server database. */
 export type DatabaseTarget =
@@ -55,8 +56,6 @@ export class ConfigError extends Error {
 
 /** The Fernet key the embedded demo database is encrypted with (named in the README). */
 export const DEMO_KEY = "qn1eYnCNdbqYdXEY6u0tS1s3rkCsJfFS8k5XbzPYqK8=";
-
-const KEY_PATTERN = /^[A-Za-z0-9_-]{43}=$/;
 
 /**
  * True when the host name or address is on the loopback interface: `localhost`, 127.0.0.0/8,
@@ -243,14 +242,17 @@ export function loadConfig(
   }
 
   const keyText = env.OpenOrchestratorKey?.trim();
-  if (keyText && !KEY_PATTERN.test(keyText)) {
+  if (keyText && !isValidKey(keyText)) {
     throw new ConfigError(
       "OpenOrchestratorKey",
       "not a Fernet key (expected 44 characters of url-safe base64 ending in '=')",
     );
   }
-  if (keyText === DEMO_KEY && database.kind === "mssql") {
-    // SQLite files (the demo, `deno task seed`, a bench database) may use it; a real one may not.
+  if (
+    keyText && database.kind === "mssql" && keyFingerprint(keyText) === keyFingerprint(DEMO_KEY)
+  ) {
+    // Compared as bytes (in any spelling the key is read in). SQLite files (the demo,
+    // `deno task seed`, a bench database) may use it; a real one may not.
     throw new ConfigError(
       "OpenOrchestratorKey",
       "this is the public demo key from the README: use the key your OpenOrchestrator uses",

@@ -94,6 +94,8 @@ Deno.test("a bad value stops start-up with one line naming the variable", () => 
     [{ OpenOrchestratorSQL: "Database=x" }, /^OpenOrchestratorSQL: .*no Server= part/],
     [{ OpenOrchestratorSQL: "mssql://db:99999/x" }, /^OpenOrchestratorSQL: /],
     [{ OpenOrchestratorKey: "short" }, /^OpenOrchestratorKey: not a Fernet key/],
+    // Python's Fernet refuses a key without its padding.
+    [{ OpenOrchestratorKey: DEMO_KEY.slice(0, -1) }, /^OpenOrchestratorKey: not a Fernet key/],
     [{ PORT: "80a" }, /^PORT: '80a' is not a port number/],
     [{ HTTP_PLATFORM_PORT: "0" }, /^HTTP_PLATFORM_PORT: /],
     [{ OO_AUTH: "kerberos" }, /^OO_AUTH: 'kerberos' is not one of none, header, iis/],
@@ -139,6 +141,12 @@ Deno.test("the public demo key is refused for a SQL Server database, with one li
         "use the key your OpenOrchestrator uses",
     },
   );
+  const spelled = DEMO_KEY.slice(0, 20) + "\n" + DEMO_KEY.slice(20);
+  assert.throws(
+    () => loadConfig({ OpenOrchestratorSQL: sql, OpenOrchestratorKey: spelled }),
+    /public demo key/,
+    "in any spelling the key is read in",
+  );
   const other = "x".repeat(43) + "=";
   assert.equal(loadConfig({ OpenOrchestratorSQL: sql, OpenOrchestratorKey: other }).key, other);
   // A demo SQLite file (deno task seed) is encrypted with it.
@@ -172,4 +180,14 @@ Deno.test("the embedded database lives in OO_DATA_DIR, else ./data under deno ru
     path: "/srv/oo/openorchestrator.db",
     embedded: true,
   });
+});
+
+Deno.test("OpenOrchestratorKey takes every spelling Python's Fernet takes", () => {
+  // The standard base64 alphabet ('+' and '/') as well as the url-safe one.
+  const standard = "cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=";
+  const config = loadConfig({
+    OpenOrchestratorSQL: "sqlite:///x.db",
+    OpenOrchestratorKey: standard,
+  });
+  assert.equal(config.key, standard);
 });

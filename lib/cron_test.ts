@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { describeCron, nextRuns, previewCron, validateCron } from "./cron.ts";
+import { describeCron, nextRuns, normalizeCron, previewCron, validateCron } from "./cron.ts";
 
 const run = (day: string, time = "00:00"): string => `${day} ${time}:00.000000`;
 
-// [expression, from, expected runs]. Every row was also checked against croniter 6.2.4:
-// croniter(expr, from).get_next(datetime), called once per expected run.
+// [expression, from, expected runs]. Every row was also checked against cronsim 2.6:
+// next(CronSim(expr, from)), called once per expected run.
 const RUNS: [string, string, string[]][] = [
   // Both day fields restricted: a day matching either one runs (13th of April is a Monday).
   ["0 0 13 * FRI", "2026-04-01 00:00:00", [
@@ -49,8 +49,9 @@ const RUNS: [string, string, string[]][] = [
   ["0 0 L * *", "2028-01-31 00:00:00", [run("2028-02-29"), run("2028-03-31"), run("2028-04-30")]],
   ["0 0 l * *", "2027-01-31 00:00:00", [run("2027-02-28"), run("2027-03-31"), run("2027-04-30")]],
   ["0 0 1,L * *", "2026-04-15 00:00:00", [run("2026-04-30"), run("2026-05-01"), run("2026-05-31")]],
-  // L5: last Friday; 1#2: second Monday.
-  ["0 0 * * L5", "2026-03-01 00:00:00", [run("2026-03-27"), run("2026-04-24"), run("2026-05-29")]],
+  // 5L: last Friday; 1#2: second Monday.
+  ["0 0 * * 5L", "2026-03-01 00:00:00", [run("2026-03-27"), run("2026-04-24"), run("2026-05-29")]],
+  ["0 0 * * 5l", "2026-03-01 00:00:00", [run("2026-03-27"), run("2026-04-24")]],
   ["0 0 * * 1#2", "2026-03-01 00:00:00", [run("2026-03-09"), run("2026-04-13"), run("2026-05-11")]],
   ["0 0 * * mon#1,FRI#3", "2026-03-01 00:00:00", [
     run("2026-03-02"),
@@ -58,7 +59,51 @@ const RUNS: [string, string, string[]][] = [
     run("2026-04-06"),
     run("2026-04-17"),
   ]],
-  ["0 0 * * L7", "2026-03-01 00:00:00", [run("2026-03-29"), run("2026-04-26")]],
+  ["0 0 * * 7L", "2026-03-01 00:00:00", [run("2026-03-29"), run("2026-04-26")]],
+  ["0 0 * * 1,5L", "2026-03-20 00:00:00", [
+    run("2026-03-23"),
+    run("2026-03-27"),
+    run("2026-03-30"),
+  ]],
+  // The day rule: a day field starting with '*' means a day must match both (AND) ...
+  ["0 0 */2 * MON", "2026-03-01 00:00:00", [
+    run("2026-03-09"),
+    run("2026-03-23"),
+    run("2026-04-13"),
+    run("2026-04-27"),
+  ]],
+  ["0 0 */10 * 7", "2026-03-01 00:00:00", [
+    run("2026-05-31"),
+    run("2026-06-21"),
+    run("2026-10-11"),
+  ]],
+  ["0 0 1-7 * */2", "2026-03-01 00:00:00", [
+    run("2026-03-03"),
+    run("2026-03-05"),
+    run("2026-03-07"),
+    run("2026-04-02"),
+  ]],
+  // ... otherwise either (OR), even when a field lists every day.
+  ["0 0 1 * 1#2", "2026-03-01 00:00:00", [run("2026-03-09"), run("2026-04-01"), run("2026-04-13")]],
+  ["0 0 1-31 * MON", "2026-03-01 00:00:00", [run("2026-03-02"), run("2026-03-03")]],
+  // LW: the last Monday–Friday of the month; L/n is L.
+  ["0 0 LW * *", "2026-01-01 00:00:00", [run("2026-01-30"), run("2026-02-27"), run("2026-03-31")]],
+  ["0 0 L/2 * *", "2026-03-01 00:00:00", [run("2026-03-31"), run("2026-04-30")]],
+  // A step over one value runs to the field's top: 1/2 in day-of-week is 1,3,5,7 (7 is Sunday),
+  // and 5-5/10 in day-of-month is 5,15,25.
+  ["0 0 * * 1/2", "2026-03-01 00:00:00", [
+    run("2026-03-02"),
+    run("2026-03-04"),
+    run("2026-03-06"),
+    run("2026-03-08"),
+    run("2026-03-09"),
+  ]],
+  ["0 0 5-5/10 * *", "2026-03-01 00:00:00", [
+    run("2026-03-05"),
+    run("2026-03-15"),
+    run("2026-03-25"),
+  ]],
+  ["0 18 * * 5L", "2026-03-01 00:00:00", [run("2026-03-27", "18:00"), run("2026-04-24", "18:00")]],
   // Days that not every month or year has.
   ["0 0 29 2 *", "2026-03-01 00:00:00", [run("2028-02-29"), run("2032-02-29")]],
   ["0 0 31 * *", "2026-03-31 00:00:00", [
@@ -116,78 +161,56 @@ for (const [expr, from, expected] of RUNS) {
 }
 
 const P = "Cannot parse cron expression: ";
+const FIELDS = "expected 5 fields (minute hour day-of-month month day-of-week)";
+const LAST_HINT =
+  "is not supported: write the day number before 'L', e.g. '5L' for the last Friday";
 
-// [expression, exact error message]
+// [expression, exact error message]; cronsim 2.6 refuses each (its message names the same field).
 const REJECTED: [string, string][] = [
   ["", `${P}it is empty`],
   ["   ", `${P}it is empty`],
-  ["0 0 ? * *", `${P}'?' is not supported`],
-  ["0 0 * * ?", `${P}'?' is not supported`],
-  ["@daily", `${P}macros such as '@daily' are not supported; write the 5 fields`],
-  ["@reboot", `${P}macros such as '@reboot' are not supported; write the 5 fields`],
-  ["H 0 * * *", `${P}'H' is not supported`],
-  ["H/15 * * * *", `${P}'H' is not supported`],
-  ["0 0 W * *", `${P}'W' is not supported`],
-  ["0 0 15W * *", `${P}'W' is not supported`],
-  ["0 0 LW * *", `${P}'W' is not supported`],
-  ["0 0 0 * * *", `${P}expected 5 fields, got 6 (a seconds field is not supported)`],
-  ["0 0 0 * * * 2030", `${P}expected 5 fields, got 7 (seconds and year fields are not supported)`],
-  ["0 0 * *", `${P}expected 5 fields, got 4`],
-  ["a b c d e", `${P}minute value 'a' is not a number`],
+  ["0 0 * *", `${P}${FIELDS}, got 4`],
+  ["0 0 0 * * *", `${P}${FIELDS}, got 6 (a seconds field is not supported)`],
+  ["0 0 0 * * * 2030", `${P}${FIELDS}, got 7`],
+  ["@daily", `${P}${FIELDS}, got 1; macros such as '@daily' are not supported`],
+  ["0 0 ? * *", `${P}day-of-month '?' is not supported; write '*'`],
+  ["H 0 * * *", `${P}minute 'H': 'H' (hashed values) is not supported`],
+  [
+    "0 0 15W * *",
+    `${P}day-of-month '15W': 'W' is supported only as 'LW' (the last weekday of the month)`,
+  ],
+  [
+    "0 0 W * *",
+    `${P}day-of-month 'W': 'W' is supported only as 'LW' (the last weekday of the month)`,
+  ],
+  ["0 0 15-L * *", `${P}day-of-month 'L': 'L' and 'LW' must stand alone (e.g. 'L' or '1,L')`],
+  ["a b c d e", `${P}minute 'A' is not a number`],
   ["60 * * * *", `${P}minute value 60 is out of range 0–59`],
   ["0 24 * * *", `${P}hour value 24 is out of range 0–23`],
   ["0 0 0 * *", `${P}day-of-month value 0 is out of range 1–31`],
-  ["0 0 32 * *", `${P}day-of-month value 32 is out of range 1–31`],
-  ["0 0 * 0 *", `${P}month value 0 is out of range 1–12`],
-  ["0 0 * 13 *", `${P}month value 13 is out of range 1–12`],
-  ["0 0 * * 8", `${P}day-of-week value 8 is out of range 0–7`],
-  ["0 0 * * L8", `${P}day-of-week value 8 is out of range 0–7`],
   ["0 0 1-32 * *", `${P}day-of-month value 32 is out of range 1–31`],
-  ["0 0 * FOO *", `${P}month value 'FOO' is not a number or month name`],
-  ["0 0 * * MONDAY", `${P}day-of-week value 'MONDAY' is not a number or day name`],
-  ["0 0 * * JAN", `${P}day-of-week value 'JAN' is not a number or day name`],
-  ["*/0 * * * *", `${P}minute step '0' must be a whole number of at least 1`],
-  ["*/x * * * *", `${P}minute step 'x' must be a whole number of at least 1`],
-  ["1/2/3 * * * *", `${P}minute '1/2/3' has more than one '/'`],
-  ["1,,2 * * * *", `${P}minute has an empty list entry`],
-  ["-5 * * * *", `${P}minute range '-5' is incomplete`],
-  ["*,5 * * * *", `${P}minute cannot list '*' together with other values`],
-  // croniter reads a-a and a/n at the top of the field as the whole field, and wraps
-  // backward ranges, so these are refused rather than misread.
-  ["0 5-5 * * *", `${P}hour range '5-5' must run from a lower to a higher value`],
-  ["0 22-2 * * *", `${P}hour range '22-2' must run from a lower to a higher value`],
-  ["59/5 * * * *", `${P}minute '59/5' has nothing to step over`],
-  // croniter spells "last Friday" L5; it rejects 5L.
-  [
-    "0 0 * * 5L",
-    `${P}day-of-week '5L' is not supported; put the L first, e.g. 'L5' for the last Friday`,
-  ],
-  ["0 0 * * 1#6", `${P}day-of-week '1#6' needs a number from 1 to 5 after '#'`],
-  ["0 0 * * MON-FRI#2", `${P}day-of-week 'MON-FRI#2' needs a single day before '#', e.g. '1#2'`],
-  ["0 0 * * 1,L5", `${P}day-of-week cannot mix plain days with '#' or 'L' entries`],
-  ["0 0 15-L * *", `${P}'L' in day-of-month must be a list entry of its own, e.g. '1,L'`],
-  // croniter fails to find any run for these (or ignores the day-of-month).
-  ["0 0 1 * 1#2", `${P}'#' and 'L' in day-of-week need '*' in day-of-month`],
-  ["0 0 L * L5", `${P}'#' and 'L' in day-of-week need '*' in day-of-month`],
-  // croniter runs on days matching either field here; classic cron on days matching both.
-  [
-    "0 0 */2 * MON",
-    `${P}day-of-month '*/2' with day-of-week 'MON' is ambiguous (cron versions disagree whether ` +
-    "a day must match both or either); use '*' in one of them or list the days",
-  ],
-  [
-    "0 0 1 * */2",
-    `${P}day-of-month '1' with day-of-week '*/2' is ambiguous (cron versions disagree whether ` +
-    "a day must match both or either); use '*' in one of them or list the days",
-  ],
-  // croniter before 2.0.4 reads these as '*' (AND), later versions as a list (OR).
-  ["0 0 1-31 * MON", `${P}day-of-month '1-31' covers every day; write '*' instead`],
-  ["0 0 1 * 0-6", `${P}day-of-week '0-6' covers every day; write '*' instead`],
-  // No real date.
-  ["0 0 31 2 *", `${P}it never matches a real date`],
-  ["0 0 30 2 *", `${P}it never matches a real date`],
-  ["0 0 31 4,6,9,11 *", `${P}it never matches a real date`],
-  ["0 0 30 2 MON", `${P}day-of-month '30' never occurs in month '2'`],
+  ["0 0 * 13 *", `${P}month value 13 is out of range 1–12`],
+  ["0 0 * FOO *", `${P}month 'FOO' is not a number or month name (JAN–DEC)`],
+  ["0 0 * * 8", `${P}day-of-week value 8 is out of range 0–7`],
+  ["0 0 * * 8L", `${P}day-of-week value 8 is out of range 0–7`],
+  ["0 0 * * MONDAY", `${P}day-of-week 'MONDAY' is not a number or day name`],
+  ["0 0 * * JAN", `${P}day-of-week 'JAN' is not a number or day name`],
+  ["*/0 * * * *", `${P}minute '*/0': the step after '/' must be a whole number of at least 1`],
+  ["1/2/3 * * * *", `${P}minute '1/2/3': the step after '/' must be a whole number of at least 1`],
+  ["1,,2 * * * *", `${P}minute has an empty entry (check for a stray ',', '-', '/' or '#')`],
+  ["-5 * * * *", `${P}minute has an empty entry (check for a stray ',', '-', '/' or '#')`],
+  ["0 22-2 * * *", `${P}hour range '22-2' runs backwards; write the lower value first`],
+  // The last Friday is 5L; cronsim refuses L5, FRIL and a bare L (the scheduler would stop).
+  ["0 18 * * L5", `${P}day-of-week 'L5' ${LAST_HINT}`],
+  ["0 18 * * FRIL", `${P}day-of-week 'FRIL' ${LAST_HINT}`],
+  ["0 18 * * L", `${P}day-of-week 'L' ${LAST_HINT}`],
+  ["0 18 * * 5L/2", `${P}day-of-week '5L/2' ${LAST_HINT}`],
+  ["0 0 * * 1#6", `${P}day-of-week '1#6': the number after '#' must be 1–5`],
+  ["0 0 * * MON-FRI#2", `${P}day-of-week 'MON-FRI#2': '#' needs one day before it, e.g. '1#2'`],
+  // Dates that never exist.
+  ["0 0 30 2 *", `${P}day-of-month 30 never occurs in month '2'`],
+  ["0 0 31 4,6,9,11 *", `${P}day-of-month 31 never occurs in month '4,6,9,11'`],
+  ["0 0 30 2 MON", `${P}day-of-month 30 never occurs in month '2'`],
 ];
 
 for (const [expr, message] of REJECTED) {
@@ -225,7 +248,7 @@ Deno.test("nextRuns returns 5 runs by default and at most 50", () => {
   assert.deepEqual(nextRuns("* * * * *", "2026-03-01 10:00:00", 0), []);
 });
 
-Deno.test("nextRuns finds rare runs, like croniter, within 50 years of the previous one", () => {
+Deno.test("nextRuns finds rare runs, like cronsim, within 50 years of the previous one", () => {
   // The fifth Monday of February needs a leap year whose February 29th is a Monday.
   assert.deepEqual(nextRuns("0 0 * 2 1#5", "2026-03-01 00:00:00", 2), [
     run("2044-02-29"),
@@ -237,6 +260,23 @@ Deno.test("nextRuns stops after the year 9999", () => {
   assert.deepEqual(nextRuns("0 0 29 2 *", "9995-01-01 00:00:00", 5), [run("9996-02-29")]);
 });
 
+Deno.test("validateCron with now refuses an expression with no run in 50 years", () => {
+  // The parser accepts it, but February 1st is never a fifth Monday and has no 31st (AND).
+  assert.equal(validateCron("0 0 */30 2 1#5"), null);
+  assert.equal(
+    validateCron("0 0 */30 2 1#5", { now: "2026-03-01 00:00:00" }),
+    "Cannot use cron expression: it has no run in the next 50 years.",
+  );
+  assert.equal(validateCron("0 0 * 2 1#5", { now: "2026-03-01 00:00:00" }), null);
+});
+
+Deno.test("the fields are split where Python splits them", () => {
+  // \x1c is white space to Python's str.split() (not to JavaScript's \s); \ufeff the reverse.
+  assert.equal(validateCron("0\x1c0 * * *"), null);
+  assert.match(validateCron("0\ufeff0 * * *")!, /got 4/);
+  assert.equal(normalizeCron(" 0\t0\x1c* *  * "), "0 0 * * *");
+});
+
 Deno.test("describeCron describes common expressions", () => {
   const weekdays = describeCron("0 9 * JAN-MAR MON-FRI");
   assert.match(weekdays, /09:00/);
@@ -246,7 +286,7 @@ Deno.test("describeCron describes common expressions", () => {
   assert.match(describeCron("*/15 * * * *"), /Every 15 minutes/);
   assert.match(describeCron("30 14 * * *"), /14:30/);
   assert.match(describeCron("0 0 l * *"), /last day of the month/);
-  assert.match(describeCron("0 0 * * l5"), /last Friday of the month/);
+  assert.match(describeCron("0 0 * * 5l"), /last Friday of the month/);
   assert.match(describeCron("0 0 * * 1#2"), /second Monday of the month/);
   assert.match(describeCron("0 0 * * 7"), /Sunday/);
 });
@@ -265,6 +305,32 @@ Deno.test("previewCron gives the description and next 5 runs, or the error", () 
   });
   assert.deepEqual(previewCron("0 0 * * * *", "2026-03-01T10:00"), {
     ok: false,
-    error: `${P}expected 5 fields, got 6 (a seconds field is not supported)`,
+    error: `${P}${FIELDS}, got 6 (a seconds field is not supported)`,
+  });
+});
+
+Deno.test("describeCron says whether a day must match both day fields or either", () => {
+  // cronstrue joins both with "and" either way; the runs above show which one cronsim means.
+  assert.equal(
+    describeCron("0 0 */2 * MON"),
+    "At 00:00, only on days that match both: every 2 days in a month, and only on Monday",
+  );
+  assert.equal(
+    describeCron("0 0 1,15 * 1-5"),
+    "At 00:00, on days that match either: on day 1 and 15 of the month, or Monday through Friday",
+  );
+  // 1/2 is 1,3,5,7: Sunday included (cronstrue alone says "Monday through Saturday").
+  assert.equal(
+    describeCron("0 0 * * 1/2"),
+    "At 00:00, only on Sunday, Monday, Wednesday, and Friday",
+  );
+  assert.equal(describeCron("0 0 L/2 * *"), "At 00:00, on the last day of the month");
+  assert.equal(describeCron("0 18 * * 5L"), "At 18:00, on the last Friday of the month");
+});
+
+Deno.test("previewCron refuses an expression with no run in the next 50 years", () => {
+  assert.deepEqual(previewCron("0 0 */30 2 1#5", "2026-03-01T00:00"), {
+    ok: false,
+    error: "Cannot use cron expression: it has no run in the next 50 years.",
   });
 });

@@ -5,7 +5,9 @@
  * Token layout (https://github.com/fernet/spec): url-safe base64 with `=` padding of
  * `0x80 | timestamp (8 bytes, big-endian) | IV (16) | AES-128-CBC ciphertext (PKCS#7) | HMAC (32)`,
  * where the HMAC-SHA256 covers everything before it. The 32-byte key holds the signing key
- * (first 16 bytes) and the encryption key (last 16 bytes).
+ * (first 16 bytes) and the encryption key (last 16 bytes). Keys and tokens are read as leniently
+ * as Python reads them (the standard `+/` alphabet too, white space skipped); what Python refuses
+ * is refused here.
  *
  * What npm:fernet (0.4.0, built on crypto-js) does here, and what it does not:
  * - It builds tokens: its `encryptMessage` (AES-128-CBC with PKCS#7 padding) and `createToken`
@@ -67,8 +69,7 @@ interface FernetLib {
 const lib = fernet as unknown as FernetLib;
 
 const VERSION = 0x80;
-const KEY_PATTERN = /^[A-Za-z0-9_-]{43}=$/;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]+={0,2}$/;
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const HEADER_BYTES = 1 + 8 + 16;
 const HMAC_BYTES = 32;
 const BLOCK_BYTES = 16;
@@ -85,24 +86,50 @@ interface Token {
   hmac: Buffer;
 }
 
+/**
+ * Python's `base64.urlsafe_b64decode`, which `cryptography` uses for keys and tokens: both the
+ * url-safe (`-_`) and the standard (`+/`) alphabet, other ASCII characters skipped (white space,
+ * line breaks), padding required, anything after a complete pad ignored (CPython's non-strict
+ * `binascii.a2b_base64`). Null where Python raises.
+ */
+function pythonBase64(text: string): Buffer | null {
+  // deno-lint-ignore no-control-regex -- every ASCII character is allowed, none beyond.
+  if (!/^[\x00-\x7f]*$/.test(text)) return null;
+  const bytes: number[] = [];
+  let quad = 0, left = 0, pads = 0;
+  for (const ch of text) {
+    if (ch === "=") {
+      if (quad >= 2 && quad + ++pads >= 4) return Buffer.from(bytes);
+      continue;
+    }
+    const v = BASE64.indexOf(ch === "-" ? "+" : ch === "_" ? "/" : ch);
+    if (v < 0) continue;
+    pads = 0;
+    if (quad === 1) bytes.push((left << 2) | (v >> 4));
+    if (quad === 2) bytes.push(((left << 4) | (v >> 2)) & 0xff);
+    if (quad === 3) bytes.push(((left << 6) | v) & 0xff);
+    left = v & [0x3f, 0x0f, 0x03, 0][quad];
+    quad = (quad + 1) % 4;
+  }
+  return quad === 0 ? Buffer.from(bytes) : null;
+}
+
 /** Reads a key or throws `bad-key`. */
 function parseKey(key: string): Key {
-  if (!isValidKey(key)) {
+  const raw = pythonBase64(key);
+  if (raw?.length !== 32) {
     throw new FernetError(
       "bad-key",
       "Invalid Fernet key: it must be 32 bytes of url-safe base64 (44 characters)",
     );
   }
-  const raw = Buffer.from(key, "base64url");
   return { signing: raw.subarray(0, 16), encryption: raw.subarray(16) };
 }
 
 /** Splits a token into its parts, or returns a description of what is wrong with it. */
 function parseToken(token: string): Token | string {
-  if (token.length % 4 !== 0 || !TOKEN_PATTERN.test(token)) {
-    return "the token is not url-safe base64";
-  }
-  const data = Buffer.from(token, "base64url");
+  const data = pythonBase64(token);
+  if (!data) return "the token is not url-safe base64";
   if (data.length < 1 || data[0] !== VERSION) return "the token has an unknown version";
   if (data.length < HEADER_BYTES + HMAC_BYTES) return "the token is too short";
   const ciphertext = data.subarray(HEADER_BYTES, data.length - HMAC_BYTES);
@@ -132,9 +159,12 @@ function toWords(bytes: Uint8Array): WordArray {
   return lib.Hex.parse(Buffer.from(bytes).toString("hex"));
 }
 
-/** Whether `key` is 32 bytes of url-safe base64 with `=` padding (44 characters). */
+/**
+ * Whether `key` is a key Python's `Fernet(key)` accepts: 32 bytes of base64 with `=` padding,
+ * normally 44 url-safe characters (see {@linkcode pythonBase64} for what else it takes).
+ */
 export function isValidKey(key: string): boolean {
-  return KEY_PATTERN.test(key);
+  return pythonBase64(key)?.length === 32;
 }
 
 /** A new random key, like Python's `Fernet.generate_key()`: 44 characters of url-safe base64. */

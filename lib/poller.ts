@@ -6,12 +6,15 @@
  * @module
  */
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError } from "../db/connection.ts";
+import { DatabaseUnavailableError, noteHealth } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
 import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
 import { logError } from "./log.ts";
+import type { DatabaseTarget } from "./config.ts";
+import type { RoundReply, RoundRequest } from "./poll_worker.ts";
+import { formatDbTime } from "./time.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {
@@ -80,6 +83,43 @@ export const POLL_TASKS: PollTask[] = [
   (db, snapshot) => readPart(db, snapshot, "dashboard"),
 ];
 
+/**
+ * Rounds done on a Worker (`poll_worker.ts`) with its own connection; one round at a time.
+ */
+class WorkerRounds {
+  #worker: Worker;
+  #answer: ((reply: RoundReply) => void) | null = null;
+
+  constructor(target: Extract<DatabaseTarget, { kind: "sqlite" }>) {
+    this.#worker = new Worker(new URL("./poll_worker.ts", import.meta.url), { type: "module" });
+    this.#worker.onmessage = (event: MessageEvent<RoundReply>) => this.#settle(event.data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#settle({ ok: false, message: event.message, problem: null });
+    };
+    this.#worker.postMessage({ type: "open", target } satisfies RoundRequest);
+  }
+
+  #settle(reply: RoundReply): void {
+    const answer = this.#answer;
+    this.#answer = null;
+    answer?.(reply);
+  }
+
+  /** Sends a request and waits for its answer. */
+  ask(request: RoundRequest): Promise<RoundReply> {
+    return new Promise((resolve) => {
+      this.#answer = resolve;
+      this.#worker.postMessage(request);
+    });
+  }
+
+  close(): void {
+    this.#worker.terminate();
+    this.#settle({ ok: false, message: "The poller stopped.", problem: null });
+  }
+}
+
 /** The longest wait between two tries while the database is away. */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -95,25 +135,64 @@ export class Poller {
    * @param db the database to read
    * @param health where outages are reported (the banner reads it)
    */
+  /**
+   * @param options.worker read on a Worker with its own connection (what `main.ts` does for
+   *   SQLite, whose reads block the thread they run on); default: in this thread
+   */
   constructor(
     readonly db: Db,
     readonly health: Health,
-    readonly options: { intervalMs: number; tasks?: PollTask[] },
+    readonly options: { intervalMs: number; tasks?: PollTask[]; worker?: boolean },
   ) {
     this.#delay = options.intervalMs;
   }
 
-  /** Runs one round of every task; returns true when the database answered. */
-  async tick(): Promise<boolean> {
-    try {
+  #rounds: WorkerRounds | null = null;
+
+  /** One round of every task, here or on the worker. */
+  async #round(): Promise<void> {
+    if (!this.options.worker) {
       for (const task of this.options.tasks ?? POLL_TASKS) await task(this.db, this.snapshot);
       this.snapshot.at = new Date();
-      this.health.outage = null;
+      return;
+    }
+    if (this.db.target.kind !== "sqlite") throw new Error("Cannot poll on a worker: not SQLite");
+    this.#rounds ??= new WorkerRounds(this.db.target);
+    const reply = await this.#rounds.ask({
+      type: "round",
+      recount: this.snapshot.logs?.stale ?? false,
+    });
+    if (!reply.ok) {
+      throw reply.problem
+        ? new DatabaseUnavailableError(reply.message, { problem: reply.problem })
+        : new Error(reply.message);
+    }
+    Object.assign(this.snapshot, reply.snapshot);
+  }
+
+  /**
+   * Runs one round of every task; returns true when the database answered. Each round also
+   * checks that a write could be made (another program's lock, a full disk, a read-only file),
+   * so the banner shows and clears by itself.
+   */
+  async tick(): Promise<boolean> {
+    try {
+      if (this.db.fileReplaced?.()) {
+        // Every connection to the old file closes before the new one opens (its -wal goes).
+        await this.#rounds?.ask({ type: "close" });
+        this.db.reopen!();
+        this.health.notice = `The database file was replaced at ${
+          formatDbTime(new Date()).slice(11, 16)
+        }; the app opened the new file.`;
+        recountLogs(this.snapshot);
+      }
+      await this.#round();
+      noteHealth(this.health, (await this.db.writeProblem?.()) ?? null);
       this.#delay = this.options.intervalMs;
       return true;
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) {
-        this.health.outage = error.message;
+        noteHealth(this.health, error);
       } else {
         logError("The poller could not read the aggregates", error);
       }
@@ -138,9 +217,11 @@ export class Poller {
     loop();
   }
 
-  /** Stops the loop. */
+  /** Stops the loop (and its worker). */
   stop(): void {
     this.#running = false;
     clearTimeout(this.#timer);
+    this.#rounds?.close();
+    this.#rounds = null;
   }
 }

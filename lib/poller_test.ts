@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { DatabaseUnavailableError } from "../db/connection.ts";
-import { tempDatabase } from "../db/testing.ts";
-import { Poller } from "./poller.ts";
+import { DatabaseUnavailableError, type Health } from "../db/connection.ts";
+import { PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
+import { Poller, recountLogs } from "./poller.ts";
 
 Deno.test("the poller reads the aggregates, survives an outage with back-off, and recovers", async () => {
   const t = await tempDatabase({ seed: true });
@@ -47,6 +47,87 @@ Deno.test("start() runs a first round at once and stop() ends the loop", async (
     poller.stop();
     assert.ok(poller.snapshot.at);
   } finally {
+    await t.close();
+  }
+});
+
+Deno.test("on a worker, a round reads what an inline round reads, on its own connection", async () => {
+  const t = await tempDatabase({ seed: true });
+  const worker = new Poller(t.db, { outage: null }, { intervalMs: 1000, worker: true });
+  try {
+    const inline = new Poller(t.db, { outage: null }, { intervalMs: 1000 });
+    assert.equal(await inline.tick(), true);
+    // The main connection can do nothing while the worker reads: the worker has its own.
+    const query = t.db.query;
+    t.db.query = () => Promise.reject(new Error("the round used the server's connection"));
+    let answered = false;
+    const round = worker.tick().then((ok) => (answered = true, ok));
+    // The server's thread is free while the worker reads.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(answered, false);
+    assert.equal(await round, true);
+    t.db.query = query;
+    assert.deepEqual(worker.snapshot.schedulers, inline.snapshot.schedulers);
+    assert.deepEqual(worker.snapshot.queues?.rows, inline.snapshot.queues?.rows);
+    assert.deepEqual(worker.snapshot.logs?.processes, inline.snapshot.logs?.processes);
+    assert.deepEqual(worker.snapshot.dashboard?.chart, inline.snapshot.dashboard?.chart);
+    assert.ok(worker.snapshot.at instanceof Date);
+
+    // Deleted logs are counted again when the server asks for a recount.
+    const [{ n }] = await t.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM Logs");
+    await t.db.run("DELETE FROM Logs");
+    recountLogs(worker.snapshot);
+    assert.equal(await worker.tick(), true);
+    const counted = (worker.snapshot.logs?.processes ?? []).reduce((sum, p) => sum + p.total, 0);
+    assert.ok(Number(n) > 0);
+    assert.equal(counted, 0);
+  } finally {
+    worker.stop();
+    await t.close();
+  }
+});
+
+Deno.test("on a worker, a file that cannot be opened is an outage, and the round after it recovers", async () => {
+  const t = await tempDatabase({ seed: true });
+  const health = { outage: null as string | null };
+  const moved = `${t.path}.away`;
+  const worker = new Poller(t.db, health, { intervalMs: 1000, worker: true });
+  try {
+    await Deno.rename(t.path, moved);
+    assert.equal(await worker.tick(), false);
+    assert.match(health.outage ?? "", /Cannot open the SQLite database/);
+    await Deno.rename(moved, t.path);
+    assert.equal(await worker.tick(), true);
+    assert.equal(health.outage, null);
+  } finally {
+    worker.stop();
+    await t.close();
+  }
+});
+
+Deno.test("a database file replaced under the app is noticed and opened again", async () => {
+  const t = await tempDatabase({ seed: true });
+  const health: Health = { outage: null };
+  const poller = new Poller(t.db, health, { intervalMs: 1000, worker: true });
+  try {
+    assert.equal(await poller.tick(), true);
+    const triggers = async () =>
+      Number((await t.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM Triggers"))[0].n);
+    assert.ok(await triggers() > 3);
+    // A backup restored by renaming it over the file: another file at the same path.
+    const restored = `${t.path}.restored`;
+    await Deno.copyFile(PYTHON_DATABASES.develop, restored);
+    await Deno.rename(restored, t.path);
+    assert.equal(await poller.tick(), true);
+    assert.match(health.notice ?? "", /The database file was replaced at \d\d:\d\d/);
+    assert.equal(await triggers(), 3, "the server reads the new file");
+    assert.deepEqual(
+      poller.snapshot.queues?.rows.map((r) => r.total),
+      [25],
+      "so does the poller's worker",
+    );
+  } finally {
+    poller.stop();
     await t.close();
   }
 });

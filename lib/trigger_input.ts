@@ -3,7 +3,7 @@
  * by field, and turned into what the query module writes. Lengths follow the column sizes.
  * @module
  */
-import { nextRuns, validateCron } from "./cron.ts";
+import { nextRuns, normalizeCron, validateCron } from "./cron.ts";
 import type { Checked, FieldErrors } from "./list.ts";
 import { type DbTime, normalizeDbTime } from "./time.ts";
 import {
@@ -249,16 +249,16 @@ export function checkTrigger(
   let queue: string | null = null;
   let batch: number | null = null;
   if (type === "SCHEDULED") {
-    cron = values.cron_expr.trim().split(/\s+/).join(" ");
-    const problem = errors.cron_expr ? null : validateCron(cron);
+    cron = normalizeCron(values.cron_expr);
+    const problem = errors.cron_expr ? null : validateCron(cron, { now: options.now });
     if (problem) errors.cron_expr = problem;
     if (values.next_run !== "" && !keptNext) {
       next = nextRun(values.next_run);
     } else if (keptNext && cron === options.cron) {
       next = null;
     } else if (!errors.cron_expr) {
-      next = nextRuns(cron, options.now, 1)[0] ?? null;
-      if (!next) errors.cron_expr = "This cron expression has no run in the next 50 years.";
+      // What the scheduler writes after each run: cronsim's first run after now.
+      next = nextRuns(cron, options.now, 1)[0];
     }
   } else if (type === "SINGLE") {
     if (values.next_run === "") errors.next_run ??= "Next run is required.";

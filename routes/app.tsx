@@ -8,7 +8,7 @@ import { getConnInfo } from "hono/deno";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError } from "../db/connection.ts";
+import { DatabaseUnavailableError, noteHealth } from "../db/connection.ts";
 import { AuthError, type NameResolver, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
@@ -163,16 +163,16 @@ export function createApp(options: AppOptions): Hono {
     } else if (error instanceof DatabaseUnavailableError) {
       status = 503;
       message = error.message;
-      dbHealth.outage = error.message;
+      noteHealth(dbHealth, error);
     } else {
       logError(`${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
     }
     if (wantsJson(c)) return c.json({ errors: { _form: message } }, status as 500);
     if (c.req.header("HX-Request") === "true") {
-      if (status === 503) {
+      if (error instanceof DatabaseUnavailableError) {
         c.header("HX-Retarget", "#db-banner");
         c.header("HX-Reswap", "outerHTML");
-        return c.html(<DbBanner outage={message} />, 503);
+        return c.html(<DbBanner health={dbHealth} />, 503);
       }
       return c.html(<Flash message={message} kind="error" />, status as 500);
     }

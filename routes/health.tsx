@@ -4,7 +4,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { Health } from "../db/connection.ts";
+import { checkHealth, type DbProblem, type Health } from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
 import { DbBanner, SchedulerStatus } from "../templates/layout.tsx";
 import { formatDbTime, jsonTime } from "../lib/time.ts";
@@ -13,40 +13,44 @@ import { VERSION } from "../lib/version.ts";
 /** The health routes. */
 export const health = new Hono();
 
-async function check(c: Context): Promise<Health> {
+function check(c: Context): Promise<Health> {
   const db = c.get("db");
-  const state = c.get("health");
-  try {
-    await detect(db);
-    state.outage = null;
-  } catch (error) {
-    state.outage = (error as Error).message;
-  }
-  return state;
+  return checkHealth(db, c.get("health"), () => detect(db));
 }
+
+/** What `/healthz` says of each kind of trouble. */
+const STATUS: Record<DbProblem, string> = {
+  unreachable: "unavailable",
+  busy: "database busy",
+  full: "disk full",
+  "read-only": "read-only",
+};
 
 health.get("/healthz", async (c) => {
   const state = await check(c);
   const info = c.get("db").info;
   const at = c.get("snapshot").at;
+  const trouble = state.outage ? state.problem ?? "unreachable" : null;
   return c.json({
-    status: state.outage ? "unavailable" : "ok",
+    status: trouble ? STATUS[trouble] : "ok",
+    message: state.outage,
     version: VERSION,
     database: {
-      reachable: !state.outage,
+      reachable: trouble === null || trouble !== "unreachable",
+      writable: trouble === null,
       engine: c.get("db").dialect.name,
       name: info.name,
       revision: info.revision,
       missing_tables: info.missingTables,
     },
     poller: { last_round: at ? jsonTime(formatDbTime(at)) : null },
-  }, state.outage ? 503 : 200);
+  }, trouble ? 503 : 200);
 });
 
 health.get("/health/banner", async (c) => {
   const state = await check(c);
   if (!state.outage) c.header("HX-Refresh", "true");
-  return c.html(<DbBanner outage={state.outage} />);
+  return c.html(<DbBanner health={state} />);
 });
 
 health.get(

@@ -18,6 +18,7 @@ Deno.test("/healthz reports the database, the revision and the poller's last rou
       name: "test.db",
       revision: "9698388a0709",
       missing_tables: [],
+      writable: true,
     });
     assert.equal(before.poller.last_round, null);
     await poller.tick();

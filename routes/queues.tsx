@@ -243,7 +243,12 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     c.get("user").name,
   );
   const message = actionReport(action, result.changed, result.skipped);
-  if (wantsJson(c)) return c.json({ ok: result.changed > 0, ...result, message });
+  if (wantsJson(c)) {
+    // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
+    return result.changed > 0
+      ? c.json({ ok: true, ...result, message })
+      : c.json({ errors: { _form: message }, ...result }, 409);
+  }
   if (result.changed === 0) {
     c.header("HX-Trigger", "elements-table-changed");
     return rejected(c, 409, { _form: message });

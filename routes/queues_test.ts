@@ -284,6 +284,16 @@ Deno.test("retry, abandon and delete on chosen elements: compare-and-set, report
     });
     assert.equal(notStuck.status, 409);
     assert.match(await notStuck.text(), /Retried 0 elements\. Left alone: 1 in progress\./);
+    // Over JSON too: a conflict is 409 with the body every error has.
+    const notStuckJson = await t.post(
+      "/queues/Intake.Cases/actions/retry",
+      { id: working, stuck: "1" },
+      { Accept: "application/json" },
+    );
+    assert.equal(notStuckJson.status, 409);
+    const conflict = await notStuckJson.json();
+    assert.equal(conflict.errors._form, "Retried 0 elements. Left alone: 1 in progress.");
+    assert.equal(conflict.changed, 0);
     await t.db.run("UPDATE Queues SET start_date = ? WHERE id = ?", [
       formatDbTime(new Date(Date.now() - 3 * 3_600_000)),
       working,

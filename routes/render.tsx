@@ -29,7 +29,7 @@ export function frameOf(c: Context): Frame {
   return {
     user: c.get("user") ?? null,
     info: c.get("db").info,
-    outage: c.get("health").outage,
+    health: c.get("health"),
     schedulers: c.get("snapshot").schedulers ?? null,
     nonce: c.get("secureHeadersNonce") ?? "",
     path: c.req.path,

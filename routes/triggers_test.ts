@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { nextRuns } from "../lib/cron.ts";
+import { nowDbTime, parseDbTime } from "../lib/time.ts";
 import { type TestApp, testApp } from "./testing.ts";
 
 async function count(t: TestApp, sql: string, params: string[] = []): Promise<number> {
@@ -195,6 +197,111 @@ Deno.test("creating a trigger of each type writes the exact spellings and an aud
   }
 });
 
+Deno.test("a scheduled trigger gets cronsim's first run after now as its next run", async () => {
+  // Each is accepted by OpenOrchestrator's trigger form and run by its scheduler (cronsim 2.6).
+  // [expression, what the day of its first run must satisfy, independently of lib/cron.ts]
+  const CASES: [string, (d: Date) => boolean][] = [
+    ["0 0 */2 * MON", (d) => d.getDay() === 1 && d.getDate() % 2 === 1],
+    ["0 0 */10 * 7", (d) => d.getDay() === 0 && [1, 11, 21, 31].includes(d.getDate())],
+    ["0 0 1-7 * */2", (d) => [0, 2, 4, 6].includes(d.getDay()) && d.getDate() <= 7],
+    ["0 0 LW * *", (d) => d.getDay() >= 1 && d.getDay() <= 5 && lastWeekday(d)],
+    ["0 18 * * 5L", (d) => d.getDay() === 5 && d.getDate() + 7 > daysInMonth(d)],
+    ["0 0 * * 1/2", (d) => [1, 3, 5, 0].includes(d.getDay())],
+  ];
+  const t = await testApp();
+  try {
+    for (const [cron, onDay] of CASES) {
+      const before = nowDbTime();
+      const created = await t.post("/triggers", {
+        ...BASE,
+        trigger_name: cron,
+        type: "SCHEDULED",
+        cron_expr: cron,
+        next_run: "",
+      });
+      assert.equal(created.status, 201, cron);
+      const after = nowDbTime();
+      const [{ next_run }] = await t.db.query<{ next_run: string }>(
+        "SELECT s.next_run FROM Scheduled_Triggers s JOIN Triggers t ON t.id = s.id " +
+          "WHERE t.trigger_name = ?",
+        [cron],
+      );
+      const expected = [nextRuns(cron, before, 1)[0], nextRuns(cron, after, 1)[0]];
+      assert.ok(expected.includes(next_run), `${cron}: ${next_run} is not one of ${expected}`);
+      assert.ok(onDay(parseDbTime(next_run)), `${cron}: ${next_run} is not on its schedule`);
+      assert.ok(next_run > before, `${cron}: ${next_run} is not after ${before}`);
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+function daysInMonth(d: Date): number {
+  return new Date(d.getFullYear(), d.getMonth() + 1, 0).getDate();
+}
+
+/** No later Monday–Friday in the month. */
+function lastWeekday(d: Date): boolean {
+  for (let day = d.getDate() + 1; day <= daysInMonth(d); day++) {
+    const w = new Date(d.getFullYear(), d.getMonth(), day).getDay();
+    if (w >= 1 && w <= 5) return false;
+  }
+  return true;
+}
+
+Deno.test("a stored expression the scheduler cannot read still lists and opens, with a warning", async () => {
+  const t = await testApp();
+  try {
+    const created = await t.post("/triggers", {
+      ...BASE,
+      trigger_name: "Croniter era",
+      type: "SCHEDULED",
+      cron_expr: "0 18 * * 5L",
+      next_run: "",
+    });
+    assert.equal(created.status, 201);
+    const id = await idOf(t, "Croniter era");
+    // Written before 1.3.1 (croniter's spelling), or by a script that never validated it.
+    await t.db.run("UPDATE Scheduled_Triggers SET cron_expr = ? WHERE id = ?", ["0 18 * * L5", id]);
+
+    const list = await t.get("/triggers");
+    assert.equal(list.status, 200);
+    const listed = await list.text();
+    assert.match(listed, /Croniter era/);
+    assert.match(listed, /The scheduler cannot read it/);
+    const json = await t.json("/triggers?q=Croniter");
+    assert.equal((await json.json()).rows[0].cron_expr, "0 18 * * L5");
+
+    const detail = await t.get(`/triggers/${id}`);
+    assert.equal(detail.status, 200);
+    const html = await detail.text();
+    assert.match(html, /<code>0 18 \* \* L5<\/code>/);
+    assert.match(html, /The scheduler cannot read this expression/);
+    assert.match(html, /day-of-week &#39;L5&#39;/);
+
+    const edit = await t.get(`/triggers/${id}/edit`);
+    assert.equal(edit.status, 200);
+    assert.match(await edit.text(), /value="0 18 \* \* L5"/);
+    // Saving it as it is asks for a valid expression and writes nothing.
+    const saved = await t.post(`/triggers/${id}`, {
+      ...BASE,
+      trigger_name: "Croniter era",
+      type: "SCHEDULED",
+      cron_expr: "0 18 * * L5",
+      next_run: "",
+    });
+    assert.equal(saved.status, 422);
+    assert.match(await saved.text(), /id="trigger-cron_expr-error"[^>]*>[^<]*day-of-week/);
+    const [{ cron_expr }] = await t.db.query<{ cron_expr: string }>(
+      "SELECT cron_expr FROM Scheduled_Triggers WHERE id = ?",
+      [id],
+    );
+    assert.equal(cron_expr, "0 18 * * L5");
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("bad trigger input gets 422, a message next to each field, and writes nothing", async () => {
   const t = await testApp();
   try {
@@ -229,13 +336,34 @@ Deno.test("bad trigger input gets 422, a message next to each field, and writes 
       [
         { ...BASE, type: "SCHEDULED", cron_expr: "0 0 ? * *" },
         "cron_expr",
-        /&#39;\?&#39; is not supported/,
+        /day-of-month &#39;\?&#39; is not supported/,
       ],
       [{ ...BASE, type: "SCHEDULED", cron_expr: "@daily" }, "cron_expr", /macros/],
       [
         { ...BASE, type: "SCHEDULED", cron_expr: "0 0 31 2 *" },
         "cron_expr",
-        /never matches a real date/,
+        /day-of-month 31 never occurs in month/,
+      ],
+      // cronsim refuses these, and the scheduler would stop on them.
+      [
+        { ...BASE, type: "SCHEDULED", cron_expr: "0 18 * * L5" },
+        "cron_expr",
+        /day-of-week &#39;L5&#39;/,
+      ],
+      [
+        { ...BASE, type: "SCHEDULED", cron_expr: "0 18 * * FRIL" },
+        "cron_expr",
+        /day-of-week &#39;FRIL&#39;/,
+      ],
+      [
+        { ...BASE, type: "SCHEDULED", cron_expr: "0 0 15W * *" },
+        "cron_expr",
+        /day-of-month &#39;15W&#39;/,
+      ],
+      [
+        { ...BASE, type: "SCHEDULED", cron_expr: "0 0 */30 2 1#5" },
+        "cron_expr",
+        /no run in the next 50 years/,
       ],
       [{ ...BASE, type: "SINGLE" }, "single-next_run", /Next run is required/],
       [{ ...BASE, type: "SINGLE", next_run: "tomorrow" }, "single-next_run", /YYYY-MM-DDTHH:MM/],
@@ -528,8 +656,8 @@ Deno.test("GET /triggers/cron previews a cron expression as a fragment or JSON",
     const bad = await t.json("/triggers/cron?expr=0+0+*+*+*+*");
     assert.equal(bad.status, 422);
     assert.deepEqual(await bad.json(), {
-      error:
-        "Cannot parse cron expression: expected 5 fields, got 6 (a seconds field is not supported)",
+      error: "Cannot parse cron expression: expected 5 fields (minute hour day-of-month month " +
+        "day-of-week), got 6 (a seconds field is not supported)",
     });
     assert.equal((await t.json("/triggers/cron?expr=")).status, 422);
     const badFrom = await t.json("/triggers/cron?expr=*+*+*+*+*&from=soon");
@@ -546,7 +674,7 @@ Deno.test("GET /triggers/cron previews a cron expression as a fragment or JSON",
     assert.equal(invalid.status, 422);
     assert.match(
       await invalid.text(),
-      /class="field-error">Cannot parse cron expression: &#39;W&#39; is not supported/,
+      /class="field-error">Cannot parse cron expression: day-of-month &#39;W&#39;: &#39;W&#39; is supported only as &#39;LW&#39;/,
     );
   } finally {
     await t.close();

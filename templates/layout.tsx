@@ -4,7 +4,7 @@
  */
 import type { Child } from "hono/jsx";
 import type { User } from "../lib/auth.ts";
-import type { DbInfo } from "../db/connection.ts";
+import type { DbInfo, Health } from "../db/connection.ts";
 import type { SchedulerCounts } from "../db/schedulers.ts";
 import { assetUrl } from "../lib/assets.ts";
 
@@ -24,8 +24,8 @@ export const NAV: { href: string; label: string }[] = [
 export type Frame = {
   user: User | null;
   info: DbInfo;
-  /** The database error while it is unreachable, else null. */
-  outage: string | null;
+  /** The database's state: the banner's message while it cannot serve requests. */
+  health: Health;
   /** Scheduler machines by state, from the poller (null before its first round). */
   schedulers: SchedulerCounts | null;
   nonce: string;
@@ -47,9 +47,17 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
-/** The database banner: shown while the database is unreachable; it checks again by itself. */
-export function DbBanner(props: { outage: string | null }) {
-  if (!props.outage) return <div id="db-banner" hidden></div>;
+/**
+ * The database banner: shown while the database cannot serve requests (unreachable, busy, disk
+ * full, read-only); it checks again by itself. A `notice` (the file was replaced and opened again)
+ * shows without the checking.
+ */
+export function DbBanner(props: { health: Health }) {
+  const { outage, problem, notice } = props.health;
+  if (!outage) {
+    if (!notice) return <div id="db-banner" hidden></div>;
+    return <div id="db-banner" class="banner" role="status">{notice}</div>;
+  }
   return (
     <div
       id="db-banner"
@@ -60,8 +68,14 @@ export function DbBanner(props: { outage: string | null }) {
       hx-target="this"
       hx-swap="outerHTML"
     >
-      <strong>The database cannot be reached.</strong> {props.outage}{" "}
-      <span class="muted">Trying again every 5 seconds; this page reloads when it is back.</span>
+      {!problem || problem === "unreachable"
+        ? (
+          <>
+            <strong>The database cannot be reached.</strong> {outage}
+          </>
+        )
+        : <strong>{outage}</strong>}{" "}
+      <span class="muted">Checking again every 5 seconds; this page reloads when it is back.</span>
     </div>
   );
 }
@@ -158,7 +172,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
             </button>
           </div>
         </header>
-        <DbBanner outage={frame.outage} />
+        <DbBanner health={frame.health} />
         <div id="flash" role="status" aria-live="polite"></div>
         <main id="main">{props.children}</main>
       </body>

@@ -38,25 +38,36 @@ export function formValuesOf(trigger: Trigger): TriggerFormValues {
   };
 }
 
-/** The cron preview: a description and the next 5 runs, or why the expression is invalid. */
-export function CronPreview(props: { result: CronResult | null; now: Date }) {
+/** Said of a stored cron expression that cronsim refuses. */
+export const STORED_CRON_WARNING = "The scheduler cannot read this expression: it fails when it " +
+  "begins this trigger, which then never runs. Edit the trigger to fix it.";
+
+/**
+ * The cron preview: a description and the next 5 runs, or why the expression is invalid. A
+ * `stored` expression that is invalid (written before OpenOrchestrator 1.3.1, or by a script)
+ * also says what that means for the scheduler.
+ */
+export function CronPreview(props: { result: CronResult | null; now: Date; stored?: boolean }) {
   const { result } = props;
   if (!result) return <p class="muted">Type a cron expression to see its next runs.</p>;
+  if (!result.ok && props.stored) {
+    return (
+      <p class="field-error" role="alert">
+        <strong>{STORED_CRON_WARNING}</strong> {result.error}
+      </p>
+    );
+  }
   if (!result.ok) return <p class="field-error">{result.error}</p>;
   return (
     <>
       <p>{result.description}</p>
-      {result.next.length === 0
-        ? <p class="muted">No run in the next 50 years.</p>
-        : (
-          <ol class="runs">
-            {result.next.map((r) => (
-              <li>
-                {displayTime(r)} <span class="muted">{relativeTime(r, props.now)}</span>
-              </li>
-            ))}
-          </ol>
-        )}
+      <ol class="runs">
+        {result.next.map((r) => (
+          <li>
+            {displayTime(r)} <span class="muted">{relativeTime(r, props.now)}</span>
+          </li>
+        ))}
+      </ol>
     </>
   );
 }

@@ -4,7 +4,7 @@
  */
 import { CancelButton, EditorLink } from "./forms.tsx";
 import type { Trigger } from "../db/triggers.ts";
-import { previewCron } from "../lib/cron.ts";
+import { previewCron, validateCron } from "../lib/cron.ts";
 import type { ListParams, ListSpec } from "../lib/list.ts";
 import { displayTime, formatDbTime } from "../lib/time.ts";
 import type { TriggerFilters } from "../lib/trigger_input.ts";
@@ -25,7 +25,7 @@ import {
 import { parseWhitelist } from "../lib/whitelist.ts";
 import { actionsColumn, type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
 import { Moment } from "./time.tsx";
-import { CronPreview } from "./trigger_form.tsx";
+import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 
 /** The triggers list's allowlist and defaults. */
 export const TRIGGERS_SPEC: ListSpec = {
@@ -204,6 +204,11 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
         <>
           {typeLabel(r.type)}
           {r.cron_expr !== null && <code class="block">{r.cron_expr}</code>}
+          {r.cron_expr !== null && validateCron(r.cron_expr) !== null && (
+            <span class="field-error" title={STORED_CRON_WARNING}>
+              The scheduler cannot read it
+            </span>
+          )}
         </>
       ),
     },
@@ -386,7 +391,11 @@ export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?:
             <dt>Cron</dt>
             <dd>
               <code>{t.cron_expr}</code>
-              <CronPreview result={previewCron(t.cron_expr, formatDbTime(now))} now={now} />
+              <CronPreview
+                result={previewCron(t.cron_expr, formatDbTime(now))}
+                now={now}
+                stored
+              />
             </dd>
           </>
         )}

@@ -1,0 +1,76 @@
+/**
+ * The poller's rounds on a Deno Worker with an SQLite connection of its own, so that the aggregate reads
+ * (full scans of `Logs` and `Queues` at millions of rows) never hold up a request: `node:sqlite`
+ * is synchronous, and on the server's thread each of those reads stalled every request.
+ *
+ * Protocol: the main thread sends `{ type: "open", target }` once, then `{ type: "round",
+ * recount }` per round; each round is answered with {@linkcode RoundReply}. The worker keeps the
+ * incremental state (the log counts) between rounds. It opens the file read-only: it never writes.
+ * @module
+ */
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+import type { DbProblem } from "../db/connection.ts";
+import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
+import { detect } from "../db/schema.ts";
+import { openSqlite } from "../db/sqlite.ts";
+import type { DatabaseTarget } from "./config.ts";
+import { POLL_TASKS, type Snapshot } from "./poller.ts";
+
+/** A message to the worker: every one but `open` is answered. */
+export type RoundRequest =
+  | { type: "open"; target: Extract<DatabaseTarget, { kind: "sqlite" }> }
+  | { type: "round"; recount: boolean }
+  | { type: "close" };
+
+/**
+ * The worker's answer to a round: the new snapshot, or why the database did not answer; to a
+ * close, `{ ok: true }` once its connection is closed.
+ */
+export type RoundReply =
+  | { ok: true; snapshot?: Snapshot }
+  | { ok: false; message: string; problem: DbProblem | null };
+
+let target: Extract<DatabaseTarget, { kind: "sqlite" }> | null = null;
+let db: Db | null = null;
+const snapshot: Snapshot = {};
+
+async function round(recount: boolean): Promise<RoundReply> {
+  try {
+    if (!db) {
+      db = openSqlite(target!, { readOnly: true });
+      await detect(db);
+    }
+    if (recount && snapshot.logs) snapshot.logs.stale = true;
+    for (const task of POLL_TASKS) await task(db, snapshot);
+    snapshot.at = new Date();
+    return { ok: true, snapshot };
+  } catch (error) {
+    const unavailable = error instanceof DatabaseUnavailableError;
+    if (unavailable && error.problem === "unreachable") {
+      // Open again next round: the file may have been replaced or come back.
+      await db?.close();
+      db = null;
+    }
+    return {
+      ok: false,
+      message: (error as Error).message,
+      problem: unavailable ? error.problem : null,
+    };
+  }
+}
+
+self.onmessage = async (event: MessageEvent<RoundRequest>) => {
+  const request = event.data;
+  if (request.type === "open") {
+    target = request.target;
+    return;
+  }
+  if (request.type === "close") {
+    await db?.close();
+    db = null;
+    self.postMessage({ ok: true } satisfies RoundReply);
+    return;
+  }
+  self.postMessage(await round(request.recount));
+};
