@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { Db } from "../db/connection.ts";
 import { time } from "../db/connection.ts";
 import { newId } from "../db/ids.ts";
+import { SHARED_TABLES } from "../db/schema.ts";
 import { insertElement, insertLog } from "../db/test_rows.ts";
 import { DEMO_KEY } from "../lib/config.ts";
 import { encrypt } from "../lib/fernet.ts";
@@ -29,19 +30,8 @@ function injected(html: string): boolean {
 
 /** Every table's rows, to tell that nothing was written. */
 async function snapshot(db: Db): Promise<string> {
-  const tables = [
-    "Constants",
-    "Credentials",
-    "Logs",
-    "Queues",
-    "Triggers",
-    "Single_Triggers",
-    "Scheduled_Triggers",
-    "Queue_Triggers",
-    "Schedulers",
-  ];
   const rows = [];
-  for (const table of tables) {
+  for (const table of SHARED_TABLES) {
     rows.push(await db.query(`SELECT * FROM ${table} ORDER BY 1`));
   }
   return JSON.stringify(rows);
