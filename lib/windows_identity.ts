@@ -204,21 +204,19 @@ export type LookupTimes = {
  */
 export class WindowsIdentity {
   #api: WinApi | undefined;
-  #open: () => WinApi;
   #names: NameCache;
   #sids: NameCache;
 
   /** @param api the Windows calls (default: advapi32 and kernel32, opened at first use) */
   constructor(api?: WinApi, times: LookupTimes = {}) {
     this.#api = api;
-    this.#open = openWinApi;
     const failureTtlMs = times.failureTtlMs ?? 30_000;
     this.#names = new NameCache(times.nameTtlMs ?? 10 * 60_000, 10_000, failureTtlMs, times.now);
     this.#sids = new NameCache(Infinity, 10_000, failureTtlMs, times.now);
   }
 
   get #win(): WinApi {
-    this.#api ??= this.#open();
+    this.#api ??= openWinApi();
     return this.#api;
   }
 
