@@ -24,20 +24,33 @@ export function q(value: string | null): string {
 /**
  * Writes one audit entry, in the caller's transaction so the change and its record land together.
  * @param what e.g. `changed constant "X": "a" → "b"` (never a secret)
+ * @returns the entry's id, for {@linkcode amendAudit}
  */
 export async function audit(
   tx: Executor,
   info: DbInfo,
   entry: { user: string; what: string },
-): Promise<void> {
+): Promise<string> {
+  const id = newId(info);
   await tx.run(
     "INSERT INTO Logs (id, log_time, log_level, process_name, log_message) VALUES (?, ?, ?, ?, ?)",
-    [
-      newId(info),
-      time(nowDbTime()),
-      "INFO",
-      AUDIT_PROCESS,
-      clipLogMessage(`${entry.user} ${entry.what}`),
-    ],
+    [id, time(nowDbTime()), "INFO", AUDIT_PROCESS, clipLogMessage(`${entry.user} ${entry.what}`)],
   );
+  return id;
+}
+
+/**
+ * Rewrites an entry of a long change as it goes (in the transaction of each step), so the trail
+ * says exactly how far it got, whatever stops it.
+ */
+export async function amendAudit(
+  tx: Executor,
+  id: string,
+  entry: { user: string; what: string },
+): Promise<void> {
+  await tx.run("UPDATE Logs SET log_message = ? WHERE id = ? AND process_name = ?", [
+    clipLogMessage(`${entry.user} ${entry.what}`),
+    id,
+    AUDIT_PROCESS,
+  ]);
 }

@@ -101,7 +101,7 @@ export function deleteCredential(db: Db, name: string, user: string): Promise<Ch
  * Records a reveal, or a refused try with its reason (the password and the key are never
  * written).
  */
-export function auditReveal(
+export async function auditReveal(
   db: Db,
   name: string,
   user: string,
@@ -110,5 +110,5 @@ export function auditReveal(
   const what = refused
     ? `tried to reveal the password of credential ${q(name)}: ${refused}`
     : `revealed the password of credential ${q(name)}`;
-  return db.transaction((tx) => audit(tx, db.info, { user, what }));
+  await db.transaction((tx) => audit(tx, db.info, { user, what }));
 }

@@ -40,7 +40,12 @@ export type Dashboard = {
   offlineSchedulers: { machine_name: string; last_update: DbTime }[];
   /** The last 7 days, oldest first. */
   chart: ChartDay[];
+  /** The 6 days before today, as last counted, and when (ms since the epoch). */
+  pastDays: { days: ChartDay[]; readAt: number };
 };
+
+/** How often the days before today are counted again (a retry can still change them). */
+export const PAST_DAYS_RECOUNT_MS = 60 * 60_000;
 
 /** A trigger is overdue when it is idle and its next run is this far past. */
 export const OVERDUE_MS = 5 * 60_000;
@@ -57,8 +62,37 @@ function counts(rows: GroupCount[]): GroupCount[] {
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
 
-/** Reads the dashboard. */
-export async function readDashboard(db: Executor, now: Date = new Date()): Promise<Dashboard> {
+/** Done and failed elements per day, from `from` (inclusive) on. */
+async function countPerDay(
+  db: Executor,
+  range: { from: DbTime; until?: DbTime },
+): Promise<{ day: string; status: string; n: number }[]> {
+  const day = db.dialect.name === "sqlite"
+    ? "substr(end_date, 1, 10)"
+    : "CONVERT(char(10), end_date, 23)";
+  const until = range.until ? " AND end_date < ?" : "";
+  return await db.query<{ day: string; status: string; n: number }>(
+    `SELECT ${day} AS day, status, COUNT(*) AS n FROM Queues
+      WHERE status IN ('DONE', 'FAILED') AND end_date >= ?${until} GROUP BY ${day}, status`,
+    range.until ? [time(range.from), time(range.until)] : [time(range.from)],
+  );
+}
+
+function chartDays(days: string[], counts: { day: string; status: string; n: number }[]) {
+  const of = (d: string, status: string) =>
+    Number(counts.find((r) => r.day === d && r.status === status)?.n ?? 0);
+  return days.map((d) => ({ day: d, done: of(d, "DONE"), failed: of(d, "FAILED") }));
+}
+
+/**
+ * Reads the dashboard. The chart's days before today are taken from `previous` while they are
+ * recent enough: a round then counts only today's elements.
+ */
+export async function readDashboard(
+  db: Executor,
+  options: { now?: Date; previous?: Dashboard } = {},
+): Promise<Dashboard> {
+  const now = options.now ?? new Date();
   const nowText = formatDbTime(now);
   // Whole minutes, so that the filtered views the dashboard links to match its counts exactly.
   const since = `${lastWorkingDayStart(nowText).slice(0, 16)}:00.000000`;
@@ -95,22 +129,20 @@ export async function readDashboard(db: Executor, now: Date = new Date()): Promi
     [time(shiftTime(nowText, -STALE_SECONDS * 1000))],
   );
   await pause();
-  const firstDay = `${shiftTime(nowText, -6 * 86_400_000).slice(0, 10)} 00:00:00.000000`;
-  const day = db.dialect.name === "sqlite"
-    ? "substr(end_date, 1, 10)"
-    : "CONVERT(char(10), end_date, 23)";
-  const perDay = await db.query<{ day: string; status: string; n: number }>(
-    `SELECT ${day} AS day, status, COUNT(*) AS n FROM Queues
-      WHERE status IN ('DONE', 'FAILED') AND end_date >= ? GROUP BY ${day}, status`,
-    [time(firstDay)],
-  );
-  const chart: ChartDay[] = [];
-  for (let i = 6; i >= 0; i--) {
-    const d = shiftTime(nowText, -i * 86_400_000).slice(0, 10);
-    const of = (status: string) =>
-      Number(perDay.find((r) => r.day === d && r.status === status)?.n ?? 0);
-    chart.push({ day: d, done: of("DONE"), failed: of("FAILED") });
-  }
+  const days = [6, 5, 4, 3, 2, 1, 0].map((i) => shiftTime(nowText, -i * 86_400_000).slice(0, 10));
+  const today = `${days[6]} 00:00:00.000000`;
+  const kept = options.previous?.pastDays;
+  const pastDays = kept && kept.days[0]?.day === days[0] &&
+      now.getTime() - kept.readAt < PAST_DAYS_RECOUNT_MS
+    ? kept
+    : {
+      days: chartDays(
+        days.slice(0, 6),
+        await countPerDay(db, { from: `${days[0]} 00:00:00.000000`, until: today }),
+      ),
+      readAt: now.getTime(),
+    };
+  const chart = [...pastDays.days, ...chartDays([days[6]], await countPerDay(db, { from: today }))];
   return {
     now: nowText,
     since,
@@ -120,5 +152,6 @@ export async function readDashboard(db: Executor, now: Date = new Date()): Promi
     overdueTriggers,
     offlineSchedulers,
     chart,
+    pastDays,
   };
 }

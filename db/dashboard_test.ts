@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
 import { time } from "./connection.ts";
-import { readDashboard } from "./dashboard.ts";
+import { PAST_DAYS_RECOUNT_MS, readDashboard } from "./dashboard.ts";
 import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";
 import { contractTest } from "./testing.ts";
 
@@ -59,7 +59,7 @@ contractTest(
       ]);
     }
 
-    const dash = await readDashboard(db, parseDbTime(NOW));
+    const dash = await readDashboard(db, { now: parseDbTime(NOW) });
     assert.equal(dash.since, "2026-11-22 12:00:00.000000");
     assert.deepEqual(dash.errorLogs.map((g) => [g.name, g.n, g.last]), [["A", 2, ago(1)], [
       "B",
@@ -91,5 +91,19 @@ contractTest(
       2,
       "an end 8 days ago is out of the chart",
     );
+
+    // The next round counts only today; the days before come from the last round.
+    await db.run("UPDATE Queues SET status = 'DONE' WHERE status = 'FAILED'");
+    const later = new Date(parseDbTime(NOW).getTime() + 60_000);
+    const next = await readDashboard(db, { now: later, previous: dash });
+    assert.deepEqual(next.chart.slice(4).map((d) => [d.done, d.failed]), [[0, 1], [1, 1], [2, 0]]);
+    // An hour on, or on another day, the days before are counted again.
+    const hourLater = new Date(later.getTime() + PAST_DAYS_RECOUNT_MS);
+    const recounted = await readDashboard(db, { now: hourLater, previous: next });
+    assert.deepEqual(recounted.chart.slice(4).map((d) => [d.done, d.failed]), [
+      [1, 0],
+      [2, 0],
+      [2, 0],
+    ]);
   },
 );

@@ -22,7 +22,7 @@ import {
 } from "../lib/log_summary.ts";
 import { type DbTime, formatDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
-import { audit, q } from "./audit.ts";
+import { amendAudit, audit, q } from "./audit.ts";
 import { type Db, type Executor, time } from "./connection.ts";
 import {
   type CappedCount,
@@ -56,8 +56,11 @@ export const OVERLAP_MS = 5 * 60_000;
 export const RECOUNT_MS = 60 * 60_000;
 /** The most new rows one live-tail request brings. */
 export const TAIL_LIMIT = 200;
-/** Rows deleted per statement by a bulk delete (so robots can write in between). */
-const DELETE_BATCH = 5_000;
+/**
+ * Rows deleted per statement by a bulk delete: small enough that one statement holds neither the
+ * server's thread nor the robots' writes for long.
+ */
+const DELETE_BATCH = 1_000;
 
 /** The poller's log aggregates, and the state of its incremental count. */
 export type LogSummaries = {
@@ -234,35 +237,46 @@ export function deleteLogs(
 }
 
 /**
- * Deletes every log row of a process older than `before`, in batches so that robots can write
- * in between; audited once with the count.
+ * Deletes every log row of a process older than `before`, in batches so that requests and robots
+ * run in between. One audit entry is written first and rewritten with each batch, in the batch's
+ * transaction: whatever stops the work, the trail says exactly how many rows went.
+ * @param options.signal stops the work after the batch under way
+ * @param options.progress told the running count after each batch
  */
 export async function deleteLogsBefore(
   db: Db,
-  process: string,
-  before: DbTime,
-  user: string,
-): Promise<number> {
+  job: { process: string; before: DbTime; user: string },
+  options: { signal?: AbortSignal; progress?: (deleted: number) => void } = {},
+): Promise<{ deleted: number; stopped: boolean }> {
+  const { process, before, user } = job;
+  const scope = `of process ${q(process)} older than ${before.slice(0, 10)}`;
+  const rows = (n: number) => `${n} log row${n === 1 ? "" : "s"}`;
+  const entry = await db.transaction((tx) =>
+    audit(tx, db.info, { user, what: `is deleting log rows ${scope}: 0 deleted so far` })
+  );
   let deleted = 0;
+  let stopped = false;
   for (;;) {
-    const batch = await db.transaction((tx) =>
-      tx.run(
+    if (options.signal?.aborted) {
+      stopped = true;
+      break;
+    }
+    const batch = await db.transaction(async (tx) => {
+      const n = await tx.run(
         `DELETE FROM Logs WHERE id IN (SELECT id FROM Logs WHERE process_name = ? AND log_time < ?
            ORDER BY log_time${db.dialect.page(DELETE_BATCH, 0)})`,
         [process, time(before)],
-      )
-    );
+      );
+      const what = `is deleting log rows ${scope}: ${deleted + n} deleted so far`;
+      if (n > 0) await amendAudit(tx, entry, { user, what });
+      return n;
+    });
     deleted += batch;
+    options.progress?.(deleted);
     if (batch < DELETE_BATCH) break;
     await pause();
   }
-  await db.transaction((tx) =>
-    audit(tx, db.info, {
-      user,
-      what: `deleted ${deleted} log row${deleted === 1 ? "" : "s"} of process ${
-        q(process)
-      } older than ${before.slice(0, 10)}`,
-    })
-  );
-  return deleted;
+  const what = `deleted ${rows(deleted)} ${scope}${stopped ? " (stopped before the end)" : ""}`;
+  await db.transaction((tx) => amendAudit(tx, entry, { user, what }));
+  return { deleted, stopped };
 }

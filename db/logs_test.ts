@@ -17,7 +17,8 @@ import {
   tailLogs,
 } from "./logs.ts";
 import { insertLog, paging } from "./test_rows.ts";
-import { contractTest } from "./testing.ts";
+import type { Db } from "./connection.ts";
+import { contractTest, tempDatabase } from "./testing.ts";
 
 const T0 = "2026-11-20 08:00:00.000000";
 const at = (minutes: number) => shiftTime(T0, minutes * 60_000);
@@ -181,7 +182,14 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
       process_name: "Keep",
       log_message: "k",
     });
-    assert.equal(await deleteLogsBefore(db, "Old", "2026-11-22 00:00:00.000000", "bob"), 2);
+    assert.deepEqual(
+      await deleteLogsBefore(db, {
+        process: "Old",
+        before: "2026-11-22 00:00:00.000000",
+        user: "bob",
+      }),
+      { deleted: 2, stopped: false },
+    );
     const left = await db.query<{ process_name: string; log_message: string }>(
       "SELECT process_name, log_message FROM Logs WHERE process_name <> 'OpenOrchestrator Web' ORDER BY log_time",
     );
@@ -196,3 +204,75 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
     );
   });
 }
+
+/** Adds `n` log rows of `process`, one a second before `T0` (SQLite). */
+async function manyLogs(db: Db, process: string, n: number): Promise<void> {
+  await db.run(
+    `INSERT INTO Logs (id, log_time, log_level, process_name, log_message)
+     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?)
+     SELECT lower(hex(randomblob(16))),
+            strftime('%Y-%m-%d %H:%M:%f', '2026-11-20 08:00:00', '-' || i || ' seconds') || '000',
+            'INFO', ?, 'row ' || i FROM k`,
+    [n, process],
+  );
+}
+
+async function trail(db: Db): Promise<string[]> {
+  const rows = await db.query<{ log_message: string }>(
+    "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web'",
+  );
+  return rows.map((r) => r.log_message);
+}
+
+async function left(db: Db, process: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM Logs WHERE process_name = ?",
+    [process],
+  );
+  return Number(row.n);
+}
+
+Deno.test("delete-older can be stopped between batches, and the trail says how far it got", async () => {
+  const { db, close } = await tempDatabase();
+  try {
+    await manyLogs(db, "Big", 3500);
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const result = await deleteLogsBefore(db, { process: "Big", before: T0, user: "carol" }, {
+      signal: stop.signal,
+      progress(deleted) {
+        seen.push(deleted);
+        if (deleted >= 2000) stop.abort();
+      },
+    });
+    assert.deepEqual(result, { deleted: 2000, stopped: true });
+    assert.deepEqual(seen, [1000, 2000]);
+    assert.equal(await left(db, "Big"), 1500);
+    assert.deepEqual(await trail(db), [
+      'carol deleted 2000 log rows of process "Big" older than 2026-11-20 (stopped before the end)',
+    ]);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("a delete-older that dies half-way leaves a trail of exactly what went", async () => {
+  const { db, close } = await tempDatabase();
+  try {
+    await manyLogs(db, "Big", 3500);
+    await assert.rejects(
+      deleteLogsBefore(db, { process: "Big", before: T0, user: "carol" }, {
+        progress(deleted) {
+          if (deleted >= 2000) throw new Error("the process was killed");
+        },
+      }),
+      /killed/,
+    );
+    assert.equal(await left(db, "Big"), 1500);
+    assert.deepEqual(await trail(db), [
+      'carol is deleting log rows of process "Big" older than 2026-11-20: 2000 deleted so far',
+    ]);
+  } finally {
+    await close();
+  }
+});

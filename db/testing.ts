@@ -3,6 +3,7 @@
  * from the databases the real Python OpenOrchestrator wrote (`testdata/`, copies of the shared test data).
  * @module
  */
+import assert from "node:assert/strict";
 import type { Db } from "./connection.ts";
 import { seedDemo } from "./demo.ts";
 import { openDatabase } from "./open.ts";
@@ -100,4 +101,37 @@ export function contractTest(name: string, fn: (db: Db) => Promise<void>): void 
       },
     });
   }
+}
+
+/**
+ * Another process that holds an exclusive lock on an SQLite file (having written a row, as a
+ * robot's long write does) until `release()`, which rolls it back.
+ */
+export async function holdWriteLock(path: string): Promise<{ release(): Promise<void> }> {
+  const script = `
+    import { DatabaseSync } from "node:sqlite";
+    const db = new DatabaseSync(${JSON.stringify(path)});
+    db.exec("BEGIN EXCLUSIVE");
+    db.exec("INSERT INTO Constants (name, value, changed_at) VALUES ('locker', 'x', '2026-01-01 00:00:00.000000')");
+    console.log("locked");
+    for await (const _ of Deno.stdin.readable) break;
+    db.exec("ROLLBACK");
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  assert.match(new TextDecoder().decode(value), /locked/);
+  return {
+    async release() {
+      await child.stdin.close();
+      reader.releaseLock();
+      await child.stdout.cancel();
+      await child.status;
+    },
+  };
 }

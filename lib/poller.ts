@@ -43,7 +43,7 @@ const PART_READS: Record<PolledPart, PollTask> = {
     snapshot.logs = await readLogSummaries(db, snapshot.logs);
   },
   dashboard: async (db, snapshot) => {
-    snapshot.dashboard = await readDashboard(db);
+    snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
   },
 };
 

@@ -142,3 +142,40 @@ Deno.test("the poller keeps the last aggregates through an outage, the pages sho
     await t.close();
   }
 });
+
+Deno.test("the dashboard fragment is rendered once a round: repeats come from memory, with an ETag", async () => {
+  const temp = await tempDatabase({ seed: true });
+  try {
+    const config = loadConfig({ OpenOrchestratorSQL: `sqlite:///${temp.path}` });
+    const poller = new Poller(temp.db, { outage: null }, { intervalMs: 1000 });
+    const app = createApp({ db: temp.db, config, poller });
+    const get = (headers: Record<string, string> = {}) =>
+      app.request("http://localhost/dashboard", { headers: { "HX-Request": "true", ...headers } });
+    await poller.tick();
+    const first = await get();
+    const etag = first.headers.get("ETag")!;
+    assert.match(etag, /^"\d+"$/);
+    assert.equal(first.headers.get("Cache-Control"), "no-cache");
+    const html = await first.text();
+    // Rendering is not repeated: the same bytes, even while the database is gone.
+    const query = temp.db.query;
+    temp.db.query = () => Promise.reject(new DatabaseUnavailableError("gone"));
+    const again = await get();
+    assert.equal(again.headers.get("ETag"), etag);
+    assert.equal(await again.text(), html);
+    const unchanged = await get({ "If-None-Match": etag });
+    assert.equal(unchanged.status, 304);
+    assert.equal(await unchanged.text(), "");
+    temp.db.query = query;
+
+    // A new round is a new fragment.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await poller.tick();
+    const next = await get({ "If-None-Match": etag });
+    assert.equal(next.status, 200);
+    assert.notEqual(next.headers.get("ETag"), etag);
+    await next.body?.cancel();
+  } finally {
+    await temp.close();
+  }
+});

@@ -5,39 +5,10 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { holdWriteLock as holdLock } from "../db/testing.ts";
 import { type TestApp, testApp } from "./testing.ts";
 
 const BUSY = "The database is busy (another program is writing); nothing was changed.";
-
-/** Another process that holds an exclusive lock on the file until `release()`. */
-async function holdLock(path: string): Promise<{ release(): Promise<void> }> {
-  const script = `
-    import { DatabaseSync } from "node:sqlite";
-    const db = new DatabaseSync(${JSON.stringify(path)});
-    db.exec("BEGIN EXCLUSIVE");
-    db.exec("INSERT INTO Constants (name, value, changed_at) VALUES ('locker', 'x', '2026-01-01 00:00:00.000000')");
-    console.log("locked");
-    for await (const _ of Deno.stdin.readable) break;
-    db.exec("ROLLBACK");
-  `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  assert.match(new TextDecoder().decode(value), /locked/);
-  return {
-    async release() {
-      await child.stdin.close();
-      reader.releaseLock();
-      await child.stdout.cancel();
-      await child.status;
-    },
-  };
-}
 
 async function constantCount(t: TestApp, name: string): Promise<number> {
   const [row] = await t.db.query<{ n: number }>(

@@ -4,10 +4,11 @@
  * `after`/`before`, `dir`, `size`), `GET /logs/:process/tail?after=<cursor>` (the live tail's new
  * rows), `POST /logs/:process/actions/delete` with `id` repeated, and
  * `POST /logs/:process/actions/delete-older` with `before` (a date) and `confirm` (the process
- * name). Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
+ * name), which runs in batches: `GET …/delete-older` tells how far it got, `POST …/stop` stops it. Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
  * @module
  */
 import { type Context, Hono } from "hono";
+import { DatabaseUnavailableError } from "../db/connection.ts";
 import { storedId } from "../db/ids.ts";
 import { deleteLogs, deleteLogsBefore, listLogs, TAIL_LIMIT, tailLogs } from "../db/logs.ts";
 import { parseCursor } from "../lib/cursor.ts";
@@ -15,10 +16,16 @@ import { parseLogFilter, parsePaging } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
 import { ensurePolled, recountLogs } from "../lib/poller.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
-import { formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
+import { type DbTime, formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import { Flash } from "../templates/layout.tsx";
-import { DeleteOlderForm, LogsTable, LogViewPage, TailRows } from "../templates/log_view.tsx";
+import {
+  DeleteOlderForm,
+  DeleteOlderProgress,
+  LogsTable,
+  LogViewPage,
+  TailRows,
+} from "../templates/log_view.tsx";
 import {
   PROCESSES_LIST,
   PROCESSES_SPEC,
@@ -181,17 +188,100 @@ logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
       <DeleteOlderForm process={process ?? ""} values={values} errors={errors} />,
     );
   }
-  const deleted = await deleteLogsBefore(c.get("db"), process, before, c.get("user").name);
-  recountLogs(c.get("snapshot"));
-  const message = `Deleted ${deleted.toLocaleString("en")} log row${
-    deleted === 1 ? "" : "s"
-  } of ${process} older than ${values.before}.`;
-  if (wantsJson(c)) return c.json({ ok: true, deleted, message });
+  if (jobs.get(process)?.done === false) {
+    errors._form =
+      `Old rows of ${process} are being deleted already: wait for that to end or stop it.`;
+    return rejected(c, 409, errors, <DeleteOlderForm {...{ process, values, errors }} />);
+  }
+  const job = startDelete(c, { process, before, user: c.get("user").name });
+  // A small delete answers at once; a large one shows its progress and can be stopped.
+  await Promise.race([job.finished, new Promise((resolve) => setTimeout(resolve, FIRST_WAIT_MS))]);
+  if (wantsJson(c)) await job.finished;
+  return deleteProgress(c, process);
+});
+
+/** Where a delete-older stands; a finished one is kept until its result was shown. */
+type DeleteJob = {
+  deleted: number;
+  done: boolean;
+  message: string;
+  stop: AbortController;
+  finished: Promise<void>;
+};
+
+/** One delete-older at a time per process, in this process (the app runs as one process). */
+const jobs = new Map<string, DeleteJob>();
+
+/** How long the request that starts a delete-older waits before it shows the progress. */
+const FIRST_WAIT_MS = 1000;
+
+function startDelete(
+  c: Context,
+  what: { process: string; before: DbTime; user: string },
+): DeleteJob {
+  const day = what.before.slice(0, 10);
+  const job: DeleteJob = {
+    deleted: 0,
+    done: false,
+    message: "",
+    stop: new AbortController(),
+    finished: Promise.resolve(),
+  };
+  const snapshot = c.get("snapshot");
+  job.finished = deleteLogsBefore(c.get("db"), what, {
+    signal: job.stop.signal,
+    progress: (deleted) => job.deleted = deleted,
+  }).then(({ deleted, stopped }) => {
+    job.message = `Deleted ${deleted.toLocaleString("en")} log row${
+      deleted === 1 ? "" : "s"
+    } of ${what.process} older than ${day}${stopped ? " (stopped before the end)" : ""}.`;
+  }, (error) => {
+    job.message = `The delete stopped after ${job.deleted.toLocaleString("en")} rows: ${
+      error instanceof DatabaseUnavailableError ? error.message : "an error (it has been logged)"
+    }`;
+    if (!(error instanceof DatabaseUnavailableError)) {
+      console.error(`Deleting old log rows of ${what.process} failed: ${(error as Error).message}`);
+    }
+  }).finally(() => {
+    job.done = true;
+    recountLogs(snapshot);
+  });
+  jobs.set(what.process, job);
+  return job;
+}
+
+/** Answers with where the process's delete-older stands (and forgets a finished one). */
+function deleteProgress(c: Context, process: string) {
+  const job = jobs.get(process);
+  if (job?.done) jobs.delete(process);
+  if (wantsJson(c)) {
+    return c.json({
+      ok: true,
+      running: job ? !job.done : false,
+      deleted: job?.deleted ?? 0,
+      message: job?.message || null,
+    });
+  }
+  if (job && !job.done) {
+    return c.html(<DeleteOlderProgress process={process} deleted={job.deleted} />);
+  }
+  const form = <DeleteOlderForm process={process} values={{ before: "", confirm: "" }} />;
+  if (!job) return c.html(form);
   c.header("HX-Trigger", "logs-table-changed");
   return c.html(
     <>
-      <DeleteOlderForm process={process} values={{ before: "", confirm: "" }} />
-      <Flash message={message} />
+      {form}
+      <Flash message={job.message} />
     </>,
   );
+}
+
+logs.get("/:process/actions/delete-older", (c) => deleteProgress(c, c.req.param("process")));
+
+logs.post("/:process/actions/delete-older/stop", requireAdmin, async (c) => {
+  const process = c.req.param("process");
+  const job = jobs.get(process);
+  job?.stop.abort();
+  await job?.finished;
+  return deleteProgress(c, process);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { insertLog } from "../db/test_rows.ts";
 import { nowDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
+import { holdWriteLock } from "../db/testing.ts";
 import { type TestApp, testApp } from "./testing.ts";
 
 type Json = Record<string, unknown> & { rows: Record<string, unknown>[] };
@@ -282,6 +283,61 @@ Deno.test("deleting chosen log rows and old rows of a process: confirmed and aud
       audits.at(-1)!.log_message,
       `local deleted 10 log rows of process "Intake" older than ${today}`,
     );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a long delete-older shows its progress, can be stopped, and leaves an exact trail", async () => {
+  const t = await testApp();
+  try {
+    await t.db.run(
+      `INSERT INTO Logs (id, log_time, log_level, process_name, log_message)
+       WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 2500)
+       SELECT lower(hex(randomblob(16))), '2020-01-01 00:00:00.000000', 'INFO', 'Big', 'row ' || i
+         FROM k`,
+    );
+    const today = nowDbTime().slice(0, 10);
+    // A robot's long write holds the lock: the delete waits, and the page shows where it stands.
+    const lock = await holdWriteLock(t.path);
+    let stopped: Promise<Response>;
+    try {
+      const started = await t.post("/logs/Big/actions/delete-older", {
+        before: today,
+        confirm: "Big",
+      });
+      assert.equal(started.status, 200);
+      const progress = await started.text();
+      assert.match(progress, /Deleting old rows of Big: 0 so far/);
+      assert.match(progress, /hx-post="\/logs\/Big\/actions\/delete-older\/stop"/);
+      const state = await (await t.json("/logs/Big/actions/delete-older")).json();
+      assert.deepEqual(state, { ok: true, running: true, deleted: 0, message: null });
+      const again = await t.post("/logs/Big/actions/delete-older", {
+        before: today,
+        confirm: "Big",
+      });
+      assert.equal(again.status, 409, "one delete-older at a time per process");
+      stopped = t.post("/logs/Big/actions/delete-older/stop");
+    } finally {
+      await lock.release();
+    }
+    // Stopped while it waited for the lock: it ends before its first batch.
+    const answer = await stopped;
+    assert.equal(answer.headers.get("HX-Trigger"), "logs-table-changed");
+    assert.match(
+      await answer.text(),
+      /Deleted 0 log rows of Big older than \d{4}-\d\d-\d\d \(stopped before the end\)\./,
+    );
+    assert.equal(await count(t, "process_name = 'Big'"), 2500);
+    const trail = await t.db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web' " +
+        "AND log_message LIKE '%Big%'",
+    );
+    assert.deepEqual(trail.map((r) => r.log_message), [
+      `local deleted 0 log rows of process "Big" older than ${today} (stopped before the end)`,
+    ]);
+    // Done and shown: the form is back.
+    assert.match(await (await t.get("/logs/Big/actions/delete-older")).text(), /Delete old rows/);
   } finally {
     await t.close();
   }

@@ -4,7 +4,11 @@
  * and prints a Markdown table of p50/p95 latencies, response sizes and budgets.
  *
  * Options: `--rebuild` forces a new database, `--requests N` sets the timed requests per
- * endpoint (default 200), `--only TEXT` keeps the endpoints whose name or path contains TEXT.
+ * endpoint (default 200), `--only TEXT` keeps the endpoints whose name or path contains TEXT,
+ * `--scale N` measures a database N times the base size (1 M logs, 500 k queue elements), and
+ * `--concurrent` (with `--seconds N`, default 30) runs 8 clients over the heavy views at once
+ * while a probe sends a cheap request every 20 ms, then 8 clients on the dashboard fragment, and
+ * prints requests/s, p50/p99/max and the probe's worst stall.
  * Exits non-zero only when a request fails (a status other than 200); budgets are for reading.
  * @module
  */
@@ -237,7 +241,8 @@ export const ENDPOINTS: Endpoint[] = [
 ];
 
 /** Row counts of the bench database. */
-const COUNTS = {
+/** The rows of the base database (`--scale 1`). */
+const BASE_COUNTS = {
   logs: 1_000_000,
   queues: 500_000,
   triggers: 1_000,
@@ -245,6 +250,9 @@ const COUNTS = {
   constants: 300,
   credentials: 100,
 };
+
+/** The rows of the database measured: `--scale N` multiplies the logs and queue elements. */
+let COUNTS = BASE_COUNTS;
 
 /** Bump when the generated contents change, so cached databases are rebuilt. */
 const FORMAT_VERSION = 3;
@@ -257,8 +265,17 @@ const SERVER_V8_FLAGS = "--v8-flags=--max-old-space-size=160,--max-semi-space-si
 const DAY_MS = 86_400_000;
 const ROOT = join(import.meta.dirname!, "..");
 const DATA_DIR = join(ROOT, "bench-data");
-const DB_PATH = join(DATA_DIR, "bench.db");
-const MARKER_PATH = join(DATA_DIR, "bench.json");
+/** The cached database and its marker; set for the scale in `main`. */
+let DB_PATH = join(DATA_DIR, "bench.db");
+let MARKER_PATH = join(DATA_DIR, "bench.json");
+
+/** Measures the database `scale` times the base size, cached in its own file. */
+function useScale(scale: number): void {
+  COUNTS = { ...BASE_COUNTS, logs: BASE_COUNTS.logs * scale, queues: BASE_COUNTS.queues * scale };
+  const name = scale === 1 ? "bench" : `bench-x${scale}`;
+  DB_PATH = join(DATA_DIR, `${name}.db`);
+  MARKER_PATH = join(DATA_DIR, `${name}.json`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Data pools
@@ -861,7 +878,7 @@ function buildDatabase(marker: Marker): void {
   const started = performance.now();
   mkdirSync(DATA_DIR, { recursive: true });
   rmSync(MARKER_PATH, { force: true });
-  const temp = join(DATA_DIR, "bench.db.building");
+  const temp = `${DB_PATH}.building`;
   removeDb(temp);
   console.log(`Building ${DB_PATH} (seed ${SEED}) ...`);
   const db = new DatabaseSync(temp);
@@ -1069,26 +1086,140 @@ function markdownTable(results: Result[]): string {
   return lines.join("\n");
 }
 
-function parseOptions(): { rebuild: boolean; requests: number; only: string } {
+type Options = {
+  rebuild: boolean;
+  requests: number;
+  only: string;
+  scale: number;
+  concurrent: boolean;
+  seconds: number;
+};
+
+function wholeNumber(name: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new Error(`Cannot run the bench: --${name} must be a whole number from 1, got '${text}'`);
+  }
+  return Number(text);
+}
+
+function parseOptions(): Options {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
       rebuild: { type: "boolean", default: false },
       requests: { type: "string", default: String(DEFAULT_REQUESTS) },
       only: { type: "string", default: "" },
+      scale: { type: "string", default: "1" },
+      concurrent: { type: "boolean", default: false },
+      seconds: { type: "string", default: String(CONCURRENT_SECONDS) },
     },
   });
-  const requests = Number(values.requests);
-  if (!/^\d+$/.test(values.requests) || requests < 1) {
-    throw new Error(
-      `Cannot run the bench: --requests must be a whole number from 1, got '${values.requests}'`,
+  return {
+    rebuild: values.rebuild,
+    requests: wholeNumber("requests", values.requests),
+    only: values.only.toLowerCase(),
+    scale: wholeNumber("scale", values.scale),
+    concurrent: values.concurrent,
+    seconds: wholeNumber("seconds", values.seconds),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrent load: what users feel while others work
+
+/** Clients that request the heavy views at once, each as fast as it is answered. */
+const CLIENTS = 8;
+const CONCURRENT_SECONDS = 30;
+/** The probe: a cheap request every 20 ms; its slowest answer is the worst stall anyone saw. */
+const PROBE_EVERY_MS = 20;
+const PROBE_PATH = "/health/header";
+
+/** Latencies of a run, sorted. */
+type Latencies = { count: number; p50: number; p99: number; max: number };
+
+function latencies(ms: number[]): Latencies {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted.at(-1) ?? NaN,
+  };
+}
+
+/** `CLIENTS` clients cycling through `endpoints` for `seconds`, plus the probe. */
+async function underLoad(
+  base: string,
+  endpoints: Endpoint[],
+  seconds: number,
+): Promise<{ load: Latencies; probe: Latencies; failures: number }> {
+  const until = performance.now() + seconds * 1000;
+  const load: number[] = [];
+  const probe: number[] = [];
+  let failures = 0;
+  const client = async (first: number) => {
+    for (let i = first; performance.now() < until; i++) {
+      const { ms, status } = await timeRequest(base, endpoints[i % endpoints.length]);
+      if (status === 200) load.push(ms);
+      else failures++;
+    }
+  };
+  const probing = async () => {
+    while (performance.now() < until) {
+      const { ms, status } = await timeRequest(base, { name: "probe", path: PROBE_PATH });
+      if (status !== 200) failures++;
+      probe.push(ms);
+      await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+    }
+  };
+  await Promise.all([
+    ...Array.from({ length: CLIENTS }, (_, k) => client(k * 3)),
+    probing(),
+  ]);
+  return { load: latencies(load), probe: latencies(probe), failures };
+}
+
+function concurrentTable(
+  rows: { name: string; seconds: number; run: Awaited<ReturnType<typeof underLoad>> }[],
+): string {
+  const ms = (n: number) => Number.isNaN(n) ? "–" : n.toFixed(1);
+  const lines = [
+    "| load | requests/s | p50 ms | p99 ms | max ms | probe p99 ms | probe worst stall ms | failed |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const { name, seconds, run } of rows) {
+    lines.push(
+      `| ${name} | ${(run.load.count / seconds).toFixed(0)} | ${ms(run.load.p50)} | ${
+        ms(run.load.p99)
+      } | ${ms(run.load.max)} | ${ms(run.probe.p99)} | ${ms(run.probe.max)} | ${run.failures} |`,
     );
   }
-  return { rebuild: values.rebuild, requests, only: values.only.toLowerCase() };
+  return lines.join("\n");
+}
+
+/** The concurrent mode: the heavy views under load, then the dashboard fragment's throughput. */
+async function runConcurrent(server: Server, options: Options): Promise<string> {
+  const heavy = largeTableEndpoints().filter((e) => !e.path.startsWith("/dashboard"));
+  const dashboard = [{ name: "dashboard fragment", path: "/dashboard", headers: FRAGMENT }];
+  const short = Math.max(1, Math.round(options.seconds / 3));
+  console.log(`${CLIENTS} clients over ${heavy.length} heavy views for ${options.seconds} s ...`);
+  const rows = [{
+    name: `${CLIENTS} clients, heavy views`,
+    seconds: options.seconds,
+    run: await underLoad(server.base, heavy, options.seconds),
+  }];
+  console.log(`${CLIENTS} clients on the dashboard fragment for ${short} s ...`);
+  rows.push({
+    name: `${CLIENTS} clients, dashboard fragment`,
+    seconds: short,
+    run: await underLoad(server.base, dashboard, short),
+  });
+  return concurrentTable(rows);
 }
 
 async function main(): Promise<number> {
   const options = parseOptions();
+  useScale(options.scale);
   const endpoints = ENDPOINTS.filter((e) =>
     `${e.name} ${e.path}`.toLowerCase().includes(options.only)
   );
@@ -1108,19 +1239,25 @@ async function main(): Promise<number> {
 
   const starting = performance.now();
   const server = await startServer();
-  console.log(`The app answered /healthz after ${elapsed(starting)}.`);
+  const firstRound = elapsed(starting);
+  console.log(`The poller's first complete round ended ${firstRound} after start.`);
   const stop = () => {
     stopServer(server).finally(() => Deno.exit(130));
   };
   Deno.addSignalListener("SIGINT", stop);
   const results: Result[] = [];
+  let loadTable = "";
   let peak: number | null = null;
   try {
-    console.log(
-      `Serving on ${server.base}; ${WARMUP} warm-up + ${options.requests} timed requests per endpoint.`,
-    );
-    for (const endpoint of endpoints) {
-      results.push(await measure(server.base, endpoint, options.requests));
+    if (options.concurrent) {
+      loadTable = await runConcurrent(server, options);
+    } else {
+      console.log(
+        `Serving on ${server.base}; ${WARMUP} warm-up + ${options.requests} timed requests per endpoint.`,
+      );
+      for (const endpoint of endpoints) {
+        results.push(await measure(server.base, endpoint, options.requests));
+      }
     }
     peak = await peakMemory(server.child.pid);
   } finally {
@@ -1129,7 +1266,13 @@ async function main(): Promise<number> {
   }
 
   console.log("");
-  console.log(markdownTable(results));
+  console.log(
+    `${COUNTS.logs.toLocaleString("en")} logs, ${
+      COUNTS.queues.toLocaleString("en")
+    } queue elements (scale ${options.scale}); first poller round after ${firstRound}.`,
+  );
+  console.log("");
+  console.log(options.concurrent ? loadTable : markdownTable(results));
   console.log("");
   console.log(
     `Peak RSS of the server (VmHWM): ${

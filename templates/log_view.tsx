@@ -226,6 +226,40 @@ export function TailRows(
   );
 }
 
+/**
+ * A delete-older under way: how many rows are gone so far, checked every second, and a button
+ * that stops it after the batch under way. It stands where the form stood.
+ */
+export function DeleteOlderProgress(props: { process: string; deleted: number }) {
+  const action = `${logsPath(props.process)}/actions/delete-older`;
+  return (
+    <div
+      id="delete-older-form"
+      class="form"
+      role="status"
+      hx-get={action}
+      hx-trigger="every 1s"
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <p>
+        Deleting old rows of {props.process}: {props.deleted.toLocaleString("en")} so far…
+      </p>
+      <div class="buttons">
+        <button
+          type="button"
+          class="danger"
+          hx-post={`${action}/stop`}
+          hx-target="#delete-older-form"
+          hx-swap="outerHTML"
+        >
+          Stop
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** The form that deletes everything older than a date for one process. */
 export function DeleteOlderForm(
   props: { process: string; values: { before: string; confirm: string }; errors?: FieldErrors },
