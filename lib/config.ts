@@ -4,6 +4,7 @@
  * @module
  */
 import { isValidKey, keyFingerprint } from "./fernet.ts";
+import { escapeControls } from "./log.ts";
 
 /** Where the data lives: an SQLite file, or a SQL Server database. */
 export type DatabaseTarget =
@@ -325,7 +326,7 @@ export function loadConfigOrExit(action: string): Config {
     return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`Cannot ${action}: ${error.message}`);
+    console.error(escapeControls(`Cannot ${action}: ${error.message}`));
     Deno.exit(1);
   }
 }
