@@ -11,6 +11,7 @@ import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
 import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
+import { logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
 import { formatDbTime } from "./time.ts";
@@ -193,7 +194,7 @@ export class Poller {
       if (error instanceof DatabaseUnavailableError) {
         noteHealth(this.health, error);
       } else {
-        console.error(`The poller could not read the aggregates: ${(error as Error).message}`);
+        logError("The poller could not read the aggregates", error);
       }
       this.#delay = Math.min(this.#delay * 2, MAX_BACKOFF_MS);
       return false;
