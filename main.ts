@@ -8,10 +8,12 @@ import { seedDemo } from "./db/demo.ts";
 import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
-import { resolveWindowsToken } from "./lib/windows_identity.ts";
+import { escapeControls, logLine } from "./lib/log.ts";
+import { resolveAccountSids, resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
 import { doctorMain } from "./scripts/doctor.ts";
+import { SlowClientGuard } from "./server.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("start");
@@ -21,13 +23,13 @@ async function main(): Promise<void> {
     db = await openDatabase(config.database, { create: embedded });
   } catch (error) {
     // A configured SQLite file that is missing or unreadable (SQL Server connects lazily).
-    console.error(`Cannot start: OpenOrchestratorSQL: ${(error as Error).message}`);
+    console.error(escapeControls(`Cannot start: OpenOrchestratorSQL: ${(error as Error).message}`));
     Deno.exit(1);
   }
   if (embedded && isEmpty(db.info)) {
     await initSchema(db);
     await seedDemo(db, config.key!);
-    console.log(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
+    logLine(`Created the demo database ${db.info.name} (key: the demo key in the README).`);
   }
   // SQLite reads block the thread they run on: the aggregates are read on a Worker.
   const poller = new Poller(db, { outage: null }, {
@@ -40,13 +42,17 @@ async function main(): Promise<void> {
     config,
     poller,
     resolveToken: resolveWindowsToken,
+    resolveNames: resolveAccountSids,
     logRequests: true,
   });
   const server = serve(app.fetch, {
     hostname: config.host,
     port: config.port,
+    // Behind IIS (which times out slow clients itself) the app serves directly; otherwise the
+    // relay closes requests that never finish arriving.
+    guard: Deno.env.get("HTTP_PLATFORM_PORT")?.trim() ? undefined : new SlowClientGuard(),
     onListen: ({ hostname, port }) =>
-      console.log(
+      logLine(
         `OpenOrchestrator Web on http://${hostname}:${port}/ (${db.dialect.name}: ${db.info.name})`,
       ),
   });
@@ -68,31 +74,38 @@ export const GRACE_MS = 5000;
 /**
  * Serves `handler` until `stop()`: then no new request is taken and `finished` resolves when the
  * ones under way have finished, or after `graceMs`, whichever comes first (the process then
- * exits, closing what is left), so the database is closed only after them.
+ * exits, closing what is left), so the database is closed only after them. With a `guard`, the
+ * public address is its relay and the server listens on a loopback port behind it.
  */
 export function serve(
-  handler: Deno.ServeHandler,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
   options: {
     hostname: string;
     port: number;
     graceMs?: number;
     onListen?: (addr: Deno.NetAddr) => void;
+    guard?: SlowClientGuard;
   },
 ): { finished: Promise<void>; port: number; stop(): void } {
+  const { guard } = options;
+  const onListen = options.onListen ?? (() => {});
   const server = Deno.serve({
-    hostname: options.hostname,
-    port: options.port,
-    onListen: options.onListen ?? (() => {}),
-  }, handler);
+    hostname: guard ? "127.0.0.1" : options.hostname,
+    port: guard ? 0 : options.port,
+    onListen: guard ? () => {} : onListen,
+  }, guard ? guard.wrap(handler) : handler);
+  const address = guard ? guard.listen(options, server.addr.port) : server.addr;
+  if (guard) onListen(address);
   let graceOver: () => void;
   const grace = new Promise<void>((resolve) => graceOver = resolve);
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {
     finished: Promise.race([server.finished, grace]).finally(() => clearTimeout(timer)),
-    port: server.addr.port,
+    port: address.port,
     stop() {
       if (timer !== undefined) return;
       timer = setTimeout(graceOver, options.graceMs ?? GRACE_MS);
+      guard?.close();
       server.shutdown();
     },
   };

@@ -7,6 +7,7 @@
  * @module
  */
 import { parseLogFilter, parseQueueFilter } from "../lib/filters.ts";
+import { escapeControls } from "../lib/log.ts";
 import { formatDbTime, parseDbTime } from "../lib/time.ts";
 import { listConstants } from "./constants.ts";
 import { type Db, type Executor, time } from "./connection.ts";
@@ -295,7 +296,7 @@ export function anyFailed(checks: Check[]): boolean {
 export function formatChecks(checks: Check[]): string {
   const width = Math.max(...checks.map((c) => c.check.length));
   return checks.map((c) =>
-    `${c.status.padEnd(4)}  ${c.check.padEnd(width)}  ${c.result}` +
+    `${c.status.padEnd(4)}  ${c.check.padEnd(width)}  ${escapeControls(c.result)}` +
     (c.hint ? `\n${" ".repeat(width + 8)}${c.hint}` : "")
   ).join("\n");
 }

@@ -9,6 +9,7 @@
 // @ts-types="npm:@types/mssql@12.3.0"
 import sql from "mssql";
 import type { MssqlTarget } from "../lib/config.ts";
+import { escapeControls } from "../lib/log.ts";
 import { dateToTime, timeToDate } from "../lib/time.ts";
 import {
   DatabaseUnavailableError,
@@ -244,7 +245,9 @@ type Connection = { driver: typeof sql; pool: sql.ConnectionPool };
 export function newPool(driver: typeof sql, config: sql.config): sql.ConnectionPool {
   const pool = new driver.ConnectionPool(config);
   pool.on("error", (error: Error) => {
-    console.error(`SQL Server pool error (the next request reconnects): ${error.message}`);
+    console.error(
+      escapeControls(`SQL Server pool error (the next request reconnects): ${error.message}`),
+    );
   });
   return pool;
 }

@@ -28,31 +28,61 @@ export type RequestFacts = {
 /** Resolves the IIS token header into an identity (Windows only; injected in tests). */
 export type TokenResolver = (tokenHeader: string) => Identity;
 
+/**
+ * Turns the `OO_ADMINS` / `OO_VIEWERS` names into what a resolved token's groups hold (SIDs on
+ * Windows); throws when a name cannot be resolved now.
+ */
+export type NameResolver = (names: string[]) => string[];
+
 /** Why identification failed; `status` is the HTTP status to answer with. */
 export class AuthError extends Error {
-  /** @param status 401 when the user is unknown, 403 when known but not allowed */
-  constructor(readonly status: 401 | 403, message: string) {
+  /**
+   * @param status 401 when the user is unknown, 403 when known but not allowed, 503 when the
+   * identity cannot be looked up now (behind IIS a 401 would prompt for a password)
+   */
+  constructor(readonly status: 401 | 403 | 503, message: string) {
     super(message);
     this.name = "AuthError";
   }
 }
 
-/** Finds the identity of a request in the configured mode; throws AuthError (fails closed). */
+/**
+ * True when `host` is a name the console answers to: a loopback name, or the host of `OO_ORIGIN`.
+ * A page on another site that rebinds its own name to this server must not reach the console
+ * (DNS rebinding), whatever the identity mode.
+ */
+export function isAllowedHost(host: string, origin: string | null): boolean {
+  return isLoopback(host) || (origin !== null && new URL(origin).hostname === host.toLowerCase());
+}
+
+/**
+ * Finds the identity of a request in the configured mode, and refuses a request addressed to a
+ * host the console does not answer to; throws AuthError (fails closed). In `iis` mode the token
+ * is resolved (and so closed) before the host is checked.
+ */
 export function identify(
+  mode: AuthMode,
+  facts: RequestFacts,
+  options: { header: string; resolveToken: TokenResolver; origin: string | null },
+): Identity {
+  const who = identifyBy(mode, facts, options);
+  if (!isAllowedHost(facts.host, options.origin)) {
+    const names = options.origin ? `${new URL(options.origin).hostname} or ` : "";
+    throw new AuthError(
+      403,
+      `Refused a request for ${facts.host}: use ${names}localhost (set OO_ORIGIN for another name).`,
+    );
+  }
+  return who;
+}
+
+function identifyBy(
   mode: AuthMode,
   facts: RequestFacts,
   options: { header: string; resolveToken: TokenResolver },
 ): Identity {
   switch (mode) {
     case "none":
-      // Everyone is an admin here, so only a loopback name is served: a page on another site
-      // that rebinds its own name to 127.0.0.1 must not reach the console (DNS rebinding).
-      if (!isLoopback(facts.host)) {
-        throw new AuthError(
-          403,
-          `Refused a request for ${facts.host}: use localhost or 127.0.0.1.`,
-        );
-      }
       return { user: "local", groups: [] };
     case "header": {
       if (facts.peer === null || !isLoopback(facts.peer)) {
@@ -78,16 +108,28 @@ export function identify(
       try {
         return options.resolveToken(token);
       } catch (error) {
-        throw new AuthError(401, (error as Error).message);
+        // A lookup that fails (a domain controller that does not answer) is not a missing login.
+        throw new AuthError(503, (error as Error).message);
       }
     }
   }
 }
 
+/**
+ * The person behind a user name, as the policy sees it: without case, and without a domain (a
+ * bare name in `OO_ADMINS` matches `DOMAIN\\name`), so `Admins`, `admins` and `D1\\admins` are
+ * one person to a rate limit.
+ */
+export function personKey(user: string): string {
+  return user.trim().toLowerCase().replace(/^.*\\/, "");
+}
+
 function member(identity: Identity, names: string[]): boolean {
   const mine = [identity.user, ...identity.groups].map((n) => n.toLowerCase());
   // A bare name also matches DOMAIN\name, so "rpa-admins" matches "KOMMUNE\rpa-admins".
-  return names.some((n) => mine.some((m) => m === n || m.endsWith(`\\${n}`)));
+  return names.map((n) => n.toLowerCase()).some((n) =>
+    mine.some((m) => m === n || m.endsWith(`\\${n}`))
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AuthError, authorize, identify } from "./auth.ts";
+import { AuthError, authorize, identify, personKey } from "./auth.ts";
 
 const facts = (peer: string | null, headers: Record<string, string> = {}, host = "localhost") => ({
   peer,
@@ -11,7 +11,7 @@ const never = () => {
 };
 
 Deno.test("none mode is the local user, for loopback names only (no DNS rebinding)", () => {
-  const options = { header: "X-User", resolveToken: never };
+  const options = { header: "X-User", resolveToken: never, origin: null };
   assert.deepEqual(identify("none", facts(null), options), { user: "local", groups: [] });
   assert.equal(identify("none", facts(null, {}, "127.0.0.1"), options).user, "local");
   assert.throws(
@@ -21,7 +21,7 @@ Deno.test("none mode is the local user, for loopback names only (no DNS rebindin
 });
 
 Deno.test("header mode trusts the header only from a loopback peer", () => {
-  const options = { header: "X-User", resolveToken: never };
+  const options = { header: "X-User", resolveToken: never, origin: null };
   assert.deepEqual(identify("header", facts("127.0.0.1", { "X-User": " alice " }), options), {
     user: "alice",
     groups: [],
@@ -47,6 +47,7 @@ Deno.test("iis mode fails closed when the resolver fails or the token is missing
     identify("iis", facts("127.0.0.1", { "X-IIS-WindowsAuthToken": "3a4" }), {
       header: "",
       resolveToken,
+      origin: null,
     })
       .user,
     "D\\u",
@@ -56,21 +57,60 @@ Deno.test("iis mode fails closed when the resolver fails or the token is missing
       identify("iis", facts("127.0.0.1", { "X-IIS-WindowsAuthToken": "zz" }), {
         header: "",
         resolveToken,
+        origin: null,
       }),
-    (e: AuthError) => e.status === 401 && /bad handle/.test(e.message),
+    (e: AuthError) => e.status === 503 && /bad handle/.test(e.message),
+    "a failed lookup is not a missing login (IIS would prompt for a password on a 401)",
   );
   assert.throws(
-    () => identify("iis", facts("127.0.0.1"), { header: "", resolveToken }),
+    () => identify("iis", facts("127.0.0.1"), { header: "", resolveToken, origin: null }),
     (e: AuthError) => e.status === 401,
   );
   const token = { "X-IIS-WindowsAuthToken": "3a4" };
   for (const peer of ["10.0.0.5", null]) {
     assert.throws(
-      () => identify("iis", facts(peer, token), { header: "", resolveToken }),
+      () => identify("iis", facts(peer, token), { header: "", resolveToken, origin: null }),
       (e: AuthError) => e.status === 403,
       "only IIS on this machine may hand over a token",
     );
   }
+});
+
+Deno.test("every mode answers only to loopback names and OO_ORIGIN's host (no DNS rebinding)", () => {
+  const resolved: string[] = [];
+  const resolveToken = (token: string) => {
+    resolved.push(token);
+    return { user: "D\\u", groups: [] };
+  };
+  const headers = { "X-User": "alice", "X-IIS-WindowsAuthToken": "3a4" };
+  for (const mode of ["none", "header", "iis"] as const) {
+    for (const origin of [null, "https://rpa.example"]) {
+      const options = { header: "X-User", resolveToken, origin };
+      for (const host of ["localhost", "127.0.0.1", "[::1]", "LOCALHOST"]) {
+        assert.ok(identify(mode, facts("127.0.0.1", headers, host), options), `${mode} ${host}`);
+      }
+      if (origin) {
+        assert.ok(identify(mode, facts("::1", headers, "RPA.example"), options), mode);
+      }
+      for (
+        const host of [
+          "rebind.attacker.example",
+          "rpa.example.attacker.example",
+          "127.0.0.1.nip.io",
+        ]
+      ) {
+        assert.throws(
+          () => identify(mode, facts("127.0.0.1", headers, host), options),
+          (e: AuthError) => e.status === 403 && e.message.includes(`Refused a request for ${host}`),
+          `${mode} ${host}`,
+        );
+      }
+    }
+  }
+  assert.ok(
+    resolved.length > 0 && resolved.every((t) => t === "3a4"),
+    "iis closes the token first",
+  );
 });
 
 Deno.test("policy: admins, viewers, bare group names match DOMAIN\\group, others refused", () => {
@@ -104,4 +144,13 @@ Deno.test("policy: with no admins listed everyone is an admin except listed view
     authorize({ user: "ro", groups: [] }, { admins: [], viewers: ["ro"] }).role,
     "viewer",
   );
+});
+
+Deno.test("personKey is the person the policy sees, whatever the spelling", () => {
+  for (
+    const user of ["admins", "Admins", "d1\\admins", "D2\\ADMINS", " admins "]
+  ) {
+    assert.equal(personKey(user), "admins", user);
+  }
+  assert.notEqual(personKey("admins2"), personKey("admins"));
 });

@@ -3,7 +3,8 @@
  * Every bad value stops start-up with one line that names the variable and what is wrong.
  * @module
  */
-import { isValidKey } from "./fernet.ts";
+import { isValidKey, keyFingerprint } from "./fernet.ts";
+import { escapeControls } from "./log.ts";
 
 /** A SQL Server database and how to log in to it. */
 export type MssqlTarget = {
@@ -67,11 +68,22 @@ export class ConfigError extends Error {
 /** The Fernet key the embedded demo database is encrypted with (named in the README). */
 export const DEMO_KEY = "qn1eYnCNdbqYdXEY6u0tS1s3rkCsJfFS8k5XbzPYqK8=";
 
-/** True when the host name or address is on the loopback interface. */
+/**
+ * True when the host name or address is on the loopback interface: `localhost`, 127.0.0.0/8,
+ * `::1`, and 127.0.0.0/8 mapped into IPv6 (`::ffff:127.0.0.2`, or `::ffff:7f00:2` as URLs write it).
+ */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) ||
-    h === "::ffff:127.0.0.1";
+  if (h === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(h)) return true;
+  if (!h.includes(":")) return false;
+  try {
+    // The URL parser writes an IPv6 address in one canonical form (::ffff:127.0.0.2 becomes
+    // ::ffff:7f00:2, 0:0:0:0:0:0:0:1 becomes ::1).
+    const canonical = new URL(`http://[${h}]/`).hostname.slice(1, -1);
+    return canonical === "::1" || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+  } catch {
+    return false;
+  }
 }
 
 function splitList(text: string | undefined): string[] {
@@ -342,6 +354,16 @@ export function loadConfig(
       "not a Fernet key (expected 44 characters of url-safe base64 ending in '=')",
     );
   }
+  if (
+    keyText && database.kind === "mssql" && keyFingerprint(keyText) === keyFingerprint(DEMO_KEY)
+  ) {
+    // Compared as bytes (in any spelling the key is read in). SQLite files (the demo,
+    // `deno task seed`, a bench database) may use it; a real one may not.
+    throw new ConfigError(
+      "OpenOrchestratorKey",
+      "this is the public demo key from the README: use the key your OpenOrchestrator uses",
+    );
+  }
   const key = keyText || (database.kind === "sqlite" && database.embedded ? DEMO_KEY : null);
 
   const portText = env.HTTP_PLATFORM_PORT?.trim() || env.PORT?.trim() || "8000";
@@ -409,7 +431,7 @@ export function loadConfigOrExit(action: string): Config {
     return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`Cannot ${action}: ${error.message}`);
+    console.error(escapeControls(`Cannot ${action}: ${error.message}`));
     Deno.exit(1);
   }
 }

@@ -238,11 +238,42 @@ Deno.test("HTTP_PLATFORM_PORT wins over PORT; lists are case-insensitive", () =>
   assert.equal(config.key, null, "no demo key for a configured database");
 });
 
+Deno.test("the public demo key is refused for a SQL Server database, with one line", () => {
+  const sql = "Server=SQL01;Database=OpenOrchestrator;User Id=oo;Password=x";
+  assert.throws(
+    () => loadConfig({ OpenOrchestratorSQL: sql, OpenOrchestratorKey: ` ${DEMO_KEY} ` }),
+    {
+      name: "ConfigError",
+      message: "OpenOrchestratorKey: this is the public demo key from the README: " +
+        "use the key your OpenOrchestrator uses",
+    },
+  );
+  const spelled = DEMO_KEY.slice(0, 20) + "\n" + DEMO_KEY.slice(20);
+  assert.throws(
+    () => loadConfig({ OpenOrchestratorSQL: sql, OpenOrchestratorKey: spelled }),
+    /public demo key/,
+    "in any spelling the key is read in",
+  );
+  const other = "x".repeat(43) + "=";
+  assert.equal(loadConfig({ OpenOrchestratorSQL: sql, OpenOrchestratorKey: other }).key, other);
+  // A demo SQLite file (deno task seed) is encrypted with it.
+  const demo = { OpenOrchestratorSQL: "sqlite:///demo.db", OpenOrchestratorKey: DEMO_KEY };
+  assert.equal(loadConfig(demo).key, DEMO_KEY);
+});
+
 Deno.test("loopback detection", () => {
-  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"]) {
+  const loopback = [
+    ...["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"],
+    // All of 127.0.0.0/8 mapped into IPv6, in every spelling (URLs write [::ffff:7f00:2]).
+    ...["::ffff:127.0.0.2", "::FFFF:127.255.255.254", "[::ffff:7f00:2]", "0:0:0:0:0:ffff:7f01:203"],
+    "0:0:0:0:0:0:0:1",
+  ];
+  for (const host of loopback) {
     assert.equal(isLoopback(host), true, host);
   }
-  for (const host of ["0.0.0.0", "10.0.0.1", "example.org", "::"]) {
+  const others = ["0.0.0.0", "10.0.0.1", "example.org", "::", "::2", "::ffff:128.0.0.1"];
+  others.push("::ffff:10.0.0.1", "::ffff:7e00:1", "64:ff9b::127.0.0.1", "::127.0.0.1", ":::1");
+  for (const host of others) {
     assert.equal(isLoopback(host), false, host);
   }
 });

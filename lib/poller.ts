@@ -12,6 +12,7 @@ import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
 import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
 import { detect } from "../db/schema.ts";
+import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
 import { formatDbTime } from "./time.ts";
@@ -198,10 +199,10 @@ export class Poller {
         noteHealth(this.health, error);
       } else if (error instanceof QueryTimeoutError) {
         // A slow read is not an outage: no banner, no back-off; the next round tries again.
-        console.error(`The poller's read was too slow: ${error.message}`);
+        console.error(escapeControls(`The poller's read was too slow: ${error.message}`));
         return false;
       } else {
-        console.error(`The poller could not read the aggregates: ${(error as Error).message}`);
+        logError("The poller could not read the aggregates", error);
       }
       this.#delay = Math.min(this.#delay * 2, MAX_BACKOFF_MS);
       return false;

@@ -11,3 +11,13 @@ Deno.test("at most N tries per key in a sliding window", () => {
   assert.equal(limiter.take("alice", 61_002), 0);
   assert.ok(limiter.take("alice", 61_002) > 0, "five tries inside the last minute");
 });
+
+Deno.test("refusals are reported at once, then at most once a window with their count", () => {
+  const limiter = new RateLimiter(5, 60_000);
+  assert.equal(limiter.refused("alice", 0), 1, "the first refusal is reported");
+  for (let i = 1; i <= 40; i++) assert.equal(limiter.refused("alice", i * 1000), 0, `${i}`);
+  assert.equal(limiter.refused("bob", 30_000), 1, "per key");
+  assert.equal(limiter.refused("alice", 60_000), 41, "the 40 counted and this one");
+  assert.equal(limiter.refused("alice", 60_001), 0);
+  assert.equal(limiter.refused("alice", 200_000), 2);
+});

@@ -7,11 +7,20 @@ import type { FieldErrors } from "./list.ts";
 /** A form body as Hono parses it. */
 export type FormBody = Record<string, unknown>;
 
-/** A text rule: the label for messages, and the length bounds (in characters). */
+/**
+ * A text rule: the label for messages, and the length bounds (in characters). A field that is
+ * trimmed (the default) is a name or a one-line setting; `trim: false` marks a value, kept
+ * exactly as typed.
+ */
 export type TextRule = { label: string; min?: number; max: number; trim?: boolean };
 
+// C0 controls (NUL, tab, CR, LF…), DEL and C1 controls.
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
- * Reads one text field and records what is wrong with it in `errors`.
+ * Reads one text field and records what is wrong with it in `errors`. Names (trimmed fields)
+ * may not hold control characters: a name with a NUL or a line break looks like another name.
  * @returns the value (trimmed when the rule says so), or "" when it is not text
  */
 export function readText(
@@ -35,6 +44,8 @@ export function readText(
       : `${rule.label} needs at least ${min} characters.`;
   } else if (value.length > rule.max) {
     errors[name] = `${rule.label} can be at most ${rule.max} characters (this is ${value.length}).`;
+  } else if (rule.trim !== false && CONTROLS.test(value)) {
+    errors[name] = `${rule.label} cannot hold control characters (line breaks, tabs, NUL).`;
   }
   return value;
 }

@@ -8,21 +8,14 @@
  * the handle afterwards.
  *
  * The module is imported on every platform: it only calls `Deno.dlopen` the
- * first time {@linkcode resolveWindowsToken} runs on Windows. Requires
- * `--allow-ffi` there.
+ * first time {@linkcode resolveWindowsToken} or {@linkcode resolveAccountSids}
+ * runs on Windows. Requires `--allow-ffi` there. The calls go through a
+ * {@linkcode WinApi} that tests replace with a fake library.
  *
  * Layouts assume a 64-bit process (x86_64 or aarch64), like every Deno build.
  *
  * @module
  */
-
-/** The resolved identity: "DOMAIN\\user" and the enabled groups. */
-export type WindowsIdentity = {
-  /** The account as "DOMAIN\\user". Never empty. */
-  user: string;
-  /** Both "DOMAIN\\Group" names and "S-1-5-…" SID strings of enabled groups. */
-  groups: string[];
-};
 
 /** One SID_AND_ATTRIBUTES entry of a TOKEN_GROUPS buffer. */
 export type GroupEntry = {
@@ -57,15 +50,23 @@ const ADVAPI32 = {
     parameters: ["pointer", "u32", "buffer", "u32", "buffer"],
     result: "i32",
   },
+  // Every PSID is passed as a "buffer" (a view of the bytes that hold the SID), so the memory it
+  // points into stays alive for the whole call.
   LookupAccountSidW: {
     // LPCWSTR system, PSID, LPWSTR name, LPDWORD cchName,
     // LPWSTR domain, LPDWORD cchDomain, PSID_NAME_USE -> BOOL
-    parameters: ["buffer", "pointer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  LookupAccountNameW: {
+    // LPCWSTR system, LPCWSTR name, PSID sid, LPDWORD cbSid,
+    // LPWSTR domain, LPDWORD cchDomain, PSID_NAME_USE -> BOOL
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
   ConvertSidToStringSidW: {
     // PSID, LPWSTR* -> BOOL
-    parameters: ["pointer", "buffer"],
+    parameters: ["buffer", "buffer"],
     result: "i32",
   },
 } as const;
@@ -76,11 +77,13 @@ const KERNEL32 = {
   LocalFree: { parameters: ["pointer"], result: "pointer" },
 } as const;
 
-type WinApi =
+/**
+ * The advapi32 and kernel32 calls the resolver makes, as `Deno.dlopen` returns them. Tests pass
+ * a fake that behaves as Microsoft documents these functions.
+ */
+export type WinApi =
   & Deno.StaticForeignLibraryInterface<typeof ADVAPI32>
   & Deno.StaticForeignLibraryInterface<typeof KERNEL32>;
-
-let winApi: WinApi | undefined;
 
 /**
  * Parses the `X-IIS-WindowsAuthToken` header: 1–16 hex digits, optionally
@@ -166,39 +169,101 @@ export function accountName(domain: string, name: string): string {
   return domain === "" ? name : `${domain}\\${name}`;
 }
 
-/**
- * Resolves the `X-IIS-WindowsAuthToken` header to the user and enabled groups,
- * and closes the token handle whatever happens (once the header parsed).
- *
- * Fails closed: every failure throws, it never returns a partial identity.
- * Groups whose SID does not resolve to a name keep only their SID string.
- *
- * @throws Error outside Windows, on a bad header, or when a Windows call fails.
- */
-export function resolveWindowsToken(header: string): WindowsIdentity {
-  const api = openWinApi();
-  const token = Deno.UnsafePointer.create(parseTokenHandle(header));
-  // Read first: a value that is not a token handle (a guess) fails here and is never closed, so
-  // a forged header cannot close one of our own handles (a socket, the database file).
-  const user = tokenInformation(api, token, TOKEN_USER);
-  try {
-    return { user: resolveUser(api, user), groups: resolveGroups(api, token) };
-  } finally {
-    // A failure here cannot be acted on; the identity read above stays valid.
-    api.CloseHandle(token);
-  }
-}
-
-/** Opens advapi32.dll and kernel32.dll once, on Windows only. */
+/** Opens advapi32.dll and kernel32.dll, on Windows only. */
 function openWinApi(): WinApi {
   if (Deno.build.os !== "windows") {
     throw new Error(`${PREFIX}: the iis mode only works on Windows`);
   }
-  winApi ??= {
+  return {
     ...Deno.dlopen("advapi32.dll", ADVAPI32).symbols,
     ...Deno.dlopen("kernel32.dll", KERNEL32).symbols,
   };
-  return winApi;
+}
+
+/** A resolved token: the user's name, and the SID strings of the user and its groups. */
+export type ResolvedToken = { user: string; groups: string[] };
+
+/** How long lookups are trusted. */
+export type LookupTimes = {
+  /** How long a user's name is kept (a renamed account shows up after this). */
+  nameTtlMs?: number;
+  /** How long a failed lookup is kept before Windows is asked again. */
+  failureTtlMs?: number;
+  /** The clock (tests move it). */
+  now?: () => number;
+};
+
+/**
+ * Windows identities for the iis mode: a request's token becomes the user's name and SIDs, and
+ * the names in `OO_ADMINS` / `OO_VIEWERS` become SIDs, so that a request compares SIDs only.
+ *
+ * Only two lookups may ask a domain controller: the name of a user (LookupAccountSidW, kept for
+ * 10 minutes) and the SID of a policy name (LookupAccountNameW, kept while the process runs).
+ * Failures are kept for 30 seconds, so a domain controller that does not answer costs one round
+ * trip per 30 seconds, not one per request.
+ */
+export class WindowsIdentity {
+  #api: WinApi | undefined;
+  #names: NameCache;
+  #sids: NameCache;
+
+  /** @param api the Windows calls (default: advapi32 and kernel32, opened at first use) */
+  constructor(api?: WinApi, times: LookupTimes = {}) {
+    this.#api = api;
+    const failureTtlMs = times.failureTtlMs ?? 30_000;
+    this.#names = new NameCache(times.nameTtlMs ?? 10 * 60_000, 10_000, failureTtlMs, times.now);
+    this.#sids = new NameCache(Infinity, 10_000, failureTtlMs, times.now);
+  }
+
+  get #win(): WinApi {
+    this.#api ??= openWinApi();
+    return this.#api;
+  }
+
+  /**
+   * Resolves the `X-IIS-WindowsAuthToken` header to the user's name (its SID string when the name
+   * cannot be looked up) and, as `groups`, the SID strings of the user and its enabled groups;
+   * closes the token handle whatever happens (once it was read as a token).
+   *
+   * @throws Error outside Windows, on a bad header, or when the token cannot be read.
+   */
+  resolveToken(header: string): ResolvedToken {
+    const api = this.#win;
+    const token = Deno.UnsafePointer.create(parseTokenHandle(header));
+    // Read first: a value that is not a token handle (a guess) fails here and is never closed,
+    // so a forged header cannot close one of our own handles (a socket, the database file).
+    const user = tokenInformation(api, token, TOKEN_USER);
+    try {
+      const userSid = sidIn(user, readTokenUserSid(user));
+      const userText = sidString(api, userSid);
+      const looked = this.#names.get(userText, () => lookupAccountSid(api, userSid));
+      const name = "value" in looked && looked.value !== "" ? looked.value : userText;
+      return { user: name, groups: [userText, ...groupSids(api, token)] };
+    } finally {
+      // A failure here cannot be acted on; the identity read above stays valid.
+      api.CloseHandle(token);
+    }
+  }
+
+  /**
+   * Resolves account names (`DOMAIN\\name` or a bare name) to SID strings; SID strings
+   * (`S-1-…`) pass as they are.
+   *
+   * @throws Error naming the first account that cannot be resolved.
+   */
+  resolveNames(names: string[]): string[] {
+    return names.map((name) => {
+      if (/^s-1-[\d-]+$/i.test(name)) return name.toUpperCase();
+      const result = this.#sids.get(name.toLowerCase(), () => lookupAccountName(this.#win, name));
+      if ("error" in result) {
+        throw new Error(
+          `${PREFIX}: the account ${name} (OO_ADMINS or OO_VIEWERS) cannot be found: ` +
+            `LookupAccountNameW failed with error ${result.error}`,
+        );
+      }
+      return result.value;
+    });
+  }
 }
 
 /**
@@ -223,51 +288,31 @@ function tokenInformation(api: WinApi, token: Deno.PointerValue, infoClass: numb
   return buf;
 }
 
-/** Returns a pointer to `address`, which must lie inside `buf`. */
-function pointerInto(buf: Uint8Array, address: bigint): Deno.PointerObject {
+/**
+ * The view of `buf` that starts at `address` (a SID inside the buffer): passed as a "buffer"
+ * argument, it keeps `buf` alive while Windows reads the SID.
+ */
+function sidIn(buf: Uint8Array, address: bigint): Uint8Array {
   const start = Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf));
-  const pointer = Deno.UnsafePointer.create(address);
-  if (pointer === null || address < start || address >= start + BigInt(buf.byteLength)) {
+  if (address < start || address >= start + BigInt(buf.byteLength)) {
     throw new Error(`${PREFIX}: a SID points outside the token buffer`);
   }
-  return pointer;
+  return buf.subarray(Number(address - start));
 }
 
-/** Resolves the token's user (from its TOKEN_USER buffer) to "DOMAIN\\user". */
-function resolveUser(api: WinApi, buf: Uint8Array): string {
-  const sid = pointerInto(buf, readTokenUserSid(buf));
-  const text = sidString(api, sid);
-  const result = names.get(text, () => lookupAccountSid(api, sid));
-  if ("error" in result) {
-    throw new Error(`${PREFIX}: LookupAccountSidW failed with error ${result.error} for ${text}`);
-  }
-  if (result.name === "") throw new Error(`${PREFIX}: the user SID has an empty name`);
-  return result.name;
-}
-
-/** Resolves the enabled groups to names (when they resolve) and SID strings. */
-function resolveGroups(api: WinApi, token: Deno.PointerValue): string[] {
+/** The SID strings of the token's enabled groups (no lookups: nothing asks a domain controller). */
+function groupSids(api: WinApi, token: Deno.PointerValue): string[] {
   const buf = tokenInformation(api, token, TOKEN_GROUPS);
-  const groups: string[] = [];
-  for (const entry of readGroupEntries(buf)) {
-    if (!isUsableGroup(entry.attributes)) continue;
-    const sid = pointerInto(buf, entry.sidPtr);
-    const text = sidString(api, sid);
-    const result = names.get(text, () => lookupAccountSid(api, sid));
-    if ("name" in result && result.name !== "") groups.push(result.name);
-    groups.push(text);
-  }
-  return groups;
+  return readGroupEntries(buf)
+    .filter((entry) => isUsableGroup(entry.attributes))
+    .map((entry) => sidString(api, sidIn(buf, entry.sidPtr)));
 }
 
 /**
  * Calls LookupAccountSidW, retrying once with the sizes it asks for when the
  * first buffers are too small.
  */
-function lookupAccountSid(
-  api: WinApi,
-  sid: Deno.PointerObject,
-): LookupResult {
+function lookupAccountSid(api: WinApi, sid: Uint8Array): LookupResult {
   let nameChars = NAME_CHARS;
   let domainChars = NAME_CHARS;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -279,7 +324,7 @@ function lookupAccountSid(
     if (api.LookupAccountSidW(null, sid, name, cchName, domain, cchDomain, use) !== 0) {
       // On success the counts exclude the terminating null.
       return {
-        name: accountName(decodeUtf16(domain, cchDomain[0]), decodeUtf16(name, cchName[0])),
+        value: accountName(decodeUtf16(domain, cchDomain[0]), decodeUtf16(name, cchName[0])),
       };
     }
     const error = api.GetLastError();
@@ -291,8 +336,39 @@ function lookupAccountSid(
   return { error: api.GetLastError() };
 }
 
-/** Converts a SID to its "S-1-5-…" string with ConvertSidToStringSidW. */
-function sidString(api: WinApi, sid: Deno.PointerObject): string {
+/** A SID is at most 68 bytes (SECURITY_MAX_SID_SIZE). */
+const MAX_SID_BYTES = 68;
+
+/**
+ * Calls LookupAccountNameW for the SID of an account name, retrying once with the sizes it asks
+ * for when the first buffers are too small.
+ */
+function lookupAccountName(api: WinApi, account: string): LookupResult {
+  // UTF-16LE with a terminating null (the array starts zeroed).
+  const name = new Uint8Array((account.length + 1) * 2);
+  const view = new DataView(name.buffer);
+  for (let i = 0; i < account.length; i++) view.setUint16(i * 2, account.charCodeAt(i), true);
+  let sidBytes = MAX_SID_BYTES;
+  let domainChars = NAME_CHARS;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const sid = new Uint8Array(sidBytes);
+    const domain = new Uint8Array(domainChars * 2);
+    const cbSid = new Uint32Array([sidBytes]);
+    const cchDomain = new Uint32Array([domainChars]);
+    const use = new Uint32Array(1);
+    if (api.LookupAccountNameW(null, name, sid, cbSid, domain, cchDomain, use) !== 0) {
+      return { value: sidString(api, sid) };
+    }
+    const error = api.GetLastError();
+    if (cbSid[0] <= sidBytes && cchDomain[0] <= domainChars) return { error };
+    sidBytes = Math.max(sidBytes, cbSid[0]);
+    domainChars = Math.max(domainChars, cchDomain[0]);
+  }
+  return { error: api.GetLastError() };
+}
+
+/** Converts a SID to its "S-1-5-…" string with ConvertSidToStringSidW (and frees the string). */
+function sidString(api: WinApi, sid: Uint8Array): string {
   const out = new BigUint64Array(1);
   if (api.ConvertSidToStringSidW(sid, out) === 0) throw failure(api, "ConvertSidToStringSidW");
   const str = Deno.UnsafePointer.create(out[0]);
@@ -321,34 +397,53 @@ export function wideStringAt(pointer: Deno.PointerObject, maxChars: number): str
   return decodeUtf16(buf, chars);
 }
 
-/** A lookup's answer: the account name, or the Windows error. */
-export type LookupResult = { name: string } | { error: number };
+/** A lookup's answer: the name (or SID string), or the Windows error. */
+export type LookupResult = { value: string } | { error: number };
 
 /**
- * Remembers SID names for a while: LookupAccountSidW may ask a domain controller, and every
- * request resolves the user and each group. Only successful lookups are kept.
+ * Remembers lookups for a while: LookupAccountSidW and LookupAccountNameW may ask a domain
+ * controller. Answers are kept for `ttlMs`, failures for `failureTtlMs`.
  */
 export class NameCache {
-  #entries = new Map<string, { name: string; at: number }>();
+  #entries = new Map<string, { result: LookupResult; until: number }>();
 
   /**
-   * @param ttlMs how long a name is trusted (a renamed group shows up after this)
+   * @param ttlMs how long an answer is trusted (a renamed group shows up after this)
    * @param max entries kept at most (the cache starts over when full)
+   * @param failureTtlMs how long a failure is kept before asking again
+   * @param now the clock
    */
-  constructor(readonly ttlMs = 10 * 60_000, readonly max = 10_000) {}
+  constructor(
+    readonly ttlMs = 10 * 60_000,
+    readonly max = 10_000,
+    readonly failureTtlMs = 30_000,
+    readonly now: () => number = Date.now,
+  ) {}
 
-  /** The cached name of `sid`, or `load()`'s answer (kept when it is a name). */
-  get(sid: string, load: () => LookupResult, now: number = Date.now()): LookupResult {
-    const hit = this.#entries.get(sid);
-    if (hit && now - hit.at < this.ttlMs) return { name: hit.name };
+  /** The kept answer for `key`, or `load()`'s answer (then kept). */
+  get(key: string, load: () => LookupResult): LookupResult {
+    const now = this.now();
+    const hit = this.#entries.get(key);
+    if (hit && now < hit.until) return hit.result;
     const result = load();
-    if ("name" in result) {
-      if (this.#entries.size >= this.max) this.#entries.clear();
-      this.#entries.set(sid, { name: result.name, at: now });
-    }
+    if (this.#entries.size >= this.max) this.#entries.clear();
+    const ttl = "value" in result ? this.ttlMs : this.failureTtlMs;
+    this.#entries.set(key, { result, until: now + ttl });
     return result;
   }
 }
 
-/** Cached SID → name lookups, by SID string. */
-const names = new NameCache();
+const windows = new WindowsIdentity();
+
+/**
+ * Resolves a request's `X-IIS-WindowsAuthToken` with advapi32 (see
+ * {@linkcode WindowsIdentity.resolveToken}).
+ */
+export function resolveWindowsToken(header: string): ResolvedToken {
+  return windows.resolveToken(header);
+}
+
+/** Resolves `OO_ADMINS` / `OO_VIEWERS` names to SIDs (see {@linkcode WindowsIdentity.resolveNames}). */
+export function resolveAccountSids(names: string[]): string[] {
+  return windows.resolveNames(names);
+}

@@ -9,7 +9,9 @@ import {
   readTokenUserSid,
   resolveWindowsToken,
   wideStringAt,
+  WindowsIdentity,
 } from "./windows_identity.ts";
+import { FakeWindows } from "./windows_testing.ts";
 
 const BAD_HEADER = "Cannot resolve Windows identity: X-IIS-WindowsAuthToken is not a hex handle";
 
@@ -187,30 +189,178 @@ Deno.test({
   },
 });
 
-Deno.test("NameCache keeps names for a while, never errors, and starts over when full", () => {
-  const cache = new NameCache(1000, 2);
+Deno.test("NameCache keeps answers for ttlMs, failures for failureTtlMs, and starts over when full", () => {
+  let now = 0;
+  const cache = new NameCache(1000, 2, 100, () => now);
   let calls = 0;
-  const load = (name: string) => () => {
+  const load = (value: string) => () => {
     calls++;
-    return { name };
+    return { value };
   };
-  assert.deepEqual(cache.get("S-1-5-21-1", load("KOMMUNE\\Søren"), 0), { name: "KOMMUNE\\Søren" });
-  assert.deepEqual(cache.get("S-1-5-21-1", load("changed"), 999), { name: "KOMMUNE\\Søren" });
+  assert.deepEqual(cache.get("S-1-5-21-1", load("KOMMUNE\\Søren")), { value: "KOMMUNE\\Søren" });
+  now = 999;
+  assert.deepEqual(cache.get("S-1-5-21-1", load("changed")), { value: "KOMMUNE\\Søren" });
   assert.equal(calls, 1);
-  assert.deepEqual(cache.get("S-1-5-21-1", load("KOMMUNE\\Soren"), 1000), {
-    name: "KOMMUNE\\Soren",
-  });
+  now = 1000;
+  assert.deepEqual(cache.get("S-1-5-21-1", load("KOMMUNE\\Soren")), { value: "KOMMUNE\\Soren" });
   assert.equal(calls, 2, "expired after ttlMs");
-  assert.deepEqual(cache.get("S-1-5-21-2", () => ({ error: 1332 }), 1000), { error: 1332 });
-  assert.deepEqual(
-    cache.get("S-1-5-21-2", load("Found"), 1001),
-    { name: "Found" },
-    "errors are not kept",
-  );
-  cache.get("S-1-5-21-3", load("Third"), 1002);
-  assert.deepEqual(
-    cache.get("S-1-5-21-1", load("Reloaded"), 1003),
-    { name: "Reloaded" },
-    "full: starts over",
-  );
+  assert.deepEqual(cache.get("S-1-5-21-2", () => ({ error: 1332 })), { error: 1332 });
+  now = 1099;
+  assert.deepEqual(cache.get("S-1-5-21-2", load("Found")), { error: 1332 }, "a failure is kept");
+  assert.equal(calls, 2);
+  now = 1100;
+  assert.deepEqual(cache.get("S-1-5-21-2", load("Found")), { value: "Found" }, "for a while");
+  cache.get("S-1-5-21-3", load("Third"));
+  assert.deepEqual(cache.get("S-1-5-21-1", load("Reloaded")), { value: "Reloaded" }, "full");
+});
+
+const HAS_FFI = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+
+const ALICE = {
+  sid: "S-1-5-21-1004336348-1177238915-682003330-1104",
+  domain: "KOMMUNE",
+  name: "alice",
+};
+const ADMINS = {
+  sid: "S-1-5-21-1004336348-1177238915-682003330-1601",
+  domain: "KOMMUNE",
+  name: "RPA-Admins",
+};
+const VIEWERS = {
+  sid: "S-1-5-21-1004336348-1177238915-682003330-1602",
+  domain: "KOMMUNE",
+  name: "RPA-Viewers",
+};
+const USERS = "S-1-5-32-545";
+
+/** A fake directory with alice's token open as handle 0x3a4. */
+function fakeWindows(): FakeWindows {
+  const fake = new FakeWindows([ALICE, ADMINS, VIEWERS]);
+  fake.tokens.set(0x3a4n, {
+    user: ALICE.sid,
+    groups: [
+      { sid: ADMINS.sid, attributes: 0x7 }, // enabled
+      { sid: USERS, attributes: 0x7 },
+      { sid: VIEWERS.sid, attributes: 0x3 }, // not enabled
+      { sid: "S-1-5-5-0-99999", attributes: 0xc0000007 }, // logon SID
+      { sid: "S-1-5-32-544", attributes: 0x10 }, // deny-only
+    ],
+  });
+  return fake;
+}
+
+Deno.test({
+  name:
+    "resolveToken reads the user and enabled group SIDs, closes the token once, frees every string",
+  ignore: !HAS_FFI,
+  fn() {
+    const fake = fakeWindows();
+    const windows = new WindowsIdentity(fake.api);
+    assert.deepEqual(windows.resolveToken("3a4"), {
+      user: "KOMMUNE\\alice",
+      groups: [ALICE.sid, ADMINS.sid, USERS],
+    });
+    assert.deepEqual(fake.closed, [0x3a4n]);
+    assert.deepEqual(fake.badCloses, []);
+    assert.equal(fake.unfreed, 0);
+    assert.deepEqual(fake.badFrees, []);
+    // Groups are compared by SID: only the user's name is looked up.
+    assert.equal(fake.calls.LookupAccountSidW, 1);
+    assert.equal(fake.calls.LookupAccountNameW, undefined);
+  },
+});
+
+Deno.test({
+  name: "a value that is not a token handle is never closed (a forged header)",
+  ignore: !HAS_FFI,
+  fn() {
+    const fake = fakeWindows();
+    const windows = new WindowsIdentity(fake.api);
+    assert.throws(() => windows.resolveToken("5b0"), /GetTokenInformation failed with error 6/);
+    assert.equal(fake.calls.CloseHandle, undefined);
+    // A token that fails half-way (its groups cannot be read) is still closed, once.
+    fake.tokens.set(0x5b0n, { user: ALICE.sid, groups: [{ sid: "S-9-1", attributes: 4 }] });
+    assert.throws(
+      () => windows.resolveToken("5b0"),
+      /ConvertSidToStringSidW failed with error 1337/,
+    );
+    assert.deepEqual(fake.closed, [0x5b0n]);
+    assert.equal(fake.unfreed, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "the user's name: looked up once, long names retried with the size asked for, SID when it fails",
+  ignore: !HAS_FFI,
+  fn() {
+    let now = 0;
+    const fake = fakeWindows();
+    const windows = new WindowsIdentity(fake.api, {
+      nameTtlMs: 1000,
+      failureTtlMs: 100,
+      now: () => now,
+    });
+    const open = () => fake.tokens.set(0x3a4n, fakeWindows().tokens.get(0x3a4n)!);
+    windows.resolveToken("3a4");
+    open();
+    windows.resolveToken("3a4");
+    assert.equal(fake.calls.LookupAccountSidW, 1, "kept");
+    // A domain controller that does not answer: the SID stands in for the name, and is kept.
+    now = 1000;
+    fake.lookupError = 1789;
+    open();
+    assert.equal(windows.resolveToken("3a4").user, ALICE.sid);
+    open();
+    assert.equal(windows.resolveToken("3a4").user, ALICE.sid);
+    assert.equal(fake.calls.LookupAccountSidW, 2, "a failure is kept too");
+    now = 1100;
+    fake.lookupError = null;
+    fake.accounts[0] = { ...ALICE, name: "a".repeat(300) };
+    open();
+    assert.equal(windows.resolveToken("3a4").user, `KOMMUNE\\${"a".repeat(300)}`);
+    assert.equal(fake.calls.LookupAccountSidW, 4, "retried once with the size it asked for");
+    assert.deepEqual(fake.badCloses, []);
+    assert.equal(fake.unfreed, 0);
+  },
+});
+
+Deno.test({
+  name: "resolveNames finds the SIDs of OO_ADMINS once, and keeps a failure briefly",
+  ignore: !HAS_FFI,
+  fn() {
+    let now = 0;
+    const fake = fakeWindows();
+    const windows = new WindowsIdentity(fake.api, { failureTtlMs: 100, now: () => now });
+    fake.lookupError = 1311; // ERROR_NO_LOGON_SERVERS
+    assert.throws(
+      () => windows.resolveNames(["kommune\\rpa-admins"]),
+      /the account kommune\\rpa-admins \(OO_ADMINS or OO_VIEWERS\) cannot be found: LookupAccountNameW failed with error 1311/,
+    );
+    assert.throws(() => windows.resolveNames(["kommune\\rpa-admins"]), /error 1311/);
+    assert.equal(fake.calls.LookupAccountNameW, 1, "not asked again at once");
+    now = 100;
+    fake.lookupError = null;
+    assert.deepEqual(
+      windows.resolveNames(["kommune\\rpa-admins", "rpa-viewers", "s-1-5-32-544"]),
+      [ADMINS.sid, VIEWERS.sid, "S-1-5-32-544"],
+    );
+    now = 10_000_000;
+    assert.deepEqual(windows.resolveNames(["kommune\\rpa-admins"]), [ADMINS.sid]);
+    assert.equal(fake.calls.LookupAccountNameW, 3, "each name once, then kept");
+    assert.throws(() => windows.resolveNames(["nobody"]), /error 1332/);
+    assert.equal(fake.unfreed, 0);
+  },
+});
+
+Deno.test({
+  name: "resolveNames retries with the SID and domain sizes LookupAccountNameW asks for",
+  ignore: !HAS_FFI,
+  fn() {
+    const longDomain = { ...ADMINS, domain: "D".repeat(300) };
+    const fake = new FakeWindows([longDomain]);
+    const windows = new WindowsIdentity(fake.api);
+    assert.deepEqual(windows.resolveNames([`${"d".repeat(300)}\\rpa-admins`]), [ADMINS.sid]);
+    assert.equal(fake.calls.LookupAccountNameW, 2);
+  },
 });

@@ -7,12 +7,12 @@ import { Hono } from "hono";
 import { getConnInfo } from "hono/deno";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
-import { bodyLimit } from "hono/body-limit";
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
-import { AuthError, type TokenResolver, type User } from "../lib/auth.ts";
+import { AuthError, type NameResolver, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
+import { logError, logLine } from "../lib/log.ts";
 import { RateLimiter } from "../lib/rate_limit.ts";
 import { Poller, type Snapshot } from "../lib/poller.ts";
 import { ErrorView } from "../templates/errors.tsx";
@@ -22,7 +22,7 @@ import { credentials } from "./credentials.tsx";
 import { dashboard } from "./dashboard.tsx";
 import { health } from "./health.tsx";
 import { logs } from "./logs.tsx";
-import { csrf, identity, type PeerOf } from "./middleware.ts";
+import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
 import { queues } from "./queues.tsx";
 import { page, wantsJson } from "./render.tsx";
 import { schedulers } from "./schedulers.tsx";
@@ -50,6 +50,8 @@ export type AppOptions = {
   peerOf?: PeerOf;
   /** Resolves IIS Windows tokens (default: refuses: set by main.ts on Windows). */
   resolveToken?: TokenResolver;
+  /** Resolves `OO_ADMINS` / `OO_VIEWERS` for the iis mode (default: the names as they are). */
+  resolveNames?: NameResolver;
   /** Writes one line a request to stdout (IIS keeps them). */
   logRequests?: boolean;
 };
@@ -78,9 +80,9 @@ export function createApp(options: AppOptions): Hono {
       const started = performance.now();
       await next();
       const ms = (performance.now() - started).toFixed(1);
-      console.log(
-        `${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms ${c.get("user")?.name ?? "-"}`,
-      );
+      // The path as sent (still percent-encoded), so it cannot hold spaces or line breaks.
+      const path = new URL(c.req.url).pathname;
+      logLine(`${c.req.method} ${path} ${c.res.status} ${ms}ms ${c.get("user")?.name ?? "-"}`);
     });
   }
 
@@ -102,11 +104,6 @@ export function createApp(options: AppOptions): Hono {
       xFrameOptions: "DENY",
     }),
   );
-  // The largest form is a queue element (2,000 characters of data): 1 MiB is plenty.
-  app.use(bodyLimit({
-    maxSize: 1024 * 1024,
-    onError: (c) => c.text("The request body is larger than 1 MiB.", 413),
-  }));
   app.use(async (c, next) => {
     c.set("db", options.db);
     c.set("config", options.config);
@@ -115,13 +112,19 @@ export function createApp(options: AppOptions): Hono {
     c.set("revealLimiter", revealLimiter);
     await next();
   });
-  // Identity comes first for every path, assets and health included: in iis mode each request
-  // carries a Windows token handle that must be closed, whatever is asked for.
-  app.use(
-    identity(options.config, options.peerOf ?? socketPeer, options.resolveToken ?? noResolver),
-  );
+  // Identity comes first for every path, assets included, before anything else can answer (a
+  // 413 too): in iis mode each request carries a Windows token handle that must be closed.
+  app.use(identity(options.config, {
+    peerOf: options.peerOf ?? socketPeer,
+    resolveToken: options.resolveToken ?? noResolver,
+    resolveNames: options.resolveNames ?? ((names) => names),
+  }));
+  app.use(csrf(options.config));
+  // The largest form is a queue element (2,000 characters of data): 1 MiB is plenty.
+  app.use(readBody(1024 * 1024));
   app.get("/static/:version/:name", (c) => {
-    const asset = ASSETS[c.req.param("name")];
+    const name = c.req.param("name");
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) return c.text("Not found", 404);
     return c.body(asset.body, 200, {
       "Content-Type": asset.type,
@@ -131,7 +134,6 @@ export function createApp(options: AppOptions): Hono {
     });
   });
   app.route("/", health);
-  app.use(csrf(options.config));
 
   app.get("/", (c) => c.redirect("/dashboard"));
   app.route("/dashboard", dashboard);
@@ -167,7 +169,7 @@ export function createApp(options: AppOptions): Hono {
       status = 504;
       message = error.message;
     } else {
-      console.error(`${c.req.method} ${c.req.path} failed:`, error);
+      logError(`${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
     }
     if (wantsJson(c)) return c.json({ errors: { _form: message } }, status as 500);
     if (c.req.header("HX-Request") === "true") {

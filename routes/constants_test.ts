@@ -123,6 +123,15 @@ Deno.test("bad constant input gets 422, a message next to the field, and writes 
       [{ name: "New", value: "v".repeat(1001) }, "value", /at most 1000 characters/],
       [{ name: "Portal URL", value: "x" }, "name", /already exists/],
       [{ name: ["a", "b"], value: "x" }, "name", /./],
+      // A name with a NUL, a line break or a tab looks like another name.
+      ...["Portal\u0000URL", "Portal\rURL", "Portal\nURL", "Portal\tURL", "A\u007fB", "A\u0085B"]
+        .map(
+          (name): [Record<string, string>, string, RegExp] => [
+            { name, value: "x" },
+            "name",
+            /Name cannot hold control characters/,
+          ],
+        ),
     ];
     for (const [form, field, message] of cases) {
       const res = await t.post("/constants", form);
@@ -141,6 +150,20 @@ Deno.test("bad constant input gets 422, a message next to the field, and writes 
     assert.deepEqual(Object.keys((await json.json()).errors).sort(), ["name", "value"]);
     assert.equal(await count(t, "SELECT COUNT(*) AS n FROM Constants"), before);
     assert.equal(await count(t, "SELECT COUNT(*) AS n FROM Logs"), logsBefore);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a value is kept exactly as typed, control characters and all", async () => {
+  const t = await testApp();
+  try {
+    const value = "  line one\r\nline two\ttab\u001b[0m  ";
+    assert.equal((await t.post("/constants", { name: "Raw", value })).status, 201);
+    const [row] = await t.db.query<{ value: string }>(
+      "SELECT value FROM Constants WHERE name = 'Raw'",
+    );
+    assert.equal(row.value, value);
   } finally {
     await t.close();
   }

@@ -14,6 +14,7 @@ import {
   listCredentials,
   updateCredential,
 } from "../db/credentials.ts";
+import { personKey } from "../lib/auth.ts";
 import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
 import { type FieldErrors, parseListParams } from "../lib/list.ts";
 import { isClean, readText } from "../lib/validate.ts";
@@ -182,10 +183,19 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
   c.header("Cache-Control", "no-store");
   const name = c.req.param("name");
   const errors: FieldErrors = {};
-  const wait = c.get("revealLimiter").take(c.get("user").name);
+  const limiter = c.get("revealLimiter");
+  const person = personKey(c.get("user").name);
+  const wait = limiter.take(person);
   if (wait > 0) {
     errors._form = `Too many reveals: at most 5 a minute. Try again in ${wait} s.`;
-    await auditReveal(c.get("db"), name, c.get("user").name, "refused, too many tries");
+    // One audit row a minute, however fast the refused tries come.
+    const refused = limiter.refused(person);
+    if (refused > 0) {
+      const why = refused === 1
+        ? "refused, too many tries"
+        : `refused, too many tries (${refused} since the last entry)`;
+      await auditReveal(c.get("db"), name, c.get("user").name, why);
+    }
     return rejected(c, 429, errors, <RevealForm name={name} errors={errors} />);
   }
   const key = readText(

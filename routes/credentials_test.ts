@@ -71,6 +71,10 @@ Deno.test("bad credential input gets 422 next to the field and writes nothing", 
       [{ name: "X", username: "u".repeat(251), password: "p" }, "username", /at most 250/],
       [{ name: "X", username: "u", password: "p".repeat(601) }, "password", /at most 600 bytes/],
       [{ name: "Portal login", username: "u", password: "p" }, "name", /already exists/],
+      [{ name: "Portal\u0000login", username: "u", password: "p" }, "name", /control characters/],
+      [{ name: "Portal\nlogin", username: "u", password: "p" }, "name", /control characters/],
+      [{ name: "X", username: "jdoe\r\nadmin", password: "p" }, "username", /control characters/],
+      [{ name: "X", username: "jdoe\u0000", password: "p" }, "username", /control characters/],
     ];
     for (const [form, field, message] of cases) {
       const res = await t.post("/credentials", form);
@@ -200,6 +204,36 @@ Deno.test("reveal allows at most 5 tries a minute per user", async () => {
     const html = await limited.text();
     assert.match(html, /Too many reveals/);
     assert.ok(!html.includes("correct horse"));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the reveal limit is per person, not per spelling; refusals are one audit row", async () => {
+  const env = { OO_AUTH: "header", OO_AUTH_HEADER: "X-Remote-User", OO_ADMINS: "admins" };
+  const t = await testApp({ env });
+  try {
+    const spellings = ["admins", "Admins", "d1\\admins", "D2\\ADMINS", "d1\\Admins"];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.post("/credentials/SAP/reveal", { key: DEMO_KEY }, {
+        "X-Remote-User": spellings[i],
+      });
+      assert.equal(res.status, 200, spellings[i]);
+      await res.body?.cancel();
+    }
+    for (let i = 0; i < 20; i++) {
+      const res = await t.post("/credentials/SAP/reveal", { key: DEMO_KEY }, {
+        "X-Remote-User": spellings[i % spellings.length],
+      });
+      assert.equal(res.status, 429);
+      await res.body?.cancel();
+    }
+    const rows = await t.db.query<{ log_message: string }>(
+      "SELECT log_message FROM Logs WHERE log_message LIKE '%too many tries%'",
+    );
+    assert.deepEqual(rows.map((r) => r.log_message), [
+      'admins tried to reveal the password of credential "SAP": refused, too many tries',
+    ]);
   } finally {
     await t.close();
   }

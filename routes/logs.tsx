@@ -7,6 +7,7 @@
  * name), which runs in batches: `GET …/delete-older` tells how far it got, `POST …/stop` stops it. Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
  * @module
  */
+import { escapeControls } from "../lib/log.ts";
 import { type Context, Hono } from "hono";
 import { DatabaseUnavailableError } from "../db/connection.ts";
 import { storedId } from "../db/ids.ts";
@@ -240,7 +241,11 @@ function startDelete(
       error instanceof DatabaseUnavailableError ? error.message : "an error (it has been logged)"
     }`;
     if (!(error instanceof DatabaseUnavailableError)) {
-      console.error(`Deleting old log rows of ${what.process} failed: ${(error as Error).message}`);
+      console.error(
+        escapeControls(
+          `Deleting old log rows of ${what.process} failed: ${(error as Error).message}`,
+        ),
+      );
     }
   }).finally(() => {
     job.done = true;

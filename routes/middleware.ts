@@ -1,29 +1,127 @@
 /**
- * Request middleware: identity and policy, CSRF, the admin gate.
+ * Request middleware: identity and policy, the request body, CSRF, the admin gate.
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { AuthError, authorize, identify, type TokenResolver } from "../lib/auth.ts";
+import {
+  AuthError,
+  authorize,
+  identify,
+  type NameResolver,
+  type TokenResolver,
+} from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
+import { logLine } from "../lib/log.ts";
 
 /** Finds the peer address of a request (injected in tests, where there is no socket). */
 export type PeerOf = (c: Context) => string | null;
 
-/** Sets `c.get("user")` from the configured identity mode and policy; fails closed. */
-export function identity(
-  config: Config,
-  peerOf: PeerOf,
-  resolveToken: TokenResolver,
-): MiddlewareHandler {
+/**
+ * True for the paths an anonymous `<location path="healthz">` in IIS may cover: IIS compares
+ * without regard to case and includes every path below. No identity is read there, and the
+ * `X-IIS-WindowsAuthToken` header is never touched (IIS does not strip a client's own header
+ * where anonymous access is on, so it may be a forged handle value).
+ */
+export function isHealthPath(path: string): boolean {
+  return /^\/+healthz[.\s]*(?:\/|$)/i.test(path);
+}
+
+/** How the identity of a request is found. */
+export type IdentitySources = {
+  /** The peer address of a request. */
+  peerOf: PeerOf;
+  /** Resolves the IIS token header (iis mode). */
+  resolveToken: TokenResolver;
+  /** Resolves the policy's names to what tokens carry (iis mode: SIDs). */
+  resolveNames: NameResolver;
+};
+
+/**
+ * Sets `c.get("user")` from the configured identity mode and policy; fails closed. It runs
+ * before anything else can answer, so the Windows token of every request is closed. The health
+ * paths get no identity: `/healthz` itself answers, the rest are not found.
+ */
+export function identity(config: Config, sources: IdentitySources): MiddlewareHandler {
+  const { peerOf, resolveToken, resolveNames } = sources;
   return async (c, next) => {
+    if (isHealthPath(c.req.path)) {
+      if (c.req.path === "/healthz" && ["GET", "HEAD"].includes(c.req.method)) return await next();
+      return c.text("Not found", 404);
+    }
     const who = identify(config.auth, {
       peer: peerOf(c),
       host: new URL(c.req.url).hostname,
       header: (name) => c.req.header(name),
-    }, { header: config.authHeader, resolveToken });
-    c.set("user", authorize(who, config));
+    }, { header: config.authHeader, resolveToken, origin: config.origin });
+    c.set("user", authorize(who, config.auth === "iis" ? policyOf(config, resolveNames) : config));
     await next();
   };
+}
+
+/** The policy with its names resolved; a failure is 503 (the lookup may work again soon). */
+function policyOf(config: Config, resolveNames: NameResolver) {
+  try {
+    return { admins: resolveNames(config.admins), viewers: resolveNames(config.viewers) };
+  } catch (error) {
+    throw new AuthError(503, (error as Error).message);
+  }
+}
+
+const FORMS = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
+
+/**
+ * Reads the request body once, before any handler: more than `maxBytes` answers 413; a client
+ * that stops sending gets one quiet log line (and a 400 nobody reads); a form body that cannot
+ * be parsed (a multipart type without a boundary) answers 400. Handlers then parse from memory.
+ */
+export function readBody(maxBytes: number): MiddlewareHandler {
+  return async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return await next();
+    const tooLarge = () => c.text(`The request body is larger than ${maxBytes} bytes.`, 413);
+    if (Number(c.req.header("Content-Length") ?? 0) > maxBytes) return tooLarge();
+    let bytes: Uint8Array<ArrayBuffer> | null;
+    try {
+      bytes = await readAtMost(body, maxBytes);
+    } catch {
+      logLine(
+        `${c.req.method} ${new URL(c.req.url).pathname}: the client stopped sending the body`,
+      );
+      return c.text("The request body did not arrive.", 400);
+    }
+    if (bytes === null) return tooLarge();
+    c.req.raw = new Request(c.req.raw, { body: bytes });
+    const type = c.req.header("Content-Type")?.split(";")[0].trim().toLowerCase() ?? "";
+    if (FORMS.has(type)) {
+      try {
+        await c.req.parseBody({ all: true });
+      } catch {
+        return c.text(`The request body is not a valid ${type} form.`, 400);
+      }
+    }
+    await next();
+  };
+}
+
+/** Reads a stream whole; null when it holds more than `maxBytes`. */
+async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return null;
+    chunks.push(chunk);
+  }
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole;
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -8,6 +8,7 @@
 import { anyFailed, formatChecks, runDoctor } from "../db/doctor.ts";
 import { openDatabase } from "../db/open.ts";
 import { loadConfigOrExit } from "../lib/config.ts";
+import { escapeControls } from "../lib/log.ts";
 
 /** Runs the self-check on the configured database, prints its table; returns the exit status. */
 export async function doctorMain(): Promise<number> {
@@ -16,7 +17,7 @@ export async function doctorMain(): Promise<number> {
   try {
     db = await openDatabase(config.database);
   } catch (error) {
-    console.log(`FAIL  reachable  ${(error as Error).message}`);
+    console.log(escapeControls(`FAIL  reachable  ${(error as Error).message}`));
     return 1;
   }
   try {

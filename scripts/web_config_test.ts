@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { ConfigError, DEMO_KEY, loadConfig } from "../lib/config.ts";
+import { ConfigError, loadConfig } from "../lib/config.ts";
 
 /** An element: its name, attributes, child elements and the comments directly inside it. */
 type Element = {
@@ -243,7 +243,7 @@ Deno.test("web.config sets the environment the app reads, and nothing it does no
       error instanceof ConfigError && error.message.startsWith("OpenOrchestratorKey:"),
   );
   // With a real key, everything else is accepted as it stands.
-  const config = loadConfig({ ...started, OpenOrchestratorKey: DEMO_KEY });
+  const config = loadConfig({ ...started, OpenOrchestratorKey: `${"k".repeat(43)}=` });
   assert.equal(config.port, 31544);
   assert.equal(config.host, "127.0.0.1");
   assert.equal(config.auth, "iis");
@@ -251,4 +251,13 @@ Deno.test("web.config sets the environment the app reads, and nothing it does no
   assert.deepEqual(config.admins, ["domain\\rpa-admins"]);
   assert.deepEqual(config.viewers, ["domain\\rpa-viewers"]);
   assert.equal(config.origin, "https://rpa.example.org");
+});
+
+Deno.test("web.config lets /healthz answer anonymously, with no Windows token forwarded", async () => {
+  const { root } = await webConfig();
+  const location = child(root, "location");
+  assert.equal(location.attrs.path, "healthz");
+  const auth = path(location, "system.webServer", "security", "authentication");
+  assert.equal(child(auth, "anonymousAuthentication").attrs.enabled, "true");
+  assert.equal(child(auth, "windowsAuthentication").attrs.enabled, "false");
 });

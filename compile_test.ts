@@ -1,0 +1,56 @@
+/**
+ * Checks `deno task compile` without compiling (that needs the denort download): the two builds
+ * never write the same file, even on a Windows build host (where `deno compile` adds `.exe` to
+ * the host build's name), and only the npm packages main.ts reaches are embedded.
+ * @module
+ */
+import assert from "node:assert/strict";
+
+const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", import.meta.url)));
+
+Deno.test("deno task compile: two builds, two files, on any build host", () => {
+  const builds = (config.tasks.compile as string).split("&&").map((command) => command.trim());
+  assert.equal(builds.length, 2);
+  const outputs = builds.map((command) => {
+    const output = /--output (\S+)/.exec(command)?.[1];
+    assert.ok(output, command);
+    // What a Windows build host writes: deno compile adds .exe where it is missing.
+    return output.endsWith(".exe") ? output : `${output}.exe`;
+  });
+  assert.notEqual(outputs[0], outputs[1]);
+  assert.equal(outputs[0], "dist/openorchestrator-web.exe", "the README names this file");
+  for (const command of builds) {
+    assert.match(command, /--exclude-unused-npm/, "only the npm packages main.ts reaches");
+  }
+});
+
+/** The npm packages a module's graph reaches, as `name@version`. */
+async function npmReached(module: string): Promise<string[]> {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", module],
+    cwd: new URL(".", import.meta.url),
+    stdout: "piped",
+  }).output();
+  assert.ok(info.success);
+  const graph = JSON.parse(new TextDecoder().decode(info.stdout));
+  return [
+    ...new Set(
+      (graph.modules as { specifier: string }[])
+        .map((m) => m.specifier)
+        .filter((s) => s.startsWith("npm:/"))
+        .map((s) => s.slice(5).replace(/^(@[^/]+\/[^/]+|[^/]+).*$/, "$1")),
+    ),
+  ];
+}
+
+Deno.test("main.ts never reaches playwright-core, and does reach the database drivers", async () => {
+  const reached = await npmReached("main.ts");
+  assert.ok(!reached.some((s) => s.includes("playwright")), reached.join(", "));
+  for (const needed of ["mssql", "hono", "fernet"]) {
+    assert.ok(reached.some((s) => s.startsWith(`${needed}@`)), needed);
+  }
+  // The poller's Worker (an --include) needs nothing main.ts does not already embed.
+  for (const needed of await npmReached("lib/poll_worker.ts")) {
+    assert.ok(reached.includes(needed), needed);
+  }
+});

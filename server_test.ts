@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { serve } from "./main.ts";
+import { SlowClientGuard } from "./server.ts";
+
+/** main.ts's server with a guard on an ephemeral port; the handler answers with its peer. */
+function guarded(timeouts: { idleTimeoutMs: number; requestTimeoutMs: number }) {
+  const guard = new SlowClientGuard(timeouts);
+  const server = serve(async (request, info) => {
+    const body = request.body ? await request.text() : "";
+    return new Response(`${info.remoteAddr.hostname}:${info.remoteAddr.port} ${body}`);
+  }, { hostname: "127.0.0.1", port: 0, graceMs: 1000, guard });
+  return {
+    port: server.port,
+    async stop() {
+      server.stop();
+      await server.finished;
+      guard.closeAll();
+    },
+  };
+}
+
+/** Reads until the server closes the connection; returns what it sent. */
+async function readToEnd(conn: Deno.Conn): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(4096);
+  for (;;) {
+    let n: number | null;
+    try {
+      n = await conn.read(buf);
+    } catch {
+      n = null;
+    }
+    if (n === null) break;
+    chunks.push(buf.slice(0, n));
+  }
+  return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+}
+
+Deno.test("served directly: requests pass, with the client's own address", async () => {
+  const server = guarded({ idleTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/x`, {
+      method: "POST",
+      body: "a=1",
+    });
+    const [peer, body] = (await res.text()).split(" ");
+    assert.equal(body, "a=1");
+    assert.match(peer, /^127\.0\.0\.1:\d+$/);
+    // Keep-alive: two requests on one connection, both answered; the handler sees this
+    // connection's port, not the relay's.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const local = (conn.localAddr as Deno.NetAddr).port;
+    const request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    await conn.write(
+      new TextEncoder().encode(
+        request + request.replace("1.1\r\n", "1.1\r\nConnection: close\r\n"),
+      ),
+    );
+    const answers = await readToEnd(conn);
+    conn.close();
+    assert.equal(answers.match(/HTTP\/1\.1 200/g)?.length, 2, answers);
+    assert.ok(answers.includes(`127.0.0.1:${local} `), answers);
+  } finally {
+    await server.stop();
+  }
+});
+
+/** Sends `text` on a new connection; returns all the server sent back before closing it. */
+async function sendAndWait(port: number, text: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    if (text) await conn.write(new TextEncoder().encode(text));
+    return await readToEnd(conn);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("served directly: a request that never finishes arriving is cut off", async () => {
+  const server = guarded({ idleTimeoutMs: 60_000, requestTimeoutMs: 200 });
+  try {
+    // Without the relay these reads would wait for ever (Deno.serve has no header timeout):
+    // partial headers, and a head whose body never comes.
+    assert.equal(await sendAndWait(server.port, "GET / HTTP/1.1\r\nHost: localhost\r\n"), "");
+    const head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nab";
+    assert.equal(await sendAndWait(server.port, head), "");
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("served directly: a connection that sends nothing is closed", async () => {
+  const server = guarded({ idleTimeoutMs: 200, requestTimeoutMs: 60_000 });
+  try {
+    assert.equal(await sendAndWait(server.port, ""), "");
+  } finally {
+    await server.stop();
+  }
+});
