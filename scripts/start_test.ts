@@ -53,8 +53,9 @@ Deno.test("deno task start: integrated login to an unreachable server shows the 
 });
 
 Deno.test("the compiled executable carries msnodesqlv8: it is in main.ts's module graph", async () => {
-  // deno compile embeds the npm packages of the module graph (with their prebuilt .node files,
-  // win32-x64 included) and extracts a native addon to a temp file when it is loaded.
+  // deno compile (with --exclude-unused-npm) embeds the npm packages main.ts's modules reach,
+  // with their prebuilt .node files (win32-x64 included), and extracts a native addon to a temp
+  // file when it is loaded.
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", "main.ts"],
     cwd: new URL("..", import.meta.url).pathname,
@@ -65,6 +66,8 @@ Deno.test("the compiled executable carries msnodesqlv8: it is in main.ts's modul
   assert.ok("msnodesqlv8@5.5.0" in info.npmPackages, Object.keys(info.npmPackages).join(", "));
   const modules = info.modules.map((m: { specifier: string }) => m.specifier);
   assert.ok(modules.includes("npm:/mssql@12.7.14/msnodesqlv8.js"));
+  // What --exclude-unused-npm keeps: the packages main.ts's modules reach.
+  assert.ok(modules.includes("npm:/msnodesqlv8@5.5.0"), "reached, so embedded");
   // Node-API addons need --allow-ffi, in the compiled executable as under deno run.
   for (const build of config.tasks.compile.split("&&")) assert.match(build, /--allow-ffi/);
   assert.match(config.tasks.start, /--allow-ffi/);
