@@ -266,14 +266,30 @@ export function addElement(
 /** The elements an action is for: chosen ids, or every element matching a filter. */
 export type ActionTarget =
   | { ids: string[] }
-  | { filter: QueueFilter; /** The count the admin was shown. */ expected: number | null };
+  | {
+    filter: QueueFilter;
+    /** The count the admin confirmed: the most elements the action may change. */
+    expected: number;
+  };
 
 /** What an action did: how many changed, and why the others were left alone. */
 export type ActionResult = {
   changed: number;
   /** Reason → how many elements were skipped for it. */
   skipped: Record<string, number>;
+  /**
+   * Set when more elements would change than the admin confirmed: then nothing changed, and this
+   * is how many match now (to ask again with).
+   */
+  exceeded?: number;
 };
+
+/** Thrown inside the transaction when an action changed more than confirmed: rolls it back. */
+class LimitExceeded extends Error {
+  constructor(readonly count: number) {
+    super(`Cannot act on ${count} elements: more than confirmed`);
+  }
+}
 
 /** Why an element that was allowed to move did not: someone moved it first. */
 export const MOVED_BY_SOMEONE_ELSE = "changed by someone else first";
@@ -363,8 +379,14 @@ export async function countMovable(
 /**
  * Retries, abandons or deletes elements, compare-and-set: only elements whose status allows it
  * move (`WHERE … AND status IN (…)`), the rest are reported with the reason. Audited.
+ *
+ * On everything matching, the confirmed count is a limit: inside the transaction the matching
+ * elements are counted first, and when more would change than confirmed nothing changes and
+ * `exceeded` says how many match now. Whatever slips in between the count and the change (or
+ * between batches, where the change runs in several) is caught by the total changed, which rolls
+ * the whole transaction back.
  */
-export function applyQueueAction(
+export async function applyQueueAction(
   db: Db,
   queue: string,
   action: QueueAction,
@@ -372,6 +394,23 @@ export function applyQueueAction(
   confirmed: ActionConfirmations,
   user: string,
   now: Date = new Date(),
+): Promise<ActionResult> {
+  try {
+    return await actInTransaction(db, queue, action, target, confirmed, user, now);
+  } catch (error) {
+    if (error instanceof LimitExceeded) return { changed: 0, skipped: {}, exceeded: error.count };
+    throw error;
+  }
+}
+
+function actInTransaction(
+  db: Db,
+  queue: string,
+  action: QueueAction,
+  target: ActionTarget,
+  confirmed: ActionConfirmations,
+  user: string,
+  now: Date,
 ): Promise<ActionResult> {
   return db.transaction(async (tx) => {
     const skipped: Record<string, number> = {};
@@ -419,9 +458,12 @@ export function applyQueueAction(
         names.length > 20 ? ` and ${names.length - 20} more` : ""
       }`;
     } else {
+      const matching = await countMovable(tx, queue, action, target.filter, confirmed, now);
+      if (matching > target.expected) throw new LimitExceeded(matching);
       const where = movableMatching(queue, action, target.filter, confirmed, now);
       changed = await tx.run(`${change.sql}${where.sql}`, [...change.params, ...where.params]);
-      if (target.expected !== null) skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
+      if (changed > target.expected) throw new LimitExceeded(changed);
+      skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
       what = `matching ${describeFilter(target.filter)}`;
     }
     if (changed > 0) {

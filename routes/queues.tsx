@@ -4,7 +4,8 @@
  * `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
  * `GET /queues/:name/actions/:action?all=1&…` (the count before acting on everything matching)
  * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
- * fields plus `all=1` (and `expected`, the count shown); `done=1` and `stuck=1` confirm.
+ * fields plus `all=1` and `expected` (the count confirmed, a limit: more matching is answered
+ * with 409 and the new count, and nothing changes); `done=1` and `stuck=1` confirm.
  * Every page answers JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
  * @module
  */
@@ -211,11 +212,13 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     const filter = parseQueueFilter(form);
     const expectedText = form.get("expected") ?? "";
     const errors = { ...filter.errors };
-    if (expectedText && !/^\d{1,9}$/.test(expectedText)) {
+    if (!expectedText) {
+      errors.expected = "Cannot act on all matching without the count you confirmed (expected).";
+    } else if (!/^\d{1,9}$/.test(expectedText)) {
       errors.expected = "Expected must be a count.";
     }
     if (!isClean(errors)) return rejected(c, 400, errors);
-    target = { filter: filter.value, expected: expectedText ? Number(expectedText) : null };
+    target = { filter: filter.value, expected: Number(expectedText) };
   } else {
     const given = form.getAll("id");
     const ids = given.map((id) => storedId(c.get("db").info, id));
@@ -242,6 +245,23 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     confirmed,
     c.get("user").name,
   );
+  if (result.exceeded !== undefined && "filter" in target) {
+    const count = result.exceeded;
+    const message = `Nothing was changed: ${count.toLocaleString("en")} elements match now, ` +
+      `more than the ${target.expected.toLocaleString("en")} you confirmed. Check the count again.`;
+    if (wantsJson(c)) return c.json({ errors: { expected: message }, count }, 409);
+    const again = (
+      <ConfirmAll
+        queue={queue}
+        action={action}
+        filter={target.filter}
+        confirmed={confirmed}
+        count={count}
+        notice={message}
+      />
+    );
+    return rejected(c, 409, { expected: message }, again);
+  }
   const message = actionReport(action, result.changed, result.skipped);
   if (wantsJson(c)) return c.json({ ok: result.changed > 0, ...result, message });
   if (result.changed === 0) {

@@ -365,6 +365,34 @@ Deno.test("acting on everything matching: the count first, then compare-and-set 
   }
 });
 
+Deno.test("more matching than confirmed: 409 with the new count, nothing changed, asked again", async () => {
+  const t = await testApp({ from: "develop" });
+  try {
+    const before = JSON.stringify(await t.db.query("SELECT id, status FROM Queues ORDER BY id"));
+    const form = { all: "1", status: "FAILED", expected: "3" };
+    const res = await t.post("/queues/Intake.Cases/actions/delete", form);
+    assert.equal(res.status, 409);
+    const html = await res.text();
+    assert.match(html, /Nothing was changed: 4 elements match now, more than the 3 you confirmed/);
+    assert.match(html, /name="expected" value="4"/, "asks again with the new count");
+    assert.match(html, /Delete 4 elements<\/button>/);
+    const json = await t.post("/queues/Intake.Cases/actions/delete", form, {
+      Accept: "application/json",
+    });
+    assert.equal(json.status, 409);
+    const body = await json.json();
+    assert.equal(body.count, 4);
+    assert.match(body.errors.expected, /4 elements match now/);
+    assert.equal(
+      JSON.stringify(await t.db.query("SELECT id, status FROM Queues ORDER BY id")),
+      before,
+    );
+    assert.deepEqual(await audits(t), []);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("bad queue actions are refused and write nothing; viewers cannot act", async () => {
   const t = await testApp({ from: "develop" });
   try {
@@ -382,6 +410,7 @@ Deno.test("bad queue actions are refused and write nothing; viewers cannot act",
         /not be before/,
       ],
       ["retry", { all: "1", expected: "lots" }, 400, /Expected must be a count/],
+      ["delete", { all: "1" }, 400, /without the count you confirmed/],
       ["explode", { id: crypto.randomUUID() }, 404, /no queue action explode/],
     ];
     for (const [action, form, status, message] of cases) {

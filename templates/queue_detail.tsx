@@ -329,6 +329,8 @@ export function ConfirmAll(props: {
   filter: QueueFilter;
   confirmed: ActionConfirmations;
   count: number;
+  /** Why the admin is asked again (the count grew since they confirmed). */
+  notice?: string;
 }) {
   const { action, count } = props;
   const action_url = `${queuePath(props.queue)}/actions/${action}`;
@@ -347,6 +349,7 @@ export function ConfirmAll(props: {
       hx-target="#editor"
       hx-swap="innerHTML"
     >
+      {props.notice && <p class="form-error" role="alert">{props.notice}</p>}
       {count === 0
         ? <p>No element matching these filters can be {ACTION_WORDS[action].past}.</p>
         : (
