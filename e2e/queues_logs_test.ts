@@ -237,3 +237,35 @@ browserTest(
     await eventually(async () => assert.ok(await chart.isVisible()));
   },
 );
+
+browserTest(
+  "queues and logs: “All on this page” ticks every row box, and the action uses them",
+  async (t) => {
+    const { page, db } = t;
+    await page.goto(`/queues/${QUEUE}?status=FAILED`);
+    const failed = (await statuses(page)).length;
+    assert.ok(failed > 1);
+    await page.getByRole("checkbox", { name: "All on this page" }).check();
+    const boxes = page.locator('#elements-table input[name="id"]');
+    assert.equal(await boxes.count(), failed);
+    for (const box of await boxes.all()) assert.ok(await box.isChecked());
+    await page.getByRole("button", { name: "Retry selected" }).click();
+    await eventually(async () =>
+      assert.equal(await flash(page).textContent(), `Retried ${failed} elements.`)
+    );
+    const [{ n }] = await db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM Queues WHERE queue_name = ? AND status = 'FAILED'",
+      [QUEUE],
+    );
+    assert.equal(Number(n), 0);
+
+    await page.goto("/logs/Case%20Intake?size=25");
+    const rows = await page.locator("#log-rows tr").count();
+    await page.getByRole("checkbox", { name: "All on this page" }).check();
+    const logBoxes = page.locator('#log-rows input[name="id"]');
+    assert.equal(await logBoxes.count(), rows);
+    for (const box of await logBoxes.all()) assert.ok(await box.isChecked());
+    await page.getByRole("checkbox", { name: "All on this page" }).uncheck();
+    for (const box of await logBoxes.all()) assert.ok(!await box.isChecked());
+  },
+);

@@ -104,9 +104,10 @@ document.addEventListener("alpine:init", () => {
   }));
   // Queues and logs: a "select all on this page" box for the row boxes of the form named in
   // data-form (the boxes sit in the table and join the form through their form attribute).
+  // The handler runs on the inner box, so the form is read from the component's root.
   Alpine.data("selectAll", () => ({
     toggle(event) {
-      const form = this.$el.dataset.form;
+      const form = this.$root.dataset.form;
       for (const box of document.querySelectorAll(`input[name="id"][form="${form}"]`)) {
         box.checked = event.target.checked;
       }
