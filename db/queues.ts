@@ -27,6 +27,7 @@ import {
   inList,
   keysetPage,
   type KeysetSource,
+  pageTotal,
   pause,
   whereOf,
 } from "./keyset.ts";
@@ -150,29 +151,51 @@ export async function readQueueSummaries(
   const rows: QueueSummary[] = [];
   for (const name of names) {
     await pause();
-    const groups = await db.query<{ status: string; n: number; oldest: DbTime; newest: DbTime }>(
-      `SELECT status, COUNT(*) AS n, MIN(created_date) AS oldest, MAX(created_date) AS newest
-         FROM Queues WHERE queue_name = ? GROUP BY status`,
-      [name],
-    );
-    const counts = emptyCounts();
-    let total = 0;
-    let newest: DbTime | null = null;
-    for (const g of groups) {
-      if (g.status in counts) counts[g.status as QueueStatus] = Number(g.n);
-      total += Number(g.n);
-      newest = later(newest, g.newest);
-    }
-    rows.push({
-      name,
-      counts,
-      total,
-      oldestNew: groups.find((g) => g.status === "NEW")?.oldest ?? null,
-      lastActivity: later(activity.get(name) ?? null, newest),
-      triggers: triggers.filter((t) => t.queue_name === name).map(({ queue_name: _, ...t }) => t),
-    });
+    rows.push(await summarize(db, name, triggers, activity.get(name) ?? null));
   }
   return { rows, activityMark: now };
+}
+
+/** One queue's counts (one covering index range), with its triggers and activity as known. */
+async function summarize(
+  db: Executor,
+  name: string,
+  triggers: (QueueTrigger & { queue_name: string })[],
+  activity: DbTime | null,
+): Promise<QueueSummary> {
+  const groups = await db.query<{ status: string; n: number; oldest: DbTime; newest: DbTime }>(
+    `SELECT status, COUNT(*) AS n, MIN(created_date) AS oldest, MAX(created_date) AS newest
+       FROM Queues WHERE queue_name = ? GROUP BY status`,
+    [name],
+  );
+  const counts = emptyCounts();
+  let total = 0;
+  let newest: DbTime | null = null;
+  for (const g of groups) {
+    if (g.status in counts) counts[g.status as QueueStatus] = Number(g.n);
+    total += Number(g.n);
+    newest = later(newest, g.newest);
+  }
+  return {
+    name,
+    counts,
+    total,
+    oldestNew: groups.find((g) => g.status === "NEW")?.oldest ?? null,
+    lastActivity: later(activity, newest),
+    triggers: triggers.filter((t) => t.queue_name === name).map(({ queue_name: _, ...t }) => t),
+  };
+}
+
+/**
+ * Reads one queue's summary again (after a change to it), keeping the activity the poller saw:
+ * the counts a page shows right after an action are true.
+ */
+export async function readQueueSummary(
+  db: Executor,
+  name: string,
+  previous?: QueueSummary,
+): Promise<QueueSummary> {
+  return await summarize(db, name, await queueTriggers(db), previous?.lastActivity ?? null);
 }
 
 /** The conditions of a filter, besides the statuses. */
@@ -225,7 +248,7 @@ export async function listElements(
   const total = plain && known
     ? { count: statusesOf(filter).reduce((sum, s) => sum + known[s], 0), capped: false }
     : await cappedCount(db, source);
-  return { ...page, total };
+  return { ...page, total: pageTotal(page, total) };
 }
 
 /** One element of a queue by its id (any spelling already turned into the stored one), or null. */

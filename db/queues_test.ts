@@ -149,7 +149,7 @@ function idKey(db: Db): (id: string) => string {
       db,
       "Q",
       filter("status=FAILED&status=NEW"),
-      paging(),
+      paging({ size: 2 }),
       known,
     );
     assert.deepEqual(

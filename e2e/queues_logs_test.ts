@@ -269,3 +269,26 @@ browserTest(
     for (const box of await logBoxes.all()) assert.ok(!await box.isChecked());
   },
 );
+
+browserTest(
+  "queues: right after a retry the chips and the footer count what is there",
+  async (t) => {
+    const { page } = t;
+    await page.goto(`/queues/${QUEUE}?status=FAILED`);
+    const chip = page.locator("#queue-counts a", { hasText: "Failed" });
+    const footer = page.locator("#elements-table .pager .count");
+    const failed = (await statuses(page)).length;
+    assert.equal((await chip.textContent())!.trim(), `Failed ${failed}`);
+    const boxes = page.locator('#elements-table input[name="id"]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole("button", { name: "Retry selected" }).click();
+    await eventually(async () => {
+      assert.equal((await chip.textContent())!.trim(), `Failed ${failed - 2}`);
+      assert.match(
+        (await footer.textContent())!,
+        new RegExp(`^\\s*${failed - 2} shown of ${failed - 2}\\b`),
+      );
+    });
+  },
+);

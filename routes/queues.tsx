@@ -21,8 +21,13 @@ import {
 } from "../db/queues.ts";
 import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
-import { ensurePolled } from "../lib/poller.ts";
-import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
+import { ensurePolled, refreshQueue } from "../lib/poller.ts";
+import {
+  type ActionConfirmations,
+  actionReport,
+  isQueueAction,
+  isQueueStatus,
+} from "../lib/queue_status.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
 import { jsonTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
@@ -31,6 +36,7 @@ import {
   ConfirmAll,
   ElementsTable,
   QueueDetailPage,
+  StatusCounts,
 } from "../templates/queue_detail.tsx";
 import { ElementPage, ElementView } from "../templates/queue_element.tsx";
 import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/queues.tsx";
@@ -47,6 +53,14 @@ async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null
   const snapshot = c.get("snapshot");
   await ensurePolled(c.get("db"), snapshot, "queues");
   return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
+}
+
+/** Reads a queue's counts again after a change to it; the chips to swap in. */
+async function freshCounts(c: Context, queue: string) {
+  await refreshQueue(c.get("db"), c.get("snapshot"), queue);
+  const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
+  const chosen = shown.getAll("status").filter(isQueueStatus);
+  return <StatusCounts queue={queue} summary={await summaryOf(c, queue)} chosen={chosen} oob />;
 }
 
 queues.get("/", async (c) => {
@@ -141,7 +155,10 @@ queues.post("/:name/elements", requireAdmin, async (c) => {
     data: values.data.trim() ? values.data : null,
   }, c.get("user").name);
   const what = values.reference ? `“${values.reference}”` : "without reference";
-  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, 201);
+  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, {
+    status: 201,
+    counts: await freshCounts(c, queue),
+  });
 });
 
 queues.get("/:name/elements/:id", async (c) => {
@@ -268,5 +285,5 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     c.header("HX-Trigger", "elements-table-changed");
     return rejected(c, 409, { _form: message });
   }
-  return changed(c, "elements-table", message);
+  return changed(c, "elements-table", message, { counts: await freshCounts(c, queue) });
 });

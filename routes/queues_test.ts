@@ -393,6 +393,46 @@ Deno.test("more matching than confirmed: 409 with the new count, nothing changed
   }
 });
 
+Deno.test("after a change the counts are true at once: in the answer, the list and the overview", async () => {
+  const t = await testApp({ from: "develop" });
+  try {
+    const failedCount = async () =>
+      ((await json(t, "/queues")).rows.find((r) => r.queue_name === "Intake.Cases")!).failed;
+    assert.equal(await failedCount(), 4, "the snapshot is filled");
+    const [a, b] = await idsOf(t, "FAILED");
+    const res = await t.post("/queues/Intake.Cases/actions/retry", { id: [a, b] }, {
+      "HX-Current-URL": "http://localhost/queues/Intake.Cases?status=FAILED",
+    });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Retried 2 elements\./);
+    const counts = html.match(/<p id="queue-counts"[^>]*hx-swap-oob="true"[^]*?<\/p>/)?.[0] ?? "";
+    assert.match(
+      counts,
+      /aria-current="true"><span class="badge status tone-error">Failed<\/span> 2</,
+    );
+    assert.equal(await failedCount(), 2, "the overview");
+    const list = await json(t, "/queues/Intake.Cases?status=FAILED");
+    assert.equal(list.total, 2, "the list's total");
+    assert.equal(list.rows.length, 2);
+
+    const added = await t.post("/queues/Intake.Cases/elements", { reference: "ONE-MORE" });
+    assert.equal(added.status, 201);
+    assert.match(await added.text(), /<span class="chip">Total 26<\/span>/);
+
+    // A robot adds one behind the app's back: a list that fits on one page counts its rows.
+    await t.db.run(
+      "INSERT INTO Queues (id, queue_name, status, created_date) VALUES (?, 'Intake.Cases', 'FAILED', ?)",
+      [crypto.randomUUID().replaceAll("-", ""), time(nowDbTime())],
+    );
+    const fresh = await json(t, "/queues/Intake.Cases?status=FAILED");
+    assert.equal(fresh.rows.length, 3);
+    assert.equal(fresh.total, 3, "the total equals the rows when they fit on one page");
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("bad queue actions are refused and write nothing; viewers cannot act", async () => {
   const t = await testApp({ from: "develop" });
   try {

@@ -138,7 +138,7 @@ triggers.post("/", requireAdmin, async (c) => {
   const id = await createTrigger(db, input, c.get("user").name);
   const message = `Trigger “${input.trigger_name}” created.`;
   if (wantsJson(c)) return c.json({ ok: true, id, message }, 201);
-  return changed(c, "triggers-table", message, 201);
+  return changed(c, "triggers-table", message, { status: 201 });
 });
 
 /** Loads the trigger of the URL, or answers 404. */

@@ -159,13 +159,22 @@ export function ElementsTable(props: QueueDetailView) {
   );
 }
 
-function StatusCounts(
-  props: { queue: string; summary: QueueSummary | null; chosen: QueueStatus[] },
+/**
+ * A queue's counts by status, each a link to the elements with it; `oob` swaps it in out of band
+ * (the answer to a change carries the counts it affected).
+ */
+export function StatusCounts(
+  props: { queue: string; summary: QueueSummary | null; chosen: QueueStatus[]; oob?: boolean },
 ) {
   const { summary } = props;
-  if (!summary) return <p class="muted">Counts appear after the next poll.</p>;
+  const oob = props.oob ? "true" : undefined;
+  if (!summary) {
+    return (
+      <p id="queue-counts" class="muted" hx-swap-oob={oob}>Counts appear after the next poll.</p>
+    );
+  }
   return (
-    <p class="chips counts">
+    <p id="queue-counts" class="chips counts" hx-swap-oob={oob}>
       {QUEUE_STATUSES.map((status) => (
         <a
           class="chip"
