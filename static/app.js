@@ -28,6 +28,37 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// After a row action (pause, resume, run now, delete) the row, or the whole table, is replaced
+// and the focus would drop to <body>: it returns to the same row (by its data-key), to the
+// control in the same place, or after a delete to the row that took its place.
+const FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea";
+let rowFocus = null;
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const control = event.detail.elt;
+  const row = control.closest?.("tr[data-key]");
+  const table = row?.closest(".table-wrap[id]");
+  if (!table) return;
+  const rows = [...table.querySelectorAll("tbody tr")];
+  rowFocus = {
+    table: table.id,
+    key: row.dataset.key,
+    index: rows.indexOf(row),
+    control: [...row.querySelectorAll(FOCUSABLE)].indexOf(control),
+    at: Date.now(),
+  };
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (!rowFocus || !lost || Date.now() - rowFocus.at > 5_000) return;
+  const rows = [...(document.getElementById(rowFocus.table)?.querySelectorAll("tbody tr") ?? [])];
+  const row = rows.find((r) => r.dataset.key === rowFocus.key) ??
+    rows[Math.min(rowFocus.index, rows.length - 1)];
+  const controls = row ? [...row.querySelectorAll(FOCUSABLE)] : [];
+  controls[Math.max(0, Math.min(rowFocus.control, controls.length - 1))]?.focus();
+});
+
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 

@@ -53,6 +53,7 @@ export function CredentialsTable(props: CredentialsView) {
       rows={props.rows}
       total={props.total}
       empty={props.params.q ? "No credential matches this search." : "No credentials yet."}
+      rowKey={(r) => r.name}
       columns={[
         { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
         { key: "username", label: "Username", sortable: true, cell: (r) => r.username },

@@ -259,7 +259,13 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
 
 /** One trigger's row alone (after an action on it), with a note when nothing was changed. */
 export function TriggerRow(props: TriggerContext & { trigger: Trigger; note?: string }) {
-  return <TableRow row={{ ...props.trigger, note: props.note }} columns={columns(props)} />;
+  return (
+    <TableRow
+      row={{ ...props.trigger, note: props.note }}
+      columns={columns(props)}
+      rowKey={(r) => r.id}
+    />
+  );
 }
 
 /** The triggers table fragment; it refreshes itself every 10 s while the tab is visible. */
@@ -278,6 +284,7 @@ export function TriggersTable(props: TriggersView) {
       live
       empty={filtered ? "No trigger matches these filters." : "No triggers yet."}
       columns={columns(props)}
+      rowKey={(r) => r.id}
     />
   );
 }
