@@ -319,3 +319,26 @@ browserTest("schedulers: the page lists every machine with its state", async (t)
   await page.waitForTimeout(200);
   assert.equal(await page.locator("#schedulers-table tbody tr").count(), 3);
 });
+
+browserTest(
+  "triggers: a re-rendered form keeps no inline style (no CSP report), even from a resized field",
+  async (t) => {
+    const { page } = t;
+    t.allow(/status of 422 \(Unprocessable Entity\)/); // The 422 is the point.
+    await page.goto("/triggers");
+    await page.getByRole("link", { name: "New trigger" }).click();
+    await form(page).waitFor();
+    await page.locator("#trigger-trigger_name").fill("Half done");
+    // A user drags a field's corner: the browser sets its size as a style (allowed by the CSP).
+    await page.evaluate(`
+      document.getElementById("trigger-process_args").style.height = "120px";
+      document.getElementById("trigger-trigger_name").style.width = "300px";
+      document.getElementById("trigger-form").noValidate = true;
+    `);
+    await form(page).getByRole("button", { name: "Create" }).click();
+    await eventually(async () =>
+      assert.equal(await page.locator("#trigger-form .field-error").first().isVisible(), true)
+    );
+    await page.waitForTimeout(200); // past htmx's settle delay
+  },
+);

@@ -32,11 +32,16 @@ export type Frame = {
   path: string;
 };
 
-/** htmx settings: no eval, our own indicator styles (CSP), swap 4xx forms and the 503 banner. */
+/**
+ * htmx settings: no eval, our own indicator styles (CSP), swap 4xx forms and the 503 banner. The
+ * settle step copies no `style` attribute (the CSP refuses inline styles: a textarea the user
+ * resized, say, would be refused on every re-render).
+ */
 const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   includeIndicatorStyles: false,
+  attributesToSettle: ["class", "width", "height"],
   selfRequestsOnly: true,
   historyCacheSize: 0,
   responseHandling: [
