@@ -489,7 +489,7 @@ Deno.test("a row action re-renders the row; a stale status is a conflict that sa
     const pause = await t.post(`/triggers/${id}/pause`, { seen_status: "IDLE" });
     assert.equal(pause.status, 200);
     const row = await pause.text();
-    assert.match(row, /^<tr>/);
+    assert.match(row, /^<tr data-key="[^"]+">/);
     assert.match(row, /tone-paused">Paused</);
     assert.match(row, />Resume</);
     assert.match(row, /Trigger “Nightly invoices” paused: Paused\./);

@@ -59,6 +59,52 @@ document.addEventListener("htmx:afterSettle", () => {
   controls[Math.max(0, Math.min(rowFocus.control, controls.length - 1))]?.focus();
 });
 
+// The #editor panel: opening it pushes its URL (hx-push-url); closing it (Close, Escape, or a
+// change that empties it) puts back the URL it was opened from and the focus on its opener. On a
+// page of its own (no list around it) closing goes to the list.
+let editorOpened = null;
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const { elt, target } = event.detail;
+  if (target?.id === "editor" && elt.getAttribute("hx-push-url") === "true" && !editorOpened) {
+    editorOpened = { url: location.href, opener: elt };
+  }
+});
+
+document.addEventListener("htmx:historyRestore", () => {
+  editorOpened = null;
+});
+
+function editorClosed() {
+  if (!editorOpened) return;
+  const { url, opener } = editorOpened;
+  editorOpened = null;
+  history.replaceState({ htmx: true }, "", url);
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (lost && opener.isConnected) opener.focus();
+}
+
+function closeEditor(from) {
+  const editor = from ? from.closest("#editor") : document.getElementById("editor");
+  if (!editor || editor.dataset.list) {
+    location.assign(editor?.dataset.list ?? `/${location.pathname.split("/")[1]}`);
+    return;
+  }
+  editor.replaceChildren();
+  editorClosed();
+}
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const { target } = event.detail;
+  if (target?.id === "editor" && target.children.length === 0) editorClosed();
+});
+
+document.addEventListener("keydown", (event) => {
+  const editor = document.getElementById("editor");
+  if (event.key !== "Escape" || event.defaultPrevented || !editor?.children.length) return;
+  closeEditor(null);
+});
+
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 
@@ -75,7 +121,7 @@ document.addEventListener("alpine:init", () => {
 
   Alpine.data("closeEditor", () => ({
     close() {
-      document.getElementById("editor")?.replaceChildren();
+      closeEditor(this.$el);
     },
   }));
 

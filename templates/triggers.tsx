@@ -328,16 +328,22 @@ function Filters(props: { filters: TriggerFilters; killing: boolean }) {
   );
 }
 
-/** A trigger's facts, its next runs and its actions (shown in `#editor`). */
-export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?: string }) {
+/**
+ * A trigger's facts, its next runs and its actions (shown in `#editor`); `standalone` on a page of
+ * its own, where its name is the page's heading.
+ */
+export function TriggerDetail(
+  props: TriggerContext & { trigger: Trigger; note?: string; standalone?: boolean },
+) {
   const { trigger: t, now } = props;
   const path = `/triggers/${encodeURIComponent(t.id)}`;
+  const Heading = props.standalone ? "h1" : "h2";
   return (
     <section id="trigger-detail" class="card" aria-label={`Trigger ${t.trigger_name}`}>
       <div class="page-head">
-        <h2>
+        <Heading>
           {t.trigger_name} <StatusBadge status={t.process_status} />
-        </h2>
+        </Heading>
         <div class="buttons">
           {props.canWrite && (
             <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
