@@ -500,7 +500,7 @@ Deno.test("a row action re-renders the row; a stale status is a conflict that sa
     const stale = await t.post(`/triggers/${id}/resume`, { seen_status: "PAUSED" });
     assert.equal(stale.status, 409);
     const note = await stale.text();
-    assert.match(note, /^<tr>/);
+    assert.match(note, /^<tr data-key="[^"]+">/);
     assert.match(note, /tone-active">Running</);
     assert.match(
       note,
