@@ -208,6 +208,36 @@ Deno.test("the element view shows the data pretty-printed, durations, and the lo
   }
 });
 
+Deno.test("an element's logs links are for its last run, say which, and are gone after a retry", async () => {
+  const t = await testApp({ from: "develop" });
+  try {
+    const [id] = await idsOf(t, "FAILED");
+    await t.db.run("UPDATE Queues SET start_date = ?, end_date = ? WHERE id = ?", [
+      time("2026-11-20 08:17:44.000000"),
+      time("2026-11-20 08:19:02.500000"),
+      id,
+    ]);
+    const page = async () => await (await t.get(`/queues/Intake.Cases/elements/${id}`)).text();
+    const html = await page();
+    assert.match(
+      html,
+      /href="\/logs\/Intake\?from=2026-11-20T08%3A16&amp;to=2026-11-20T08%3A20">Logs of Intake during this run/,
+    );
+    assert.match(
+      html,
+      /For the run from 2026-11-20 08:17:44 to 2026-11-20 08:19:02, with a minute/,
+    );
+    assert.doesNotMatch(html, /\/logs\/all/);
+
+    await t.post("/queues/Intake.Cases/actions/retry", { id });
+    const retried = await page();
+    assert.doesNotMatch(retried, /during this run/, "no run: no window up to now");
+    assert.match(retried, /It has not run since it was created or retried\./);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("adding an element checks the input, writes it as NEW by the current user, and audits", async () => {
   const t = await testApp({ from: "develop" });
   try {
