@@ -292,3 +292,35 @@ browserTest(
     });
   },
 );
+
+browserTest("logs: “Around” links are told apart by time, and the window widens", async (t) => {
+  const { page } = t;
+  await page.goto("/logs/Case%20Intake");
+  const row = page.locator("#log-rows tr").nth(2);
+  const id = (await row.getAttribute("id"))!;
+  const time = (await row.locator("time").getAttribute("datetime"))!.slice(11, 19);
+  const link = row.getByRole("link", { name: `Logs around ${time}` });
+  assert.equal(await link.count(), 1);
+  const names = await page.locator("#log-rows a", { hasText: "Around" }).evaluateAll((links) =>
+    links.map((a) => a.getAttribute("aria-label"))
+  );
+  assert.ok(names.every((name) => /^Logs around \d\d:\d\d:\d\d$/.test(name ?? "")), names.join());
+
+  await link.click();
+  await page.waitForURL(/highlight=/);
+  const widen = page.getByRole("navigation", { name: "Window around the marked row" });
+  assert.equal(await widen.locator("[aria-current]").textContent(), "±2 min");
+  const span = () => {
+    const q = queryOf(page);
+    return (Date.parse(q.get("to")!) - Date.parse(q.get("from")!)) / 60_000;
+  };
+  assert.equal(span(), 4);
+  for (const [label, minutes] of [["±10 min", 20], ["±1 h", 120]] as const) {
+    await widen.getByRole("link", { name: label }).click();
+    await page.waitForURL((url) =>
+      url.searchParams.get("highlight") !== null && span() === minutes
+    );
+    assert.equal(await page.locator(`#${id}`).getAttribute("aria-current"), "true");
+    assert.equal(await widen.locator("[aria-current]").textContent(), label);
+  }
+});
