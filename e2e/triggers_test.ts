@@ -127,7 +127,10 @@ for (const { type, name, runnable } of TYPES) {
       const runNow = row(page, name).getByRole("button", { name: "Run now" });
       if (runnable) {
         await runNow.click();
-        await expectFlash(page, `Trigger “${name}” set to run now: Idle.`);
+        await expectFlash(
+          page,
+          `Trigger “${name}” set to run now: a scheduler starts it at its next check.`,
+        );
         const [{ next_run }] = await db.query<{ next_run: string }>(
           `SELECT next_run FROM ${
             type === "SINGLE" ? "Single" : "Scheduled"
