@@ -151,7 +151,7 @@ export function ElementsTable(props: QueueDetailView) {
         {
           key: "message",
           label: "Message",
-          cell: (r) => <span class="wrap">{clip(r.message, 160)}</span>,
+          cell: (r) => <span class="wrap clamp">{clip(r.message, 160)}</span>,
         },
         { key: "created_by", label: "Created by", cell: (r) => r.created_by ?? "" },
       ]}
