@@ -8,6 +8,21 @@
   if (stored === "dark" || stored === "light") document.documentElement.dataset.theme = stored;
 })();
 
+function isDark() {
+  const theme = document.documentElement.dataset.theme;
+  return theme ? theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+}
+
+// A page with a list gets a second skip link, past the header and the filters to the rows.
+document.addEventListener("DOMContentLoaded", () => {
+  const link = document.querySelector("[data-skip-list]");
+  const list = document.querySelector("main .table-wrap[id]");
+  if (link && list) {
+    link.href = `#${list.id}`;
+    link.hidden = false;
+  }
+});
+
 // The live clock: every 10 s while the tab is visible, live parts (hx-trigger="oo-tick from:body")
 // refresh themselves; a hidden tab costs the server nothing.
 setInterval(() => {
@@ -108,14 +123,16 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 
+  // The theme toggle says its state (aria-pressed: dark or not).
   Alpine.data("themeToggle", () => ({
+    init() {
+      this.$el.setAttribute("aria-pressed", String(isDark()));
+    },
     toggle() {
       const root = document.documentElement;
-      const dark = root.dataset.theme
-        ? root.dataset.theme === "dark"
-        : matchMedia("(prefers-color-scheme: dark)").matches;
-      root.dataset.theme = dark ? "light" : "dark";
+      root.dataset.theme = isDark() ? "light" : "dark";
       localStorage.setItem("oo-theme", root.dataset.theme);
+      this.$el.setAttribute("aria-pressed", String(isDark()));
     },
   }));
 

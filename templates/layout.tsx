@@ -126,6 +126,8 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>
+        {/* Shown by app.js when the page has a list: past the filters, straight to the rows. */}
+        <a class="skip" href="#main" data-skip-list hidden>Skip to the list</a>
         <header class="top">
           <a class="brand" href="/dashboard">OpenOrchestrator</a>
           <nav aria-label="Areas">
@@ -158,6 +160,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
               x-data="themeToggle"
               x-on:click="toggle"
               aria-label="Toggle dark mode"
+              aria-pressed="false"
             >
               ◐
             </button>
