@@ -29,6 +29,14 @@ Deno.test("/ opens the dashboard; it links every item to its filtered view, and 
     assert.ok(hrefs.some((h) => /^\/triggers\/[0-9a-f]{32}$/.test(h)));
     assert.ok(hrefs.includes("/triggers?status=FAILED&status=KILLED"));
     assert.ok(hrefs.includes("/schedulers"));
+    // Every card links to its full list, the failed elements and overdue triggers too.
+    assert.ok(hrefs.includes("/queues?sort=failed&dir=desc"));
+    assert.ok(hrefs.includes("/triggers?status=IDLE&sort=next_run"));
+    assert.equal(
+      [...page.matchAll(/<section class="card dash-item[^"]*"/g)].length,
+      [...page.matchAll(/<p class="more">/g)].length,
+      "a link under every card",
+    );
     for (const href of hrefs) {
       const res = await t.get(href);
       assert.equal(res.status, 200, href);

@@ -20,7 +20,7 @@ function Card(props: { title: string; count: number; more?: Child; children: Chi
         {props.title}: <span class="dash-count">{props.count.toLocaleString("en")}</span>
       </h2>
       {props.count === 0 ? <p class="muted">None.</p> : props.children}
-      {props.more}
+      {props.more && <p class="more">{props.more}</p>}
     </section>
   );
 }
@@ -101,7 +101,11 @@ export function DashboardView(props: { dashboard: Dashboard | null; now: Date })
                   now={now}
                 />
               </Card>
-              <Card title="Failed queue elements" count={sum(dashboard.failedElements)}>
+              <Card
+                title="Failed queue elements"
+                count={sum(dashboard.failedElements)}
+                more={<a href="/queues?sort=failed&dir=desc">All queues, most failed first →</a>}
+              >
                 <Groups
                   groups={dashboard.failedElements}
                   href={(q) =>
@@ -116,7 +120,15 @@ export function DashboardView(props: { dashboard: Dashboard | null; now: Date })
               >
                 <Triggers triggers={dashboard.failedTriggers} now={now} label="last run" />
               </Card>
-              <Card title="Overdue triggers" count={dashboard.overdueTriggers.length}>
+              <Card
+                title="Overdue triggers"
+                count={dashboard.overdueTriggers.length}
+                more={
+                  <a href="/triggers?status=IDLE&sort=next_run">
+                    Idle triggers, earliest next run first →
+                  </a>
+                }
+              >
                 <p class="muted">
                   Idle, with a next run more than 5 minutes past: the schedulers are not picking
                   them up.
