@@ -873,3 +873,31 @@ Deno.test("wording: a single trigger can run as soon as possible; messages and h
     await t.close();
   }
 });
+
+Deno.test("a next run off its cron schedule is flagged; a trigger links to its process's logs and errors", async () => {
+  const t = await testApp();
+  try {
+    const id = await idOf(t, "Nightly invoices");
+    const detail = async () => await (await t.get(`/triggers/${id}`)).text();
+    const onTime = await detail();
+    assert.doesNotMatch(onTime, /not on its cron schedule/, "the demo writes what cron gives");
+    assert.match(onTime, /href="\/logs\/Invoice%20Processing">Logs of Invoice Processing</);
+    assert.match(
+      onTime,
+      /href="\/logs\/Invoice%20Processing\?level=ERROR&amp;from=\d{4}-\d\d-\d\dT\d\d%3A\d\d">Errors of Invoice Processing since its last run</,
+    );
+
+    // Run now writes the current time: not a time of "0 2 * * MON-FRI" (unless it is 02:00).
+    await t.db.run("UPDATE Scheduled_Triggers SET next_run = ? WHERE id = ?", [
+      "2026-11-24 13:17:00.000000",
+      id,
+    ]);
+    const moved = await detail();
+    assert.match(moved, /not on its cron schedule/);
+    assert.match(moved, /the scheduler runs it then once, and follows the expression after it/);
+    const list = await (await t.get("/triggers")).text();
+    assert.equal((list.match(/not on its cron schedule/g) ?? []).length, 1);
+  } finally {
+    await t.close();
+  }
+});

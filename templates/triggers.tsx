@@ -6,13 +6,14 @@ import { CancelButton, EditorLink } from "./forms.tsx";
 import type { Trigger } from "../db/triggers.ts";
 import { previewCron, validateCron } from "../lib/cron.ts";
 import type { ListParams, ListSpec } from "../lib/list.ts";
-import { displayTime, formatDbTime } from "../lib/time.ts";
+import { displayTime, formatDbTime, inputTime } from "../lib/time.ts";
 import type { TriggerFilters } from "../lib/trigger_input.ts";
 import {
   canDelete,
   isTriggerStatus,
   needsConfirm,
   offeredActions,
+  onSchedule,
   STATUS_LABELS,
   STATUS_TONES,
   statusLabel,
@@ -24,6 +25,7 @@ import {
 } from "../lib/trigger_status.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
 import { actionsColumn, type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
+import { logsPath } from "./logs.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 
@@ -87,8 +89,19 @@ function NextRun(props: { trigger: Trigger; now: Date }) {
     <>
       {overdue(trigger, props.now) && <span class="badge tone-error">Overdue</span>}
       <Moment time={trigger.next_run} now={props.now} empty="never" />
+      {offSchedule(trigger) && (
+        <span class="badge tone-paused" title={OFF_SCHEDULE}>not on its cron schedule</span>
+      )}
     </>
   );
+}
+
+const OFF_SCHEDULE = "This next run is not a time its cron expression gives (set by Run now, an " +
+  "edit or a script): the scheduler runs it then once, and follows the expression after it.";
+
+function offSchedule(trigger: Trigger): boolean {
+  return trigger.cron_expr !== null && trigger.next_run !== null &&
+    !onSchedule(trigger.cron_expr, trigger.next_run);
 }
 
 /** The machines a trigger may run on. */
@@ -382,6 +395,20 @@ export function TriggerDetail(
         <dd>
           <Moment time={t.last_run} now={now} empty="never" />
         </dd>
+        <dt>Logs</dt>
+        <dd>
+          <a class="block" href={logsPath(t.process_name)}>Logs of {t.process_name}</a>
+          {t.last_run !== null && (
+            <a
+              class="block"
+              href={`${logsPath(t.process_name)}?level=ERROR&from=${
+                encodeURIComponent(inputTime(t.last_run))
+              }`}
+            >
+              Errors of {t.process_name} since its last run
+            </a>
+          )}
+        </dd>
         {t.type === "QUEUE"
           ? (
             <>
@@ -396,6 +423,7 @@ export function TriggerDetail(
               <dt>Next run</dt>
               <dd>
                 <NextRun trigger={t} now={now} />
+                {offSchedule(t) && <small class="muted block">{OFF_SCHEDULE}</small>}
               </dd>
             </>
           )}
