@@ -4,6 +4,7 @@
  * @module
  */
 import { seedDemo } from "./db/demo.ts";
+import { keepDemoAlive } from "./db/demo_activity.ts";
 import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   }
   const poller = new Poller(db, { outage: null }, { intervalMs: config.pollSeconds * 1000 });
   poller.start();
+  keepDemoAlive(db, config.database); // the embedded demo only: schedulers ping, rows arrive
   const app = createApp({
     db,
     config,
