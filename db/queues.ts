@@ -419,84 +419,72 @@ export async function applyQueueAction(
   now: Date = new Date(),
 ): Promise<ActionResult> {
   try {
-    return await actInTransaction(db, queue, action, target, confirmed, user, now);
+    return await db.transaction(async (tx) => {
+      const skipped: Record<string, number> = {};
+      const skip = (reason: string, n = 1) => {
+        if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
+      };
+      const change = statement(action, now);
+      let changed: number;
+      let what: string;
+      if ("ids" in target) {
+        const { rule, condition } = movable(action, confirmed, [], now);
+        const found = await tx.query<
+          Pick<QueueElement, "id" | "status" | "start_date" | "reference">
+        >(
+          `SELECT id, status, start_date, reference FROM Queues WHERE queue_name = ? AND ${
+            inList("id", target.ids).sql
+          }`,
+          [queue, ...target.ids],
+        );
+        skip("no longer exists", target.ids.length - found.length);
+        const asked = (el: { id: string }) => target.ids.indexOf(el.id);
+        found.sort((a, b) => asked(a) - asked(b));
+        const stuckMark = stuckBefore(now);
+        const eligible = found.filter((el) => {
+          const reason = skipReason(rule, el, stuckMark);
+          if (reason) skip(reason);
+          return reason === null;
+        });
+        changed = 0;
+        if (eligible.length) {
+          const ids = inList("id", eligible.map((el) => el.id));
+          changed = await tx.run(
+            `${change.sql} WHERE queue_name = ? AND ${ids.sql} AND ${condition.sql}`,
+            [
+              ...change.params,
+              queue,
+              ...ids.params,
+              ...condition.params,
+            ],
+          );
+        }
+        skip(MOVED_BY_SOMEONE_ELSE, eligible.length - changed);
+        const names = eligible.map((el) => el.reference ?? el.id);
+        what = `${names.slice(0, 20).map(q).join(", ")}${
+          names.length > 20 ? ` and ${names.length - 20} more` : ""
+        }`;
+      } else {
+        const matching = await countMovable(tx, queue, action, target.filter, confirmed, now);
+        if (matching > target.expected) throw new LimitExceeded(matching);
+        const where = movableMatching(queue, action, target.filter, confirmed, now);
+        changed = await tx.run(`${change.sql}${where.sql}`, [...change.params, ...where.params]);
+        if (changed > target.expected) throw new LimitExceeded(changed);
+        skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
+        what = `matching ${describeFilter(target.filter)}`;
+      }
+      if (changed > 0) {
+        await audit(tx, db.info, {
+          user,
+          what: `${ACTION_WORDS[action].past} ${changed} element${
+            changed === 1 ? "" : "s"
+          } of queue ${q(queue)}: ${what}`,
+        });
+      }
+      return { changed, skipped };
+    });
   } catch (error) {
     if (error instanceof LimitExceeded) return { changed: 0, skipped: {}, exceeded: error.count };
     throw error;
   }
-}
-
-function actInTransaction(
-  db: Db,
-  queue: string,
-  action: QueueAction,
-  target: ActionTarget,
-  confirmed: ActionConfirmations,
-  user: string,
-  now: Date,
-): Promise<ActionResult> {
-  return db.transaction(async (tx) => {
-    const skipped: Record<string, number> = {};
-    const skip = (reason: string, n = 1) => {
-      if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
-    };
-    const change = statement(action, now);
-    let changed: number;
-    let what: string;
-    if ("ids" in target) {
-      const { rule, condition } = movable(action, confirmed, [], now);
-      const found = await tx.query<
-        Pick<QueueElement, "id" | "status" | "start_date" | "reference">
-      >(
-        `SELECT id, status, start_date, reference FROM Queues WHERE queue_name = ? AND ${
-          inList("id", target.ids).sql
-        }`,
-        [queue, ...target.ids],
-      );
-      skip("no longer exists", target.ids.length - found.length);
-      const asked = (el: { id: string }) => target.ids.indexOf(el.id);
-      found.sort((a, b) => asked(a) - asked(b));
-      const stuckMark = stuckBefore(now);
-      const eligible = found.filter((el) => {
-        const reason = skipReason(rule, el, stuckMark);
-        if (reason) skip(reason);
-        return reason === null;
-      });
-      changed = 0;
-      if (eligible.length) {
-        const ids = inList("id", eligible.map((el) => el.id));
-        changed = await tx.run(
-          `${change.sql} WHERE queue_name = ? AND ${ids.sql} AND ${condition.sql}`,
-          [
-            ...change.params,
-            queue,
-            ...ids.params,
-            ...condition.params,
-          ],
-        );
-      }
-      skip(MOVED_BY_SOMEONE_ELSE, eligible.length - changed);
-      const names = eligible.map((el) => el.reference ?? el.id);
-      what = `${names.slice(0, 20).map(q).join(", ")}${
-        names.length > 20 ? ` and ${names.length - 20} more` : ""
-      }`;
-    } else {
-      const matching = await countMovable(tx, queue, action, target.filter, confirmed, now);
-      if (matching > target.expected) throw new LimitExceeded(matching);
-      const where = movableMatching(queue, action, target.filter, confirmed, now);
-      changed = await tx.run(`${change.sql}${where.sql}`, [...change.params, ...where.params]);
-      if (changed > target.expected) throw new LimitExceeded(changed);
-      skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
-      what = `matching ${describeFilter(target.filter)}`;
-    }
-    if (changed > 0) {
-      await audit(tx, db.info, {
-        user,
-        what: `${ACTION_WORDS[action].past} ${changed} element${
-          changed === 1 ? "" : "s"
-        } of queue ${q(queue)}: ${what}`,
-      });
-    }
-    return { changed, skipped };
-  });
 }
