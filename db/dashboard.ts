@@ -6,7 +6,7 @@
  * @module
  */
 import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { lastWorkingDayStart, shiftTime } from "../lib/window.ts";
+import { type DashboardWindow, shiftTime, windowStart } from "../lib/window.ts";
 import { type Executor, time } from "./connection.ts";
 import { pause } from "./keyset.ts";
 import { STALE_SECONDS } from "./schedulers.ts";
@@ -57,11 +57,15 @@ function counts(rows: GroupCount[]): GroupCount[] {
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
 
-/** Reads the dashboard. */
-export async function readDashboard(db: Executor, now: Date = new Date()): Promise<Dashboard> {
+/** Reads the dashboard, for the failures since the start of `window` (the last working day). */
+export async function readDashboard(
+  db: Executor,
+  now: Date = new Date(),
+  window: DashboardWindow = "workday",
+): Promise<Dashboard> {
   const nowText = formatDbTime(now);
   // Whole minutes, so that the filtered views the dashboard links to match its counts exactly.
-  const since = `${lastWorkingDayStart(nowText).slice(0, 16)}:00.000000`;
+  const since = windowStart(window, nowText);
   const page = db.dialect.page(LIST_CAP, 0);
   const errorLogs = await db.query<GroupCount>(
     `SELECT process_name AS name, COUNT(*) AS n, MAX(log_time) AS last FROM Logs

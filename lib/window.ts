@@ -46,6 +46,29 @@ export function lastWorkingDayStart(now: DbTime): DbTime {
   return `${shiftTime(now, -back * 86_400_000).slice(0, 10)} 00:00:00.000000`;
 }
 
+/** The windows the dashboard offers, by their name in the URL (`?window=`). */
+export const DASHBOARD_WINDOWS = {
+  "24h": "the last 24 hours",
+  workday: "since the last working day",
+  "7d": "the last 7 days",
+} as const;
+
+/** A dashboard window's name. */
+export type DashboardWindow = keyof typeof DASHBOARD_WINDOWS;
+
+/** True for a window the dashboard offers. */
+export function isDashboardWindow(text: string): text is DashboardWindow {
+  return Object.hasOwn(DASHBOARD_WINDOWS, text);
+}
+
+/** Where a dashboard window starts, on a whole minute (so the lists it links to match). */
+export function windowStart(window: DashboardWindow, now: DbTime): DbTime {
+  const start = window === "workday"
+    ? lastWorkingDayStart(now)
+    : shiftTime(now, -(window === "24h" ? 1 : 7) * 86_400_000);
+  return `${start.slice(0, 16)}:00.000000`;
+}
+
 /** The `from` field value of a preset: the minute `ms` before now. */
 export function presetFrom(now: DbTime, ms: number): string {
   return inputTime(shiftTime(now, -ms));

@@ -4,7 +4,7 @@ import { insertLog } from "../db/test_rows.ts";
 import { tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
 import { Poller, recountLogs } from "../lib/poller.ts";
-import { nowDbTime } from "../lib/time.ts";
+import { nowDbTime, parseDbTime } from "../lib/time.ts";
 import { createApp } from "./app.tsx";
 import { testApp } from "./testing.ts";
 
@@ -146,6 +146,34 @@ Deno.test("the poller keeps the last aggregates through an outage, the pages sho
     recountLogs(poller.snapshot);
     assert.equal(await poller.tick(), true);
     assert.equal(await logTotal(), 1500);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the dashboard's window is chosen in the URL: 24 h, since the last working day, 7 days", async () => {
+  const t = await testApp();
+  try {
+    const since = async (query: string) =>
+      (await (await t.json(`/dashboard${query}`)).json()).since as string;
+    const now = Date.now();
+    const hoursBack = (time: string) => (now - parseDbTime(time).getTime()) / 3_600_000;
+    assert.ok(Math.abs(hoursBack(await since("?window=24h")) - 24) < 0.1);
+    assert.ok(Math.abs(hoursBack(await since("?window=7d")) - 168) < 0.1);
+    assert.equal(await since(""), await since("?window=workday"));
+    assert.match(await since(""), / 00:00:00\.000000$/, "the working day starts at midnight");
+
+    const page = await (await t.get("/dashboard?window=7d")).text();
+    assert.match(page, /<strong class="chip" aria-current="true">the last 7 days<\/strong>/);
+    assert.match(page, /<a class="chip" href="\/dashboard\?window=24h">the last 24 hours<\/a>/);
+    assert.match(
+      page,
+      /<div id="dashboard" hx-get="\/dashboard\?window=7d"/,
+      "the refresh keeps it",
+    );
+    const bad = await t.json("/dashboard?window=forever");
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).errors.window, /Cannot show the window forever/);
   } finally {
     await t.close();
   }
