@@ -71,9 +71,11 @@ export function recountLogs(snapshot: Snapshot): void {
 
 /**
  * Reads one queue's counts again after a change to it, so the pages answering the change (and
- * every page after it) show the truth before the next round.
+ * every page after it) show the truth before the next round; the dashboard, which counts failed
+ * elements, is read again when it is next shown.
  */
 export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
+  snapshot.dashboard = undefined;
   if (!snapshot.queues) return;
   const fresh = await readQueueSummary(
     db,

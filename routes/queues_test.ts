@@ -463,6 +463,26 @@ Deno.test("after a change the counts are true at once: in the answer, the list a
   }
 });
 
+Deno.test("after a change the dashboard's failed elements are read again", async () => {
+  const t = await testApp();
+  try {
+    await t.db.run(
+      "UPDATE Queues SET end_date = ? WHERE queue_name = 'Intake.Cases' AND status = 'FAILED'",
+      [time(nowDbTime())],
+    );
+    const failed = await idsOf(t, "FAILED");
+    assert.ok(failed.length >= 2);
+    const onDashboard = async () =>
+      ((await (await t.json("/dashboard")).json()).failedElements as { name: string; n: number }[])
+        .find((g) => g.name === "Intake.Cases")?.n ?? 0;
+    assert.equal(await onDashboard(), failed.length);
+    await t.post("/queues/Intake.Cases/actions/retry", { id: failed.slice(0, 2) });
+    assert.equal(await onDashboard(), failed.length - 2);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("bad queue actions are refused and write nothing; viewers cannot act", async () => {
   const t = await testApp({ from: "develop" });
   try {
