@@ -5,6 +5,7 @@
  * @module
  */
 import { seedDemo } from "./db/demo.ts";
+import { keepDemoAlive } from "./db/demo_activity.ts";
 import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     worker: db.dialect.name === "sqlite",
   });
   poller.start();
+  keepDemoAlive(db, config.database); // the embedded demo only: schedulers ping, rows arrive
   const app = createApp({
     db,
     config,

@@ -6,7 +6,7 @@
  * @module
  */
 import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { lastWorkingDayStart, shiftTime } from "../lib/window.ts";
+import { type DashboardWindow, shiftTime, windowStart } from "../lib/window.ts";
 import { type Executor, time } from "./connection.ts";
 import { pause } from "./keyset.ts";
 import { STALE_SECONDS } from "./schedulers.ts";
@@ -85,17 +85,18 @@ function chartDays(days: string[], counts: { day: string; status: string; n: num
 }
 
 /**
- * Reads the dashboard. The chart's days before today are taken from `previous` while they are
- * recent enough: a round then counts only today's elements.
+ * Reads the dashboard, for the failures since the start of `window` (default: the last working
+ * day). The chart's days before today are taken from `previous` while they are recent enough: a
+ * round then counts only today's elements.
  */
 export async function readDashboard(
   db: Executor,
-  options: { now?: Date; previous?: Dashboard } = {},
+  options: { now?: Date; previous?: Dashboard; window?: DashboardWindow } = {},
 ): Promise<Dashboard> {
   const now = options.now ?? new Date();
   const nowText = formatDbTime(now);
   // Whole minutes, so that the filtered views the dashboard links to match its counts exactly.
-  const since = `${lastWorkingDayStart(nowText).slice(0, 16)}:00.000000`;
+  const since = windowStart(options.window ?? "workday", nowText);
   const page = db.dialect.page(LIST_CAP, 0);
   const errorLogs = await db.query<GroupCount>(
     `SELECT process_name AS name, COUNT(*) AS n, MAX(log_time) AS last FROM Logs

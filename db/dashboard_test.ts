@@ -7,7 +7,7 @@ import { PAST_DAYS_RECOUNT_MS, readDashboard } from "./dashboard.ts";
 import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";
 import { contractTest } from "./testing.ts";
 
-// A Tuesday: the window is 48 hours, from Sunday 12:00.
+// A Tuesday: the window starts on Monday 00:00, 36 hours back.
 const NOW = "2026-11-24 12:00:30.000000";
 const ago = (hours: number) => shiftTime(NOW, -hours * 3_600_000);
 
@@ -15,7 +15,7 @@ contractTest(
   "dashboard: failures since the last working day, trigger and scheduler problems, chart",
   async (db) => {
     for (
-      const [hours, level, process] of [[1, "ERROR", "A"], [47, "ERROR", "A"], [49, "ERROR", "A"], [
+      const [hours, level, process] of [[1, "ERROR", "A"], [35, "ERROR", "A"], [37, "ERROR", "A"], [
         2,
         "INFO",
         "B",
@@ -60,7 +60,7 @@ contractTest(
     }
 
     const dash = await readDashboard(db, { now: parseDbTime(NOW) });
-    assert.equal(dash.since, "2026-11-22 12:00:00.000000");
+    assert.equal(dash.since, "2026-11-23 00:00:00.000000");
     assert.deepEqual(dash.errorLogs.map((g) => [g.name, g.n, g.last]), [["A", 2, ago(1)], [
       "B",
       1,

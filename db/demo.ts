@@ -4,6 +4,7 @@
  * online, stale and offline, constants and credentials (encrypted under the demo key).
  * @module
  */
+import { nextRuns } from "../lib/cron.ts";
 import { encrypt } from "../lib/fernet.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { type Db, type Executor, type Param, time } from "./connection.ts";
@@ -133,10 +134,12 @@ export async function seedDemo(db: Db, key: string, now: Date = new Date()): Pro
         ],
       );
       if (type === "SCHEDULED") {
+        // The next run the scheduler itself would write: the expression's first after now.
+        const cron = ["0 2 * * MON-FRI", "30 6 1 * *", "0 7 * * MON", "*/15 8-16 * * *"][i];
         await tx.run("INSERT INTO Scheduled_Triggers (id, cron_expr, next_run) VALUES (?, ?, ?)", [
           triggerId,
-          ["0 2 * * MON-FRI", "30 6 1 * *", "0 7 * * MON", "*/15 8-16 * * *"][i],
-          ago(now, -60 * (i + 2)),
+          cron,
+          time(nextRuns(cron, formatDbTime(now), 1)[0]),
         ]);
       } else if (type === "QUEUE") {
         await tx.run(

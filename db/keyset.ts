@@ -149,6 +149,16 @@ export function newerThan<T extends Record<string, unknown>>(
   return readOrdered<T>(db, source, extra, "desc", limit);
 }
 
+/**
+ * The total of a page: `counted`, unless the page is the whole list (no page before or after
+ * it), whose total is its rows whatever the counts said (they may be a poll old).
+ */
+export function pageTotal(page: KeysetPage<unknown>, counted: CappedCount): CappedCount {
+  return page.next === null && page.previous === null
+    ? { count: page.rows.length, capped: false }
+    : counted;
+}
+
 /** Counts the rows of a list, stopping at {@linkcode COUNT_CAP}. */
 export async function cappedCount(db: Executor, source: KeysetSource): Promise<CappedCount> {
   let count = 0;

@@ -33,6 +33,7 @@ import {
   keysetPage,
   type KeysetSource,
   newerThan,
+  pageTotal,
   pause,
 } from "./keyset.ts";
 import { likePattern } from "./list.ts";
@@ -180,7 +181,7 @@ export async function listLogs(
   } else {
     total = await cappedCount(db, source);
   }
-  return { ...page, total };
+  return { ...page, total: pageTotal(page, total) };
 }
 
 /** The rows newer than `cursor` (the live tail), newest first, at most {@linkcode TAIL_LIMIT}. */

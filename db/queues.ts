@@ -27,6 +27,7 @@ import {
   inList,
   keysetPage,
   type KeysetSource,
+  pageTotal,
   pause,
   whereOf,
 } from "./keyset.ts";
@@ -150,29 +151,51 @@ export async function readQueueSummaries(
   const rows: QueueSummary[] = [];
   for (const name of names) {
     await pause();
-    const groups = await db.query<{ status: string; n: number; oldest: DbTime; newest: DbTime }>(
-      `SELECT status, COUNT(*) AS n, MIN(created_date) AS oldest, MAX(created_date) AS newest
-         FROM Queues WHERE queue_name = ? GROUP BY status`,
-      [name],
-    );
-    const counts = emptyCounts();
-    let total = 0;
-    let newest: DbTime | null = null;
-    for (const g of groups) {
-      if (g.status in counts) counts[g.status as QueueStatus] = Number(g.n);
-      total += Number(g.n);
-      newest = later(newest, g.newest);
-    }
-    rows.push({
-      name,
-      counts,
-      total,
-      oldestNew: groups.find((g) => g.status === "NEW")?.oldest ?? null,
-      lastActivity: later(activity.get(name) ?? null, newest),
-      triggers: triggers.filter((t) => t.queue_name === name).map(({ queue_name: _, ...t }) => t),
-    });
+    rows.push(await summarize(db, name, triggers, activity.get(name) ?? null));
   }
   return { rows, activityMark: now };
+}
+
+/** One queue's counts (one covering index range), with its triggers and activity as known. */
+async function summarize(
+  db: Executor,
+  name: string,
+  triggers: (QueueTrigger & { queue_name: string })[],
+  activity: DbTime | null,
+): Promise<QueueSummary> {
+  const groups = await db.query<{ status: string; n: number; oldest: DbTime; newest: DbTime }>(
+    `SELECT status, COUNT(*) AS n, MIN(created_date) AS oldest, MAX(created_date) AS newest
+       FROM Queues WHERE queue_name = ? GROUP BY status`,
+    [name],
+  );
+  const counts = emptyCounts();
+  let total = 0;
+  let newest: DbTime | null = null;
+  for (const g of groups) {
+    if (g.status in counts) counts[g.status as QueueStatus] = Number(g.n);
+    total += Number(g.n);
+    newest = later(newest, g.newest);
+  }
+  return {
+    name,
+    counts,
+    total,
+    oldestNew: groups.find((g) => g.status === "NEW")?.oldest ?? null,
+    lastActivity: later(activity, newest),
+    triggers: triggers.filter((t) => t.queue_name === name).map(({ queue_name: _, ...t }) => t),
+  };
+}
+
+/**
+ * Reads one queue's summary again (after a change to it), keeping the activity the poller saw:
+ * the counts a page shows right after an action are true.
+ */
+export async function readQueueSummary(
+  db: Executor,
+  name: string,
+  previous?: QueueSummary,
+): Promise<QueueSummary> {
+  return await summarize(db, name, await queueTriggers(db), previous?.lastActivity ?? null);
 }
 
 /** The conditions of a filter, besides the statuses. */
@@ -225,7 +248,7 @@ export async function listElements(
   const total = plain && known
     ? { count: statusesOf(filter).reduce((sum, s) => sum + known[s], 0), capped: false }
     : await cappedCount(db, source);
-  return { ...page, total };
+  return { ...page, total: pageTotal(page, total) };
 }
 
 /** One element of a queue by its id (any spelling already turned into the stored one), or null. */
@@ -266,13 +289,22 @@ export function addElement(
 /** The elements an action is for: chosen ids, or every element matching a filter. */
 export type ActionTarget =
   | { ids: string[] }
-  | { filter: QueueFilter; /** The count the admin was shown. */ expected: number | null };
+  | {
+    filter: QueueFilter;
+    /** The count the admin confirmed: the most elements the action may change. */
+    expected: number;
+  };
 
 /** What an action did: how many changed, and why the others were left alone. */
 export type ActionResult = {
   changed: number;
   /** Reason → how many elements were skipped for it. */
   skipped: Record<string, number>;
+  /**
+   * Set when more elements would change than the admin confirmed: then nothing changed, and this
+   * is how many match now (to ask again with).
+   */
+  exceeded?: number;
 };
 
 /** Why an element that was allowed to move did not: someone moved it first. */
@@ -363,9 +395,14 @@ export async function countMovable(
 /**
  * Retries, abandons or deletes elements, compare-and-set: only elements whose status allows it
  * move (`WHERE … AND status IN (…)`), the rest are reported with the reason. Audited. Chosen
- * elements move in one transaction; every element matching a filter moves in batches of at
- * most {@linkcode BATCH_ROWS} (each its own compare-and-set transaction, so SQL Server never
- * escalates to a table lock), and the result counts them all.
+ * elements move in one transaction.
+ *
+ * On everything matching, the confirmed count is a limit: the matching elements are counted
+ * first (in the first batch's transaction), and when more would change than confirmed nothing
+ * changes and `exceeded` says how many match now. They then move in batches of at most {@linkcode BATCH_ROWS} (each its own
+ * compare-and-set transaction, so SQL Server never escalates to a table lock), each batch capped
+ * by what is left of the confirmed count, so no more than confirmed ever change; the result
+ * counts every batch.
  */
 export async function applyQueueAction(
   db: Db,
@@ -393,20 +430,29 @@ export async function applyQueueAction(
   if (!("ids" in target)) {
     const where = movableMatching(queue, action, target.filter, confirmed, now);
     let changed = 0;
-    for (;;) {
-      const batch = await db.transaction((tx) =>
-        tx.run(
+    for (let left = target.expected; left > 0;) {
+      const size = Math.min(BATCH_ROWS, left);
+      const first = changed === 0;
+      const batch = await db.transaction(async (tx) => {
+        // Counted in the first batch's transaction: more than confirmed changes nothing.
+        const matching = first
+          ? await countMovable(tx, queue, action, target.filter, confirmed, now)
+          : 0;
+        if (matching > target.expected) return -matching;
+        return await tx.run(
           `${change.sql} WHERE id IN (${
-            db.dialect.firstRows(`SELECT id FROM Queues${where.sql}`, BATCH_ROWS)
+            db.dialect.firstRows(`SELECT id FROM Queues${where.sql}`, size)
           })`,
           [...change.params, ...where.params],
-        )
-      );
+        );
+      });
+      if (batch < 0) return { changed: 0, skipped, exceeded: -batch };
       changed += batch;
-      if (batch < BATCH_ROWS) break;
+      left -= batch;
+      if (batch < size) break;
       await pause();
     }
-    if (target.expected !== null) skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
+    skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
     await db.transaction((tx) => record(tx, changed, `matching ${describeFilter(target.filter)}`));
     return { changed, skipped };
   }

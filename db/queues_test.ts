@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { parseQueueFilter } from "../lib/filters.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
-import { BATCH_ROWS, type Db, type Executor } from "./connection.ts";
+import { BATCH_ROWS, type Db, type Executor, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import { mssqlIdKey } from "./keyset.ts";
 import {
@@ -149,7 +149,7 @@ function idKey(db: Db): (id: string) => string {
       db,
       "Q",
       filter("status=FAILED&status=NEW"),
-      paging(),
+      paging({ size: 2 }),
       known,
     );
     assert.deepEqual(
@@ -324,6 +324,78 @@ function idKey(db: Db): (id: string) => string {
         'carol retried 4 elements of queue "Q": matching status FAILED, search "BULK"',
       ),
     );
+  });
+
+  test("the count confirmed for everything matching is a limit: more changes nothing", async (db) => {
+    const now = new Date();
+    const none = { done: false, stuck: false };
+    const add = (reference: string) =>
+      insertElement(db, {
+        queue_name: "Q",
+        status: "FAILED",
+        reference,
+        created_date: formatDbTime(new Date(now.getTime() - 60_000)),
+        end_date: formatDbTime(now),
+      });
+    const statuses = async () =>
+      (await db.query<{ status: string }>("SELECT status FROM Queues ORDER BY reference"))
+        .map((r) => r.status).join();
+    for (let i = 0; i < 5; i++) await add(`OLD-${i}`);
+    const failed = filter("status=FAILED");
+    const shown = await countMovable(db, "Q", "delete", failed, none, now);
+    assert.equal(shown, 5);
+    for (let i = 0; i < 3; i++) await add(`NEW-${i}`);
+    const before = await statuses();
+
+    const refused = await applyQueueAction(
+      db,
+      "Q",
+      "delete",
+      { filter: failed, expected: shown },
+      none,
+      "alice",
+      now,
+    );
+    assert.deepEqual(refused, { changed: 0, skipped: {}, exceeded: 8 });
+    assert.equal(await statuses(), before, "nothing deleted");
+
+    // Rows that arrive between the count and the change (another session, another batch): no
+    // more than the confirmed count changes.
+    const racing: Db = {
+      ...db,
+      transaction: (fn) =>
+        db.transaction((tx) =>
+          fn({
+            ...tx,
+            async run(sql, params) {
+              if (sql.startsWith("DELETE FROM Queues")) {
+                for (let i = 0; i < 2; i++) {
+                  await tx.run(
+                    `INSERT INTO Queues (id, queue_name, status, created_date)
+                     VALUES (?, 'Q', 'FAILED', ?)`,
+                    [newId(db.info), time(formatDbTime(now))],
+                  );
+                }
+              }
+              return tx.run(sql, params);
+            },
+          })
+        ),
+    };
+    const raced = await applyQueueAction(
+      racing,
+      "Q",
+      "delete",
+      { filter: failed, expected: 8 },
+      none,
+      "alice",
+      now,
+    );
+    assert.deepEqual(raced, { changed: 8, skipped: {} });
+    const [{ n }] = await db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM Queues WHERE status = 'FAILED'",
+    );
+    assert.equal(Number(n), 2, "of the 10 matching, 8 (as confirmed) were deleted");
   });
 }
 

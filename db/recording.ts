@@ -80,8 +80,18 @@ export function sqliteSpelling(text: string, params: Param[]): { sql: string; pa
     .replace(/\[dbo\]\./g, "");
   const top = /^SELECT (DISTINCT )?TOP \((\d+)\) /.exec(sql);
   if (top) sql = `SELECT ${top[1] ?? ""}${sql.slice(top[0].length)} LIMIT ${top[2]}`;
-  // A batch's TOP inside a subquery: the whole set in one batch gives the same result.
-  sql = sql.replace(/\(SELECT TOP \(\d+\) /g, "(SELECT ");
+  // A batch's TOP inside a subquery: LIMIT before the subquery's closing parenthesis.
+  for (
+    let inner = /\(SELECT TOP \((\d+)\) /.exec(sql);
+    inner;
+    inner = /\(SELECT TOP \((\d+)\) /.exec(sql)
+  ) {
+    let end = inner.index + inner[0].length;
+    for (let depth = 1; depth > 0; end++) depth += sql[end] === "(" ? 1 : sql[end] === ")" ? -1 : 0;
+    sql =
+      `${sql.slice(0, inner.index)}(SELECT ${sql.slice(inner.index + inner[0].length, end - 1)}` +
+      ` LIMIT ${inner[1]})${sql.slice(end)}`;
+  }
   return { sql, params };
 }
 

@@ -299,6 +299,26 @@ const DONE_WORDS: Record<TriggerAction, string> = {
   reset: "reset",
 };
 
+/** What an action did, in words that add to the status badge rather than repeat it. */
+function doneMessage(action: TriggerAction, after: Trigger): string {
+  const name = `Trigger “${after.trigger_name}”`;
+  const status = statusLabel(after.process_status).toLowerCase();
+  switch (action) {
+    case "pause":
+      return after.process_status === "PAUSING"
+        ? `${name} pauses when its current run ends.`
+        : `${name} paused.`;
+    case "resume":
+      return `${name} resumed: it is ${status} until its next run.`;
+    case "run":
+      return `${name} set to run now: a scheduler starts it at its next check.`;
+    case "kill":
+      return `${name}: the scheduler was asked to kill its process.`;
+    case "reset":
+      return `${name} reset: it is ${status} again.`;
+  }
+}
+
 function conflict(trigger: Trigger): ActionOutcome {
   return {
     result: "conflict",
@@ -392,8 +412,7 @@ export function actOnTrigger(
     return {
       result: "done",
       trigger: after,
-      message: `Trigger “${after.trigger_name}” ${DONE_WORDS[action]}: ` +
-        `${statusLabel(after.process_status)}.`,
+      message: doneMessage(action, after),
     };
   });
 }

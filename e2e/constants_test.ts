@@ -220,7 +220,7 @@ browserTest("constants: the form checks input inline and creates a constant", as
   const form = page.locator("#editor form#constant-form");
   await form.waitFor();
   assert.equal(await form.locator("h2").textContent(), "New constant");
-  assert.equal(new URL(page.url()).pathname, "/constants");
+  assert.equal(new URL(page.url()).pathname, "/constants/new", "the open panel has its URL");
 
   // Empty: the browser's own check stops it; nothing is sent.
   await form.getByRole("button", { name: "Create" }).click();

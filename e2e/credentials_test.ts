@@ -65,7 +65,7 @@ browserTest(
     );
     const cells = row(page, "Archive").locator("td");
     assert.equal(await cells.nth(1).textContent(), "svc_archive");
-    assert.equal((await cells.nth(2).textContent())?.trim(), "15 bytes or fewer");
+    assert.equal((await cells.nth(2).textContent())?.trim(), "0–15 bytes long");
     assert.ok(!(await page.content()).includes("hunter2!"), "the password is on the page");
     const created = await getCredential(db, "Archive");
     assert.ok(created && created.password.startsWith("gAAAAA"), "not stored as a Fernet token");

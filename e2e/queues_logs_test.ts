@@ -237,3 +237,90 @@ browserTest(
     await eventually(async () => assert.ok(await chart.isVisible()));
   },
 );
+
+browserTest(
+  "queues and logs: “All on this page” ticks every row box, and the action uses them",
+  async (t) => {
+    const { page, db } = t;
+    await page.goto(`/queues/${QUEUE}?status=FAILED`);
+    const failed = (await statuses(page)).length;
+    assert.ok(failed > 1);
+    await page.getByRole("checkbox", { name: "All on this page" }).check();
+    const boxes = page.locator('#elements-table input[name="id"]');
+    assert.equal(await boxes.count(), failed);
+    for (const box of await boxes.all()) assert.ok(await box.isChecked());
+    await page.getByRole("button", { name: "Retry selected" }).click();
+    await eventually(async () =>
+      assert.equal(await flash(page).textContent(), `Retried ${failed} elements.`)
+    );
+    const [{ n }] = await db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM Queues WHERE queue_name = ? AND status = 'FAILED'",
+      [QUEUE],
+    );
+    assert.equal(Number(n), 0);
+
+    await page.goto("/logs/Case%20Intake?size=25");
+    const rows = await page.locator("#log-rows tr").count();
+    await page.getByRole("checkbox", { name: "All on this page" }).check();
+    const logBoxes = page.locator('#log-rows input[name="id"]');
+    assert.equal(await logBoxes.count(), rows);
+    for (const box of await logBoxes.all()) assert.ok(await box.isChecked());
+    await page.getByRole("checkbox", { name: "All on this page" }).uncheck();
+    for (const box of await logBoxes.all()) assert.ok(!await box.isChecked());
+  },
+);
+
+browserTest(
+  "queues: right after a retry the chips and the footer count what is there",
+  async (t) => {
+    const { page } = t;
+    await page.goto(`/queues/${QUEUE}?status=FAILED`);
+    const chip = page.locator("#queue-counts a", { hasText: "Failed" });
+    const footer = page.locator("#elements-table .pager .count");
+    const failed = (await statuses(page)).length;
+    assert.equal((await chip.textContent())!.trim(), `Failed ${failed}`);
+    const boxes = page.locator('#elements-table input[name="id"]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole("button", { name: "Retry selected" }).click();
+    await eventually(async () => {
+      assert.equal((await chip.textContent())!.trim(), `Failed ${failed - 2}`);
+      assert.match(
+        (await footer.textContent())!,
+        new RegExp(`^\\s*${failed - 2} shown of ${failed - 2}\\b`),
+      );
+    });
+  },
+);
+
+browserTest("logs: “Around” links are told apart by time, and the window widens", async (t) => {
+  const { page } = t;
+  await page.goto("/logs/Case%20Intake");
+  const row = page.locator("#log-rows tr").nth(2);
+  const id = (await row.getAttribute("id"))!;
+  const time = (await row.locator("time").getAttribute("datetime"))!.slice(11, 19);
+  const link = row.getByRole("link", { name: `Logs around ${time}` });
+  assert.equal(await link.count(), 1);
+  const names = await page.locator("#log-rows a", { hasText: "Around" }).evaluateAll((links) =>
+    links.map((a) => a.getAttribute("aria-label"))
+  );
+  assert.ok(names.every((name) => /^Logs around \d\d:\d\d:\d\d$/.test(name ?? "")), names.join());
+
+  await link.click();
+  await page.waitForURL(/highlight=/);
+  const widen = page.getByRole("navigation", { name: "Window around the marked row" });
+  assert.equal(await widen.locator("[aria-current]").textContent(), "±2 min");
+  const span = () => {
+    const q = queryOf(page);
+    return (Date.parse(q.get("to")!) - Date.parse(q.get("from")!)) / 60_000;
+  };
+  assert.equal(span(), 4);
+  for (const [label, minutes] of [["±10 min", 20], ["±1 h", 120]] as const) {
+    await widen.getByRole("link", { name: label }).click();
+    await page.waitForURL((url) =>
+      url.searchParams.get("highlight") !== null && span() === minutes
+    );
+    assert.equal(await page.locator(`#${id}`).getAttribute("aria-current"), "true");
+    assert.equal(await widen.locator("[aria-current]").textContent(), label);
+  }
+});

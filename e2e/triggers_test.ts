@@ -127,7 +127,10 @@ for (const { type, name, runnable } of TYPES) {
       const runNow = row(page, name).getByRole("button", { name: "Run now" });
       if (runnable) {
         await runNow.click();
-        await expectFlash(page, `Trigger “${name}” set to run now: Idle.`);
+        await expectFlash(
+          page,
+          `Trigger “${name}” set to run now: a scheduler starts it at its next check.`,
+        );
         const [{ next_run }] = await db.query<{ next_run: string }>(
           `SELECT next_run FROM ${
             type === "SINGLE" ? "Single" : "Scheduled"
@@ -319,3 +322,26 @@ browserTest("schedulers: the page lists every machine with its state", async (t)
   await page.waitForTimeout(200);
   assert.equal(await page.locator("#schedulers-table tbody tr").count(), 3);
 });
+
+browserTest(
+  "triggers: a re-rendered form keeps no inline style (no CSP report), even from a resized field",
+  async (t) => {
+    const { page } = t;
+    t.allow(/status of 422 \(Unprocessable Entity\)/); // The 422 is the point.
+    await page.goto("/triggers");
+    await page.getByRole("link", { name: "New trigger" }).click();
+    await form(page).waitFor();
+    await page.locator("#trigger-trigger_name").fill("Half done");
+    // A user drags a field's corner: the browser sets its size as a style (allowed by the CSP).
+    await page.evaluate(`
+      document.getElementById("trigger-process_args").style.height = "120px";
+      document.getElementById("trigger-trigger_name").style.width = "300px";
+      document.getElementById("trigger-form").noValidate = true;
+    `);
+    await form(page).getByRole("button", { name: "Create" }).click();
+    await eventually(async () =>
+      assert.equal(await page.locator("#trigger-form .field-error").first().isVisible(), true)
+    );
+    await page.waitForTimeout(200); // past htmx's settle delay
+  },
+);

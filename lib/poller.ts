@@ -10,7 +10,7 @@ import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/c
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
-import { type QueueSummaries, readQueueSummaries } from "../db/queues.ts";
+import { type QueueSummaries, readQueueSummaries, readQueueSummary } from "../db/queues.ts";
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
@@ -72,6 +72,32 @@ export async function ensurePolled(db: Db, snapshot: Snapshot, part: PolledPart)
 /** Asks the next round to count the logs again from scratch (after rows were deleted). */
 export function recountLogs(snapshot: Snapshot): void {
   if (snapshot.logs) snapshot.logs.stale = true;
+}
+
+/**
+ * Reads one queue's counts again after a change to it, so the pages answering the change (and
+ * every page after it) show the truth before the next round; so does the dashboard, which counts
+ * failed elements.
+ */
+export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
+  if (snapshot.dashboard) {
+    // The chart's days before today are kept: only today and the lists are read again.
+    snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
+  }
+  if (!snapshot.queues) return;
+  const fresh = await readQueueSummary(
+    db,
+    queue,
+    snapshot.queues.rows.find((r) => r.name === queue),
+  );
+  // The rows as they are now: a round may have replaced them meanwhile.
+  const rows = snapshot.queues.rows;
+  const at = rows.findIndex((r) => r.name === queue);
+  if (at >= 0) rows[at] = fresh;
+  else {
+    const after = rows.findIndex((r) => r.name > queue);
+    rows.splice(after === -1 ? rows.length : after, 0, fresh);
+  }
 }
 
 /** The reads every round does. Later areas add theirs. */

@@ -56,6 +56,8 @@ export type TriggerFormValues = {
   next_run: string;
   queue_name: string;
   min_batch_size: string;
+  /** A single trigger: run as soon as a scheduler sees it (the next run is now). */
+  asap: boolean;
   /** The admin confirmed a next run in the past. */
   confirm_past: boolean;
   /** The stored next run when editing (no confirmation needed to keep it). */
@@ -109,6 +111,7 @@ export function newTriggerValues(type: TriggerType = "SCHEDULED"): TriggerFormVa
     next_run: "",
     queue_name: "",
     min_batch_size: "1",
+    asap: false,
     confirm_past: false,
     previous_next_run: "",
   };
@@ -157,6 +160,7 @@ export function readTriggerForm(
     next_run: text("next_run", "Next run", 26),
     queue_name: text("queue_name", "Queue name", 100),
     min_batch_size: text("min_batch_size", "Minimum batch size", 10),
+    asap: flag(body, "asap"),
     confirm_past: flag(body, "confirm_past"),
     previous_next_run: texts(body, "previous_next_run")[0] ?? "",
   };
@@ -261,8 +265,10 @@ export function checkTrigger(
       next = nextRuns(cron, options.now, 1)[0];
     }
   } else if (type === "SINGLE") {
-    if (values.next_run === "") errors.next_run ??= "Next run is required.";
-    else if (!keptNext) next = nextRun(values.next_run);
+    if (values.asap) next = options.now;
+    else if (values.next_run === "") {
+      errors.next_run ??= "Next run is required: a date and time, or “As soon as possible”.";
+    } else if (!keptNext) next = nextRun(values.next_run);
   } else if (type === "QUEUE") {
     queue = values.queue_name;
     if (queue === "") errors.queue_name ??= "Queue name is required.";

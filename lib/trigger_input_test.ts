@@ -59,7 +59,9 @@ Deno.test("the type's own fields are checked and the others ignored", () => {
     3,
     null,
   ]);
-  assert.deepEqual(check({ type: "SINGLE" }).errors, { next_run: "Next run is required." });
+  assert.deepEqual(check({ type: "SINGLE" }).errors, {
+    next_run: "Next run is required: a date and time, or “As soon as possible”.",
+  });
   assert.deepEqual(check({ type: "QUEUE", min_batch_size: "0" }).errors, {
     queue_name: "Queue name is required.",
     min_batch_size: "Minimum batch size must be a whole number from 1 to 2147483647.",

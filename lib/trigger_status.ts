@@ -4,6 +4,9 @@
  * writes `to` only where the status is still the `from` it was decided on.
  * @module
  */
+import { nextRuns, validateCron } from "./cron.ts";
+import type { DbTime } from "./time.ts";
+import { shiftTime } from "./window.ts";
 
 /** Trigger types, as stored. */
 export const TRIGGER_TYPES = ["SINGLE", "SCHEDULED", "QUEUE"] as const;
@@ -208,4 +211,16 @@ export function offeredActions(subject: ActionSubject, killing: boolean): Trigge
 export function needsConfirm(action: TriggerAction, subject: ActionSubject): boolean {
   const step = decide(action, subject, { killing: true });
   return !step.ok && step.reason === "confirm";
+}
+
+/**
+ * Whether a scheduled trigger's stored next run is a time its cron expression gives. It is not
+ * after "Run now", a time typed in an edit, or a write by a script; the scheduler then runs it at
+ * that time once and goes back to the expression. An expression the scheduler cannot read is
+ * flagged on its own, so it counts as on schedule here.
+ */
+export function onSchedule(cron: string, nextRun: DbTime): boolean {
+  if (validateCron(cron) !== null) return true;
+  const [due] = nextRuns(cron, shiftTime(nextRun, -60_000), 1);
+  return due !== undefined && due.slice(0, 16) === nextRun.slice(0, 16);
 }

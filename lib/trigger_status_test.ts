@@ -4,6 +4,7 @@ import {
   decide,
   needsConfirm,
   offeredActions,
+  onSchedule,
   TRIGGER_ACTIONS,
   TRIGGER_STATUSES,
   TRIGGER_TYPES,
@@ -121,4 +122,13 @@ Deno.test("offeredActions: pause and resume are one toggle; failed and killed of
   assert.equal(offered("QUEUE", "PAUSING"), "resume kill");
   assert.equal(offered("QUEUE", "KILLING"), "");
   assert.equal(offered("SINGLE", "KILLED"), "pause reset");
+});
+
+Deno.test("onSchedule: a stored next run is on schedule when the expression gives that minute", () => {
+  assert.equal(onSchedule("30 8 * * *", "2026-11-24 08:30:00.000000"), true);
+  assert.equal(onSchedule("30 8 * * *", "2026-11-24 08:30:41.123456"), true, "seconds aside");
+  assert.equal(onSchedule("30 8 * * *", "2026-11-24 13:17:00.000000"), false, "Run now, an edit");
+  assert.equal(onSchedule("0 7 * * MON", "2026-11-24 07:00:00.000000"), false, "a Tuesday");
+  assert.equal(onSchedule("0 7 * * MON", "2026-11-23 07:00:00.000000"), true);
+  assert.equal(onSchedule("not cron", "2026-11-24 07:00:00.000000"), true, "flagged on its own");
 });

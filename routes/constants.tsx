@@ -63,7 +63,7 @@ constants.post("/", requireAdmin, async (c) => {
     errors.name = `A constant named “${values.name}” already exists: edit it instead.`;
     return rejected(c, 422, errors, form());
   }
-  return changed(c, "constants-table", `Constant “${values.name}” created.`, 201);
+  return changed(c, "constants-table", `Constant “${values.name}” created.`, { status: 201 });
 });
 
 constants.post("/:name", requireAdmin, async (c) => {

@@ -140,7 +140,7 @@ credentials.post("/", requireAdmin, async (c) => {
     errors.name = `A credential named “${values.name}” already exists: edit it instead.`;
     return rejected(c, 422, errors, form());
   }
-  return changed(c, "credentials-table", `Credential “${values.name}” created.`, 201);
+  return changed(c, "credentials-table", `Credential “${values.name}” created.`, { status: 201 });
 });
 
 credentials.post("/:name", requireAdmin, async (c) => {

@@ -1,15 +1,18 @@
 /**
- * The dashboard: `GET /dashboard` (page, the fragment it refreshes itself with, or JSON), all from
- * the poller's snapshot. The fragment changes only when a round brings a new snapshot, so it is
- * rendered once per round and URL, and repeats are answered from memory, with an ETag that lets
- * the browser revalidate for nothing.
+ * The dashboard: `GET /dashboard?window=workday|24h|7d` (page, the fragment it refreshes itself
+ * with, or JSON). The default window (since the last working day) comes from the poller's
+ * snapshot: its fragment changes only when a round brings a new snapshot, so it is rendered once
+ * per round and URL, and repeats are answered from memory, with an ETag that lets the browser
+ * revalidate for nothing. The other windows are read for the request.
  * @module
  */
 import { Hono } from "hono";
 import { ensurePolled, type Snapshot } from "../lib/poller.ts";
 import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
-import { pageOrFragment, wantsFragment, wantsJson } from "./render.tsx";
+import { readDashboard } from "../db/dashboard.ts";
+import { isDashboardWindow } from "../lib/window.ts";
+import { pageOrFragment, rejected, wantsFragment, wantsJson } from "./render.tsx";
 
 /** The dashboard route. */
 export const dashboard = new Hono();
@@ -18,13 +21,25 @@ export const dashboard = new Hono();
 const rendered = new WeakMap<Snapshot, { key: string; etag: string; html: string }>();
 
 dashboard.get("/", async (c) => {
+  const window = c.req.query("window") ?? "workday";
+  if (!isDashboardWindow(window)) {
+    return rejected(c, 400, {
+      window: `Cannot show the window ${window}: choose 24h, workday or 7d.`,
+    });
+  }
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "dashboard");
-  const read = snapshot.dashboard ?? null;
-  // Times are told relative to when the round read them: the view is the snapshot's alone.
-  const view = { dashboard: read, now: read ? parseDbTime(read.now) : new Date() };
+  let read;
+  if (window === "workday") {
+    // The poller's window, read once a round for everyone; the others are read for the request.
+    await ensurePolled(c.get("db"), snapshot, "dashboard");
+    read = snapshot.dashboard ?? null;
+  } else {
+    read = await readDashboard(c.get("db"), { window });
+  }
+  // Times are told relative to when they were read: the view is the snapshot's alone.
+  const view = { dashboard: read, window, now: read ? parseDbTime(read.now) : new Date() };
   if (wantsJson(c)) return c.json(view.dashboard);
-  if (!read || !wantsFragment(c)) {
+  if (!read || window !== "workday" || !wantsFragment(c)) {
     return pageOrFragment(c, "Dashboard", <DashboardPage {...view} />, <DashboardView {...view} />);
   }
   const key = `${read.now} ${c.req.url}`;

@@ -4,7 +4,7 @@ import { insertLog } from "../db/test_rows.ts";
 import { tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
 import { Poller, recountLogs } from "../lib/poller.ts";
-import { nowDbTime } from "../lib/time.ts";
+import { nowDbTime, parseDbTime } from "../lib/time.ts";
 import { createApp } from "./app.tsx";
 import { testApp } from "./testing.ts";
 
@@ -29,6 +29,14 @@ Deno.test("/ opens the dashboard; it links every item to its filtered view, and 
     assert.ok(hrefs.some((h) => /^\/triggers\/[0-9a-f]{32}$/.test(h)));
     assert.ok(hrefs.includes("/triggers?status=FAILED&status=KILLED"));
     assert.ok(hrefs.includes("/schedulers"));
+    // Every card links to its full list, the failed elements and overdue triggers too.
+    assert.ok(hrefs.includes("/queues?sort=failed&dir=desc"));
+    assert.ok(hrefs.includes("/triggers?status=IDLE&sort=next_run"));
+    assert.equal(
+      [...page.matchAll(/<section class="card dash-item[^"]*"/g)].length,
+      [...page.matchAll(/<p class="more">/g)].length,
+      "a link under every card",
+    );
     for (const href of hrefs) {
       const res = await t.get(href);
       assert.equal(res.status, 200, href);
@@ -177,5 +185,33 @@ Deno.test("the dashboard fragment is rendered once a round: repeats come from me
     await next.body?.cancel();
   } finally {
     await temp.close();
+  }
+});
+
+Deno.test("the dashboard's window is chosen in the URL: 24 h, since the last working day, 7 days", async () => {
+  const t = await testApp();
+  try {
+    const since = async (query: string) =>
+      (await (await t.json(`/dashboard${query}`)).json()).since as string;
+    const now = Date.now();
+    const hoursBack = (time: string) => (now - parseDbTime(time).getTime()) / 3_600_000;
+    assert.ok(Math.abs(hoursBack(await since("?window=24h")) - 24) < 0.1);
+    assert.ok(Math.abs(hoursBack(await since("?window=7d")) - 168) < 0.1);
+    assert.equal(await since(""), await since("?window=workday"));
+    assert.match(await since(""), / 00:00:00\.000000$/, "the working day starts at midnight");
+
+    const page = await (await t.get("/dashboard?window=7d")).text();
+    assert.match(page, /<strong class="chip" aria-current="true">the last 7 days<\/strong>/);
+    assert.match(page, /<a class="chip" href="\/dashboard\?window=24h">the last 24 hours<\/a>/);
+    assert.match(
+      page,
+      /<div id="dashboard" hx-get="\/dashboard\?window=7d"/,
+      "the refresh keeps it",
+    );
+    const bad = await t.json("/dashboard?window=forever");
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).errors.window, /Cannot show the window forever/);
+  } finally {
+    await t.close();
   }
 });

@@ -88,8 +88,10 @@ logs.get("/:process", async (c) => {
   const errors = { ...filter.errors, ...paging.errors };
   const snapshot = c.get("snapshot");
   await ensurePolled(c.get("db"), snapshot, "logs");
+  // After our own deletes the poller's counts wait for a recount: the list counts itself.
+  const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
   const page = isClean(errors)
-    ? await listLogs(c.get("db"), process, filter.value, paging.value, snapshot.logs?.processes)
+    ? await listLogs(c.get("db"), process, filter.value, paging.value, known)
     : NO_PAGE;
   const view = {
     process,

@@ -342,3 +342,19 @@ Deno.test("a long delete-older shows its progress, can be stopped, and leaves an
     await t.close();
   }
 });
+
+Deno.test("right after a delete the list's total counts what is left, not the last poll", async () => {
+  const t = await testApp();
+  try {
+    const path = "/logs/Case%20Intake?size=5";
+    const before = await json(t, path);
+    assert.ok((before.total as number) > 5, "a list longer than its page uses the poll's counts");
+    const ids = before.rows.slice(0, 2).map((r) => r.id as string);
+    const res = await t.post("/logs/Case%20Intake/actions/delete", { id: ids });
+    assert.equal(res.status, 200);
+    const after = await json(t, path);
+    assert.equal(after.total, (before.total as number) - 2);
+  } finally {
+    await t.close();
+  }
+});

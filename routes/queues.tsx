@@ -4,7 +4,8 @@
  * `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
  * `GET /queues/:name/actions/:action?all=1&…` (the count before acting on everything matching)
  * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
- * fields plus `all=1` (and `expected`, the count shown); `done=1` and `stuck=1` confirm.
+ * fields plus `all=1` and `expected` (the count confirmed, a limit: more matching is answered
+ * with 409 and the new count, and nothing changes); `done=1` and `stuck=1` confirm.
  * Every page answers JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
  * @module
  */
@@ -20,8 +21,13 @@ import {
 } from "../db/queues.ts";
 import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
-import { ensurePolled } from "../lib/poller.ts";
-import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
+import { ensurePolled, refreshQueue } from "../lib/poller.ts";
+import {
+  type ActionConfirmations,
+  actionReport,
+  isQueueAction,
+  isQueueStatus,
+} from "../lib/queue_status.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
 import { jsonTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
@@ -30,6 +36,7 @@ import {
   ConfirmAll,
   ElementsTable,
   QueueDetailPage,
+  StatusCounts,
 } from "../templates/queue_detail.tsx";
 import { ElementPage, ElementView } from "../templates/queue_element.tsx";
 import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/queues.tsx";
@@ -46,6 +53,14 @@ async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null
   const snapshot = c.get("snapshot");
   await ensurePolled(c.get("db"), snapshot, "queues");
   return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
+}
+
+/** Reads a queue's counts again after a change to it; the chips to swap in. */
+async function freshCounts(c: Context, queue: string) {
+  await refreshQueue(c.get("db"), c.get("snapshot"), queue);
+  const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
+  const chosen = shown.getAll("status").filter(isQueueStatus);
+  return <StatusCounts queue={queue} summary={await summaryOf(c, queue)} chosen={chosen} oob />;
 }
 
 queues.get("/", async (c) => {
@@ -140,7 +155,10 @@ queues.post("/:name/elements", requireAdmin, async (c) => {
     data: values.data.trim() ? values.data : null,
   }, c.get("user").name);
   const what = values.reference ? `“${values.reference}”` : "without reference";
-  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, 201);
+  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, {
+    status: 201,
+    counts: await freshCounts(c, queue),
+  });
 });
 
 queues.get("/:name/elements/:id", async (c) => {
@@ -211,11 +229,13 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     const filter = parseQueueFilter(form);
     const expectedText = form.get("expected") ?? "";
     const errors = { ...filter.errors };
-    if (expectedText && !/^\d{1,9}$/.test(expectedText)) {
+    if (!expectedText) {
+      errors.expected = "Cannot act on all matching without the count you confirmed (expected).";
+    } else if (!/^\d{1,9}$/.test(expectedText)) {
       errors.expected = "Expected must be a count.";
     }
     if (!isClean(errors)) return rejected(c, 400, errors);
-    target = { filter: filter.value, expected: expectedText ? Number(expectedText) : null };
+    target = { filter: filter.value, expected: Number(expectedText) };
   } else {
     const given = form.getAll("id");
     const ids = given.map((id) => storedId(c.get("db").info, id));
@@ -242,6 +262,23 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     confirmed,
     c.get("user").name,
   );
+  if (result.exceeded !== undefined && "filter" in target) {
+    const count = result.exceeded;
+    const message = `Nothing was changed: ${count.toLocaleString("en")} elements match now, ` +
+      `more than the ${target.expected.toLocaleString("en")} you confirmed. Check the count again.`;
+    if (wantsJson(c)) return c.json({ errors: { expected: message }, count }, 409);
+    const again = (
+      <ConfirmAll
+        queue={queue}
+        action={action}
+        filter={target.filter}
+        confirmed={confirmed}
+        count={count}
+        notice={message}
+      />
+    );
+    return rejected(c, 409, { expected: message }, again);
+  }
   const message = actionReport(action, result.changed, result.skipped);
   if (wantsJson(c)) {
     // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
@@ -253,5 +290,5 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     c.header("HX-Trigger", "elements-table-changed");
     return rejected(c, 409, { _form: message });
   }
-  return changed(c, "elements-table", message);
+  return changed(c, "elements-table", message, { counts: await freshCounts(c, queue) });
 });

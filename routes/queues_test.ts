@@ -208,6 +208,36 @@ Deno.test("the element view shows the data pretty-printed, durations, and the lo
   }
 });
 
+Deno.test("an element's logs links are for its last run, say which, and are gone after a retry", async () => {
+  const t = await testApp({ from: "develop" });
+  try {
+    const [id] = await idsOf(t, "FAILED");
+    await t.db.run("UPDATE Queues SET start_date = ?, end_date = ? WHERE id = ?", [
+      time("2026-11-20 08:17:44.000000"),
+      time("2026-11-20 08:19:02.500000"),
+      id,
+    ]);
+    const page = async () => await (await t.get(`/queues/Intake.Cases/elements/${id}`)).text();
+    const html = await page();
+    assert.match(
+      html,
+      /href="\/logs\/Intake\?from=2026-11-20T08%3A16&amp;to=2026-11-20T08%3A20">Logs of Intake during this run/,
+    );
+    assert.match(
+      html,
+      /For the run from 2026-11-20 08:17:44 to 2026-11-20 08:19:02, with a minute/,
+    );
+    assert.doesNotMatch(html, /\/logs\/all/);
+
+    await t.post("/queues/Intake.Cases/actions/retry", { id });
+    const retried = await page();
+    assert.doesNotMatch(retried, /during this run/, "no run: no window up to now");
+    assert.match(retried, /It has not run since it was created or retried\./);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("adding an element checks the input, writes it as NEW by the current user, and audits", async () => {
   const t = await testApp({ from: "develop" });
   try {
@@ -375,6 +405,94 @@ Deno.test("acting on everything matching: the count first, then compare-and-set 
   }
 });
 
+Deno.test("more matching than confirmed: 409 with the new count, nothing changed, asked again", async () => {
+  const t = await testApp({ from: "develop" });
+  try {
+    const before = JSON.stringify(await t.db.query("SELECT id, status FROM Queues ORDER BY id"));
+    const form = { all: "1", status: "FAILED", expected: "3" };
+    const res = await t.post("/queues/Intake.Cases/actions/delete", form);
+    assert.equal(res.status, 409);
+    const html = await res.text();
+    assert.match(html, /Nothing was changed: 4 elements match now, more than the 3 you confirmed/);
+    assert.match(html, /name="expected" value="4"/, "asks again with the new count");
+    assert.match(html, /Delete 4 elements<\/button>/);
+    const json = await t.post("/queues/Intake.Cases/actions/delete", form, {
+      Accept: "application/json",
+    });
+    assert.equal(json.status, 409);
+    const body = await json.json();
+    assert.equal(body.count, 4);
+    assert.match(body.errors.expected, /4 elements match now/);
+    assert.equal(
+      JSON.stringify(await t.db.query("SELECT id, status FROM Queues ORDER BY id")),
+      before,
+    );
+    assert.deepEqual(await audits(t), []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("after a change the counts are true at once: in the answer, the list and the overview", async () => {
+  const t = await testApp({ from: "develop" });
+  try {
+    const failedCount = async () =>
+      ((await json(t, "/queues")).rows.find((r) => r.queue_name === "Intake.Cases")!).failed;
+    assert.equal(await failedCount(), 4, "the snapshot is filled");
+    const [a, b] = await idsOf(t, "FAILED");
+    const res = await t.post("/queues/Intake.Cases/actions/retry", { id: [a, b] }, {
+      "HX-Current-URL": "http://localhost/queues/Intake.Cases?status=FAILED",
+    });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Retried 2 elements\./);
+    const counts = html.match(/<p id="queue-counts"[^>]*hx-swap-oob="true"[^]*?<\/p>/)?.[0] ?? "";
+    assert.match(
+      counts,
+      /aria-current="true"><span class="badge status tone-error">Failed<\/span> 2</,
+    );
+    assert.equal(await failedCount(), 2, "the overview");
+    const list = await json(t, "/queues/Intake.Cases?status=FAILED");
+    assert.equal(list.total, 2, "the list's total");
+    assert.equal(list.rows.length, 2);
+
+    const added = await t.post("/queues/Intake.Cases/elements", { reference: "ONE-MORE" });
+    assert.equal(added.status, 201);
+    assert.match(await added.text(), /<span class="chip">Total 26<\/span>/);
+
+    // A robot adds one behind the app's back: a list that fits on one page counts its rows.
+    await t.db.run(
+      "INSERT INTO Queues (id, queue_name, status, created_date) VALUES (?, 'Intake.Cases', 'FAILED', ?)",
+      [crypto.randomUUID().replaceAll("-", ""), time(nowDbTime())],
+    );
+    const fresh = await json(t, "/queues/Intake.Cases?status=FAILED");
+    assert.equal(fresh.rows.length, 3);
+    assert.equal(fresh.total, 3, "the total equals the rows when they fit on one page");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("after a change the dashboard's failed elements are read again", async () => {
+  const t = await testApp();
+  try {
+    await t.db.run(
+      "UPDATE Queues SET end_date = ? WHERE queue_name = 'Intake.Cases' AND status = 'FAILED'",
+      [time(nowDbTime())],
+    );
+    const failed = await idsOf(t, "FAILED");
+    assert.ok(failed.length >= 2);
+    const onDashboard = async () =>
+      ((await (await t.json("/dashboard")).json()).failedElements as { name: string; n: number }[])
+        .find((g) => g.name === "Intake.Cases")?.n ?? 0;
+    assert.equal(await onDashboard(), failed.length);
+    await t.post("/queues/Intake.Cases/actions/retry", { id: failed.slice(0, 2) });
+    assert.equal(await onDashboard(), failed.length - 2);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("bad queue actions are refused and write nothing; viewers cannot act", async () => {
   const t = await testApp({ from: "develop" });
   try {
@@ -392,6 +510,7 @@ Deno.test("bad queue actions are refused and write nothing; viewers cannot act",
         /not be before/,
       ],
       ["retry", { all: "1", expected: "lots" }, 400, /Expected must be a count/],
+      ["delete", { all: "1" }, 400, /without the count you confirmed/],
       ["explode", { id: crypto.randomUUID() }, 404, /no queue action explode/],
     ];
     for (const [action, form, status, message] of cases) {

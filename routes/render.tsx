@@ -97,14 +97,27 @@ export function notFound(c: Context, message: string) {
 }
 
 /**
- * Answers a successful change: for htmx, an empty editor, a flash message and the event that
- * makes the table `tableId` reload itself; JSON for scripts; a redirect to the list otherwise.
+ * Answers a successful change: for htmx, an empty editor, a flash message, the counts the change
+ * affected (`counts`, swapped out of band) and the event that makes the table `tableId` reload
+ * itself; JSON for scripts; a redirect to the list otherwise.
  */
-export function changed(c: Context, tableId: string, message: string, status: 200 | 201 = 200) {
+export function changed(
+  c: Context,
+  tableId: string,
+  message: string,
+  options: { status?: 200 | 201; counts?: Child } = {},
+) {
+  const status = options.status ?? 200;
   if (wantsJson(c)) return c.json({ ok: true, message }, status);
   if (c.req.header("HX-Request") !== "true") {
     return c.redirect(`/${tableId.replace(/-table$/, "")}`, 303);
   }
   c.header("HX-Trigger", `${tableId}-changed`);
-  return c.html(<Flash message={message} />, status);
+  return c.html(
+    <>
+      <Flash message={message} />
+      {options.counts}
+    </>,
+    status,
+  );
 }

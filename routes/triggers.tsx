@@ -7,6 +7,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { storedId } from "../db/ids.ts";
 import {
   type ActionOutcome,
@@ -126,7 +127,7 @@ async function form(
 
 triggers.get("/new", requireAdmin, async (c) => {
   const body = await form(c, newTriggerValues());
-  return pageOrFragment(c, "New trigger", body, body);
+  return pageOrFragment(c, "New trigger", onItsOwn(body), body);
 });
 
 triggers.post("/", requireAdmin, async (c) => {
@@ -138,10 +139,15 @@ triggers.post("/", requireAdmin, async (c) => {
   const id = await createTrigger(db, input, c.get("user").name);
   const message = `Trigger “${input.trigger_name}” created.`;
   if (wantsJson(c)) return c.json({ ok: true, id, message }, 201);
-  return changed(c, "triggers-table", message, 201);
+  return changed(c, "triggers-table", message, { status: 201 });
 });
 
 /** Loads the trigger of the URL, or answers 404. */
+/** A panel on a page of its own: its forms still answer into `#editor`; Close goes to the list. */
+function onItsOwn(panel: Child) {
+  return <section id="editor" data-list="/triggers">{panel}</section>;
+}
+
 async function found(c: Context): Promise<Trigger | Response> {
   const id = idOf(c);
   const trigger = id === null ? null : await getTrigger(c.get("db"), id);
@@ -158,7 +164,7 @@ triggers.get("/:id", async (c) => {
       <p>
         <a href="/triggers">← All triggers</a>
       </p>
-      <section id="editor">{detail}</section>
+      {onItsOwn(<TriggerDetail {...contextOf(c)} trigger={trigger} standalone />)}
     </>
   );
   return pageOrFragment(c, trigger.trigger_name, page, detail);
@@ -168,7 +174,7 @@ triggers.get("/:id/edit", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
   const body = await form(c, formValuesOf(trigger), { id: trigger.id });
-  return pageOrFragment(c, "Edit trigger", body, body);
+  return pageOrFragment(c, "Edit trigger", onItsOwn(body), body);
 });
 
 triggers.post("/:id", requireAdmin, async (c) => {
@@ -206,7 +212,7 @@ triggers.get("/:id/again", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
   const body = <RunAgainForm trigger={trigger} next_run={inputTime(nowDbTime())} />;
-  return pageOrFragment(c, "Run again", body, body);
+  return pageOrFragment(c, "Run again", onItsOwn(body), body);
 });
 
 /**

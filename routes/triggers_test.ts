@@ -489,10 +489,10 @@ Deno.test("a row action re-renders the row; a stale status is a conflict that sa
     const pause = await t.post(`/triggers/${id}/pause`, { seen_status: "IDLE" });
     assert.equal(pause.status, 200);
     const row = await pause.text();
-    assert.match(row, /^<tr>/);
+    assert.match(row, /^<tr data-key="[^"]+">/);
     assert.match(row, /tone-paused">Paused</);
     assert.match(row, />Resume</);
-    assert.match(row, /Trigger “Nightly invoices” paused: Paused\./);
+    assert.match(row, /Trigger “Nightly invoices” paused\.</, "said once: the badge says Paused");
     assert.equal(await statusOf(t, "Nightly invoices"), "PAUSED");
 
     // Someone else resumed it meanwhile: the page still showed "Paused".
@@ -500,7 +500,7 @@ Deno.test("a row action re-renders the row; a stale status is a conflict that sa
     const stale = await t.post(`/triggers/${id}/resume`, { seen_status: "PAUSED" });
     assert.equal(stale.status, 409);
     const note = await stale.text();
-    assert.match(note, /^<tr>/);
+    assert.match(note, /^<tr data-key="[^"]+">/);
     assert.match(note, /tone-active">Running</);
     assert.match(
       note,
@@ -831,6 +831,72 @@ Deno.test("an action with a repeated seen_status is refused, not run unchecked",
     const res = await t.post(`/triggers/${id}/pause`, { seen_status: ["IDLE", "RUNNING"] });
     assert.equal(res.status, 400);
     assert.equal(await statusOf(t, "Payroll export"), "RUNNING");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("wording: a single trigger can run as soon as possible; messages and hints say what they mean", async () => {
+  const t = await testApp();
+  try {
+    const form = await (await t.get("/triggers/new", { "HX-Request": "true" })).text();
+    assert.match(form, /name="asap" value="on"/);
+    assert.match(form, /As soon as possible/);
+
+    const before = nowDbTime().slice(0, 16);
+    const asap = await t.post("/triggers", {
+      ...BASE,
+      trigger_name: "Right away",
+      type: "SINGLE",
+      asap: "on",
+    });
+    assert.equal(asap.status, 201);
+    const [row] = await t.db.query<{ next_run: string }>(
+      `SELECT s.next_run FROM Triggers t JOIN Single_Triggers s ON s.id = t.id
+        WHERE trigger_name = 'Right away'`,
+    );
+    assert.ok(row.next_run.slice(0, 16) >= before && row.next_run <= nowDbTime(), row.next_run);
+    const missing = await t.post("/triggers", { ...BASE, trigger_name: "When?", type: "SINGLE" });
+    assert.equal(missing.status, 422);
+    assert.match(await missing.text(), /a date and time, or “As soon as possible”/);
+
+    const id = await idOf(t, "Weekly report");
+    const resumed = await t.post(`/triggers/${id}/resume`, { seen_status: "PAUSED" });
+    const text = await resumed.text();
+    assert.match(text, /Trigger “Weekly report” resumed: it is idle until its next run\./);
+    assert.doesNotMatch(text, /: Idle\./);
+
+    const credentials = await (await t.get("/credentials")).text();
+    assert.match(credentials, /0–15 bytes long</);
+    assert.doesNotMatch(credentials, /or fewer/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a next run off its cron schedule is flagged; a trigger links to its process's logs and errors", async () => {
+  const t = await testApp();
+  try {
+    const id = await idOf(t, "Nightly invoices");
+    const detail = async () => await (await t.get(`/triggers/${id}`)).text();
+    const onTime = await detail();
+    assert.doesNotMatch(onTime, /not on its cron schedule/, "the demo writes what cron gives");
+    assert.match(onTime, /href="\/logs\/Invoice%20Processing">Logs of Invoice Processing</);
+    assert.match(
+      onTime,
+      /href="\/logs\/Invoice%20Processing\?level=ERROR&amp;from=\d{4}-\d\d-\d\dT\d\d%3A\d\d">Errors of Invoice Processing since its last run</,
+    );
+
+    // Run now writes the current time: not a time of "0 2 * * MON-FRI" (unless it is 02:00).
+    await t.db.run("UPDATE Scheduled_Triggers SET next_run = ? WHERE id = ?", [
+      "2026-11-24 13:17:00.000000",
+      id,
+    ]);
+    const moved = await detail();
+    assert.match(moved, /not on its cron schedule/);
+    assert.match(moved, /the scheduler runs it then once, and follows the expression after it/);
+    const list = await (await t.get("/triggers")).text();
+    assert.equal((list.match(/not on its cron schedule/g) ?? []).length, 1);
   } finally {
     await t.close();
   }

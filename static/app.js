@@ -8,6 +8,21 @@
   if (stored === "dark" || stored === "light") document.documentElement.dataset.theme = stored;
 })();
 
+function isDark() {
+  const theme = document.documentElement.dataset.theme;
+  return theme ? theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+}
+
+// A page with a list gets a second skip link, past the header and the filters to the rows.
+document.addEventListener("DOMContentLoaded", () => {
+  const link = document.querySelector("[data-skip-list]");
+  const list = document.querySelector("main .table-wrap[id]");
+  if (link && list) {
+    link.href = `#${list.id}`;
+    link.hidden = false;
+  }
+});
+
 // The live clock: every 10 s while the tab is visible, live parts (hx-trigger="oo-tick from:body")
 // refresh themselves; a hidden tab costs the server nothing.
 setInterval(() => {
@@ -28,23 +43,102 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// After a row action (pause, resume, run now, delete) the row, or the whole table, is replaced
+// and the focus would drop to <body>: it returns to the same row (by its data-key), to the
+// control in the same place, or after a delete to the row that took its place.
+const FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea";
+let rowFocus = null;
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const control = event.detail.elt;
+  const row = control.closest?.("tr[data-key]");
+  const table = row?.closest(".table-wrap[id]");
+  if (!table) return;
+  const rows = [...table.querySelectorAll("tbody tr")];
+  rowFocus = {
+    table: table.id,
+    key: row.dataset.key,
+    index: rows.indexOf(row),
+    control: [...row.querySelectorAll(FOCUSABLE)].indexOf(control),
+    at: Date.now(),
+  };
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (!rowFocus || !lost || Date.now() - rowFocus.at > 5_000) return;
+  const rows = [...(document.getElementById(rowFocus.table)?.querySelectorAll("tbody tr") ?? [])];
+  const row = rows.find((r) => r.dataset.key === rowFocus.key) ??
+    rows[Math.min(rowFocus.index, rows.length - 1)];
+  const controls = row ? [...row.querySelectorAll(FOCUSABLE)] : [];
+  controls[Math.max(0, Math.min(rowFocus.control, controls.length - 1))]?.focus();
+});
+
+// The #editor panel: opening it pushes its URL (hx-push-url); closing it (Close, Escape, or a
+// change that empties it) puts back the URL it was opened from and the focus on its opener. On a
+// page of its own (no list around it) closing goes to the list.
+let editorOpened = null;
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const { elt, target } = event.detail;
+  if (target?.id === "editor" && elt.getAttribute("hx-push-url") === "true" && !editorOpened) {
+    editorOpened = { url: location.href, opener: elt };
+  }
+});
+
+document.addEventListener("htmx:historyRestore", () => {
+  editorOpened = null;
+});
+
+function editorClosed() {
+  if (!editorOpened) return;
+  const { url, opener } = editorOpened;
+  editorOpened = null;
+  history.replaceState({ htmx: true }, "", url);
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (lost && opener.isConnected) opener.focus();
+}
+
+function closeEditor(from) {
+  const editor = from ? from.closest("#editor") : document.getElementById("editor");
+  if (!editor || editor.dataset.list) {
+    location.assign(editor?.dataset.list ?? `/${location.pathname.split("/")[1]}`);
+    return;
+  }
+  editor.replaceChildren();
+  editorClosed();
+}
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const { target } = event.detail;
+  if (target?.id === "editor" && target.children.length === 0) editorClosed();
+});
+
+document.addEventListener("keydown", (event) => {
+  const editor = document.getElementById("editor");
+  if (event.key !== "Escape" || event.defaultPrevented || !editor?.children.length) return;
+  closeEditor(null);
+});
+
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 
+  // The theme toggle says its state (aria-pressed: dark or not).
   Alpine.data("themeToggle", () => ({
+    init() {
+      this.$el.setAttribute("aria-pressed", String(isDark()));
+    },
     toggle() {
       const root = document.documentElement;
-      const dark = root.dataset.theme
-        ? root.dataset.theme === "dark"
-        : matchMedia("(prefers-color-scheme: dark)").matches;
-      root.dataset.theme = dark ? "light" : "dark";
+      root.dataset.theme = isDark() ? "light" : "dark";
       localStorage.setItem("oo-theme", root.dataset.theme);
+      this.$el.setAttribute("aria-pressed", String(isDark()));
     },
   }));
 
   Alpine.data("closeEditor", () => ({
     close() {
-      document.getElementById("editor")?.replaceChildren();
+      closeEditor(this.$el);
     },
   }));
 
@@ -104,9 +198,10 @@ document.addEventListener("alpine:init", () => {
   }));
   // Queues and logs: a "select all on this page" box for the row boxes of the form named in
   // data-form (the boxes sit in the table and join the form through their form attribute).
+  // The handler runs on the inner box, so the form is read from the component's root.
   Alpine.data("selectAll", () => ({
     toggle(event) {
-      const form = this.$el.dataset.form;
+      const form = this.$root.dataset.form;
       for (const box of document.querySelectorAll(`input[name="id"][form="${form}"]`)) {
         box.checked = event.target.checked;
       }

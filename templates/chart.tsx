@@ -18,11 +18,18 @@ export function dayLabel(day: string): string {
   return `${DAY_NAMES[new Date(`${day}T00:00:00Z`).getUTCDay()]} ${Number(day.slice(8, 10))}`;
 }
 
-/** A round top for the axis: 1, 2 or 5 times a power of ten, at least `max`. */
-function niceTop(max: number): number {
-  if (max <= 0) return 1;
+/** The round tops the axis may take, per power of ten. */
+const STEPS = [1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10];
+
+/**
+ * The top of the axis: the first round number at or above `max` (so the tallest bar nearly fills
+ * the chart), even, so that its half, the middle line, is a whole number too.
+ */
+export function niceTop(max: number): number {
+  if (max <= 2) return 2;
   const power = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= max)!;
+  const top = STEPS.map((m) => m * power).find((v) => v >= max)!;
+  return top % 2 === 0 ? top : Math.ceil(top / 2) * 2;
 }
 
 /** The bar chart of done and failed elements per day. */

@@ -34,6 +34,7 @@ export function ConstantsTable(props: ConstantsView) {
       rows={props.rows}
       total={props.total}
       empty={props.params.q ? "No constant matches this search." : "No constants yet."}
+      rowKey={(r) => r.name}
       columns={[
         { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
         {

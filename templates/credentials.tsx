@@ -35,10 +35,10 @@ export type CredentialsView = {
   canEncrypt: boolean;
 };
 
-/** Says what the token length tells of the password length. */
+/** Says what the token length tells of the stored password's length (a range, not a rule). */
 export function lengthHint(length: CredentialRow["length"]): string {
   if (!length) return "not a Fernet token";
-  return length.max < 16 ? `${length.max} bytes or fewer` : `${length.min}–${length.max} bytes`;
+  return `${length.min}–${length.max} bytes long`;
 }
 
 /** The credentials table fragment. */
@@ -53,6 +53,7 @@ export function CredentialsTable(props: CredentialsView) {
       rows={props.rows}
       total={props.total}
       empty={props.params.q ? "No credential matches this search." : "No credentials yet."}
+      rowKey={(r) => r.name}
       columns={[
         { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
         { key: "username", label: "Username", sortable: true, cell: (r) => r.username },
@@ -61,7 +62,12 @@ export function CredentialsTable(props: CredentialsView) {
           label: "Password",
           cell: (r) => (
             <>
-              <span class="muted">{lengthHint(r.length)}</span>
+              <span
+                class="muted"
+                title="What the encrypted token's size tells of the stored password's length"
+              >
+                {lengthHint(r.length)}
+              </span>
               {r.keyMatches === false && (
                 <span
                   class="badge badge-warn"

@@ -7,6 +7,7 @@
 import type { Child } from "hono/jsx";
 import type { Dashboard, GroupCount, TriggerProblem } from "../db/dashboard.ts";
 import { type DbTime, inputTime, parseDbTime } from "../lib/time.ts";
+import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/window.ts";
 import { DoneFailedChart } from "./chart.tsx";
 import { logsPath } from "./logs.tsx";
 import { queuePath } from "./queue_detail.tsx";
@@ -20,7 +21,7 @@ function Card(props: { title: string; count: number; more?: Child; children: Chi
         {props.title}: <span class="dash-count">{props.count.toLocaleString("en")}</span>
       </h2>
       {props.count === 0 ? <p class="muted">None.</p> : props.children}
-      {props.more}
+      {props.more && <p class="more">{props.more}</p>}
     </section>
   );
 }
@@ -66,13 +67,37 @@ function sinceText(since: DbTime): string {
   return `${day} ${since.slice(11, 16)}`;
 }
 
-/** The dashboard fragment (null `dashboard`: the poller has not read it yet). */
-export function DashboardView(props: { dashboard: Dashboard | null; now: Date }) {
+/** The windows to choose from; the chosen one is marked. */
+function WindowChoice(props: { window: DashboardWindow }) {
+  return (
+    <nav class="chips" aria-label="Failures over">
+      {(Object.keys(DASHBOARD_WINDOWS) as DashboardWindow[]).map((w) =>
+        w === props.window
+          ? <strong class="chip" aria-current="true">{DASHBOARD_WINDOWS[w]}</strong>
+          : <a class="chip" href={windowPath(w)}>{DASHBOARD_WINDOWS[w]}</a>
+      )}
+    </nav>
+  );
+}
+
+function windowPath(window: DashboardWindow): string {
+  return window === "workday" ? "/dashboard" : `/dashboard?window=${window}`;
+}
+
+/** What the dashboard shows: the read (null: the poller has not read it yet) and its window. */
+export type DashboardViewProps = {
+  dashboard: Dashboard | null;
+  window: DashboardWindow;
+  now: Date;
+};
+
+/** The dashboard fragment. */
+export function DashboardView(props: DashboardViewProps) {
   const { dashboard, now } = props;
   return (
     <div
       id="dashboard"
-      hx-get="/dashboard"
+      hx-get={windowPath(props.window)}
       hx-trigger="oo-tick from:body"
       hx-target="this"
       hx-swap="outerHTML"
@@ -81,8 +106,9 @@ export function DashboardView(props: { dashboard: Dashboard | null; now: Date })
         ? <p class="muted">Reading the database: the dashboard fills in after the first poll.</p>
         : (
           <>
+            <WindowChoice window={props.window} />
             <p class="lead">
-              Since the last working day: {sinceText(dashboard.since)}.{" "}
+              Failures since {sinceText(dashboard.since)}.{" "}
               <small class="muted">Read at {dashboard.now.slice(11, 19)}.</small>
             </p>
             <div class="dash-grid">
@@ -101,7 +127,11 @@ export function DashboardView(props: { dashboard: Dashboard | null; now: Date })
                   now={now}
                 />
               </Card>
-              <Card title="Failed queue elements" count={sum(dashboard.failedElements)}>
+              <Card
+                title="Failed queue elements"
+                count={sum(dashboard.failedElements)}
+                more={<a href="/queues?sort=failed&dir=desc">All queues, most failed first →</a>}
+              >
                 <Groups
                   groups={dashboard.failedElements}
                   href={(q) =>
@@ -116,7 +146,15 @@ export function DashboardView(props: { dashboard: Dashboard | null; now: Date })
               >
                 <Triggers triggers={dashboard.failedTriggers} now={now} label="last run" />
               </Card>
-              <Card title="Overdue triggers" count={dashboard.overdueTriggers.length}>
+              <Card
+                title="Overdue triggers"
+                count={dashboard.overdueTriggers.length}
+                more={
+                  <a href="/triggers?status=IDLE&sort=next_run">
+                    Idle triggers, earliest next run first →
+                  </a>
+                }
+              >
                 <p class="muted">
                   Idle, with a next run more than 5 minutes past: the schedulers are not picking
                   them up.
@@ -151,7 +189,7 @@ export function DashboardView(props: { dashboard: Dashboard | null; now: Date })
 }
 
 /** The whole dashboard page. */
-export function DashboardPage(props: { dashboard: Dashboard | null; now: Date }) {
+export function DashboardPage(props: DashboardViewProps) {
   return (
     <>
       <h1>Dashboard</h1>

@@ -55,7 +55,10 @@ export function FormError(props: { errors?: FieldErrors }) {
   return message ? <p class="form-error" role="alert">{message}</p> : null;
 }
 
-/** A link that opens its target in the `#editor` panel (a plain link without JavaScript). */
+/**
+ * A link that opens its target in the `#editor` panel (a plain link without JavaScript). The
+ * panel's URL is pushed, so it can be linked, and Back or Escape closes it.
+ */
 export function EditorLink(props: { href: string; class?: string; children: Child }) {
   return (
     <a
@@ -64,13 +67,17 @@ export function EditorLink(props: { href: string; class?: string; children: Chil
       hx-get={props.href}
       hx-target="#editor"
       hx-swap="innerHTML"
+      hx-push-url="true"
     >
       {props.children}
     </a>
   );
 }
 
-/** Closes the `#editor` panel without sending anything. */
+/**
+ * Closes the `#editor` panel without sending anything (Escape does too); on a page of its own,
+ * goes to its list.
+ */
 export function CancelButton(props: { label?: string }) {
   return (
     <button type="button" class="secondary" x-data="closeEditor" x-on:click="close">

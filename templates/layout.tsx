@@ -32,11 +32,16 @@ export type Frame = {
   path: string;
 };
 
-/** htmx settings: no eval, our own indicator styles (CSP), swap 4xx forms and the 503 banner. */
+/**
+ * htmx settings: no eval, our own indicator styles (CSP), swap 4xx forms and the 503 banner. The
+ * settle step copies no `style` attribute (the CSP refuses inline styles: a textarea the user
+ * resized, say, would be refused on every re-render).
+ */
 const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   includeIndicatorStyles: false,
+  attributesToSettle: ["class", "width", "height"],
   selfRequestsOnly: true,
   historyCacheSize: 0,
   responseHandling: [
@@ -135,6 +140,8 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>
+        {/* Shown by app.js when the page has a list: past the filters, straight to the rows. */}
+        <a class="skip" href="#main" data-skip-list hidden>Skip to the list</a>
         <header class="top">
           <a class="brand" href="/dashboard">OpenOrchestrator</a>
           <nav aria-label="Areas">
@@ -167,6 +174,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
               x-data="themeToggle"
               x-on:click="toggle"
               aria-label="Toggle dark mode"
+              aria-pressed="false"
             >
               ◐
             </button>

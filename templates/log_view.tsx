@@ -1,7 +1,7 @@
 /**
  * The log view of one process or of all: level, time and message filters, newest first with
- * keyset paging, long messages that expand in place, "around this" (±2 minutes, the row marked),
- * the live tail, and deletes (chosen rows; everything older than a date, after typing the
+ * keyset paging, long messages that expand in place, "around this" (±2 minutes, the row marked,
+ * widened to ±10 min or ±1 h), the live tail, and deletes (chosen rows; everything older than a date, after typing the
  * process's name).
  * @module
  */
@@ -17,6 +17,7 @@ import {
   type Paging,
 } from "../lib/filters.ts";
 import type { FieldErrors } from "../lib/list.ts";
+import { type DbTime, displayTime, formatDbTime, parseDbTime } from "../lib/time.ts";
 import { aroundWindow } from "../lib/window.ts";
 import { FilterForm } from "./filters.tsx";
 import { Field, FormError } from "./forms.tsx";
@@ -24,8 +25,46 @@ import { KeysetTable } from "./keyset_table.tsx";
 import { logsPath } from "./logs.tsx";
 import type { Column } from "./table.tsx";
 
-/** Minutes either side of a row in the "around this" view. */
+/** Minutes either side of a row in the "around this" view, and the wider windows offered. */
 export const AROUND_MINUTES = 2;
+const WIDER_MINUTES = [AROUND_MINUTES, 10, 60];
+
+/** The link to the rows `minutes` either side of `time`, with the row `id` marked. */
+function aroundLink(base: string, time: DbTime, id: string, minutes: number): string {
+  return `${base}?${new URLSearchParams({
+    ...aroundWindow(time, minutes),
+    highlight: id,
+    size: "200",
+  })}#log-${id}`;
+}
+
+function minutesWords(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
+
+/** On an "around this" view: the same row with a wider (or narrower) window. */
+function Widen(props: { base: string; filter: LogFilter }) {
+  const { filter } = props;
+  if (!filter.highlight || !filter.from || !filter.until) return null;
+  const from = parseDbTime(filter.fromText).getTime();
+  const until = parseDbTime(filter.toText).getTime();
+  const center = formatDbTime(new Date((from + until) / 2));
+  const shown = Math.round((until - from) / 120_000);
+  return (
+    <nav class="chips widen" aria-label="Window around the marked row">
+      <span>Around the marked row:</span>
+      {WIDER_MINUTES.map((minutes) =>
+        minutes === shown
+          ? <strong class="chip" aria-current="true">±{minutesWords(minutes)}</strong>
+          : (
+            <a class="chip" href={aroundLink(props.base, center, filter.highlight!, minutes)}>
+              ±{minutesWords(minutes)}
+            </a>
+          )
+      )}
+    </nav>
+  );
+}
 
 const TONES: Record<string, string> = { TRACE: "waiting", INFO: "ok", ERROR: "error" };
 
@@ -110,12 +149,11 @@ function columns(props: Pick<LogViewProps, "process" | "canWrite">): Column<LogR
       class: "nowrap",
       cell: (r) => (
         <a
-          href={`${base}?${new URLSearchParams({
-            ...aroundWindow(r.log_time, AROUND_MINUTES),
-            highlight: r.id,
-            size: "200",
-          })}#log-${r.id}`}
+          href={aroundLink(base, r.log_time, r.id, AROUND_MINUTES)}
           title={`The rows ${AROUND_MINUTES} minutes either side of this one`}
+          aria-label={`Logs around ${displayTime(r.log_time).slice(11)}${
+            props.process === null ? ` (${r.process_name})` : ""
+          }`}
         >
           Around
         </a>
@@ -344,6 +382,7 @@ export function LogViewPage(props: LogViewProps) {
       >
         {filter.highlight && <input type="hidden" name="highlight" value={filter.highlight} />}
       </FilterForm>
+      <Widen base={base} filter={filter} />
       {props.canWrite && (
         <form id="logs-actions" class="bulk" method="post" action={`${base}/actions/delete`}>
           <label class="inline" x-data="selectAll" data-form="logs-actions">

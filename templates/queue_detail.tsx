@@ -151,7 +151,7 @@ export function ElementsTable(props: QueueDetailView) {
         {
           key: "message",
           label: "Message",
-          cell: (r) => <span class="wrap">{clip(r.message, 160)}</span>,
+          cell: (r) => <span class="wrap clamp">{clip(r.message, 160)}</span>,
         },
         { key: "created_by", label: "Created by", cell: (r) => r.created_by ?? "" },
       ]}
@@ -159,13 +159,22 @@ export function ElementsTable(props: QueueDetailView) {
   );
 }
 
-function StatusCounts(
-  props: { queue: string; summary: QueueSummary | null; chosen: QueueStatus[] },
+/**
+ * A queue's counts by status, each a link to the elements with it; `oob` swaps it in out of band
+ * (the answer to a change carries the counts it affected).
+ */
+export function StatusCounts(
+  props: { queue: string; summary: QueueSummary | null; chosen: QueueStatus[]; oob?: boolean },
 ) {
   const { summary } = props;
-  if (!summary) return <p class="muted">Counts appear after the next poll.</p>;
+  const oob = props.oob ? "true" : undefined;
+  if (!summary) {
+    return (
+      <p id="queue-counts" class="muted" hx-swap-oob={oob}>Counts appear after the next poll.</p>
+    );
+  }
   return (
-    <p class="chips counts">
+    <p id="queue-counts" class="chips counts" hx-swap-oob={oob}>
       {QUEUE_STATUSES.map((status) => (
         <a
           class="chip"
@@ -329,6 +338,8 @@ export function ConfirmAll(props: {
   filter: QueueFilter;
   confirmed: ActionConfirmations;
   count: number;
+  /** Why the admin is asked again (the count grew since they confirmed). */
+  notice?: string;
 }) {
   const { action, count } = props;
   const action_url = `${queuePath(props.queue)}/actions/${action}`;
@@ -347,6 +358,7 @@ export function ConfirmAll(props: {
       hx-target="#editor"
       hx-swap="innerHTML"
     >
+      {props.notice && <p class="form-error" role="alert">{props.notice}</p>}
       {count === 0
         ? <p>No element matching these filters can be {ACTION_WORDS[action].past}.</p>
         : (

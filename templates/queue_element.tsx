@@ -11,7 +11,7 @@ import {
   STUCK_MINUTES,
   stuckBefore,
 } from "../lib/queue_status.ts";
-import { type DbTime, formatDbTime, inputTime } from "../lib/time.ts";
+import { type DbTime, displayTime, formatDbTime, inputTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
 import { Consumers, elementPath, queuePath, QueueStatusBadge } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
@@ -38,16 +38,26 @@ export function prettyData(data: string): { text: string; json: boolean } {
 }
 
 /**
- * The logs window of an element's run: from a minute before it started (or was created) to a
- * minute after it ended (or now, while it runs).
+ * The logs window of an element's last run: from a minute before it started to a minute after it
+ * ended (or now, while it runs); null when it has not run since it was created or retried (a
+ * retry clears the run's dates).
  */
-export function runWindow(element: QueueElement, now: Date): { from: string; to: string } {
-  const start = element.start_date ?? element.end_date ?? element.created_date;
+export function runWindow(element: QueueElement, now: Date): { from: string; to: string } | null {
+  const start = element.start_date;
+  if (start === null) return null;
   const end: DbTime = element.end_date ?? formatDbTime(now);
   return {
     from: inputTime(shiftTime(start, -60_000)),
     to: inputTime(shiftTime(end < start ? start : end, 60_000)),
   };
+}
+
+/** Which run the logs links are for, in words. */
+function runWords(element: QueueElement): string {
+  const start = displayTime(element.start_date!);
+  return element.end_date === null
+    ? `For the run that started ${start} and is still going`
+    : `For the run from ${start} to ${displayTime(element.end_date)}`;
 }
 
 function logsLink(process: string, window: { from: string; to: string }): string {
@@ -193,14 +203,24 @@ export function ElementView(props: ElementViewProps) {
         </dd>
         <dt>Logs</dt>
         <dd>
-          {processes.length
-            ? processes.map((p) => (
-              <a class="block" href={logsLink(p, window)}>Logs of {p} during this run</a>
-            ))
-            : <a href={`/logs/all?${new URLSearchParams(window)}`}>All logs during this run</a>}
-          <small class="muted block">
-            {window.from.replace("T", " ")} to {window.to.replace("T", " ")}
-          </small>
+          {window === null
+            ? <span class="muted">It has not run since it was created or retried.</span>
+            : (
+              <>
+                {processes.length
+                  ? processes.map((p) => (
+                    <a class="block" href={logsLink(p, window)}>Logs of {p} during this run</a>
+                  ))
+                  : (
+                    <a href={`/logs/all?${new URLSearchParams(window)}`}>
+                      Logs of every process during this run (no queue trigger consumes this queue)
+                    </a>
+                  )}
+                <small class="muted block">
+                  {runWords(element)}, with a minute either side
+                </small>
+              </>
+            )}
         </dd>
       </dl>
       <h2>Message</h2>

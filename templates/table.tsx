@@ -36,6 +36,8 @@ export type TableProps<T> = {
   empty: string;
   /** Reload on the live tick too (every 10 s while the tab is visible). */
   live?: boolean;
+  /** A row's identity (`data-key`): the focus returns to the row after an action on it. */
+  rowKey?: (row: T) => string;
 };
 
 /** A link that swaps the table `#id` for its target and pushes the URL (a plain link without JS). */
@@ -58,8 +60,12 @@ export function SwapLink(
 }
 
 /** One row of a table (also re-rendered alone after an action on it). */
-export function TableRow<T>(props: { row: T; columns: Column<T>[] }) {
-  return <tr>{props.columns.map((col) => <td class={col.class}>{col.cell(props.row)}</td>)}</tr>;
+export function TableRow<T>(props: { row: T; columns: Column<T>[]; rowKey?: (row: T) => string }) {
+  return (
+    <tr data-key={props.rowKey?.(props.row)}>
+      {props.columns.map((col) => <td class={col.class}>{col.cell(props.row)}</td>)}
+    </tr>
+  );
 }
 
 /** The table fragment. */
@@ -116,7 +122,9 @@ export function DataTable<T>(props: TableProps<T>) {
                 <td colspan={props.columns.length} class="empty">{props.empty}</td>
               </tr>
             )
-            : props.rows.map((row) => <TableRow row={row} columns={props.columns} />)}
+            : props.rows.map((row) => (
+              <TableRow row={row} columns={props.columns} rowKey={props.rowKey} />
+            ))}
         </tbody>
       </table>
       <nav class="pager" aria-label={`${props.caption} pages`}>

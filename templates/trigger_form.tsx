@@ -33,6 +33,7 @@ export function formValuesOf(trigger: Trigger): TriggerFormValues {
     next_run: inputTime(trigger.next_run),
     queue_name: trigger.queue_name ?? "",
     min_batch_size: String(trigger.min_batch_size ?? 1),
+    asap: false,
     confirm_past: false,
     previous_next_run: inputTime(trigger.next_run),
   };
@@ -315,6 +316,10 @@ export function TriggerForm(props: TriggerFormProps) {
         </fieldset>
         <fieldset class="type-fields" {...typeFields("SINGLE", values.type)}>
           <legend>When</legend>
+          <label class="inline">
+            <input type="checkbox" name="asap" value="on" checked={values.asap} />{" "}
+            As soon as possible: a scheduler starts it at its next check
+          </label>
           <Field
             form="trigger-single"
             errors={errors}
@@ -322,6 +327,7 @@ export function TriggerForm(props: TriggerFormProps) {
             label="Date and time"
             type="datetime-local"
             value={values.next_run}
+            hint="Or a date and time (left alone when “As soon as possible” is ticked)."
           />
         </fieldset>
         <fieldset class="type-fields" {...typeFields("QUEUE", values.type)}>

@@ -6,13 +6,14 @@ import { CancelButton, EditorLink } from "./forms.tsx";
 import type { Trigger } from "../db/triggers.ts";
 import { previewCron, validateCron } from "../lib/cron.ts";
 import type { ListParams, ListSpec } from "../lib/list.ts";
-import { displayTime, formatDbTime } from "../lib/time.ts";
+import { displayTime, formatDbTime, inputTime } from "../lib/time.ts";
 import type { TriggerFilters } from "../lib/trigger_input.ts";
 import {
   canDelete,
   isTriggerStatus,
   needsConfirm,
   offeredActions,
+  onSchedule,
   STATUS_LABELS,
   STATUS_TONES,
   statusLabel,
@@ -24,6 +25,7 @@ import {
 } from "../lib/trigger_status.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
 import { actionsColumn, type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
+import { logsPath } from "./logs.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 
@@ -87,8 +89,19 @@ function NextRun(props: { trigger: Trigger; now: Date }) {
     <>
       {overdue(trigger, props.now) && <span class="badge tone-error">Overdue</span>}
       <Moment time={trigger.next_run} now={props.now} empty="never" />
+      {offSchedule(trigger) && (
+        <span class="badge tone-paused" title={OFF_SCHEDULE}>not on its cron schedule</span>
+      )}
     </>
   );
+}
+
+const OFF_SCHEDULE = "This next run is not a time its cron expression gives (set by Run now, an " +
+  "edit or a script): the scheduler runs it then once, and follows the expression after it.";
+
+function offSchedule(trigger: Trigger): boolean {
+  return trigger.cron_expr !== null && trigger.next_run !== null &&
+    !onSchedule(trigger.cron_expr, trigger.next_run);
 }
 
 /** The machines a trigger may run on. */
@@ -259,7 +272,13 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
 
 /** One trigger's row alone (after an action on it), with a note when nothing was changed. */
 export function TriggerRow(props: TriggerContext & { trigger: Trigger; note?: string }) {
-  return <TableRow row={{ ...props.trigger, note: props.note }} columns={columns(props)} />;
+  return (
+    <TableRow
+      row={{ ...props.trigger, note: props.note }}
+      columns={columns(props)}
+      rowKey={(r) => r.id}
+    />
+  );
 }
 
 /** The triggers table fragment; it refreshes itself every 10 s while the tab is visible. */
@@ -278,6 +297,7 @@ export function TriggersTable(props: TriggersView) {
       live
       empty={filtered ? "No trigger matches these filters." : "No triggers yet."}
       columns={columns(props)}
+      rowKey={(r) => r.id}
     />
   );
 }
@@ -321,16 +341,22 @@ function Filters(props: { filters: TriggerFilters; killing: boolean }) {
   );
 }
 
-/** A trigger's facts, its next runs and its actions (shown in `#editor`). */
-export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?: string }) {
+/**
+ * A trigger's facts, its next runs and its actions (shown in `#editor`); `standalone` on a page of
+ * its own, where its name is the page's heading.
+ */
+export function TriggerDetail(
+  props: TriggerContext & { trigger: Trigger; note?: string; standalone?: boolean },
+) {
   const { trigger: t, now } = props;
   const path = `/triggers/${encodeURIComponent(t.id)}`;
+  const Heading = props.standalone ? "h1" : "h2";
   return (
     <section id="trigger-detail" class="card" aria-label={`Trigger ${t.trigger_name}`}>
       <div class="page-head">
-        <h2>
+        <Heading>
           {t.trigger_name} <StatusBadge status={t.process_status} />
-        </h2>
+        </Heading>
         <div class="buttons">
           {props.canWrite && (
             <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
@@ -369,6 +395,20 @@ export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?:
         <dd>
           <Moment time={t.last_run} now={now} empty="never" />
         </dd>
+        <dt>Logs</dt>
+        <dd>
+          <a class="block" href={logsPath(t.process_name)}>Logs of {t.process_name}</a>
+          {t.last_run !== null && (
+            <a
+              class="block"
+              href={`${logsPath(t.process_name)}?level=ERROR&from=${
+                encodeURIComponent(inputTime(t.last_run))
+              }`}
+            >
+              Errors of {t.process_name} since its last run
+            </a>
+          )}
+        </dd>
         {t.type === "QUEUE"
           ? (
             <>
@@ -383,6 +423,7 @@ export function TriggerDetail(props: TriggerContext & { trigger: Trigger; note?:
               <dt>Next run</dt>
               <dd>
                 <NextRun trigger={t} now={now} />
+                {offSchedule(t) && <small class="muted block">{OFF_SCHEDULE}</small>}
               </dd>
             </>
           )}
