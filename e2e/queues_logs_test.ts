@@ -258,6 +258,8 @@ browserTest(
       [QUEUE],
     );
     assert.equal(Number(n), 0);
+    // The table reloads after the change: let it finish before leaving the page.
+    await eventually(async () => assert.equal((await statuses(page)).length, 0));
 
     await page.goto("/logs/Case%20Intake?size=25");
     const rows = await page.locator("#log-rows tr").count();
