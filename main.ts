@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 }
 
 /** How long a stop waits for requests under way before it closes their connections. */
-export const GRACE_MS = 5000;
+const GRACE_MS = 5000;
 
 /**
  * Serves `handler` until `stop()`: then no new request is taken and `finished` resolves when the

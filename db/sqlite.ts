@@ -55,7 +55,7 @@ const PROBLEMS: [code: number, text: string, problem: DbProblem][] = [
 ];
 
 /** The problem an SQLite error stands for, by its code or, where that is unset, its text. */
-export function sqliteProblem(error: unknown): DbProblem | null {
+function sqliteProblem(error: unknown): DbProblem | null {
   const code = (error as { errcode?: number }).errcode;
   const message = error instanceof Error ? error.message : "";
   const found = PROBLEMS.find(([c, text]) =>
@@ -92,7 +92,7 @@ function asUnavailable(error: unknown, write = false): unknown {
 /** The longest one statement may block the event loop waiting for another program's lock. */
 const BUSY_TIMEOUT_MS = 20;
 /** How long a request waits (without blocking the server) for a lock before it gives up. */
-export const LOCK_WAIT_MS = 5000;
+const LOCK_WAIT_MS = 5000;
 
 /**
  * Runs a synchronous SQLite step, retrying while another program holds the lock: each try
