@@ -110,6 +110,19 @@ async function countAll(db: Executor, upTo: DbTime): Promise<Tally> {
   );
 }
 
+/**
+ * One process's counts as they are now (after a delete: the overview must not wait for the
+ * recount), from the index `Logs(process_name, log_level, log_time)`; null when it has no rows.
+ */
+export async function readProcessLogs(db: Executor, process: string): Promise<ProcessLogs | null> {
+  const groups = await db.query<LevelGroup>(
+    `SELECT process_name, log_level, COUNT(*) AS n, MAX(log_time) AS last FROM Logs
+      WHERE process_name = ? GROUP BY process_name, log_level`,
+    [process],
+  );
+  return processRows(addGroups({}, groups))[0] ?? null;
+}
+
 /** Brings the log counts up to date: a full count when due, else only the new rows. */
 export async function readLogSummaries(
   db: Executor,

@@ -9,7 +9,7 @@ import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
-import { type LogSummaries, readLogSummaries } from "../db/logs.ts";
+import { type LogSummaries, readLogSummaries, readProcessLogs } from "../db/logs.ts";
 import { type QueueSummaries, readQueueSummaries, readQueueSummary } from "../db/queues.ts";
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
@@ -98,6 +98,26 @@ export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): P
     const after = rows.findIndex((r) => r.name > queue);
     rows.splice(after === -1 ? rows.length : after, 0, fresh);
   }
+}
+
+/**
+ * Reads one process's log counts again after rows of it were deleted, so the overview and the
+ * process's list are true at once; the next round counts everything again (the incremental
+ * count still holds the deleted rows).
+ */
+export async function refreshProcessLogs(
+  db: Db,
+  snapshot: Snapshot,
+  process: string,
+): Promise<void> {
+  recountLogs(snapshot);
+  if (!snapshot.logs) return;
+  const fresh = await readProcessLogs(db, process);
+  const rows = snapshot.logs.processes.filter((p) => p.process !== process);
+  if (fresh) rows.push(fresh);
+  snapshot.logs.processes = rows.sort((a, b) =>
+    a.process < b.process ? -1 : a.process > b.process ? 1 : 0
+  );
 }
 
 /** The reads every round does. Later areas add theirs. */

@@ -15,7 +15,7 @@ import { deleteLogs, deleteLogsBefore, listLogs, TAIL_LIMIT, tailLogs } from "..
 import { parseCursor } from "../lib/cursor.ts";
 import { parseLogFilter, parsePaging } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
-import { ensurePolled, recountLogs } from "../lib/poller.ts";
+import { ensurePolled, recountLogs, refreshProcessLogs } from "../lib/poller.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
 import { type DbTime, formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
@@ -152,7 +152,8 @@ logs.post("/:process/actions/delete", requireAdmin, async (c) => {
     [...new Set(ids as string[])],
     c.get("user").name,
   );
-  recountLogs(c.get("snapshot"));
+  if (process === null) recountLogs(c.get("snapshot"));
+  else await refreshProcessLogs(c.get("db"), c.get("snapshot"), process);
   const rest = given.length - deleted;
   return changed(
     c,
@@ -231,7 +232,8 @@ function startDelete(
     finished: Promise.resolve(),
   };
   const snapshot = c.get("snapshot");
-  job.finished = deleteLogsBefore(c.get("db"), what, {
+  const db = c.get("db");
+  job.finished = deleteLogsBefore(db, what, {
     signal: job.stop.signal,
     progress: (deleted) => job.deleted = deleted,
   }).then(({ deleted, stopped }) => {
@@ -249,9 +251,9 @@ function startDelete(
         ),
       );
     }
-  }).finally(() => {
+  }).finally(async () => {
+    await refreshProcessLogs(db, snapshot, what.process).catch(() => recountLogs(snapshot));
     job.done = true;
-    recountLogs(snapshot);
   });
   jobs.set(what.process, job);
   return job;

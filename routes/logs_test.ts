@@ -354,6 +354,28 @@ Deno.test("right after a delete the list's total counts what is left, not the la
     assert.equal(res.status, 200);
     const after = await json(t, path);
     assert.equal(after.total, (before.total as number) - 2);
+    // So does the overview, at once.
+    const overview = async () =>
+      ((await json(t, "/logs")).rows as { process_name: string; total: number }[])
+        .find((r) => r.process_name === "Case Intake")!.total;
+    assert.equal(await overview(), after.total);
+    await t.db.run(
+      "UPDATE Logs SET log_time = '2020-01-01 00:00:00.000000' WHERE process_name = ?",
+      [
+        "Case Intake",
+      ],
+    );
+    const older = await t.post("/logs/Case%20Intake/actions/delete-older", {
+      before: nowDbTime().slice(0, 10),
+      confirm: "Case Intake",
+    });
+    assert.equal(older.status, 200);
+    assert.equal(
+      ((await json(t, "/logs")).rows as { process_name: string }[])
+        .some((r) => r.process_name === "Case Intake"),
+      false,
+      "a process with no rows left leaves the overview",
+    );
   } finally {
     await t.close();
   }
