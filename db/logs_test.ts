@@ -13,6 +13,7 @@ import {
   listLogs,
   OVERLAP_MS,
   readLogSummaries,
+  readProcessLogs,
   RECOUNT_MS,
   tailLogs,
 } from "./logs.ts";
@@ -46,6 +47,9 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
     assert.deepEqual(summary(first), [["Even", 6, 2, 2, 2], ["Odd", 6, 2, 2, 2]]);
     assert.equal(first.processes[0].lastError, at(8));
     assert.equal(first.processes[1].lastLog, at(11));
+    // One process read on its own (after a delete) gives what the full count gave.
+    assert.deepEqual(await readProcessLogs(db, "Odd"), first.processes[1]);
+    assert.equal(await readProcessLogs(db, "Nobody"), null);
 
     // A new row is counted next round; a late row (older than the mark) only at a recount.
     await insertLog(db, {
