@@ -95,6 +95,11 @@ function watchPage(page: Page, record: (problem: string) => void): void {
   page.on("pageerror", (error) => record(`page error: ${error.name}: ${error.message}`));
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "unknown failure";
+    // The browser fetches the tab icon in the background and cancels it when the page goes away
+    // (Back, a new URL) before it arrived; that is not a failure of the app.
+    if (failure === "net::ERR_ABORTED" && new URL(request.url()).pathname.endsWith("/icon.svg")) {
+      return;
+    }
     record(`request failed: ${request.method()} ${request.url()}: ${failure}`);
   });
   page.on("response", (response) => {
