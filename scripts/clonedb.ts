@@ -142,7 +142,10 @@ function kindOf(type: string): Kind {
 }
 
 /** The SQLite type (SQLAlchemy's spelling) for a column of an extra table or extra column. */
-function sqliteType(engine: "sqlite" | "mssql", type: string, length: number | null): string {
+function sqliteType(
+  engine: "sqlite" | "mssql",
+  { type, length = null }: { type: string; length?: number | null },
+): string {
   const t = type.trim().toLowerCase();
   if (engine === "sqlite") {
     return /^(uniqueidentifier|uuid|guid|char\(36\)|varchar\(36\))$/.test(t)
@@ -222,7 +225,10 @@ async function sourceTables(db: Db): Promise<{ schema: string | null; names: str
   };
 }
 
-async function sourceColumns(db: Db, schema: string | null, table: string): Promise<Column[]> {
+async function sourceColumns(
+  db: Db,
+  { schema, table }: { schema: string | null; table: string },
+): Promise<Column[]> {
   if (db.dialect.name === "sqlite") {
     const rows = await db.query<{ name: string; type: string; not_null: number; pk: number }>(
       'SELECT name, type, "notnull" AS not_null, pk FROM pragma_table_info(?)',
@@ -230,7 +236,7 @@ async function sourceColumns(db: Db, schema: string | null, table: string): Prom
     );
     return rows.map((r) => ({
       name: r.name,
-      type: sqliteType("sqlite", r.type, null),
+      type: sqliteType("sqlite", { type: r.type }),
       notNull: r.not_null === 1,
       pk: r.pk,
     }));
@@ -251,7 +257,7 @@ async function sourceColumns(db: Db, schema: string | null, table: string): Prom
   );
   return rows.map((r) => ({
     name: r.name,
-    type: sqliteType("mssql", r.type, r.length),
+    type: sqliteType("mssql", { type: r.type, length: r.length }),
     notNull: r.not_null === 1,
     pk: r.pk,
   }));
@@ -389,20 +395,39 @@ function selectTables(wanted: string[] | undefined, available: string[]): string
   return available.filter((t) => chosen.has(t));
 }
 
+/** What every step of a clone needs: the source, the options, and where notes go. */
+type Context = {
+  source: Db;
+  options: CloneOptions;
+  /** Rows per batch. */
+  batch: number;
+  note(text: string): void;
+  /** Quotes a name for the source's dialect. */
+  q(name: string): string;
+};
+
+/** What the source holds and what of it is copied: the result of {@linkcode planClone}. */
+type SourcePlan = {
+  revision: string;
+  /** The shared tables the source has (canonical names, alembic_version aside). */
+  shared: string[];
+  /** The source's other tables. */
+  extras: string[];
+  /** The tables to copy (`--tables`, the trigger tables together). */
+  selected: string[];
+  /** The source's name and columns of each table. */
+  tables: Map<string, SourceTable>;
+  /** The qualified, quoted name of a source table. */
+  qualify(name: string): string;
+};
+
 /**
- * Copies `source` into a new SQLite file at `options.out`. Throws {@linkcode CloneError} (and
- * any database error) with nothing left behind: the copy is written to `<out>.partial` and
- * renamed at the end.
+ * Step 1: checks the options and the source, and reads which tables and columns it has.
+ * Writes nothing.
  */
-export async function clone(source: Db, options: CloneOptions): Promise<CloneResult> {
+async function planClone(ctx: Context): Promise<SourcePlan> {
+  const { source, options, batch, note, q } = ctx;
   const out = options.out;
-  const partial = `${out}.partial`;
-  const batch = options.batchSize ?? DEFAULT_BATCH;
-  const notes: string[] = [];
-  const note = (text: string) => {
-    notes.push(text);
-    options.progress?.write(`Note: ${text}\n`);
-  };
   if (!Number.isSafeInteger(batch) || batch < 1) {
     throw new CloneError(`Cannot clone: the batch size ${batch} is not a positive whole number`);
   }
@@ -422,7 +447,6 @@ export async function clone(source: Db, options: CloneOptions): Promise<CloneRes
   }
 
   const { schema, names } = await sourceTables(source);
-  const q = quoter(source);
   const qualify = (name: string) => schema ? `${q(schema)}.${q(name)}` : q(name);
   const sourceName = new Map(names.map((n) => [n.toLowerCase(), n]));
   const shared = SHARED_TABLES.filter((t) =>
@@ -439,9 +463,264 @@ export async function clone(source: Db, options: CloneOptions): Promise<CloneRes
 
   const tables = new Map<string, SourceTable>();
   for (const t of [...shared, ...extras]) {
-    tables.set(t, { name: sourceName.get(t.toLowerCase())!, columns: [] });
-    tables.get(t)!.columns = await sourceColumns(source, schema, tables.get(t)!.name);
+    const name = sourceName.get(t.toLowerCase())!;
+    tables.set(t, { name, columns: await sourceColumns(source, { schema, table: name }) });
   }
+  return { revision, shared, extras, selected, tables, qualify };
+}
+
+/**
+ * Step 2: creates the tables in the copy (the canonical DDL of the source's revision, then what
+ * the source adds) and returns how each selected table is copied.
+ */
+function createTables(
+  ctx: Context,
+  { target, plan }: { target: DatabaseSync; plan: SourcePlan },
+): Plan[] {
+  const { note } = ctx;
+  target.exec(SQLITE_TABLES.alembic_version);
+  target.prepare("INSERT INTO alembic_version (version_num) VALUES (?)").run(plan.revision);
+  const plans: Plan[] = [];
+  for (const t of plan.shared) {
+    const src = plan.tables.get(t)!;
+    const have = new Set(src.columns.map((c) => c.name.toLowerCase()));
+    target.exec(withoutColumns(SQLITE_TABLES[t], (c) => have.has(c.toLowerCase())));
+    const canonical = target.prepare("SELECT name, type, pk FROM pragma_table_info(?)").all(t) as {
+      name: string;
+      type: string;
+      pk: number;
+    }[];
+    const known = new Set(canonical.map((c) => c.name.toLowerCase()));
+    const added = src.columns.filter((c) => !known.has(c.name.toLowerCase()));
+    for (const c of added) {
+      target.exec(`ALTER TABLE "${t}" ADD COLUMN "${c.name}" ${c.type}`);
+      note(
+        `${t}.${c.name} is not in the ${t} table we know: copied as ${c.type}` +
+          (c.notNull ? " (nullable in the copy)" : ""),
+      );
+    }
+    const key = canonical.find((c) => c.pk === 1)!.name;
+    if (!have.has(key.toLowerCase())) {
+      throw new CloneError(`Cannot clone: the source's ${t} table has no ${key} column`);
+    }
+    if (!plan.selected.includes(t)) continue;
+    const srcName = (name: string) =>
+      src.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())!.name;
+    plans.push({
+      table: t,
+      from: plan.qualify(src.name),
+      key: srcName(key),
+      columns: [
+        ...canonical.filter((c) => have.has(c.name.toLowerCase())).map((c) => ({
+          source: srcName(c.name),
+          kind: kindOf(c.type),
+        })),
+        ...added.map((c) => ({ source: c.name, kind: kindOf(c.type) })),
+      ],
+      where: [],
+      params: [],
+    });
+  }
+  for (const t of plan.extras) {
+    if (!plan.selected.includes(t)) continue;
+    const src = plan.tables.get(t)!;
+    const keys = src.columns.filter((c) => c.pk > 0);
+    if (keys.length !== 1) {
+      note(`skipped table ${t}: it has no single-column primary key to copy it by`);
+      continue;
+    }
+    const defs = src.columns.map((c) =>
+      `"${c.name.replaceAll('"', '""')}" ${c.type}${c.notNull ? " NOT NULL" : ""}`
+    );
+    target.exec(
+      `CREATE TABLE "${t}" (\n\t${defs.join(", \n\t")}, \n\tPRIMARY KEY ("${keys[0].name}")\n)`,
+    );
+    note(`copied table ${t}, which is not in the schema we know (columns and key only)`);
+    plans.push({
+      table: t,
+      from: plan.qualify(src.name),
+      key: keys[0].name,
+      columns: src.columns.map((c) => ({ source: c.name, kind: kindOf(c.type) })),
+      where: [],
+      params: [],
+    });
+  }
+  return plans;
+}
+
+/** Filters: `--logs-since`, and a snapshot bound so that rows added meanwhile are not counted. */
+async function boundRows(ctx: Context, plans: Plan[]): Promise<void> {
+  const { source, options, q } = ctx;
+  for (const plan of plans) {
+    const column = plan.table === "Logs"
+      ? "log_time"
+      : plan.table === "Queues"
+      ? "created_date"
+      : null;
+    if (!column) continue;
+    const col = plan.columns.find((c) => c.source.toLowerCase() === column)?.source;
+    if (!col) continue;
+    if (plan.table === "Logs" && options.logsSince) {
+      plan.where.push(`${q(col)} >= ?`);
+      plan.params.push(time(options.logsSince));
+    }
+    const [row] = await source.query<{ m: string | null }>(
+      `SELECT MAX(${q(col)}) AS m FROM ${plan.from}`,
+    );
+    plan.where.push(`${q(col)} <= ?`);
+    plan.params.push(row?.m === null || row?.m === undefined ? null : time(String(row.m)));
+  }
+}
+
+/** A source value as the copy stores it; `odd` is told of a time that is not one. */
+function canonicalValue(value: unknown, { kind, odd }: { kind: Kind; odd(): void }): unknown {
+  switch (kind) {
+    case "id":
+      return hexId(value);
+    case "time":
+      if (typeof value === "string") {
+        if (CANONICAL_TIME.test(value)) return value;
+        const normal = normalizeDbTime(value);
+        if (normal === null) odd();
+        return normal ?? value;
+      }
+      if (value instanceof Date) return formatDbTime(value);
+      if (value !== null && value !== undefined) odd();
+      return value;
+    case "bool":
+      return toBool(value);
+    default:
+      if (typeof value === "boolean") return value ? 1 : 0;
+      return value instanceof Date ? formatDbTime(value) : value;
+  }
+}
+
+/**
+ * Step 3: copies the rows, table by table, in batches by key (reading the next batch while one
+ * is written), then creates the indexes. Returns how many rows it copied.
+ */
+async function copyRows(
+  ctx: Context,
+  { target, plans, shared }: { target: DatabaseSync; plans: Plan[]; shared: string[] },
+): Promise<number> {
+  const { source, options, batch, note, q } = ctx;
+  await boundRows(ctx, plans);
+  const progress = new Progress(options.progress, options.progressEvery ?? 5);
+  const oddValues = new Map<string, number>();
+  let rows = 0;
+  for (const plan of plans) {
+    if (options.signal?.aborted) throw new CloneError("Cannot clone: interrupted");
+    const total = await countRows(source, plan);
+    progress.start(plan.table, total);
+    const names = plan.columns.map((c) => c.source);
+    const select = `SELECT ${names.map(q).join(", ")} FROM ${plan.from}`;
+    const insert = target.prepare(
+      `INSERT INTO "${plan.table}" (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${
+        names.map(() => "?").join(", ")
+      })`,
+    );
+    const fetch = (after: unknown): Promise<Record<string, unknown>[]> => {
+      const where = [...plan.where];
+      const params = [...plan.params];
+      if (after !== undefined) {
+        where.push(`${q(plan.key)} > ?`);
+        params.push(after as Param);
+      }
+      return source.query(
+        `${select}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${q(plan.key)}${
+          source.dialect.page(batch, 0)
+        }`,
+        params,
+      );
+    };
+    const columns = plan.columns.map((c) => ({
+      kind: c.kind,
+      odd: () => {
+        const k = `${plan.table}.${c.source}`;
+        oddValues.set(k, (oddValues.get(k) ?? 0) + 1);
+      },
+    }));
+    let done = 0;
+    let page = await fetch(undefined);
+    while (page.length) {
+      if (options.signal?.aborted) throw new CloneError("Cannot clone: interrupted");
+      const last = page[page.length - 1][plan.key];
+      // Read the next batch while this one is written (it overlaps on SQL Server).
+      const next = page.length < batch ? Promise.resolve([]) : fetch(last);
+      next.catch(() => undefined);
+      target.exec("BEGIN");
+      const values: SQLInputValue[] = new Array(names.length);
+      for (const row of page) {
+        for (let i = 0; i < names.length; i++) {
+          values[i] = (canonicalValue(row[names[i]], columns[i]) ?? null) as SQLInputValue;
+        }
+        insert.run(...values);
+      }
+      target.exec("COMMIT");
+      done += page.length;
+      rows += page.length;
+      progress.update(done);
+      page = await next;
+    }
+    progress.finish(done);
+  }
+  for (const [column, n] of oddValues) {
+    note(`${thousands(n)} value(s) of ${column} are not times; copied as they were`);
+  }
+
+  // Indexes after the rows: faster, and the same result.
+  options.progress?.write("Creating the indexes…\n");
+  for (const [name, table, columns] of [...BASE_INDEXES, ...RECOMMENDED_INDEXES]) {
+    if (shared.includes(table)) target.exec(`CREATE INDEX "${name}" ON "${table}" (${columns})`);
+  }
+  return rows;
+}
+
+/**
+ * Step 4: notes rows that reference a missing trigger, and counts each table in the source (with
+ * the same filters, now) and in the copy.
+ */
+async function verifyCopy(
+  ctx: Context,
+  { target, plans }: { target: DatabaseSync; plans: Plan[] },
+): Promise<TableCount[]> {
+  const orphans = target.prepare("PRAGMA foreign_key_check").all() as { table: string }[];
+  if (orphans.length) {
+    ctx.note(
+      `${orphans.length} row(s) of ${[...new Set(orphans.map((o) => o.table))].join(", ")} ` +
+        "reference a trigger the source does not have (copied as they were)",
+    );
+  }
+  const counts: TableCount[] = [];
+  for (const plan of plans) {
+    const [row] = target.prepare(`SELECT COUNT(*) AS n FROM "${plan.table}"`).all() as {
+      n: number;
+    }[];
+    counts.push({ table: plan.table, source: await countRows(ctx.source, plan), copy: row.n });
+  }
+  return counts;
+}
+
+/**
+ * Copies `source` into a new SQLite file at `options.out`: plan, create, copy, verify. Throws
+ * {@linkcode CloneError} (and any database error) with nothing left behind: the copy is written
+ * to `<out>.partial` and renamed at the end.
+ */
+export async function clone(source: Db, options: CloneOptions): Promise<CloneResult> {
+  const out = options.out;
+  const partial = `${out}.partial`;
+  const notes: string[] = [];
+  const ctx: Context = {
+    source,
+    options,
+    batch: options.batchSize ?? DEFAULT_BATCH,
+    note(text) {
+      notes.push(text);
+      options.progress?.write(`Note: ${text}\n`);
+    },
+    q: quoter(source),
+  };
+  const plan = await planClone(ctx);
 
   if (source.dialect.name === "sqlite") {
     // Reading by key jumps around the table: mapping the file saves a system call a page.
@@ -453,214 +732,21 @@ export async function clone(source: Db, options: CloneOptions): Promise<CloneRes
   const started = performance.now();
   try {
     target = new DatabaseSync(partial);
-    const w = target;
-    w.exec("PRAGMA foreign_keys = OFF");
-    w.exec("PRAGMA journal_mode = MEMORY");
-    w.exec("PRAGMA synchronous = OFF");
-    w.exec("PRAGMA cache_size = -65536");
-
-    // The schema: the canonical DDL of the source's revision, then what the source adds.
-    w.exec(SQLITE_TABLES.alembic_version);
-    w.prepare("INSERT INTO alembic_version (version_num) VALUES (?)").run(revision);
-    const plans: Plan[] = [];
-    for (const t of shared) {
-      const src = tables.get(t)!;
-      const have = new Set(src.columns.map((c) => c.name.toLowerCase()));
-      w.exec(withoutColumns(SQLITE_TABLES[t], (c) => have.has(c.toLowerCase())));
-      const canonical = w.prepare("SELECT name, type, pk FROM pragma_table_info(?)").all(t) as {
-        name: string;
-        type: string;
-        pk: number;
-      }[];
-      const known = new Set(canonical.map((c) => c.name.toLowerCase()));
-      const added = src.columns.filter((c) => !known.has(c.name.toLowerCase()));
-      for (const c of added) {
-        w.exec(`ALTER TABLE "${t}" ADD COLUMN "${c.name}" ${c.type}`);
-        note(
-          `${t}.${c.name} is not in the ${t} table we know: copied as ${c.type}` +
-            (c.notNull ? " (nullable in the copy)" : ""),
-        );
-      }
-      const key = canonical.find((c) => c.pk === 1)!.name;
-      if (!have.has(key.toLowerCase())) {
-        throw new CloneError(`Cannot clone: the source's ${t} table has no ${key} column`);
-      }
-      if (!selected.includes(t)) continue;
-      const srcName = (name: string) =>
-        src.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())!.name;
-      plans.push({
-        table: t,
-        from: qualify(src.name),
-        key: srcName(key),
-        columns: [
-          ...canonical.filter((c) => have.has(c.name.toLowerCase())).map((c) => ({
-            source: srcName(c.name),
-            kind: kindOf(c.type),
-          })),
-          ...added.map((c) => ({ source: c.name, kind: kindOf(c.type) })),
-        ],
-        where: [],
-        params: [],
-      });
-    }
-    for (const t of extras) {
-      if (!selected.includes(t)) continue;
-      const src = tables.get(t)!;
-      const keys = src.columns.filter((c) => c.pk > 0);
-      if (keys.length !== 1) {
-        note(`skipped table ${t}: it has no single-column primary key to copy it by`);
-        continue;
-      }
-      const defs = src.columns.map((c) =>
-        `"${c.name.replaceAll('"', '""')}" ${c.type}${c.notNull ? " NOT NULL" : ""}`
-      );
-      w.exec(
-        `CREATE TABLE "${t}" (\n\t${defs.join(", \n\t")}, \n\tPRIMARY KEY ("${keys[0].name}")\n)`,
-      );
-      note(`copied table ${t}, which is not in the schema we know (columns and key only)`);
-      plans.push({
-        table: t,
-        from: qualify(src.name),
-        key: keys[0].name,
-        columns: src.columns.map((c) => ({ source: c.name, kind: kindOf(c.type) })),
-        where: [],
-        params: [],
-      });
-    }
-
-    // Filters: --logs-since, and a snapshot bound so that rows added meanwhile are not counted.
-    for (const plan of plans) {
-      const column = plan.table === "Logs"
-        ? "log_time"
-        : plan.table === "Queues"
-        ? "created_date"
-        : null;
-      if (!column) continue;
-      const col = plan.columns.find((c) => c.source.toLowerCase() === column)?.source;
-      if (!col) continue;
-      if (plan.table === "Logs" && options.logsSince) {
-        plan.where.push(`${q(col)} >= ?`);
-        plan.params.push(time(options.logsSince));
-      }
-      const [row] = await source.query<{ m: string | null }>(
-        `SELECT MAX(${q(col)}) AS m FROM ${plan.from}`,
-      );
-      plan.where.push(`${q(col)} <= ?`);
-      plan.params.push(row?.m === null || row?.m === undefined ? null : time(String(row.m)));
-    }
-
-    // The rows, table by table, in batches by key.
-    const progress = new Progress(options.progress, options.progressEvery ?? 5);
-    const oddValues = new Map<string, number>();
-    let rows = 0;
-    for (const plan of plans) {
-      if (options.signal?.aborted) throw new CloneError("Cannot clone: interrupted");
-      const total = await countRows(source, plan);
-      progress.start(plan.table, total);
-      const names = plan.columns.map((c) => c.source);
-      const select = `SELECT ${names.map(q).join(", ")} FROM ${plan.from}`;
-      const insert = w.prepare(
-        `INSERT INTO "${plan.table}" (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${
-          names.map(() => "?").join(", ")
-        })`,
-      );
-      const fetch = (after: unknown): Promise<Record<string, unknown>[]> => {
-        const where = [...plan.where];
-        const params = [...plan.params];
-        if (after !== undefined) {
-          where.push(`${q(plan.key)} > ?`);
-          params.push(after as Param);
-        }
-        return source.query(
-          `${select}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${q(plan.key)}${
-            source.dialect.page(batch, 0)
-          }`,
-          params,
-        );
-      };
-      const kinds = plan.columns.map((c) => c.kind);
-      const odd = (column: string) => {
-        const k = `${plan.table}.${column}`;
-        oddValues.set(k, (oddValues.get(k) ?? 0) + 1);
-      };
-      let done = 0;
-      let page = await fetch(undefined);
-      while (page.length) {
-        if (options.signal?.aborted) throw new CloneError("Cannot clone: interrupted");
-        const last = page[page.length - 1][plan.key];
-        // Read the next batch while this one is written (it overlaps on SQL Server).
-        const next = page.length < batch ? Promise.resolve([]) : fetch(last);
-        next.catch(() => undefined);
-        w.exec("BEGIN");
-        const values: SQLInputValue[] = new Array(names.length);
-        for (const row of page) {
-          for (let i = 0; i < names.length; i++) {
-            let v = row[names[i]];
-            switch (kinds[i]) {
-              case "id":
-                v = hexId(v);
-                break;
-              case "time":
-                if (typeof v === "string") {
-                  if (CANONICAL_TIME.test(v)) break;
-                  const normal = normalizeDbTime(v);
-                  if (normal === null) odd(names[i]);
-                  else v = normal;
-                } else if (v instanceof Date) v = formatDbTime(v);
-                else if (v !== null && v !== undefined) odd(names[i]);
-                break;
-              case "bool":
-                v = toBool(v);
-                break;
-              default:
-                if (typeof v === "boolean") v = v ? 1 : 0;
-                else if (v instanceof Date) v = formatDbTime(v);
-            }
-            values[i] = (v === undefined ? null : v) as SQLInputValue;
-          }
-          insert.run(...values);
-        }
-        w.exec("COMMIT");
-        done += page.length;
-        rows += page.length;
-        progress.update(done);
-        page = await next;
-      }
-      progress.finish(done);
-    }
-    for (const [column, n] of oddValues) {
-      note(`${thousands(n)} value(s) of ${column} are not times; copied as they were`);
-    }
-
-    // Indexes after the rows: faster, and the same result.
-    options.progress?.write("Creating the indexes…\n");
-    for (const [name, table, columns] of [...BASE_INDEXES, ...RECOMMENDED_INDEXES]) {
-      if (shared.includes(table as typeof shared[number])) {
-        w.exec(`CREATE INDEX "${name}" ON "${table}" (${columns})`);
-      }
-    }
-    const orphans = w.prepare("PRAGMA foreign_key_check").all() as { table: string }[];
-    if (orphans.length) {
-      note(
-        `${orphans.length} row(s) of ${[...new Set(orphans.map((o) => o.table))].join(", ")} ` +
-          "reference a trigger the source does not have (copied as they were)",
-      );
-    }
-
-    // Counts: the source with the same filters, now, against the copy.
-    const counts: TableCount[] = [];
-    for (const plan of plans) {
-      const [row] = w.prepare(`SELECT COUNT(*) AS n FROM "${plan.table}"`).all() as { n: number }[];
-      counts.push({ table: plan.table, source: await countRows(source, plan), copy: row.n });
-    }
-    w.close();
+    target.exec("PRAGMA foreign_keys = OFF");
+    target.exec("PRAGMA journal_mode = MEMORY");
+    target.exec("PRAGMA synchronous = OFF");
+    target.exec("PRAGMA cache_size = -65536");
+    const plans = createTables(ctx, { target, plan });
+    const rows = await copyRows(ctx, { target, plans, shared: plan.shared });
+    const counts = await verifyCopy(ctx, { target, plans });
+    target.close();
     target = null;
     if (options.force) {
       for (const suffix of ["-wal", "-shm", "-journal"]) await removeIfThere(`${out}${suffix}`);
     }
     await Deno.rename(partial, out);
     return {
-      revision,
+      revision: plan.revision,
       counts,
       mismatches: counts.filter((c) => c.source !== c.copy),
       rows,
