@@ -1,7 +1,7 @@
 /**
  * Queries for `Queues` (one row per queue element) and the queue triggers that consume them:
  * the per-queue summaries the poller reads, the keyset list of a queue's elements, one element,
- * adding one, and the compare-and-set actions of DESIGN §5.
+ * adding one, and the compare-and-set actions of docs/design.md#queue-element-rules.
  * @module
  */
 import type { Paging, QueueFilter } from "../lib/filters.ts";

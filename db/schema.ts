@@ -102,7 +102,7 @@ export const BASE_INDEXES: [string, string, string][] = [
   ["ix_Queues_queue_name", "Queues", "queue_name"],
 ];
 
-/** The indexes we recommend for the log and queue views (DESIGN §9). */
+/** The indexes we recommend for the log and queue views (docs/design.md#indexes). */
 export const RECOMMENDED_INDEXES: [string, string, string][] = [
   ["ix_oo_web_Logs_process_time", "Logs", "process_name, log_time"],
   ["ix_oo_web_Logs_level_time", "Logs", "log_level, log_time"],

@@ -1,7 +1,7 @@
 /**
  * Queries for `Triggers` and its sub-tables `Single_Triggers`, `Scheduled_Triggers` and
  * `Queue_Triggers` (exactly one sub-row per trigger, matching `type`; no cascade). Status changes
- * are compare-and-set (DESIGN §5); every change is audited in its own transaction.
+ * are compare-and-set (docs/design.md#trigger-status-rules); every change is audited in its own transaction.
  * @module
  */
 import type { ListParams } from "../lib/list.ts";
@@ -365,7 +365,7 @@ async function claim(
 }
 
 /**
- * Applies a status action (DESIGN §5) as a compare-and-set from the status the admin saw, in one
+ * Applies a status action (docs/design.md#trigger-status-rules) as a compare-and-set from the status the admin saw, in one
  * transaction with its audit entry.
  */
 export function actOnTrigger(

@@ -3,7 +3,7 @@
  * OpenOrchestrator (1.3.1 and later) computes `next(CronSim(cron_expr, datetime.now()))` with
  * cronsim 2.6 and validates its trigger form with `CronSim(...)`. This module follows that
  * library's parser and search step by step, so it accepts the same expressions and finds the same
- * runs (docs/design.md, "Cron"; checked against 3,000 reference cases in `cron_cases_test.ts`).
+ * runs (docs/design.md#cron; checked against 3,000 reference cases in `cron_cases_test.ts`).
  *
  * The rules, in short: 5 fields, upper-cased first; names `JAN`–`DEC` and `SUN`–`SAT`;
  * day-of-week 0–7 (0 and 7 are Sunday); `*`, `a`, `a-b`, `a/n` (a to the field's top),

@@ -1,5 +1,5 @@
 /**
- * Queue element statuses and the rules of the queue actions (DESIGN §5): which statuses an
+ * Queue element statuses and the rules of the queue actions (docs/design.md#queue-element-rules): which statuses an
  * action may move, when an element counts as stuck, and how long an element waited and worked.
  * @module
  */

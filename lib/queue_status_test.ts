@@ -10,7 +10,7 @@ import {
 
 const none = { done: false, stuck: false };
 
-Deno.test("action rules follow DESIGN §5", () => {
+Deno.test("action rules follow docs/design.md#queue-element-rules", () => {
   assert.deepEqual(actionRule("retry", none), {
     from: ["FAILED", "ABANDONED"],
     stuck: false,

@@ -1,6 +1,6 @@
 /**
  * Trigger types and statuses as stored (enum NAMES), how they are shown, and the status rules of
- * our actions (DESIGN §5). Every rule is a compare-and-set in the database: the query module
+ * our actions (docs/design.md#trigger-status-rules). Every rule is a compare-and-set in the database: the query module
  * writes `to` only where the status is still the `from` it was decided on.
  * @module
  */
@@ -104,7 +104,7 @@ type Rule = {
 
 const RUNNABLE: TriggerType[] = ["SINGLE", "SCHEDULED"];
 
-/** DESIGN §5, as data. Never `RUNNING` → `IDLE`. */
+/** The status rules (docs/design.md#trigger-status-rules) as data. Never `RUNNING` → `IDLE`. */
 const RULES: Record<TriggerAction, Rule[]> = {
   pause: [
     { from: ["IDLE", "FAILED", "DONE", "KILLED"], to: "PAUSED" },

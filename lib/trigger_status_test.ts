@@ -11,7 +11,7 @@ import {
   type TriggerAction,
 } from "./trigger_status.ts";
 
-// DESIGN §5 written out by hand, status by status in the order
+// docs/design.md#trigger-status-rules written out by hand, status by status in the order
 // IDLE RUNNING FAILED DONE PAUSED PAUSING KILLING KILLED:
 // "-" refused, "?X" allowed to X after confirmation, "X*" allowed with next_run = now,
 // "X+" allowed with a given next_run.
@@ -50,7 +50,7 @@ function spelled(action: TriggerAction, type: string, status: string, confirmed:
 }
 
 for (const action of TRIGGER_ACTIONS) {
-  Deno.test(`decide: ${action} from every status of every type follows DESIGN §5`, () => {
+  Deno.test(`decide: ${action} from every status of every type follows docs/design.md#trigger-status-rules`, () => {
     for (const type of TRIGGER_TYPES) {
       const expected = EXPECTED[action][type].split(" ");
       TRIGGER_STATUSES.forEach((status, i) => {

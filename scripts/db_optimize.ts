@@ -1,5 +1,5 @@
 /**
- * `deno task db:optimize`: the indexes the log and queue views need (DESIGN §9):
+ * `deno task db:optimize`: the indexes the log and queue views need (docs/design.md#indexes):
  * `Logs(process_name, log_time)`, `Logs(log_level, log_time)`, `Logs(log_time)`,
  * `Queues(queue_name, status, created_date)` and `Queues(status, end_date)`; on SQL Server the
  * `log_time` one covers the poller's log counts: `Logs(log_time) INCLUDE (process_name, log_level)`.
@@ -39,7 +39,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     if (db.dialect.name === "mssql" && !args.includes("--apply")) {
-      console.log(`-- Recommended indexes for ${db.info.name} (OpenOrchestrator Web, DESIGN §9).`);
+      console.log(`-- Recommended indexes for ${db.info.name} (OpenOrchestrator Web).`);
       console.log(
         "-- They speed up the log and queue views; OpenOrchestrator itself never reads them.",
       );
