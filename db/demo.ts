@@ -12,6 +12,7 @@
 import { nextRuns } from "../lib/cron.ts";
 import { encrypt } from "../lib/fernet.ts";
 import { formatDbTime } from "../lib/time.ts";
+import { clipLogMessage } from "./audit.ts";
 import { type Db, type DbInfo, type Param, time } from "./connection.ts";
 import { storedId } from "./ids.ts";
 
@@ -35,6 +36,8 @@ export type DemoSize = {
   credentials: number;
   /** How much busier the first processes and queues are: 0 = all alike, 0.8 ≈ 1/rank^0.8. */
   skew: number;
+  /** The share of error logs that carry a Python traceback (a few up to the 8000 limit). */
+  tracebacks: number;
 };
 
 /** The small demo: five processes, three queues, a week of logs. */
@@ -50,6 +53,7 @@ export const DEMO_SIZE: DemoSize = {
   constants: 6,
   credentials: 3,
   skew: 0,
+  tracebacks: 0,
 };
 
 /** Options of {@linkcode seedDemo}. */
@@ -201,6 +205,10 @@ const CONSTANT_KINDS: [string, (slug: string, n: number) => string][] = [
   ["contact phone", (_, n) => `+45 ${20 + n % 80} ${10 + n % 90} 00 00`],
   ["letter template", (slug) => `Dear {name},\nYour ${slug} case {case} has been received.`],
 ];
+
+/** Pieces of the tracebacks' frames. */
+const MODULES = ["main", "portal", "sap_client", "queue_worker", "letters", "config", "archive"];
+const FUNCTIONS = ["handle_element", "login", "read_inbox", "export_rows", "send_letter", "run"];
 
 const SYSTEMS = ["portal", "SAP", "KMD Nexus", "Outlook", "e-Boks", "SharePoint", "Navision"];
 
@@ -384,16 +392,34 @@ function* demoRows(
     }];
   }
 
+  /** `error` under a traceback of `frames` frames, cut as the Python side cuts a long one. */
+  const traceback = (error: string, frames: number) => {
+    const lines = ["Traceback (most recent call last):"];
+    for (let i = 0; i < frames; i++) {
+      const module = pick(MODULES);
+      lines.push(
+        `  File "C:\\Robots\\robot\\${module}.py", line ${int(10, 900)}, in ${pick(FUNCTIONS)}`,
+        `    result = ${module}.${pick(FUNCTIONS)}(element, timeout=30)`,
+      );
+    }
+    return clipLogMessage([...lines, error].join("\n"));
+  };
   const logStep = size.logDays * DAY_MINUTES / size.logs;
   for (let n = 0; n < size.logs; n++) {
     const level = random() < 0.08 ? "ERROR" : random() < 0.5 ? "INFO" : "TRACE";
     const minutes = (n + random()) * logStep;
+    const processName = process();
+    const message = pick(MESSAGES[level]);
+    // No draw at all without tracebacks: the small demo stays as it was.
+    const traced = level === "ERROR" && size.tracebacks > 0 && random() < size.tracebacks;
     yield ["Logs", {
       id: id(),
       log_time: ago(minutes),
       log_level: level,
-      process_name: process(),
-      log_message: pick(MESSAGES[level]),
+      process_name: processName,
+      log_message: traced
+        ? traceback(message, random() < 0.005 ? int(45, 70) : int(2, 18))
+        : message,
     }];
   }
 }

@@ -20,6 +20,7 @@ const SCALED = {
   constants: 300,
   credentials: 100,
   skew: 0.8,
+  tracebacks: 0.6,
 };
 
 async function count(db: Db, sql: string): Promise<number> {
@@ -147,6 +148,12 @@ Deno.test("the demo scaled: counts, the busiest process and queue first, time or
       ),
       0,
     );
+    const [errors] = await db.query<{ n: number; traced: number; longest: number }>(
+      `SELECT COUNT(*) AS n, SUM(log_message LIKE 'Traceback (most recent call last):%') AS traced,
+         MAX(length(log_message)) AS longest FROM Logs WHERE log_level = 'ERROR'`,
+    );
+    assert.ok(errors.traced > 0.5 * errors.n && errors.traced < 0.7 * errors.n, `${errors.traced}`);
+    assert.ok(errors.longest > 4000 && errors.longest <= 8000, `${errors.longest}`);
     const [span] = await db.query<{ oldest: string }>("SELECT MIN(log_time) AS oldest FROM Logs");
     assert.ok(span.oldest.startsWith("2026-08-27"), span.oldest);
   } finally {

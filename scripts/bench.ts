@@ -243,8 +243,8 @@ export const ENDPOINTS: Endpoint[] = [
 
 /**
  * The bench database at `--scale 1`: the demo data scaled to 1,000,000 logs and 500,000 queue
- * elements over 90 days, 29 processes and 50 queues (the first ones the busiest), 1,000
- * triggers, and enough constants and credentials for ten pages.
+ * elements over 90 days, 29 processes and 50 queues (the first ones the busiest), most error
+ * logs with a traceback, 1,000 triggers, and enough constants and credentials for ten pages.
  */
 const BASE_COUNTS: DemoSize = {
   logs: 1_000_000,
@@ -258,6 +258,7 @@ const BASE_COUNTS: DemoSize = {
   constants: 300,
   credentials: 100,
   skew: 0.8,
+  tracebacks: 0.6,
 };
 
 /** The rows of the database measured: `--scale N` multiplies the logs and queue elements. */
