@@ -190,6 +190,13 @@ const CONSTANTS: [string, string, number][] = [
   ["Working hours", '{"start": "07:00", "end": "18:00"}', 60 * 24],
 ];
 
+/** Name, username, password, and minutes since it changed. */
+const CREDENTIALS: [string, string, string, number][] = [
+  ["Portal login", "svc_rpa", "S3cret! æøå", 60 * 24 * 20],
+  ["SAP", "RPA_BATCH", "correct horse battery staple", 60 * 24 * 3],
+  ["Mail", "robot@example.org", "", 60 * 24 * 60],
+];
+
 /** A generated constant's kind and its value for a process slug and a number. */
 const CONSTANT_KINDS: [string, (slug: string, n: number) => string][] = [
   ["portal URL", (slug, n) => `https://${slug}.portal.example.org/login?tenant=${n}`],
@@ -267,15 +274,10 @@ function* demoRows(
       ];
     yield ["Constants", { name, value: text, changed_at: ago(minutes) }];
   }
-  const credentials: [string, string, string, number][] = [
-    ["Portal login", "svc_rpa", "S3cret! æøå", 60 * 24 * 20],
-    ["SAP", "RPA_BATCH", "correct horse battery staple", 60 * 24 * 3],
-    ["Mail", "robot@example.org", "", 60 * 24 * 60],
-  ];
   for (let i = 0; i < size.credentials; i++) {
     const system = SYSTEMS[Math.floor(i / PROCESSES.length) % SYSTEMS.length];
     const slug = PROCESSES[i % PROCESSES.length].toLowerCase().replaceAll(" ", "_");
-    const [name, username, password, minutes] = credentials[i] ?? [
+    const [name, username, password, minutes] = CREDENTIALS[i] ?? [
       `${PROCESSES[i % PROCESSES.length]} ${system}`,
       `svc_${slug}`,
       Array.from({ length: int(8, 40) }, () => String.fromCharCode(int(33, 126))).join(""),
@@ -324,11 +326,14 @@ function* demoRows(
     }];
   }
 
-  // Parents first: the child tables' ids reference Triggers.
-  const triggerIds = triggers.map(() => id());
-  for (const [i, [name, processName, type, status, priority, whitelist]] of triggers.entries()) {
+  // The sub-rows after all the triggers: their ids reference Triggers.
+  const subRows: DemoRow[] = [];
+  for (
+    const [i, [name, processName, type, status, priority, whitelist, queue]] of triggers.entries()
+  ) {
+    const triggerId = id();
     yield ["Triggers", {
-      id: triggerIds[i],
+      id: triggerId,
       trigger_name: name,
       process_name: processName,
       last_run: status === "IDLE" && i > 4 ? null : ago(60 * (i + 1)),
@@ -344,24 +349,26 @@ function* demoRows(
       priority,
       ...(info.gitBranch ? { git_branch: i % 2 ? null : "main" } : {}),
     }];
-  }
-  for (const [i, [, , type, , , , queue]] of triggers.entries()) {
-    const triggerId = triggerIds[i];
     if (type === "SCHEDULED") {
       // The next run the scheduler itself would write: the expression's first after now.
       const cron = CRONS[i % CRONS.length];
-      yield ["Scheduled_Triggers", {
+      subRows.push(["Scheduled_Triggers", {
         id: triggerId,
         cron_expr: cron,
         next_run: time(nextRuns(cron, formatDbTime(now), 1)[0]),
-      }];
+      }]);
     } else if (type === "QUEUE") {
       const [queueName, batch] = queue!;
-      yield ["Queue_Triggers", { id: triggerId, queue_name: queueName, min_batch_size: batch }];
+      subRows.push(["Queue_Triggers", {
+        id: triggerId,
+        queue_name: queueName,
+        min_batch_size: batch,
+      }]);
     } else {
-      yield ["Single_Triggers", { id: triggerId, next_run: ago(i === 6 ? -90 : 60 * 24) }];
+      subRows.push(["Single_Triggers", { id: triggerId, next_run: ago(i === 6 ? -90 : 60 * 24) }]);
     }
   }
+  yield* subRows;
 
   // Newest first, evenly spread, so the file holds them in time order as a live one does.
   const queueStep = size.queueDays * DAY_MINUTES / size.queueElements;
