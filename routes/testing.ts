@@ -40,6 +40,7 @@ export async function testApp(
     empty?: boolean;
     env?: Record<string, string>;
     peer?: string;
+    readers?: number;
   } = {},
 ): Promise<TestApp> {
   const temp = await tempDatabase({ seed: options.seed ?? !options.from, ...options });
