@@ -93,9 +93,7 @@ export class SqliteReaders {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const read of this.#waiting.splice(0)) {
-      read.settle(closedError());
-    }
+    for (const read of this.#waiting.splice(0)) read.settle(closedError());
     for (const reader of this.#readers) this.#retire(reader);
     await Promise.all([...this.#readers].map((reader) => reader.stopped));
   }
@@ -124,7 +122,7 @@ export class SqliteReaders {
     if (waiting >= 0) this.#waiting.splice(waiting, 1);
     read.settle(queryTimedOut(this.#timeoutMs));
     if (read.reader) {
-      read.reader.retired = true;
+      this.#retire(read.reader); // busy: it stops once its read ends
       this.#dispatch();
     }
   }
