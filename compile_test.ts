@@ -49,8 +49,26 @@ Deno.test("main.ts never reaches playwright-core, and does reach the database dr
   for (const needed of ["mssql", "hono", "fernet"]) {
     assert.ok(reached.some((s) => s.startsWith(`${needed}@`)), needed);
   }
-  // The poller's Worker (an --include) needs nothing main.ts does not already embed.
-  for (const needed of await npmReached("lib/poll_worker.ts")) {
-    assert.ok(reached.includes(needed), needed);
+  // The Workers (each an --include) need nothing main.ts does not already embed.
+  for (const worker of ["lib/poll_worker.ts", "db/sqlite_read_worker.ts"]) {
+    for (const needed of await npmReached(worker)) assert.ok(reached.includes(needed), needed);
+  }
+});
+
+Deno.test("deno task compile embeds every Worker main.ts starts", async () => {
+  const workers: string[] = [];
+  for (const folder of ["lib", "db"]) {
+    for await (const entry of Deno.readDir(new URL(folder, import.meta.url))) {
+      if (!entry.name.endsWith("_test.ts")) {
+        const source = await Deno.readTextFile(new URL(`${folder}/${entry.name}`, import.meta.url));
+        if (source.includes(`/// <reference lib="deno.worker" />`)) {
+          workers.push(`${folder}/${entry.name}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(workers.sort(), ["db/sqlite_read_worker.ts", "lib/poll_worker.ts"]);
+  for (const command of (config.tasks.compile as string).split("&&")) {
+    for (const worker of workers) assert.match(command, new RegExp(`--include ${worker}\\b`));
   }
 });

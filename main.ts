@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const embedded = config.database.kind === "sqlite" && config.database.embedded;
   let db;
   try {
-    db = await openDatabase(config.database, { create: embedded });
+    // SQLite reads block the thread they run on: the server's run on two reader Workers.
+    db = await openDatabase(config.database, { create: embedded, readers: 2 });
   } catch (error) {
     // A configured SQLite file that is missing or unreadable (SQL Server connects lazily).
     console.error(escapeControls(`Cannot start: OpenOrchestratorSQL: ${(error as Error).message}`));

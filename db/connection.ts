@@ -81,7 +81,7 @@ export type Db = Executor & {
    * ours to the old file first: the last one to close removes the old file's `-wal`, which the
    * new file must not read.
    */
-  reopen?(): void;
+  reopen?(): Promise<void>;
 };
 
 /**
@@ -117,6 +117,40 @@ export class QueryTimeoutError extends Error {
     super(message, options);
     this.name = "QueryTimeoutError";
   }
+}
+
+/** How long a page's statement may run before it ends with {@linkcode QueryTimeoutError}. */
+export const PAGE_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The error of a page's statement that ran past `timeoutMs`, as both engines word it. */
+export function queryTimedOut(
+  timeoutMs: number = PAGE_REQUEST_TIMEOUT_MS,
+  options?: ErrorOptions,
+): QueryTimeoutError {
+  return new QueryTimeoutError(
+    `Cannot finish the query: the database did not answer within ${timeoutMs / 1000} s. ` +
+      "Try again, or narrow the filter.",
+    options,
+  );
+}
+
+/** A failure sent across a Worker boundary: its message, and its problem when it is an outage. */
+export type ErrorReply = { ok: false; message: string; problem: DbProblem | null };
+
+/** What a Worker sends back for an error it met. */
+export function errorReply(error: unknown): ErrorReply {
+  return {
+    ok: false,
+    message: (error as Error).message,
+    problem: error instanceof DatabaseUnavailableError ? error.problem : null,
+  };
+}
+
+/** The error a Worker's {@linkcode errorReply} stands for, on this side of the boundary. */
+export function replyError(reply: ErrorReply): Error {
+  return reply.problem
+    ? new DatabaseUnavailableError(reply.message, { problem: reply.problem })
+    : new Error(reply.message);
 }
 
 /** Records in `health` what the database's last answer says: trouble (the banner), or none. */

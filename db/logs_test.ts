@@ -39,16 +39,30 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
         log_message: `m${i}`,
       });
     }
+    // A process whose only row is after the mark: counted with the new rows, not in the base.
+    await insertLog(db, {
+      log_time: at(11),
+      log_level: "INFO",
+      process_name: "Fresh",
+      log_message: "fresh",
+    });
     const now = parseDbTime(at(30));
     const first = await readLogSummaries(db, undefined, { now });
     assert.equal(first.mark, shiftTime(at(11), -OVERLAP_MS));
     const summary = (s: typeof first) =>
       s.processes.map((p) => [p.process, p.total, p.counts.TRACE, p.counts.INFO, p.counts.ERROR]);
-    assert.deepEqual(summary(first), [["Even", 6, 2, 2, 2], ["Odd", 6, 2, 2, 2]]);
+    assert.deepEqual(summary(first), [
+      ["Even", 6, 2, 2, 2],
+      ["Fresh", 1, undefined, 1, undefined],
+      ["Odd", 6, 2, 2, 2],
+    ]);
+    assert.equal(first.base.Fresh, undefined);
+    assert.equal(first.base.Odd.total, 3, "Odd's rows up to the mark");
+    assert.equal(first.base.Odd.lastLog, at(0), "the last of them");
     assert.equal(first.processes[0].lastError, at(8));
-    assert.equal(first.processes[1].lastLog, at(11));
+    assert.equal(first.processes[2].lastLog, at(11));
     // One process read on its own (after a delete) gives what the full count gave.
-    assert.deepEqual(await readProcessLogs(db, "Odd"), first.processes[1]);
+    assert.deepEqual(await readProcessLogs(db, "Odd"), first.processes[2]);
     assert.equal(await readProcessLogs(db, "Nobody"), null);
 
     // A new row is counted next round; a late row (older than the mark) only at a recount.
@@ -77,7 +91,7 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
     const due = await readLogSummaries(db, second, {
       now: new Date(second.recountedAt + RECOUNT_MS),
     });
-    assert.equal(due.processes.reduce((n, p) => n + p.total, 0), 14, "an hour later, all again");
+    assert.equal(due.processes.reduce((n, p) => n + p.total, 0), 15, "an hour later, all again");
   });
 
   test("log list: newest first by keyset, levels merged, process, search, range, tail", async (db) => {

@@ -17,7 +17,9 @@ import {
   type Dialect,
   type Executor,
   isTimeParam,
+  PAGE_REQUEST_TIMEOUT_MS,
   type Param,
+  queryTimedOut,
   QueryTimeoutError,
   UNKNOWN_INFO,
 } from "./connection.ts";
@@ -33,9 +35,6 @@ export const mssqlDialect: Dialect = {
     return select.replace(/^SELECT /, `SELECT TOP (${checkedInt(limit)}) `);
   },
 };
-
-/** How long a page's statement may run before it is cancelled. */
-export const PAGE_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Pool options: scripts (`db:optimize --apply`, clonedb) run with no request timeout. */
 export type PoolOptions = { script?: boolean };
@@ -182,12 +181,7 @@ function mapError(target: MssqlTarget, error: unknown): unknown {
     );
   }
   if (isQueryTimeout(error)) {
-    return new QueryTimeoutError(
-      `Cannot finish the query: the database did not answer within ${
-        PAGE_REQUEST_TIMEOUT_MS / 1000
-      } s. Try again, or narrow the filter.`,
-      { cause: error },
-    );
+    return queryTimedOut(PAGE_REQUEST_TIMEOUT_MS, { cause: error });
   }
   return error;
 }

@@ -13,11 +13,13 @@ import { openSqlite } from "./sqlite.ts";
  * a SQL Server that is down still gives a `Db`, whose calls fail until it is back. `readOnly`
  * opens an SQLite file read-only (and leaves its journal mode alone); SQL Server ignores it.
  * `script` is for the command-line scripts: no request timeout on SQL Server (an index build or
- * a large clone runs as long as it takes; pages keep theirs).
+ * a large clone runs as long as it takes; pages keep theirs). `readers` answers an SQLite file's
+ * top-level reads on that many Workers (the server: a slow read never blocks a request); SQL
+ * Server, asynchronous already, ignores it.
  */
 export async function openDatabase(
   target: DatabaseTarget,
-  options: { create?: boolean; readOnly?: boolean; script?: boolean } = {},
+  options: { create?: boolean; readOnly?: boolean; script?: boolean; readers?: number } = {},
 ): Promise<Db> {
   if (target.kind === "sqlite" && options.create) {
     const folder = target.path.replace(/[\\/][^\\/]*$/, "");

@@ -17,6 +17,7 @@ import {
   type Param,
   UNKNOWN_INFO,
 } from "./connection.ts";
+import { SqliteReaders } from "./sqlite_readers.ts";
 
 /** The SQLite dialect. */
 export const sqliteDialect: Dialect = {
@@ -141,13 +142,21 @@ function setAsideStaleJournal(path: string, oldWal: string | null): void {
   }
 }
 
+/** The statements a reader may answer: reads (a `WITH` that writes is not used). */
+const READ = /^\s*(SELECT|WITH)\b/i;
+
 /**
  * Opens an SQLite file (creating it when `create` is set) in WAL mode with a busy timeout.
  * @param target the file to open
+ * @param options.readers answer top-level reads on up to this many reader Workers, each with
+ *   its own connection (see `sqlite_readers.ts`), so a slow read never blocks this thread;
+ *   writes, transactions and the reads inside them stay on this thread's connection. Default 0:
+ *   every statement here (scripts, most tests).
+ * @param options.readTimeoutMs how long a reader's read may take (default: as on SQL Server)
  */
 export function openSqlite(
   target: Extract<DatabaseTarget, { kind: "sqlite" }>,
-  options: { create?: boolean; readOnly?: boolean } = {},
+  options: { create?: boolean; readOnly?: boolean; readers?: number; readTimeoutMs?: number } = {},
 ): Db {
   const open = (): DatabaseSync => {
     let opened: DatabaseSync;
@@ -214,8 +223,30 @@ export function openSqlite(
   // requests never interleave statements inside one BEGIN … COMMIT.
   let queue: Promise<unknown> = Promise.resolve();
 
+  const here = executor(() => Date.now() + LOCK_WAIT_MS);
+  let readers: SqliteReaders | null = null;
+  /** Set while `reopen()` closes the readers and swaps the file: reads wait for it. */
+  let reopening: Promise<void> | null = null;
+  const closeReaders = async () => {
+    await readers?.close();
+    readers = null;
+  };
+
   return {
-    ...executor(() => Date.now() + LOCK_WAIT_MS),
+    ...here,
+    async query<T>(sql: string, params: Param[] = []) {
+      if (options.readers && READ.test(sql)) {
+        await reopening;
+        if (handle.isOpen) {
+          readers ??= new SqliteReaders(target, {
+            size: options.readers,
+            timeoutMs: options.readTimeoutMs,
+          });
+          return readers.query<T>(sql, params);
+        }
+      }
+      return here.query<T>(sql, params);
+    },
     target,
     info: { ...UNKNOWN_INFO },
     transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
@@ -257,16 +288,24 @@ export function openSqlite(
       wal = fileIdentity(`${target.path}-wal`);
       return false;
     },
-    reopen() {
-      if (handle.isOpen) handle.close();
-      setAsideStaleJournal(target.path, wal);
-      handle = open();
-      identity = fileIdentity(target.path);
-      wal = fileIdentity(`${target.path}-wal`);
+    async reopen() {
+      let reopened!: () => void;
+      reopening = new Promise((resolve) => reopened = resolve);
+      try {
+        await closeReaders();
+        if (handle.isOpen) handle.close();
+        setAsideStaleJournal(target.path, wal);
+        handle = open();
+        identity = fileIdentity(target.path);
+        wal = fileIdentity(`${target.path}-wal`);
+      } finally {
+        reopening = null;
+        reopened();
+      }
     },
-    close() {
+    async close() {
+      await closeReaders();
       if (handle.isOpen) handle.close();
-      return Promise.resolve();
     },
   };
 }

@@ -27,15 +27,24 @@ export type TempDb = { db: Db; path: string; close(): Promise<void> };
 
 /**
  * Opens a fresh SQLite file: a copy of a Python-written database, or a new one with the schema
- * (and the demo data when `seed` is set).
+ * (and the demo data when `seed` is set); with `readers`, its reads are answered on that many
+ * reader Workers, as the server's are.
  */
 export async function tempDatabase(
-  options: { from?: keyof typeof PYTHON_DATABASES; seed?: boolean; empty?: boolean } = {},
+  options: {
+    from?: keyof typeof PYTHON_DATABASES;
+    seed?: boolean;
+    empty?: boolean;
+    readers?: number;
+  } = {},
 ): Promise<TempDb> {
   const dir = await Deno.makeTempDir({ prefix: "oo-test-" });
   const path = `${dir}/test.db`;
   if (options.from) await Deno.copyFile(PYTHON_DATABASES[options.from], path);
-  const db = await openDatabase({ kind: "sqlite", path, embedded: false }, { create: true });
+  const db = await openDatabase(
+    { kind: "sqlite", path, embedded: false },
+    { create: true, readers: options.readers },
+  );
   if (!options.from && !options.empty) await initSchema(db);
   if (options.seed) await seedDemo(db, DEMO_KEY);
   return {

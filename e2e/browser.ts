@@ -165,7 +165,8 @@ async function runBrowserTest(
     if (failures.length) throw new AggregateError(failures, "Cannot tear the browser test down");
   };
   try {
-    const temp = await tempDatabase({ seed: options.seed ?? true });
+    // Reads on reader Workers, as the server (main.ts) runs.
+    const temp = await tempDatabase({ seed: options.seed ?? true, readers: 2 });
     cleanups.push(() => temp.close());
     const config = loadConfig({ OpenOrchestratorKey: DEMO_KEY });
     const app = createApp({ db: temp.db, config });

@@ -10,8 +10,12 @@
  */
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
-import type { DbProblem } from "../db/connection.ts";
-import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
+import {
+  DatabaseUnavailableError,
+  type Db,
+  type ErrorReply,
+  errorReply,
+} from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
 import { openSqlite } from "../db/sqlite.ts";
 import type { DatabaseTarget } from "./config.ts";
@@ -27,9 +31,7 @@ export type RoundRequest =
  * The worker's answer to a round: the new snapshot, or why the database did not answer; to a
  * close, `{ ok: true }` once its connection is closed.
  */
-export type RoundReply =
-  | { ok: true; snapshot?: Snapshot }
-  | { ok: false; message: string; problem: DbProblem | null };
+export type RoundReply = { ok: true; snapshot?: Snapshot } | ErrorReply;
 
 let target: Extract<DatabaseTarget, { kind: "sqlite" }> | null = null;
 let db: Db | null = null;
@@ -46,17 +48,12 @@ async function round(recount: boolean): Promise<RoundReply> {
     snapshot.at = new Date();
     return { ok: true, snapshot };
   } catch (error) {
-    const unavailable = error instanceof DatabaseUnavailableError;
-    if (unavailable && error.problem === "unreachable") {
+    if (error instanceof DatabaseUnavailableError && error.problem === "unreachable") {
       // Open again next round: the file may have been replaced or come back.
       await db?.close();
       db = null;
     }
-    return {
-      ok: false,
-      message: (error as Error).message,
-      problem: unavailable ? error.problem : null,
-    };
+    return errorReply(error);
   }
 }
 

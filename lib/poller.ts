@@ -6,7 +6,12 @@
  * @module
  */
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
+import {
+  DatabaseUnavailableError,
+  noteHealth,
+  QueryTimeoutError,
+  replyError,
+} from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, readDashboard } from "../db/dashboard.ts";
 import { type LogSummaries, readLogSummaries, readProcessLogs } from "../db/logs.ts";
@@ -209,11 +214,7 @@ export class Poller {
       type: "round",
       recount: this.snapshot.logs?.stale ?? false,
     });
-    if (!reply.ok) {
-      throw reply.problem
-        ? new DatabaseUnavailableError(reply.message, { problem: reply.problem })
-        : new Error(reply.message);
-    }
+    if (!reply.ok) throw replyError(reply);
     Object.assign(this.snapshot, reply.snapshot);
   }
 
@@ -227,7 +228,7 @@ export class Poller {
       if (this.db.fileReplaced?.()) {
         // Every connection to the old file closes before the new one opens (its -wal goes).
         await this.#rounds?.ask({ type: "close" });
-        this.db.reopen!();
+        await this.db.reopen!();
         this.health.notice = `The database file was replaced at ${
           formatDbTime(new Date()).slice(11, 16)
         }; the app opened the new file.`;

@@ -32,7 +32,10 @@ const HTMX = {
   "Sec-Fetch-Site": "same-origin",
 };
 
-/** Builds an app over a fresh temp database (seeded with the demo data unless told otherwise). */
+/**
+ * Builds an app over a fresh temp database (seeded with the demo data unless told otherwise),
+ * its reads answered on a reader Worker as the server's are (`readers`, default 1).
+ */
 export async function testApp(
   options: {
     from?: keyof typeof PYTHON_DATABASES;
@@ -40,9 +43,10 @@ export async function testApp(
     empty?: boolean;
     env?: Record<string, string>;
     peer?: string;
+    readers?: number;
   } = {},
 ): Promise<TestApp> {
-  const temp = await tempDatabase({ seed: options.seed ?? !options.from, ...options });
+  const temp = await tempDatabase({ seed: options.seed ?? !options.from, readers: 1, ...options });
   const config = loadConfig({
     OpenOrchestratorSQL: `sqlite:///${temp.path}`,
     OpenOrchestratorKey: DEMO_KEY,
