@@ -49,6 +49,19 @@ export type QueuePerformance = {
   pastDays: { days: PerformanceDay[]; readAt: number };
 };
 
+/** Elements that ended in a day (done, failed or abandoned): they left the backlog. */
+export function endedOf(day: PerformanceDay): number {
+  return day.done + day.failed + day.abandoned;
+}
+
+/** The elements that arrived and that ended over the whole span. */
+export function backlogOf(perf: QueuePerformance): { arrived: number; ended: number } {
+  return {
+    arrived: perf.days.reduce((sum, d) => sum + d.arrived, 0),
+    ended: perf.days.reduce((sum, d) => sum + endedOf(d), 0),
+  };
+}
+
 /** A day's range: from its midnight (inclusive) to the next (exclusive). */
 type Range = { from: DbTime; until: DbTime };
 
