@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { parseDbTime } from "../lib/time.ts";
 import type { Db } from "./connection.ts";
 import { PAST_DAYS_RECOUNT_MS } from "./dashboard.ts";
-import { type PerformanceDay, readQueuePerformance } from "./queue_performance.ts";
+import {
+  type PerformanceDay,
+  type QueuePerformance,
+  readQueuePerformance,
+} from "./queue_performance.ts";
 import { insertElement } from "./test_rows.ts";
 import { contractTest } from "./testing.ts";
 
@@ -99,37 +103,54 @@ contractTest("queue performance: counts, percentiles and day boundaries per day"
 });
 
 contractTest(
-  "queue performance: the days before today are read again only after an hour",
+  "queue performance: the days before today are kept for an hour, for any span",
   async (db) => {
     const first = await readQueuePerformance(db, "Q", { span: 7, now: NOW });
     await element(db, "DONE", "11-23 09:00", "11-23 09:00:00", "11-23 09:00:02");
     await element(db, "DONE", "11-24 09:00", "11-24 09:00:00", "11-24 09:00:04");
+    await element(db, "DONE", "11-10 09:00", "11-10 09:00:00", "11-10 09:00:06");
+    await element(db, "DONE", "11-23 09:00", "11-23 09:00:00", "11-23 09:00:08", "Other");
     const later = (ms: number) => new Date(NOW.getTime() + ms);
+    const yesterday = (p: QueuePerformance) => p.days.find((d) => d.day === "2026-11-23")!;
 
     const kept = await readQueuePerformance(db, "Q", {
       span: 7,
       now: later(PAST_DAYS_RECOUNT_MS - 1000),
       previous: first,
     });
-    assert.equal(kept.days[5].done, 0, "yesterday as read before");
+    assert.equal(yesterday(kept).done, 0, "yesterday as read before");
     assert.deepEqual([kept.days[6].done, kept.days[6].medianMs], [1, 4000], "today read again");
+
+    // 30 days after 7: the 6 days known are kept, the 23 before them read.
+    const month = await readQueuePerformance(db, "Q", { span: 30, now: NOW, previous: kept });
+    assert.equal(yesterday(month).done, 0);
+    assert.equal(month.days.find((d) => d.day === "2026-11-10")!.medianMs, 6000);
+    assert.equal(month.pastDays.days.length, 29);
+    assert.equal(month.pastDays.readAt, first.pastDays.readAt, "as old as its oldest day");
+    const week = await readQueuePerformance(db, "Q", { span: 7, now: NOW, previous: month });
+    assert.deepEqual(week.days.slice(0, 6), month.days.slice(23, 29));
 
     const recounted = await readQueuePerformance(db, "Q", {
       span: 7,
       now: later(PAST_DAYS_RECOUNT_MS),
-      previous: kept,
+      previous: month,
     });
-    assert.deepEqual([recounted.days[5].done, recounted.days[5].medianMs], [1, 2000]);
+    assert.deepEqual([yesterday(recounted).done, yesterday(recounted).medianMs], [1, 2000]);
+    const other = await readQueuePerformance(db, "Other", { span: 7, now: NOW, previous: month });
+    assert.deepEqual([yesterday(other).done, yesterday(other).medianMs], [1, 8000]);
 
-    for (
-      const other of [
-        { queue: "Other", span: 7 as const, now: NOW },
-        { queue: "Q", span: 30 as const, now: NOW },
-        { queue: "Q", span: 7 as const, now: later(12 * 3_600_000) }, // the next day
-      ]
-    ) {
-      const read = await readQueuePerformance(db, other.queue, { ...other, previous: first });
-      assert.notEqual(read.pastDays, first.pastDays, `${other.queue} ${other.span} ${other.now}`);
-    }
+    // After midnight, the day that was today is read as a past day, the others kept.
+    const evening = parseDbTime("2026-11-23 23:50:00.000000");
+    const before = await readQueuePerformance(db, "Q", { span: 7, now: evening });
+    await element(db, "DONE", "11-22 09:00", "11-22 09:00:00", "11-22 09:00:01");
+    await element(db, "DONE", "11-23 23:00", "11-23 23:55:00", "11-23 23:55:01");
+    const after = await readQueuePerformance(db, "Q", {
+      span: 7,
+      now: new Date(evening.getTime() + 20 * 60_000),
+      previous: before,
+    });
+    assert.deepEqual(after.days.map((d) => d.day).slice(-2), ["2026-11-23", "2026-11-24"]);
+    assert.equal(yesterday(after).done, 2, "read after its end");
+    assert.equal(after.days.find((d) => d.day === "2026-11-22")!.done, 0, "kept");
   },
 );

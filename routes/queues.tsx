@@ -64,10 +64,10 @@ async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null
   return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
 }
 
-/** The performance read last, per app and `span queue`: the days before today are kept from it. */
+/** The performance read last, per app and queue: the days before today are kept from it. */
 const performances = new WeakMap<Snapshot, Map<string, QueuePerformance>>();
 
-/** The most queues and spans whose days before today are kept. */
+/** The most queues whose days before today are kept. */
 const MAX_KEPT_PERFORMANCES = 200;
 
 /** The performance cache of the app serving `c`. */
@@ -80,7 +80,7 @@ function keptPerformances(c: Context): Map<string, QueuePerformance> {
 
 /** Reads a queue's counts again after a change to it; the chips to swap in. */
 async function freshCounts(c: Context, queue: string) {
-  for (const span of PERFORMANCE_SPANS) keptPerformances(c).delete(`${span} ${queue}`);
+  keptPerformances(c).delete(queue);
   await refreshQueue(c.get("db"), c.get("snapshot"), queue);
   const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
   const chosen = shown.getAll("status").filter(isQueueStatus);
@@ -161,11 +161,9 @@ queues.get("/:name/performance", async (c) => {
     });
   }
   const kept = keptPerformances(c);
-  const key = `${span} ${queue}`;
-  const previous = kept.get(key);
-  const perf = await readQueuePerformance(c.get("db"), queue, { span, previous });
-  kept.delete(key); // Most recently read last: the oldest go first when there are too many.
-  kept.set(key, perf);
+  const perf = await readQueuePerformance(c.get("db"), queue, { span, previous: kept.get(queue) });
+  kept.delete(queue); // Most recently read last: the oldest go first when there are too many.
+  kept.set(queue, perf);
   if (kept.size > MAX_KEPT_PERFORMANCES) kept.delete(kept.keys().next().value!);
   if (wantsJson(c)) return c.json(performanceJson(perf));
   const view = { perf, now: parseDbTime(perf.now) };

@@ -45,6 +45,10 @@ export type ChartBars = {
   links?: [string | null, string | null];
 };
 
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
 function count(n: number): string {
   return n.toLocaleString("en");
 }
@@ -67,9 +71,10 @@ export function BarChart(props: {
   const top = niceTop(Math.max(0, ...values));
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const group = (WIDTH - LEFT) / Math.max(1, days.length);
-  const bar = group * 0.32;
+  const bar = round(group * 0.32);
   const crowded = days.length > CROWDED_DAYS;
-  const y = (n: number) => TOP + plotHeight - (n / top) * plotHeight;
+  // One decimal is finer than a pixel, and keeps the SVG of 30 days small.
+  const y = (n: number) => round(TOP + plotHeight - (n / top) * plotHeight);
   const value = (d: ChartBars, i: 0 | 1) => {
     const v = d.values[i];
     return `${v === null ? "none" : fmt(v)} ${series[i].label.toLowerCase()}`;
@@ -93,21 +98,21 @@ export function BarChart(props: {
         {[0, top / 2, top].map((n) => (
           <g class="grid">
             <line x1={LEFT} x2={WIDTH} y1={y(n)} y2={y(n)} />
-            <text x={LEFT - 6} y={y(n) + 4} text-anchor="end">{fmt(n)}</text>
+            <text x={LEFT - 6} y={round(y(n) + 4)} text-anchor="end">{fmt(n)}</text>
           </g>
         ))}
         {days.map((d, i) => {
-          const x = LEFT + i * group + group * 0.16;
+          const x = round(LEFT + i * group + group * 0.16);
           const bars = ([0, 1] as const).map((s) => {
             const v = d.values[s];
             if (v === null) return null;
             const rect = (
               <rect
                 class={series[s].class}
-                x={x + s * bar}
+                x={round(x + s * bar)}
                 y={y(v)}
                 width={bar}
-                height={y(0) - y(v)}
+                height={round(y(0) - y(v))}
               >
                 <title>{said(d, s)}</title>
               </rect>
@@ -121,19 +126,22 @@ export function BarChart(props: {
               {bars}
               {(props.values ?? !crowded) && ([0, 1] as const).map((s) => {
                 const v = d.values[s];
-                return v === null
-                  ? null
-                  : (
-                    <text class="value" x={x + bar * (s + 0.5)} y={y(v) - 4} text-anchor="middle">
-                      {fmt(v)}
-                    </text>
-                  );
+                return v === null ? null : (
+                  <text
+                    class="value"
+                    x={round(x + bar * (s + 0.5))}
+                    y={round(y(v) - 4)}
+                    text-anchor="middle"
+                  >
+                    {fmt(v)}
+                  </text>
+                );
               })}
               {labelled && (
                 // Crowded labels end under their day's bars: the last one stays in the chart.
                 <text
                   class="axis"
-                  x={x + (crowded ? 2 : 1) * bar}
+                  x={round(x + (crowded ? 2 : 1) * bar)}
                   y={HEIGHT - BOTTOM + 18}
                   text-anchor={crowded ? "end" : "middle"}
                 >
