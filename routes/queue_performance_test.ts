@@ -23,7 +23,8 @@ type Perf = {
   rows: Row[];
 };
 
-const ago = (ms: number) => formatDbTime(new Date(Date.now() - ms));
+const start = Date.now();
+const ago = (ms: number) => formatDbTime(new Date(start - ms));
 
 Deno.test("GET /queues/:name/performance: per day as JSON, page and fragment, links to each day's list", async () => {
   const t = await testApp({ seed: false });

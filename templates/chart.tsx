@@ -49,8 +49,12 @@ function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-function count(n: number): string {
-  return n.toLocaleString("en");
+/** Formats counts as `1,234` (one formatter: `toLocaleString` builds one per call, slowly). */
+const COUNT = new Intl.NumberFormat("en");
+
+/** A count as `1,234`. */
+export function formatCount(n: number): string {
+  return COUNT.format(n);
 }
 
 /** A chart of two bars a day; `id` keeps its title and description apart from other charts'. */
@@ -66,7 +70,7 @@ export function BarChart(props: {
   caption: string;
 }) {
   const { days, series, id } = props;
-  const fmt = props.format ?? count;
+  const fmt = props.format ?? formatCount;
   const values = days.flatMap((d) => d.values.filter((v): v is number => v !== null));
   const top = niceTop(Math.max(0, ...values));
   const plotHeight = HEIGHT - TOP - BOTTOM;
@@ -79,8 +83,9 @@ export function BarChart(props: {
     const v = d.values[i];
     return `${v === null ? "none" : fmt(v)} ${series[i].label.toLowerCase()}`;
   };
-  const said = (d: ChartBars, i: 0 | 1) => `${dayLabel(d.day)}: ${value(d, i)}`;
-  const description = days.map((d) => `${dayLabel(d.day)}: ${value(d, 0)}, ${value(d, 1)}`)
+  const labels = new Map(days.map((d) => [d.day, dayLabel(d.day)]));
+  const said = (d: ChartBars, i: 0 | 1) => `${labels.get(d.day)}: ${value(d, i)}`;
+  const description = days.map((d) => `${labels.get(d.day)}: ${value(d, 0)}, ${value(d, 1)}`)
     .join("; ");
   const linked = days.some((d) => d.links?.some(Boolean));
   return (
@@ -145,7 +150,7 @@ export function BarChart(props: {
                   y={HEIGHT - BOTTOM + 18}
                   text-anchor={crowded ? "end" : "middle"}
                 >
-                  {dayLabel(d.day)}
+                  {labels.get(d.day)}
                 </text>
               )}
             </g>

@@ -13,7 +13,7 @@ import {
 } from "../db/queue_performance.ts";
 import { pagedQuery } from "../lib/filters.ts";
 import type { QueueStatus } from "../lib/queue_status.ts";
-import { BarChart, DONE_FAILED } from "./chart.tsx";
+import { BarChart, DONE_FAILED, formatCount } from "./chart.tsx";
 import { performancePath, queuePath } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
 
@@ -44,7 +44,7 @@ function dayList(queue: string, day: string, statuses: QueueStatus[]): string {
 export function backlogWords(perf: QueuePerformance): string {
   const { arrived, ended } = backlogOf(perf);
   const change = arrived - ended;
-  const n = (v: number) => v.toLocaleString("en");
+  const n = formatCount;
   const what = `${n(arrived)} arrived and ${n(ended)} ended in these ${perf.span} days`;
   if (change > 0) return `The backlog is growing: ${what}, ${n(change)} more than were handled.`;
   if (change < 0) return `The backlog is shrinking: ${what}, ${n(-change)} more than arrived.`;
@@ -127,7 +127,7 @@ export function PerformanceSection(props: { perf: QueuePerformance; now: Date })
 
 /** Every number of the charts, one row a day (today first), folded away. */
 function DayTable(props: { perf: QueuePerformance }) {
-  const n = (v: number) => v.toLocaleString("en");
+  const n = formatCount;
   const time = (ms: number | null) => ms === null ? "—" : formatDuration(ms);
   return (
     <details>
