@@ -76,6 +76,10 @@ export function sqliteSpelling(text: string, params: Param[]): { sql: string; pa
   let sql = text
     .replace(/ OFFSET (\d+) ROWS FETCH NEXT (\d+) ROWS ONLY/g, " LIMIT $2 OFFSET $1")
     .replace(/CONVERT\(char\(10\), (\w+), 23\)/g, "substr($1, 1, 10)")
+    .replace(
+      /DATEDIFF_BIG\(millisecond, (\w+), (\w+)\)/g,
+      "CAST(round((julianday($2) - julianday($1)) * 86400000) AS INTEGER)",
+    )
     .replace(/\) INCLUDE \([^)]*\)$/, ")")
     .replace(/\[dbo\]\./g, "");
   const top = /^SELECT (DISTINCT )?TOP \((\d+)\) /.exec(sql);

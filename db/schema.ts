@@ -111,6 +111,8 @@ export const RECOMMENDED_INDEXES: [string, string, string][] = [
   ["ix_oo_web_Logs_process_level_time", "Logs", "process_name, log_level, log_time"],
   ["ix_oo_web_Queues_name_status_created", "Queues", "queue_name, status, created_date"],
   ["ix_oo_web_Queues_status_end", "Queues", "status, end_date"],
+  // A queue's performance per day: what ended in a day range, and how long it took, per status.
+  ["ix_oo_web_Queues_name_status_end", "Queues", "queue_name, status, end_date, start_date"],
 ];
 
 /**

@@ -25,6 +25,7 @@ async function pages(page: Page): Promise<string[]> {
     "/triggers/new",
     "/queues",
     "/queues/Intake.Cases",
+    "/queues/Intake.Cases/performance?days=30",
     element!,
     "/logs",
     "/logs/Case%20Intake",

@@ -1,7 +1,8 @@
 /**
  * The Queues area: `GET /queues` (overview from the poller), `GET /queues/:name` (elements with
  * `status` (repeatable), `q`, `from`, `to`, `date`, keyset `after`/`before`, `dir`, `size`),
- * `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
+ * `GET /queues/:name/performance?days=7|30` (per day: done, failed, processing time, arrivals,
+ * the oldest new element), `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
  * `GET /queues/:name/actions/:action?all=1&…` (the count before acting on everything matching)
  * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
  * fields plus `all=1` and `expected` (the count confirmed, a limit: more matching is answered
@@ -12,6 +13,13 @@
 import { type Context, Hono } from "hono";
 import { storedId } from "../db/ids.ts";
 import {
+  backlogOf,
+  endedOf,
+  PERFORMANCE_SPANS,
+  type QueuePerformance,
+  readQueuePerformance,
+} from "../db/queue_performance.ts";
+import {
   addElement,
   applyQueueAction,
   countMovable,
@@ -21,7 +29,7 @@ import {
 } from "../db/queues.ts";
 import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
-import { ensurePolled, refreshQueue } from "../lib/poller.ts";
+import { ensurePolled, refreshQueue, type Snapshot } from "../lib/poller.ts";
 import {
   type ActionConfirmations,
   actionReport,
@@ -29,7 +37,7 @@ import {
   isQueueStatus,
 } from "../lib/queue_status.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
-import { jsonTime } from "../lib/time.ts";
+import { jsonTime, parseDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import {
   AddElementForm,
@@ -39,6 +47,7 @@ import {
   StatusCounts,
 } from "../templates/queue_detail.tsx";
 import { ElementPage, ElementView } from "../templates/queue_element.tsx";
+import { PerformancePage, PerformanceSection } from "../templates/queue_performance.tsx";
 import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/queues.tsx";
 import { filteredList, NO_PAGE } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
@@ -55,8 +64,23 @@ async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null
   return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
 }
 
+/** The performance read last, per app and queue: the days before today are kept from it. */
+const performances = new WeakMap<Snapshot, Map<string, QueuePerformance>>();
+
+/** The most queues whose days before today are kept. */
+const MAX_KEPT_PERFORMANCES = 200;
+
+/** The performance cache of the app serving `c`. */
+function keptPerformances(c: Context): Map<string, QueuePerformance> {
+  const snapshot = c.get("snapshot");
+  let kept = performances.get(snapshot);
+  if (!kept) performances.set(snapshot, kept = new Map());
+  return kept;
+}
+
 /** Reads a queue's counts again after a change to it; the chips to swap in. */
 async function freshCounts(c: Context, queue: string) {
+  keptPerformances(c).delete(queue);
   await refreshQueue(c.get("db"), c.get("snapshot"), queue);
   const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
   const chosen = shown.getAll("status").filter(isQueueStatus);
@@ -126,6 +150,58 @@ queues.get("/:name", async (c) => {
     fragment: <ElementsTable {...view} />,
   });
 });
+
+queues.get("/:name/performance", async (c) => {
+  const queue = c.req.param("name");
+  const daysText = c.req.query("days") ?? "7";
+  const span = PERFORMANCE_SPANS.find((s) => String(s) === daysText);
+  if (span === undefined) {
+    return rejected(c, 400, {
+      days: `Cannot show ${daysText.slice(0, 20)} days: choose ${PERFORMANCE_SPANS.join(" or ")}.`,
+    });
+  }
+  const kept = keptPerformances(c);
+  const perf = await readQueuePerformance(c.get("db"), queue, { span, previous: kept.get(queue) });
+  kept.delete(queue); // Most recently read last: the oldest go first when there are too many.
+  kept.set(queue, perf);
+  if (kept.size > MAX_KEPT_PERFORMANCES) kept.delete(kept.keys().next().value!);
+  if (wantsJson(c)) return c.json(performanceJson(perf));
+  const view = { perf, now: parseDbTime(perf.now) };
+  return pageOrFragment(
+    c,
+    `${queue}: performance`,
+    <PerformancePage {...view} />,
+    <PerformanceSection {...view} />,
+  );
+});
+
+/** The JSON of a queue's performance: one row per day, oldest first, and the totals. */
+function performanceJson(perf: QueuePerformance) {
+  const { arrived, ended } = backlogOf(perf);
+  const now = parseDbTime(perf.now).getTime();
+  return {
+    queue: perf.queue,
+    days: perf.span,
+    now: jsonTime(perf.now),
+    oldest_new: jsonTime(perf.oldestNew),
+    oldest_new_age_seconds: perf.oldestNew === null
+      ? null
+      : Math.max(0, Math.round((now - parseDbTime(perf.oldestNew).getTime()) / 1000)),
+    arrived,
+    ended,
+    backlog_change: arrived - ended,
+    rows: perf.days.map((d) => ({
+      day: d.day,
+      done: d.done,
+      failed: d.failed,
+      abandoned: d.abandoned,
+      ended: endedOf(d),
+      arrived: d.arrived,
+      median_ms: d.medianMs,
+      p95_ms: d.p95Ms,
+    })),
+  };
+}
 
 queues.get("/:name/elements/new", requireAdmin, (c) => {
   const form = <AddElementForm queue={c.req.param("name")} values={{ reference: "", data: "" }} />;

@@ -58,6 +58,8 @@ const JSON_ACCEPT = { "Accept": "application/json" };
 
 /** The p95 budget of every page and fragment over the large tables (queues, logs), in ms. */
 const LARGE_BUDGET_MS = 50;
+/** The p95 budget of a queue's performance view on the busiest queue, in ms. */
+const PERFORMANCE_BUDGET_MS = 20;
 /** The p95 budget of a message search within one process over 7 days, in ms. */
 const SEARCH_BUDGET_MS = 150;
 
@@ -95,6 +97,20 @@ function largeTableEndpoints(): Endpoint[] {
     ["queue deep page (cursor 60 days back)", `${queue}?after=${deep}`, FRAGMENT],
     ["queue oldest first", `${queue}?dir=asc`, FRAGMENT],
     ["queue 200 rows", `${queue}?size=200`, FRAGMENT],
+    // The busiest queue; the days before today are read once an hour, so these time today's.
+    ["queue performance, 7 days", `${queue}/performance`, FRAGMENT, PERFORMANCE_BUDGET_MS],
+    [
+      "queue performance, 30 days",
+      `${queue}/performance?days=30`,
+      FRAGMENT,
+      PERFORMANCE_BUDGET_MS,
+    ],
+    [
+      "queue performance JSON, 30 days",
+      `${queue}/performance?days=30`,
+      JSON_ACCEPT,
+      PERFORMANCE_BUDGET_MS,
+    ],
     ["logs overview page", "/logs"],
     ["logs overview JSON", "/logs", JSON_ACCEPT],
     ["all logs page", "/logs/all"],

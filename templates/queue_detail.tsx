@@ -45,6 +45,11 @@ export function queuePath(queue: string): string {
   return `/queues/${encodeURIComponent(queue)}`;
 }
 
+/** The URL of a queue's performance view over `days` days. */
+export function performancePath(queue: string, days = 7): string {
+  return `${queuePath(queue)}/performance${days === 7 ? "" : `?days=${days}`}`;
+}
+
 /** The URL of an element's page. */
 export function elementPath(queue: string, id: string): string {
   return `${queuePath(queue)}/elements/${encodeURIComponent(id)}`;
@@ -237,6 +242,26 @@ function BulkActions(props: { queue: string }) {
   );
 }
 
+/** Where the queue page shows the section: loaded after the page, a link without script. */
+function PerformanceLoader(props: { queue: string }) {
+  const path = performancePath(props.queue);
+  return (
+    <section
+      id="queue-performance"
+      class="card"
+      hx-get={path}
+      hx-trigger="load"
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <h2>How this queue performs</h2>
+      <p>
+        <a href={path}>Last 7 days</a> · <a href={performancePath(props.queue, 30)}>Last 30 days</a>
+      </p>
+    </section>
+  );
+}
+
 /** The whole queue page. */
 export function QueueDetailPage(props: QueueDetailView & { editor?: unknown }) {
   const { queue, filter } = props;
@@ -293,6 +318,7 @@ export function QueueDetailPage(props: QueueDetailView & { editor?: unknown }) {
       </FilterForm>
       {props.canWrite && <BulkActions queue={queue} />}
       <ElementsTable {...props} />
+      <PerformanceLoader queue={queue} />
     </>
   );
 }

@@ -1,0 +1,167 @@
+/**
+ * How one queue performs, per day: elements done and failed, how long they took (median and 95th
+ * percentile of end − start), arrivals against elements that ended, and the oldest element still
+ * new. Days are the date part of the stored naive wall-clock times, like every other view.
+ *
+ * Each day is three index range reads of this queue (`queue_name, status, end_date, start_date`
+ * and `queue_name, status, created_date`); the percentiles are picked in SQL by rank, so two rows
+ * come back. The days before today do not change (but for a retry, which clears an element's
+ * end), so they are kept from the previous read for up to an hour: a request then reads today
+ * alone.
+ * @module
+ */
+import { QUEUE_STATUSES } from "../lib/queue_status.ts";
+import { type DbTime, formatDbTime } from "../lib/time.ts";
+import { shiftTime } from "../lib/window.ts";
+import { type Executor, time } from "./connection.ts";
+import { PAST_DAYS_RECOUNT_MS } from "./dashboard.ts";
+import { pause } from "./keyset.ts";
+
+/** The spans the view offers, in days (today included). */
+export const PERFORMANCE_SPANS = [7, 30] as const;
+
+/** A span the view offers. */
+export type PerformanceSpan = typeof PERFORMANCE_SPANS[number];
+
+/** One day of a queue. */
+export type PerformanceDay = {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  done: number;
+  failed: number;
+  abandoned: number;
+  /** Elements created that day (whatever their status now). */
+  arrived: number;
+  /** Median processing time (end − start, ms) of the elements done or failed that day. */
+  medianMs: number | null;
+  /** 95th percentile (nearest rank) of the same. */
+  p95Ms: number | null;
+};
+
+/** A queue's performance over a span, oldest day first. */
+export type QueuePerformance = {
+  queue: string;
+  span: PerformanceSpan;
+  now: DbTime;
+  days: PerformanceDay[];
+  /** When the oldest element still new was created. */
+  oldestNew: DbTime | null;
+  /** The days before today as read (up to 29, for any span), and when the first of them was. */
+  pastDays: { days: PerformanceDay[]; readAt: number };
+};
+
+/** Elements that ended in a day (done, failed or abandoned): they left the backlog. */
+export function endedOf(day: PerformanceDay): number {
+  return day.done + day.failed + day.abandoned;
+}
+
+/** The elements that arrived and that ended over the whole span. */
+export function backlogOf(perf: QueuePerformance): { arrived: number; ended: number } {
+  return {
+    arrived: perf.days.reduce((sum, d) => sum + d.arrived, 0),
+    ended: perf.days.reduce((sum, d) => sum + endedOf(d), 0),
+  };
+}
+
+function midnight(day: string): DbTime {
+  return `${day} 00:00:00.000000`;
+}
+
+/** Milliseconds from `start` to `end`, in SQL (`DATEDIFF_BIG`: SQL Server 2016 and later). */
+function msBetween(db: Executor, start: string, end: string): string {
+  return db.dialect.name === "sqlite"
+    ? `CAST(round((julianday(${end}) - julianday(${start})) * 86400000) AS INTEGER)`
+    : `DATEDIFF_BIG(millisecond, ${start}, ${end})`;
+}
+
+/**
+ * One day of a queue, in three index range reads: the elements that ended by status, the
+ * elements created, and the processing times at the median's and the 95th percentile's rank
+ * (nearest rank: the ⌈p·n⌉-th shortest) among those done or failed with a start before their end.
+ */
+async function readDay(db: Executor, queue: string, day: string): Promise<PerformanceDay> {
+  const range = [queue, time(midnight(day)), time(shiftTime(midnight(day), 86_400_000))];
+  const ended = await db.query<{ status: string; n: number }>(
+    `SELECT status, COUNT(*) AS n FROM Queues
+      WHERE queue_name = ? AND status IN ('DONE', 'FAILED', 'ABANDONED')
+        AND end_date >= ? AND end_date < ?
+      GROUP BY status`,
+    range,
+  );
+  const statuses = QUEUE_STATUSES.map((s) => `'${s}'`).join(", ");
+  const [arrived] = await db.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM Queues
+      WHERE queue_name = ? AND status IN (${statuses}) AND created_date >= ? AND created_date < ?`,
+    range,
+  );
+  const ranked = await db.query<{ rn: number; n: number; ms: number }>(
+    `SELECT rn, n, ms FROM (
+       SELECT ms, ROW_NUMBER() OVER (ORDER BY ms) AS rn, COUNT(*) OVER () AS n
+         FROM (SELECT ${msBetween(db, "start_date", "end_date")} AS ms FROM Queues
+                WHERE queue_name = ? AND status IN ('DONE', 'FAILED')
+                  AND end_date >= ? AND end_date < ? AND start_date <= end_date) AS timed
+     ) AS ranked
+     WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100`,
+    range,
+  );
+  const count = (status: string) => Number(ended.find((r) => r.status === status)?.n ?? 0);
+  const at = (p: number) => {
+    const row = ranked.find((r) => Number(r.rn) === Math.floor((Number(r.n) * p + 99) / 100));
+    return row ? Number(row.ms) : null;
+  };
+  return {
+    day,
+    done: count("DONE"),
+    failed: count("FAILED"),
+    abandoned: count("ABANDONED"),
+    arrived: Number(arrived.n),
+    medianMs: at(50),
+    p95Ms: at(95),
+  };
+}
+
+/**
+ * Reads a queue's performance over the `span` days ending today, a day at a time (requests run in
+ * between). The days before today are taken from `previous` (any span of the same queue) while
+ * it was read within the hour; only the days it lacks are read.
+ */
+export async function readQueuePerformance(
+  db: Executor,
+  queue: string,
+  options: { span: PerformanceSpan; now?: Date; previous?: QueuePerformance },
+): Promise<QueuePerformance> {
+  const now = options.now ?? new Date();
+  const nowText = formatDbTime(now);
+  const days = Array.from(
+    { length: options.span },
+    (_, i) => shiftTime(nowText, -(options.span - 1 - i) * 86_400_000).slice(0, 10),
+  );
+  const today = days[days.length - 1];
+  const previous = options.previous;
+  const kept = previous?.queue === queue &&
+      now.getTime() - previous.pastDays.readAt < PAST_DAYS_RECOUNT_MS
+    ? previous.pastDays
+    : null;
+  const known = new Map(kept?.days.map((d) => [d.day, d]));
+  for (const day of days.slice(0, -1)) {
+    if (known.has(day)) continue;
+    known.set(day, await readDay(db, queue, day));
+    await pause();
+  }
+  const [oldest] = await db.query<{ oldest: DbTime | null }>(
+    "SELECT MIN(created_date) AS oldest FROM Queues WHERE queue_name = ? AND status = 'NEW'",
+    [queue],
+  );
+  const past = [...known.values()].filter((d) => d.day < today).sort((a, b) =>
+    a.day < b.day ? -1 : 1
+  ).slice(-(Math.max(...PERFORMANCE_SPANS) - 1));
+  return {
+    queue,
+    span: options.span,
+    now: nowText,
+    days: [...days.slice(0, -1).map((day) => known.get(day)!), await readDay(db, queue, today)],
+    oldestNew: oldest?.oldest ?? null,
+    // Kept as a whole, read again as a whole: every kept day is at most an hour old.
+    pastDays: { days: past, readAt: kept?.readAt ?? now.getTime() },
+  };
+}
