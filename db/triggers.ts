@@ -4,14 +4,14 @@
  * are compare-and-set (DESIGN §5); every change is audited in its own transaction.
  * @module
  */
-import type { ListParams } from "../lib/list.ts";
+import type { PageParams } from "../lib/list.ts";
 import { type DbTime, nowDbTime } from "../lib/time.ts";
 import type { TriggerFilters, TriggerInput } from "../lib/trigger_input.ts";
 import { canDelete, decide, statusLabel, type TriggerAction } from "../lib/trigger_status.ts";
 import { audit, q } from "./audit.ts";
 import { type Db, type DbInfo, type Executor, type Param, time } from "./connection.ts";
 import { newId } from "./ids.ts";
-import { listPage, type Page } from "./list.ts";
+import { listPage, type Page, type TableList } from "./list.ts";
 
 /** A trigger with its sub-row's columns (NULL where its type has none). */
 export type Trigger = {
@@ -71,10 +71,40 @@ function normalized(row: Trigger): Trigger {
   };
 }
 
+/** The triggers list (its select list is the database's: see `columns`). */
+export const TRIGGERS_LIST: TableList<Trigger> = {
+  name: "triggers",
+  paging: "page",
+  columns: [
+    { key: "trigger_name", label: "Name", sort: "t.trigger_name", value: (r) => r.trigger_name },
+    { key: "type", label: "Type", sort: "t.type", value: (r) => r.type },
+    {
+      key: "process_status",
+      label: "Status",
+      sort: "t.process_status",
+      value: (r) => r.process_status,
+    },
+    { key: "process_name", label: "Process", sort: "t.process_name", value: (r) => r.process_name },
+    { key: "process_path", label: "Process path", value: (r) => r.process_path },
+    { key: "priority", label: "Priority", sort: "t.priority", value: (r) => r.priority },
+    { key: "last_run", label: "Last run", sort: "t.last_run", value: (r) => r.last_run },
+    { key: "next_run", label: "Next run or queue", sort: NEXT_RUN, value: (r) => r.next_run },
+    { key: "cron_expr", label: "Cron", value: (r) => r.cron_expr },
+    { key: "queue_name", label: "Queue", value: (r) => r.queue_name },
+    { key: "scheduler_whitelist", label: "Whitelist", value: (r) => r.scheduler_whitelist },
+  ],
+  sort: "trigger_name",
+  dir: "asc",
+  from: FROM,
+  select: "",
+  search: ["t.trigger_name", "t.process_name", "t.process_path", "qt.queue_name"],
+  tiebreak: "t.id",
+};
+
 /** One page of triggers with their next runs, queues and whitelists. */
 export async function listTriggers(
   db: Db,
-  params: ListParams,
+  params: PageParams,
   filters: TriggerFilters,
 ): Promise<Page<Trigger>> {
   const where: { sql: string; params: Param[] }[] = [];
@@ -85,22 +115,8 @@ export async function listTriggers(
       params: filters.status,
     });
   }
-  const page = await listPage<Trigger>(db, {
-    from: FROM,
-    columns: columns(db.info),
-    search: ["t.trigger_name", "t.process_name", "t.process_path", "qt.queue_name"],
-    where,
-    order: {
-      trigger_name: "t.trigger_name",
-      type: "t.type",
-      process_status: "t.process_status",
-      process_name: "t.process_name",
-      priority: "t.priority",
-      last_run: "t.last_run",
-      next_run: NEXT_RUN,
-    },
-    tiebreak: "t.id",
-  }, params);
+  const list = { ...TRIGGERS_LIST, select: columns(db.info) };
+  const page = await listPage<Trigger>(db, list, { params, where });
   return { rows: page.rows.map(normalized), total: page.total };
 }
 

@@ -3,6 +3,7 @@
  * counts of new time ranges (the poller counts only what is new; see `db/logs.ts`).
  * @module
  */
+import type { MemoryList } from "./list.ts";
 import type { DbTime } from "./time.ts";
 import { later } from "./window.ts";
 
@@ -16,6 +17,25 @@ export type ProcessLogs = {
   total: number;
   lastLog: DbTime | null;
   lastError: DbTime | null;
+};
+
+/** The Logs overview's list of processes. */
+export const PROCESSES_LIST: MemoryList<ProcessLogs> = {
+  name: "processes",
+  paging: "page",
+  columns: [
+    { key: "process", label: "Process", sort: true, value: (r) => r.process },
+    { key: "trace", label: "Trace", sort: true, value: (r) => r.counts.TRACE ?? 0 },
+    { key: "info", label: "Info", sort: true, value: (r) => r.counts.INFO ?? 0 },
+    { key: "error", label: "Error", sort: true, value: (r) => r.counts.ERROR ?? 0 },
+    { key: "total", label: "Total", sort: true, value: (r) => r.total },
+    { key: "last_log", label: "Last log", sort: true, value: (r) => r.lastLog },
+    { key: "last_error", label: "Last error", sort: true, value: (r) => r.lastError },
+  ],
+  sort: "process",
+  dir: "asc",
+  size: 50,
+  search: (r) => [r.process],
 };
 
 /** Counted rows of one process and level in some time range, and the newest of them. */
