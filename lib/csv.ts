@@ -27,8 +27,8 @@ export function csvLine(values: CellValue[]): string {
 
 /**
  * The CSV of a list's exported columns (those with a `value`): the header line at once, then
- * each batch as it is read. Reading waits while the client is slow (the stream pulls), and
- * stops when the client goes away.
+ * each batch as it is read. A batch is read only when the client has taken the one before (the
+ * stream pulls, nothing is read ahead), and reading stops when the client goes away.
  */
 export function csvStream<T>(
   columns: readonly ListColumn<T>[],
@@ -56,5 +56,5 @@ export function csvStream<T>(
     async cancel() {
       await iterator.return?.();
     },
-  });
+  }, { highWaterMark: 0 });
 }

@@ -66,7 +66,7 @@ export function countText(total: CappedCount): string {
   return `${total.count.toLocaleString("en")}${total.capped ? "+" : ""}`;
 }
 
-/** The URL of a list's CSV export with its current filters, search and order. */
+/** The URL of a list's CSV export: the list's URL with its filters, search and order. */
 export function exportHref(
   base: string,
   state: {
@@ -78,9 +78,9 @@ export function exportHref(
   const { params } = state;
   const query = listQuery(
     { q: params.q, sort: params.sort, dir: params.dir },
-    { list: state.list, filters: { ...state.filters, format: "csv" } },
+    { list: state.list, filters: state.filters },
   );
-  return base + query;
+  return `${base}${query}${query ? "&" : "?"}format=csv`;
 }
 
 /** A link that swaps the table `#id` for its target and pushes the URL (a plain link without JS). */
