@@ -1,10 +1,12 @@
 /**
  * The dashboard chart: done and failed queue elements per day, drawn on the server as SVG (no
  * script, no inline style: colours come from classes). A screen reader reads its title and a
- * description with every number.
+ * description with every number. Each bar links to the elements it counts, across all queues.
  * @module
  */
 import type { ChartDay } from "../db/dashboard.ts";
+import { listQuery } from "../lib/list.ts";
+import { queuePath } from "./queue_detail.tsx";
 
 const WIDTH = 640;
 const HEIGHT = 240;
@@ -16,6 +18,13 @@ const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 /** "Mon 16": the weekday and day of a `YYYY-MM-DD` date. */
 export function dayLabel(day: string): string {
   return `${DAY_NAMES[new Date(`${day}T00:00:00Z`).getUTCDay()]} ${Number(day.slice(8, 10))}`;
+}
+
+/** The elements of every queue that ended with `status` on `day` (what one bar counts). */
+export function dayListPath(day: string, status: "DONE" | "FAILED"): string {
+  return queuePath(null) + listQuery({}, {
+    filters: { status, date: "ended", from: `${day}T00:00`, to: `${day}T23:59` },
+  });
 }
 
 /** The round tops the axis may take, per power of ten. */
@@ -68,18 +77,28 @@ export function DoneFailedChart(props: { days: ChartDay[] }) {
           const x = LEFT + i * group + group * 0.16;
           return (
             <g>
-              <rect class="bar-done" x={x} y={y(d.done)} width={bar} height={y(0) - y(d.done)}>
-                <title>{dayLabel(d.day)}: {fmt(d.done)} done</title>
-              </rect>
-              <rect
-                class="bar-failed"
-                x={x + bar}
-                y={y(d.failed)}
-                width={bar}
-                height={y(0) - y(d.failed)}
+              <a
+                href={dayListPath(d.day, "DONE")}
+                aria-label={`${dayLabel(d.day)}: ${fmt(d.done)} done elements`}
               >
-                <title>{dayLabel(d.day)}: {fmt(d.failed)} failed</title>
-              </rect>
+                <rect class="bar-done" x={x} y={y(d.done)} width={bar} height={y(0) - y(d.done)}>
+                  <title>{dayLabel(d.day)}: {fmt(d.done)} done</title>
+                </rect>
+              </a>
+              <a
+                href={dayListPath(d.day, "FAILED")}
+                aria-label={`${dayLabel(d.day)}: ${fmt(d.failed)} failed elements`}
+              >
+                <rect
+                  class="bar-failed"
+                  x={x + bar}
+                  y={y(d.failed)}
+                  width={bar}
+                  height={y(0) - y(d.failed)}
+                >
+                  <title>{dayLabel(d.day)}: {fmt(d.failed)} failed</title>
+                </rect>
+              </a>
               <text class="value" x={x + bar / 2} y={y(d.done) - 4} text-anchor="middle">
                 {fmt(d.done)}
               </text>
