@@ -16,7 +16,7 @@ import {
   sortOf,
 } from "../lib/list.ts";
 import { type Executor, time } from "./connection.ts";
-import { type Condition, mssqlIdKey, whereOf } from "./keyset.ts";
+import { type Condition, mssqlIdKey, pause, whereOf } from "./keyset.ts";
 
 /** A page-paged list's rows and how many match in all. */
 export type Page<T> = { rows: T[]; total: number };
@@ -181,7 +181,9 @@ export const EXPORT_BATCH = 1000;
 
 /**
  * Every row of a cursor list in its order, `batch` rows per read: memory stays flat however
- * many rows match, and the first batch comes after one read.
+ * many rows match, and the first batch comes after one read. Between reads it lets the event
+ * loop run (node:sqlite reads synchronously): the bytes of a batch go out, and other requests
+ * are answered, while a long export runs.
  */
 export async function* keysetBatches<T extends Record<string, unknown>>(
   db: Executor,
@@ -190,6 +192,7 @@ export async function* keysetBatches<T extends Record<string, unknown>>(
 ): AsyncGenerator<T[]> {
   let after: Cursor | null = null;
   do {
+    await pause();
     const page: KeysetPage<T> = await keysetPage<T>(db, source, {
       size: options.batch ?? EXPORT_BATCH,
       dir: options.dir,
