@@ -88,13 +88,13 @@ export type KeysetSource = {
 };
 
 /** One page of a cursor list, and the cursors of its neighbours (null at either end). */
-export type KeysetPage<T> = { rows: T[]; next: Cursor | null; previous: Cursor | null };
+type KeysetPage<T> = { rows: T[]; next: Cursor | null; previous: Cursor | null };
 
 /** A page of a cursor list and how many rows match in all. */
 export type CountedPage<T> = KeysetPage<T> & { total: CappedCount };
 
 /** The largest count a list page computes; more is shown as "10,000+". */
-export const COUNT_CAP = 10_000;
+const COUNT_CAP = 10_000;
 
 /** A count that may have stopped at the cap. */
 export type CappedCount = { count: number; capped: boolean };
@@ -177,7 +177,7 @@ export async function keysetPage<T extends Record<string, unknown>>(
 }
 
 /** How many rows one read of an export brings. */
-export const EXPORT_BATCH = 1000;
+const EXPORT_BATCH = 1000;
 
 /**
  * Every row of a cursor list in its order, `batch` rows per read: memory stays flat however

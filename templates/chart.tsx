@@ -21,7 +21,7 @@ export function dayLabel(day: string): string {
 }
 
 /** The elements of every queue that ended with `status` on `day` (what one bar counts). */
-export function dayListPath(day: string, status: "DONE" | "FAILED"): string {
+function dayListPath(day: string, status: "DONE" | "FAILED"): string {
   return queuePath(null) + listQuery({}, {
     filters: { status, date: "ended", from: `${day}T00:00`, to: `${day}T23:59` },
   });

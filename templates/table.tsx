@@ -57,17 +57,17 @@ export type TableProps<T> = {
 };
 
 /** The id of a list's table element (the fragment's target). */
-export function tableId(list: ListDefinition<never>): string {
+function tableId(list: ListDefinition<never>): string {
   return `${list.name}-table`;
 }
 
 /** Says how many rows match: "12,345", or "10,000+" when the count stopped at the cap. */
-export function countText(total: CappedCount): string {
+function countText(total: CappedCount): string {
   return `${total.count.toLocaleString("en")}${total.capped ? "+" : ""}`;
 }
 
 /** The URL of a list's CSV export: the list's URL with its filters, search and order. */
-export function exportHref(
+function exportHref(
   base: string,
   state: {
     list: ListDefinition<never>;
@@ -84,7 +84,7 @@ export function exportHref(
 }
 
 /** A link that swaps the table `#id` for its target and pushes the URL (a plain link without JS). */
-export function SwapLink(
+function SwapLink(
   props: { id: string; href: string; children: Child; label?: string; rel?: string },
 ) {
   return (
