@@ -2,7 +2,7 @@
  * Queries for `Constants(name, value, changed_at)`.
  * @module
  */
-import type { PageParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { nowDbTime } from "../lib/time.ts";
 import { audit, q } from "./audit.ts";
 import { type Db, time } from "./connection.ts";
@@ -16,9 +16,9 @@ export const CONSTANTS_LIST: TableList<Constant> = {
   name: "constants",
   paging: "page",
   columns: [
-    { key: "name", label: "Name", sort: "name", value: (r) => r.name },
-    { key: "value", label: "Value", sort: "value", value: (r) => r.value },
-    { key: "changed_at", label: "Changed", sort: "changed_at", value: (r) => r.changed_at },
+    field("name", "Name", "name"),
+    field("value", "Value", "value"),
+    field("changed_at", "Changed", "changed_at"),
   ],
   sort: "name",
   dir: "asc",

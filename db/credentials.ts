@@ -3,7 +3,7 @@
  * Fernet token; this module never sees a clear password and never writes one to the audit trail.
  * @module
  */
-import type { PageParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { nowDbTime } from "../lib/time.ts";
 import { audit, q } from "./audit.ts";
 import { type Db, time } from "./connection.ts";
@@ -18,9 +18,9 @@ export const CREDENTIALS_LIST: TableList<Credential> = {
   name: "credentials",
   paging: "page",
   columns: [
-    { key: "name", label: "Name", sort: "name", value: (r) => r.name },
-    { key: "username", label: "Username", sort: "username", value: (r) => r.username },
-    { key: "changed_at", label: "Changed", sort: "changed_at", value: (r) => r.changed_at },
+    field("name", "Name", "name"),
+    field("username", "Username", "username"),
+    field("changed_at", "Changed", "changed_at"),
   ],
   sort: "name",
   dir: "asc",

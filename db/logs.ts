@@ -12,7 +12,7 @@
  */
 import type { Cursor } from "../lib/cursor.ts";
 import type { LogFilter } from "../lib/filters.ts";
-import type { ListDefinition, Paging } from "../lib/list.ts";
+import { field, type ListDefinition, type Paging } from "../lib/list.ts";
 import {
   addGroups,
   copyTally,
@@ -54,11 +54,11 @@ export const LOGS_LIST: ListDefinition<LogRow> = {
   name: "logs",
   paging: "cursor",
   columns: [
-    { key: "log_time", label: "Time", sort: "log_time", value: (r) => r.log_time },
-    { key: "log_level", label: "Level", value: (r) => r.log_level },
-    { key: "process_name", label: "Process", value: (r) => r.process_name },
-    { key: "log_message", label: "Message", value: (r) => r.log_message },
-    { key: "id", label: "Id", value: (r) => r.id },
+    field("log_time", "Time", "log_time"),
+    field("log_level", "Level"),
+    field("process_name", "Process"),
+    field("log_message", "Message"),
+    field("id", "Id"),
   ],
   sort: "log_time",
   dir: "desc",

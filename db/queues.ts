@@ -5,11 +5,18 @@
  * @module
  */
 import type { QueueFilter } from "../lib/filters.ts";
-import type { ListDefinition, MemoryList, Paging } from "../lib/list.ts";
+import {
+  field,
+  type ListColumn,
+  type ListDefinition,
+  type MemoryList,
+  type Paging,
+} from "../lib/list.ts";
 import {
   ACTION_WORDS,
   type ActionConfirmations,
   actionRule,
+  QUEUE_STATUS_LABELS,
   QUEUE_STATUSES,
   type QueueAction,
   type QueueStatus,
@@ -84,13 +91,14 @@ export const QUEUES_LIST: MemoryList<QueueSummary> = {
   name: "queues",
   paging: "page",
   columns: [
-    { key: "name", label: "Queue", sort: true, value: (r) => r.name },
-    { key: "new", label: "New", sort: true, value: (r) => r.counts.NEW },
-    { key: "in_progress", label: "In progress", sort: true, value: (r) => r.counts.IN_PROGRESS },
-    { key: "done", label: "Done", sort: true, value: (r) => r.counts.DONE },
-    { key: "failed", label: "Failed", sort: true, value: (r) => r.counts.FAILED },
-    { key: "abandoned", label: "Abandoned", sort: true, value: (r) => r.counts.ABANDONED },
-    { key: "total", label: "Total", sort: true, value: (r) => r.total },
+    field("name", "Queue", true),
+    ...QUEUE_STATUSES.map((s): ListColumn<QueueSummary> => ({
+      key: s.toLowerCase(),
+      label: QUEUE_STATUS_LABELS[s],
+      sort: true,
+      value: (r) => r.counts[s],
+    })),
+    field("total", "Total", true),
     { key: "oldest_new", label: "Oldest new", sort: true, value: (r) => r.oldestNew },
     { key: "last_activity", label: "Last activity", sort: true, value: (r) => r.lastActivity },
     {
@@ -252,16 +260,16 @@ export const ELEMENTS_LIST: ListDefinition<QueueElement> = {
   name: "elements",
   paging: "cursor",
   columns: [
-    { key: "queue_name", label: "Queue", value: (r) => r.queue_name },
-    { key: "reference", label: "Reference", value: (r) => r.reference },
-    { key: "status", label: "Status", value: (r) => r.status },
-    { key: "created_date", label: "Created", sort: "created_date", value: (r) => r.created_date },
-    { key: "start_date", label: "Started", value: (r) => r.start_date },
-    { key: "end_date", label: "Ended", value: (r) => r.end_date },
-    { key: "message", label: "Message", value: (r) => r.message },
-    { key: "created_by", label: "Created by", value: (r) => r.created_by },
-    { key: "data", label: "Data", value: (r) => r.data },
-    { key: "id", label: "Id", value: (r) => r.id },
+    field("queue_name", "Queue"),
+    field("reference", "Reference"),
+    field("status", "Status"),
+    field("created_date", "Created", "created_date"),
+    field("start_date", "Started"),
+    field("end_date", "Ended"),
+    field("message", "Message"),
+    field("created_by", "Created by"),
+    field("data", "Data"),
+    field("id", "Id"),
   ],
   sort: "created_date",
   dir: "desc",

@@ -3,7 +3,7 @@
  * every scheduler machine upserts its row every ~6 s while it runs.
  * @module
  */
-import type { PageParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
 import { type Db, type Executor, time } from "./connection.ts";
@@ -74,21 +74,11 @@ export const SCHEDULERS_LIST: TableList<Scheduler> = {
   name: "schedulers",
   paging: "page",
   columns: [
-    { key: "machine_name", label: "Machine", sort: "machine_name", value: (r) => r.machine_name },
-    { key: "state", label: "State", value: (r) => r.state },
-    { key: "last_update", label: "Last ping", sort: "last_update", value: (r) => r.last_update },
-    {
-      key: "latest_trigger",
-      label: "Latest trigger",
-      sort: "latest_trigger",
-      value: (r) => r.latest_trigger,
-    },
-    {
-      key: "latest_trigger_time",
-      label: "Started",
-      sort: "latest_trigger_time",
-      value: (r) => r.latest_trigger_time,
-    },
+    field("machine_name", "Machine", "machine_name"),
+    field("state", "State"),
+    field("last_update", "Last ping", "last_update"),
+    field("latest_trigger", "Latest trigger", "latest_trigger"),
+    field("latest_trigger_time", "Started", "latest_trigger_time"),
     { key: "whitelisted", label: "Whitelisted triggers", value: (r) => r.whitelisted.join(", ") },
   ],
   sort: "machine_name",

@@ -4,7 +4,7 @@
  * are compare-and-set (DESIGN §5); every change is audited in its own transaction.
  * @module
  */
-import type { PageParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { type DbTime, nowDbTime } from "../lib/time.ts";
 import type { TriggerFilters, TriggerInput } from "../lib/trigger_input.ts";
 import { canDelete, decide, statusLabel, type TriggerAction } from "../lib/trigger_status.ts";
@@ -76,22 +76,17 @@ export const TRIGGERS_LIST: TableList<Trigger> = {
   name: "triggers",
   paging: "page",
   columns: [
-    { key: "trigger_name", label: "Name", sort: "t.trigger_name", value: (r) => r.trigger_name },
-    { key: "type", label: "Type", sort: "t.type", value: (r) => r.type },
-    {
-      key: "process_status",
-      label: "Status",
-      sort: "t.process_status",
-      value: (r) => r.process_status,
-    },
-    { key: "process_name", label: "Process", sort: "t.process_name", value: (r) => r.process_name },
-    { key: "process_path", label: "Process path", value: (r) => r.process_path },
-    { key: "priority", label: "Priority", sort: "t.priority", value: (r) => r.priority },
-    { key: "last_run", label: "Last run", sort: "t.last_run", value: (r) => r.last_run },
-    { key: "next_run", label: "Next run or queue", sort: NEXT_RUN, value: (r) => r.next_run },
-    { key: "cron_expr", label: "Cron", value: (r) => r.cron_expr },
-    { key: "queue_name", label: "Queue", value: (r) => r.queue_name },
-    { key: "scheduler_whitelist", label: "Whitelist", value: (r) => r.scheduler_whitelist },
+    field("trigger_name", "Name", "t.trigger_name"),
+    field("type", "Type", "t.type"),
+    field("process_status", "Status", "t.process_status"),
+    field("process_name", "Process", "t.process_name"),
+    field("process_path", "Process path"),
+    field("priority", "Priority", "t.priority"),
+    field("last_run", "Last run", "t.last_run"),
+    field("next_run", "Next run or queue", NEXT_RUN),
+    field("cron_expr", "Cron"),
+    field("queue_name", "Queue"),
+    field("scheduler_whitelist", "Whitelist"),
   ],
   sort: "trigger_name",
   dir: "asc",

@@ -43,6 +43,15 @@ export type ListColumn<T> = {
   value?: (row: T) => CellValue;
 };
 
+/** A column holding the row's own field `key` (sortable when `sort` is given). */
+export function field<T>(
+  key: keyof T & string,
+  label: string,
+  sort?: string | true,
+): ListColumn<T> {
+  return { key, label, sort, value: (row) => row[key] as CellValue };
+}
+
 /** One list: its columns, its defaults and how it pages. */
 export type ListDefinition<T> = {
   /** Names the table (`<name>-table`) and the export file (`<name>.csv`). */

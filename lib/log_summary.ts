@@ -3,7 +3,8 @@
  * counts of new time ranges (the poller counts only what is new; see `db/logs.ts`).
  * @module
  */
-import type { MemoryList } from "./list.ts";
+import { LOG_LEVEL_LABELS, LOG_LEVELS } from "./filters.ts";
+import { field, type ListColumn, type MemoryList } from "./list.ts";
 import type { DbTime } from "./time.ts";
 import { later } from "./window.ts";
 
@@ -24,11 +25,14 @@ export const PROCESSES_LIST: MemoryList<ProcessLogs> = {
   name: "processes",
   paging: "page",
   columns: [
-    { key: "process", label: "Process", sort: true, value: (r) => r.process },
-    { key: "trace", label: "Trace", sort: true, value: (r) => r.counts.TRACE ?? 0 },
-    { key: "info", label: "Info", sort: true, value: (r) => r.counts.INFO ?? 0 },
-    { key: "error", label: "Error", sort: true, value: (r) => r.counts.ERROR ?? 0 },
-    { key: "total", label: "Total", sort: true, value: (r) => r.total },
+    field("process", "Process", true),
+    ...LOG_LEVELS.map((level): ListColumn<ProcessLogs> => ({
+      key: level.toLowerCase(),
+      label: LOG_LEVEL_LABELS[level],
+      sort: true,
+      value: (r) => r.counts[level] ?? 0,
+    })),
+    field("total", "Total", true),
     { key: "last_log", label: "Last log", sort: true, value: (r) => r.lastLog },
     { key: "last_error", label: "Last error", sort: true, value: (r) => r.lastError },
   ],

@@ -56,8 +56,9 @@ export function cursorJson<T extends Record<string, unknown>>(
 }
 
 /**
- * Answers a list's CSV export (`<name>.csv`), written as its rows are read; refused with 400 like
- * the list when its parameters cannot be read.
+ * Answers a list's CSV export (`<name>.csv`, any character of the name but letters, digits, `.`
+ * and `-` written `_`), sent as its rows are read; refused with 400 like the list when its
+ * parameters cannot be read.
  */
 export function csvAnswer<T>(c: Context, answer: {
   name: string;
@@ -71,7 +72,7 @@ export function csvAnswer<T>(c: Context, answer: {
   }
   return c.body(csvStream(answer.columns, answer.batches()), 200, {
     "Content-Type": "text/csv; charset=utf-8",
-    "Content-Disposition": `attachment; filename="${answer.name}.csv"`,
+    "Content-Disposition": `attachment; filename="${answer.name.replace(/[^\w.-]/g, "_")}.csv"`,
     "Cache-Control": "no-store",
   });
 }

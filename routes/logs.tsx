@@ -105,7 +105,7 @@ logs.get("/:process", async (c) => {
   const db = c.get("db");
   if (wantsCsv(c)) {
     return csvAnswer(c, {
-      name: process === null ? "logs" : `logs of ${process.replace(/[^\w.-]/g, "_")}`,
+      name: process === null ? "logs" : `logs of ${process}`,
       errors,
       columns: LOGS_LIST.columns,
       batches: () => exportLogs(db, { process, filter: filter.value, dir: list.value.dir }),

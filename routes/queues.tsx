@@ -143,7 +143,7 @@ queues.get("/:name", async (c) => {
   const db = c.get("db");
   if (wantsCsv(c)) {
     return csvAnswer(c, {
-      name: queue === null ? "elements" : `elements of ${queue.replace(/[^\w.-]/g, "_")}`,
+      name: queue === null ? "elements" : `elements of ${queue}`,
       errors,
       columns: ELEMENTS_LIST.columns,
       batches: () => exportElements(db, { queue, filter: filter.value, dir: list.value.dir }),
