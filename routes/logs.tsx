@@ -1,7 +1,8 @@
 /**
  * The Logs area: `GET /logs` (per-process counts from the poller), `GET /logs/:process` and
  * `GET /logs/all` (the rows, with `level` (repeatable), `q`, `from`, `to`, `highlight`, keyset
- * `after`/`before`, `dir`, `size`), `GET /logs/:process/tail?after=<cursor>` (the live tail's new
+ * `after`/`before`, `dir`, `size`; each list also as CSV with `format=csv`),
+ * `GET /logs/:process/tail?after=<cursor>` (the live tail's new
  * rows), `POST /logs/:process/actions/delete` with `id` repeated, and
  * `POST /logs/:process/actions/delete-older` with `before` (a date) and `confirm` (the process
  * name), which runs in batches: `GET …/delete-older` tells how far it got, `POST …/stop` stops it. Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.

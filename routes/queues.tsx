@@ -1,6 +1,7 @@
 /**
  * The Queues area: `GET /queues` (overview from the poller), `GET /queues/:name` (elements with
- * `status` (repeatable), `q`, `from`, `to`, `date`, keyset `after`/`before`, `dir`, `size`),
+ * `status` (repeatable), `q`, `from`, `to`, `date`, keyset `after`/`before`, `dir`, `size`;
+ * `GET /queues/all` the same over every queue, read only), each list also as CSV (`format=csv`),
  * `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
  * `GET /queues/:name/actions/:action?all=1&…` (the count before acting on everything matching)
  * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
