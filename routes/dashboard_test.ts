@@ -17,7 +17,7 @@ Deno.test("/ opens the dashboard; it links every item to its filtered view, and 
     const page = await (await t.get("/dashboard")).text();
     assert.match(page, /<a class="brand" href="\/dashboard">/);
     assert.match(page, /Error logs: <span class="dash-count">\d+/);
-    assert.match(page, /<svg role="img" aria-labelledby="chart-title chart-desc"/);
+    assert.match(page, /<svg role="group" aria-labelledby="chart-title chart-desc"/);
     assert.match(page, /<desc id="chart-desc">(?:\w{3} \d{1,2}: [\d,]+ done, [\d,]+ failed; ){6}/);
     const links = [...page.matchAll(/<main id="main">[\s\S]*<\/main>/g)][0][0]
       .matchAll(/href="([^"]+)"/g);
