@@ -2,30 +2,38 @@
  * Queries for `Constants(name, value, changed_at)`.
  * @module
  */
-import type { ListParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { nowDbTime } from "../lib/time.ts";
 import { audit, q } from "./audit.ts";
 import { type Db, time } from "./connection.ts";
-import { listPage, type Page } from "./list.ts";
+import { listPage, type Page, type TableList } from "./list.ts";
 
 /** A constant row. */
 export type Constant = { name: string; value: string; changed_at: string };
 
-/** The columns a constants list can sort by. */
-export const CONSTANT_SORTS = ["name", "value", "changed_at"] as const;
+/** The constants list. */
+export const CONSTANTS_LIST: TableList<Constant> = {
+  name: "constants",
+  paging: "page",
+  columns: [
+    field("name", "Name", "name"),
+    field("value", "Value", "value"),
+    field("changed_at", "Changed", "changed_at"),
+  ],
+  sort: "name",
+  dir: "asc",
+  from: "Constants",
+  select: "name, value, changed_at",
+  search: ["name", "value"],
+  tiebreak: "name",
+};
 
 /** The outcome of a change. */
 export type ChangeResult = "done" | "exists" | "missing";
 
 /** One page of constants. */
-export function listConstants(db: Db, params: ListParams): Promise<Page<Constant>> {
-  return listPage<Constant>(db, {
-    from: "Constants",
-    columns: "name, value, changed_at",
-    search: ["name", "value"],
-    order: { name: "name", value: "value", changed_at: "changed_at" },
-    tiebreak: "name",
-  }, params);
+export function listConstants(db: Db, params: PageParams): Promise<Page<Constant>> {
+  return listPage<Constant>(db, CONSTANTS_LIST, { params });
 }
 
 /** One constant by its exact name, or null. */

@@ -3,28 +3,36 @@
  * Fernet token; this module never sees a clear password and never writes one to the audit trail.
  * @module
  */
-import type { ListParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { nowDbTime } from "../lib/time.ts";
 import { audit, q } from "./audit.ts";
 import { type Db, time } from "./connection.ts";
 import type { ChangeResult } from "./constants.ts";
-import { listPage, type Page } from "./list.ts";
+import { listPage, type Page, type TableList } from "./list.ts";
 
 /** A credential row; `password` is the stored Fernet token. */
 export type Credential = { name: string; username: string; password: string; changed_at: string };
 
-/** The columns a credentials list can sort by. */
-export const CREDENTIAL_SORTS = ["name", "username", "changed_at"] as const;
+/** The credentials list: no column of it holds the password (nor does its export). */
+export const CREDENTIALS_LIST: TableList<Credential> = {
+  name: "credentials",
+  paging: "page",
+  columns: [
+    field("name", "Name", "name"),
+    field("username", "Username", "username"),
+    field("changed_at", "Changed", "changed_at"),
+  ],
+  sort: "name",
+  dir: "asc",
+  from: "Credentials",
+  select: "name, username, password, changed_at",
+  search: ["name", "username"],
+  tiebreak: "name",
+};
 
 /** One page of credentials. */
-export function listCredentials(db: Db, params: ListParams): Promise<Page<Credential>> {
-  return listPage<Credential>(db, {
-    from: "Credentials",
-    columns: "name, username, password, changed_at",
-    search: ["name", "username"],
-    order: { name: "name", username: "username", changed_at: "changed_at" },
-    tiebreak: "name",
-  }, params);
+export function listCredentials(db: Db, params: PageParams): Promise<Page<Credential>> {
+  return listPage<Credential>(db, CREDENTIALS_LIST, { params });
 }
 
 /** One credential by its exact name, or null. */

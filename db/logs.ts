@@ -11,7 +11,8 @@
  * @module
  */
 import type { Cursor } from "../lib/cursor.ts";
-import type { LogFilter, Paging } from "../lib/filters.ts";
+import type { LogFilter } from "../lib/filters.ts";
+import { field, type ListDefinition, type Paging } from "../lib/list.ts";
 import {
   addGroups,
   copyTally,
@@ -24,19 +25,18 @@ import { type DbTime, formatDbTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
 import { amendAudit, audit, q } from "./audit.ts";
 import { type Db, type Executor, time } from "./connection.ts";
+import { type Condition, inList, pause } from "./keyset.ts";
 import {
   type CappedCount,
   cappedCount,
-  type Condition,
   type CountedPage,
-  inList,
+  keysetBatches,
   keysetPage,
   type KeysetSource,
   newerThan,
   pageTotal,
-  pause,
-} from "./keyset.ts";
-import { likePattern } from "./list.ts";
+  searchCondition,
+} from "./list.ts";
 
 /** A log row as stored. */
 export type LogRow = {
@@ -48,6 +48,22 @@ export type LogRow = {
 };
 
 const COLUMNS = "id, log_time, log_level, process_name, log_message";
+
+/** The log list: newest first by time, then id. */
+export const LOGS_LIST: ListDefinition<LogRow> = {
+  name: "logs",
+  paging: "cursor",
+  columns: [
+    field("log_time", "Time", "log_time"),
+    field("log_level", "Level"),
+    field("process_name", "Process"),
+    field("log_message", "Message"),
+    field("id", "Id"),
+  ],
+  sort: "log_time",
+  dir: "desc",
+  size: 50,
+};
 
 /** How much of the newest end is counted afresh every round. */
 export const OVERLAP_MS = 5 * 60_000;
@@ -169,15 +185,13 @@ export async function readLogSummaries(
 function logSource(process: string | null, filter: LogFilter): KeysetSource {
   const where: Condition[] = [];
   if (process !== null) where.push({ sql: "process_name = ?", params: [process] });
-  if (filter.q) {
-    where.push({ sql: "log_message LIKE ? ESCAPE '\\'", params: [likePattern(filter.q)] });
-  }
+  where.push(...searchCondition(["log_message"], filter.q));
   if (filter.from) where.push({ sql: "log_time >= ?", params: [time(filter.from)] });
   if (filter.until) where.push({ sql: "log_time < ?", params: [time(filter.until)] });
   return {
-    columns: COLUMNS,
+    list: LOGS_LIST,
+    select: COLUMNS,
     table: "Logs",
-    time: "log_time",
     where,
     splits: filter.levels.map((level) => ({ sql: "log_level = ?", params: [level] })),
   };
@@ -220,7 +234,15 @@ export function tailLogs(
   filter: LogFilter,
   cursor: Cursor | null,
 ): Promise<LogRow[]> {
-  return newerThan<LogRow>(db, logSource(process, filter), cursor, TAIL_LIMIT);
+  return newerThan<LogRow>(db, logSource(process, filter), { cursor, limit: TAIL_LIMIT });
+}
+
+/** Every log row a filter matches (of one process, or all), in `dir` order, a batch at a time. */
+export function exportLogs(
+  db: Executor,
+  read: { process: string | null; filter: LogFilter; dir: "asc" | "desc"; batch?: number },
+): AsyncGenerator<LogRow[]> {
+  return keysetBatches<LogRow>(db, logSource(read.process, read.filter), read);
 }
 
 /** Deletes chosen log rows (of one process, or any when `process` is null); audited. */

@@ -4,11 +4,19 @@
  * adding one, and the compare-and-set actions of docs/design.md#queue-element-rules.
  * @module
  */
-import type { Paging, QueueFilter } from "../lib/filters.ts";
+import type { QueueFilter } from "../lib/filters.ts";
+import {
+  field,
+  type ListColumn,
+  type ListDefinition,
+  type MemoryList,
+  type Paging,
+} from "../lib/list.ts";
 import {
   ACTION_WORDS,
   type ActionConfirmations,
   actionRule,
+  QUEUE_STATUS_LABELS,
   QUEUE_STATUSES,
   type QueueAction,
   type QueueStatus,
@@ -20,18 +28,16 @@ import { later, shiftTime } from "../lib/window.ts";
 import { audit, q } from "./audit.ts";
 import { BATCH_ROWS, type Db, type Executor, type Param, time } from "./connection.ts";
 import { newId } from "./ids.ts";
+import { type Condition, inList, pause, whereOf } from "./keyset.ts";
 import {
   cappedCount,
-  type Condition,
   type CountedPage,
-  inList,
+  keysetBatches,
   keysetPage,
   type KeysetSource,
   pageTotal,
-  pause,
-  whereOf,
-} from "./keyset.ts";
-import { likePattern } from "./list.ts";
+  searchCondition,
+} from "./list.ts";
 
 /** A queue element as stored. */
 export type QueueElement = {
@@ -53,6 +59,13 @@ const COLUMNS =
 /** Element counts by status. */
 export type StatusCounts = Record<QueueStatus, number>;
 
+/** The counts of several queues added up. */
+export function sumCounts(rows: { counts: StatusCounts }[]): StatusCounts {
+  const sum = Object.fromEntries(QUEUE_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  for (const row of rows) for (const s of QUEUE_STATUSES) sum[s] += row.counts[s];
+  return sum;
+}
+
 /** A queue trigger that consumes a queue. */
 export type QueueTrigger = {
   id: string;
@@ -71,6 +84,33 @@ export type QueueSummary = {
   /** The latest creation, start or end seen in the queue. */
   lastActivity: DbTime | null;
   triggers: QueueTrigger[];
+};
+
+/** The Queues overview's list (held in memory: the poller's summaries). */
+export const QUEUES_LIST: MemoryList<QueueSummary> = {
+  name: "queues",
+  paging: "page",
+  columns: [
+    field("name", "Queue", true),
+    ...QUEUE_STATUSES.map((s): ListColumn<QueueSummary> => ({
+      key: s.toLowerCase(),
+      label: QUEUE_STATUS_LABELS[s],
+      sort: true,
+      value: (r) => r.counts[s],
+    })),
+    field("total", "Total", true),
+    { key: "oldest_new", label: "Oldest new", sort: true, value: (r) => r.oldestNew },
+    { key: "last_activity", label: "Last activity", sort: true, value: (r) => r.lastActivity },
+    {
+      key: "triggers",
+      label: "Consumed by",
+      value: (r) => r.triggers.map((t) => t.trigger_name).join(", "),
+    },
+  ],
+  sort: "name",
+  dir: "asc",
+  size: 50,
+  search: (r) => [r.name, ...r.triggers.map((t) => t.trigger_name)],
 };
 
 /** The poller's queue aggregates, and where its activity scan got to. */
@@ -207,17 +247,12 @@ export async function readQueueSummary(
   return await summarize(db, name, await queueTriggers(db), previous?.lastActivity ?? null);
 }
 
-/** The conditions of a filter, besides the statuses. */
-function filterConditions(queue: string, filter: QueueFilter): Condition[] {
-  const conditions: Condition[] = [{ sql: "queue_name = ?", params: [queue] }];
-  if (filter.q) {
-    const pattern = likePattern(filter.q);
-    const columns = ["reference", "data", "message", "created_by"];
-    conditions.push({
-      sql: `(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`,
-      params: columns.map(() => pattern),
-    });
-  }
+/** The conditions of a filter of one queue (or all: `null`), besides the statuses. */
+function filterConditions(queue: string | null, filter: QueueFilter): Condition[] {
+  const conditions: Condition[] = [
+    ...(queue === null ? [] : [{ sql: "queue_name = ?", params: [queue] }]),
+    ...searchCondition(["reference", "data", "message", "created_by"], filter.q),
+  ];
   const column = filter.date === "ended" ? "end_date" : "created_date";
   if (filter.from) conditions.push({ sql: `${column} >= ?`, params: [time(filter.from)] });
   if (filter.until) conditions.push({ sql: `${column} < ?`, params: [time(filter.until)] });
@@ -229,24 +264,46 @@ function statusesOf(filter: QueueFilter): readonly QueueStatus[] {
   return filter.statuses.length ? filter.statuses : QUEUE_STATUSES;
 }
 
-function elementSource(queue: string, filter: QueueFilter): KeysetSource {
+/** The element list of one queue or of all: oldest or newest first by creation, then id. */
+export const ELEMENTS_LIST: ListDefinition<QueueElement> = {
+  name: "elements",
+  paging: "cursor",
+  columns: [
+    field("queue_name", "Queue"),
+    field("reference", "Reference"),
+    field("status", "Status"),
+    field("created_date", "Created", "created_date"),
+    field("start_date", "Started"),
+    field("end_date", "Ended"),
+    field("message", "Message"),
+    field("created_by", "Created by"),
+    field("data", "Data"),
+    field("id", "Id"),
+  ],
+  sort: "created_date",
+  dir: "desc",
+  size: 50,
+};
+
+function elementSource(queue: string | null, filter: QueueFilter): KeysetSource {
   return {
-    columns: COLUMNS,
+    list: ELEMENTS_LIST,
+    select: COLUMNS,
     table: "Queues",
-    time: "created_date",
     where: filterConditions(queue, filter),
     splits: statusesOf(filter).map((s) => ({ sql: "status = ?", params: [s] })),
   };
 }
 
 /**
- * One page of a queue's elements, ordered by creation (then id): one index range per status.
- * The total comes from `known` (the poller's counts) when only statuses are filtered; otherwise
- * it is counted up to the cap.
+ * One page of a queue's elements (of every queue when `queue` is null), ordered by creation
+ * (then id): one index range per status. The total comes from `known` (the poller's counts, of
+ * the queue or summed over all) when only statuses are filtered; otherwise it is counted up to
+ * the cap.
  */
 export async function listElements(
   db: Executor,
-  queue: string,
+  queue: string | null,
   filter: QueueFilter,
   paging: Paging,
   known?: StatusCounts,
@@ -258,6 +315,14 @@ export async function listElements(
     ? { count: statusesOf(filter).reduce((sum, s) => sum + known[s], 0), capped: false }
     : await cappedCount(db, source);
   return { ...page, total: pageTotal(page, total) };
+}
+
+/** Every element a filter matches (of one queue, or all), in `dir` order, a batch at a time. */
+export function exportElements(
+  db: Executor,
+  read: { queue: string | null; filter: QueueFilter; dir: "asc" | "desc"; batch?: number },
+): AsyncGenerator<QueueElement[]> {
+  return keysetBatches<QueueElement>(db, elementSource(read.queue, read.filter), read);
 }
 
 /** One element of a queue by its id (any spelling already turned into the stored one), or null. */

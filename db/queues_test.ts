@@ -13,6 +13,7 @@ import {
   addElement,
   applyQueueAction,
   countMovable,
+  exportElements,
   getElement,
   listElements,
   MOVED_BY_SOMEONE_ELSE,
@@ -192,6 +193,19 @@ function idKey(db: Db): (id: string) => string {
       "REF-19",
       "REF-22",
     ]);
+
+    // Every queue: the element of "Other" joins; the export reads the same order in batches.
+    const everyQueue = await listElements(db, null, filter(), paging({ size: 100 }));
+    assert.equal(everyQueue.rows.length, all.length + 1);
+    assert.equal(everyQueue.rows.filter((r) => r.queue_name === "Other").length, 1);
+    const batches: string[][] = [];
+    for await (
+      const batch of exportElements(db, { queue: "Q", filter: filter(), dir: "asc", batch: 7 })
+    ) {
+      batches.push(batch.map((r) => r.id));
+    }
+    assert.deepEqual(batches.map((b) => b.length), [7, 7, 7, 2]);
+    assert.deepEqual(batches.flat(), order("asc").map((e) => e.id), "the export's order");
   });
 
   test("adding an element writes a new one with its creator and an audit entry", async (db) => {

@@ -3,11 +3,11 @@
  * every scheduler machine upserts its row every ~6 s while it runs.
  * @module
  */
-import type { ListParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
 import { type Db, type Executor, time } from "./connection.ts";
-import { listPage, type Page } from "./list.ts";
+import { listPage, type Page, type TableList } from "./list.ts";
 
 /** A machine is online when it pinged within this many seconds… */
 export const ONLINE_SECONDS = 60;
@@ -67,24 +67,35 @@ function schedulerState(lastUpdate: string, now: Date = new Date()): SchedulerSt
     : "offline";
 }
 
+type SchedulerRow = Omit<Scheduler, "state" | "whitelisted">;
+
+/** The schedulers list. */
+export const SCHEDULERS_LIST: TableList<Scheduler> = {
+  name: "schedulers",
+  paging: "page",
+  columns: [
+    field("machine_name", "Machine", "machine_name"),
+    field("state", "State"),
+    field("last_update", "Last ping", "last_update"),
+    field("latest_trigger", "Latest trigger", "latest_trigger"),
+    field("latest_trigger_time", "Started", "latest_trigger_time"),
+    { key: "whitelisted", label: "Whitelisted triggers", value: (r) => r.whitelisted.join(", ") },
+  ],
+  sort: "machine_name",
+  dir: "asc",
+  from: "Schedulers",
+  select: "machine_name, last_update, latest_trigger, latest_trigger_time",
+  search: ["machine_name", "latest_trigger"],
+  tiebreak: "machine_name",
+};
+
 /** One page of scheduler machines with their states and whitelisted triggers. */
 export async function listSchedulers(
   db: Db,
-  params: ListParams,
+  params: PageParams,
   now: Date = new Date(),
 ): Promise<SchedulerOverview> {
-  const page = await listPage<Omit<Scheduler, "state" | "whitelisted">>(db, {
-    from: "Schedulers",
-    columns: "machine_name, last_update, latest_trigger, latest_trigger_time",
-    search: ["machine_name", "latest_trigger"],
-    order: {
-      machine_name: "machine_name",
-      last_update: "last_update",
-      latest_trigger: "latest_trigger",
-      latest_trigger_time: "latest_trigger_time",
-    },
-    tiebreak: "machine_name",
-  }, params);
+  const page = await listPage<SchedulerRow>(db, SCHEDULERS_LIST, { params });
   const triggers = await db.query<{ trigger_name: string; scheduler_whitelist: string | null }>(
     "SELECT trigger_name, scheduler_whitelist FROM Triggers ORDER BY trigger_name",
   );

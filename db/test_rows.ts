@@ -2,11 +2,11 @@
  * Raw rows for tests, written the way the Python side writes them (on any engine), and paging.
  * @module
  */
-import { DEFAULT_PAGE_SIZE, type Paging } from "../lib/filters.ts";
+import type { Paging } from "../lib/list.ts";
 import type { DbTime } from "../lib/time.ts";
 import { type Db, time } from "./connection.ts";
 import { newId } from "./ids.ts";
-import type { LogRow } from "./logs.ts";
+import { type LogRow, LOGS_LIST } from "./logs.ts";
 import type { QueueElement } from "./queues.ts";
 
 /** Inserts a queue element; returns its id. */
@@ -103,5 +103,5 @@ export async function insertTimedTrigger(
 
 /** The first page, newest first, with changes. */
 export function paging(over: Partial<Paging> = {}): Paging {
-  return { size: DEFAULT_PAGE_SIZE, dir: "desc", after: null, before: null, ...over };
+  return { size: LOGS_LIST.size!, dir: "desc", after: null, before: null, ...over };
 }

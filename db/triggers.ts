@@ -4,14 +4,14 @@
  * are compare-and-set (docs/design.md#trigger-status-rules); every change is audited in its own transaction.
  * @module
  */
-import type { ListParams } from "../lib/list.ts";
+import { field, type PageParams } from "../lib/list.ts";
 import { type DbTime, nowDbTime } from "../lib/time.ts";
 import type { TriggerFilters, TriggerInput } from "../lib/trigger_input.ts";
 import { canDelete, decide, statusLabel, type TriggerAction } from "../lib/trigger_status.ts";
 import { audit, q } from "./audit.ts";
 import { type Db, type DbInfo, type Executor, type Param, time } from "./connection.ts";
 import { newId } from "./ids.ts";
-import { listPage, type Page } from "./list.ts";
+import { listPage, type Page, type TableList } from "./list.ts";
 
 /** A trigger with its sub-row's columns (NULL where its type has none). */
 export type Trigger = {
@@ -71,10 +71,35 @@ function normalized(row: Trigger): Trigger {
   };
 }
 
+/** The triggers list (its select list is the database's: see `columns`). */
+export const TRIGGERS_LIST: TableList<Trigger> = {
+  name: "triggers",
+  paging: "page",
+  columns: [
+    field("trigger_name", "Name", "t.trigger_name"),
+    field("type", "Type", "t.type"),
+    field("process_status", "Status", "t.process_status"),
+    field("process_name", "Process", "t.process_name"),
+    field("process_path", "Process path"),
+    field("priority", "Priority", "t.priority"),
+    field("last_run", "Last run", "t.last_run"),
+    field("next_run", "Next run or queue", NEXT_RUN),
+    field("cron_expr", "Cron"),
+    field("queue_name", "Queue"),
+    field("scheduler_whitelist", "Whitelist"),
+  ],
+  sort: "trigger_name",
+  dir: "asc",
+  from: FROM,
+  select: "",
+  search: ["t.trigger_name", "t.process_name", "t.process_path", "qt.queue_name"],
+  tiebreak: "t.id",
+};
+
 /** One page of triggers with their next runs, queues and whitelists. */
 export async function listTriggers(
   db: Db,
-  params: ListParams,
+  params: PageParams,
   filters: TriggerFilters,
 ): Promise<Page<Trigger>> {
   const where: { sql: string; params: Param[] }[] = [];
@@ -85,22 +110,8 @@ export async function listTriggers(
       params: filters.status,
     });
   }
-  const page = await listPage<Trigger>(db, {
-    from: FROM,
-    columns: columns(db.info),
-    search: ["t.trigger_name", "t.process_name", "t.process_path", "qt.queue_name"],
-    where,
-    order: {
-      trigger_name: "t.trigger_name",
-      type: "t.type",
-      process_status: "t.process_status",
-      process_name: "t.process_name",
-      priority: "t.priority",
-      last_run: "t.last_run",
-      next_run: NEXT_RUN,
-    },
-    tiebreak: "t.id",
-  }, params);
+  const list = { ...TRIGGERS_LIST, select: columns(db.info) };
+  const page = await listPage<Trigger>(db, list, { params, where });
   return { rows: page.rows.map(normalized), total: page.total };
 }
 

@@ -213,8 +213,20 @@ browserTest(
     const { page } = t;
     await page.goto("/");
     await page.waitForURL("**/dashboard");
-    const chart = page.getByRole("img", { name: /Done and failed queue elements per day/ });
+    const chart = page.getByRole("group", { name: /Done and failed queue elements per day/ });
     assert.ok(await chart.isVisible());
+    // A bar opens the elements it counts: today's failed ones, in every queue.
+    const bar = chart.getByRole("link", { name: /failed elements$/ }).last();
+    const failed = Number((await bar.getAttribute("aria-label"))!.match(/: ([\d,]+) failed/)![1]
+      .replaceAll(",", ""));
+    await bar.click();
+    await page.waitForURL(/\/queues\/all\?status=FAILED&date=ended&from=/);
+    assert.equal(await page.locator("h1").textContent(), "Elements of every queue");
+    assert.match(
+      await page.locator("#elements-table .pager .count").textContent() ?? "",
+      new RegExp(`of ${failed.toLocaleString("en")}$`),
+    );
+    await page.goto("/dashboard");
     const links = page.locator("#dashboard a");
     const hrefs: string[] = [];
     for (let i = 0; i < await links.count(); i++) {

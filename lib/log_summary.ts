@@ -3,6 +3,8 @@
  * counts of new time ranges (the poller counts only what is new; see `db/logs.ts`).
  * @module
  */
+import { LOG_LEVEL_LABELS, LOG_LEVELS } from "./filters.ts";
+import { field, type ListColumn, type MemoryList } from "./list.ts";
 import type { DbTime } from "./time.ts";
 import { later } from "./window.ts";
 
@@ -16,6 +18,28 @@ export type ProcessLogs = {
   total: number;
   lastLog: DbTime | null;
   lastError: DbTime | null;
+};
+
+/** The Logs overview's list of processes. */
+export const PROCESSES_LIST: MemoryList<ProcessLogs> = {
+  name: "processes",
+  paging: "page",
+  columns: [
+    field("process", "Process", true),
+    ...LOG_LEVELS.map((level): ListColumn<ProcessLogs> => ({
+      key: level.toLowerCase(),
+      label: LOG_LEVEL_LABELS[level],
+      sort: true,
+      value: (r) => r.counts[level] ?? 0,
+    })),
+    field("total", "Total", true),
+    { key: "last_log", label: "Last log", sort: true, value: (r) => r.lastLog },
+    { key: "last_error", label: "Last error", sort: true, value: (r) => r.lastError },
+  ],
+  sort: "process",
+  dir: "asc",
+  size: 50,
+  search: (r) => [r.process],
 };
 
 /** Counted rows of one process and level in some time range, and the newest of them. */

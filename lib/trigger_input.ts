@@ -4,7 +4,7 @@
  * @module
  */
 import { nextRuns, normalizeCron, validateCron } from "./cron.ts";
-import type { Checked, FieldErrors } from "./list.ts";
+import type { FieldErrors, Parsed } from "./list.ts";
 import { type DbTime, normalizeDbTime } from "./time.ts";
 import {
   isTriggerStatus,
@@ -24,7 +24,7 @@ const INT_MAX = 2_147_483_647;
 export type TriggerFilters = { type: TriggerType | ""; status: TriggerStatus[] };
 
 /** Reads the list filters `type` and `status` (repeated) of a query string. */
-export function readTriggerFilters(query: URLSearchParams): Checked<TriggerFilters> {
+export function readTriggerFilters(query: URLSearchParams): Parsed<TriggerFilters> {
   const errors: FieldErrors = {};
   const type = query.get("type") ?? "";
   if (type !== "" && !isTriggerType(type)) {
@@ -35,8 +35,13 @@ export function readTriggerFilters(query: URLSearchParams): Checked<TriggerFilte
   if (unknown !== undefined) {
     errors.status = `Cannot filter by status '${unknown}': not a trigger status.`;
   }
-  if (Object.keys(errors).length) return { ok: false, errors };
-  return { ok: true, value: { type: type as TriggerType | "", status: status as TriggerStatus[] } };
+  return {
+    value: {
+      type: errors.type ? "" : type as TriggerType | "",
+      status: errors.status ? [] : status as TriggerStatus[],
+    },
+    errors,
+  };
 }
 
 /** The form as typed (re-rendered as it was after a rejected submit). */

@@ -5,33 +5,49 @@
  */
 import { Hono } from "hono";
 import {
+  CONSTANTS_LIST,
   createConstant,
   deleteConstant,
   getConstant,
   listConstants,
   updateConstant,
 } from "../db/constants.ts";
-import { type FieldErrors, parseListParams } from "../lib/list.ts";
+import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
 import { isClean, readText } from "../lib/validate.ts";
-import {
-  ConstantForm,
-  CONSTANTS_SPEC,
-  ConstantsPage,
-  ConstantsTable,
-} from "../templates/constants.tsx";
+import { ConstantForm, ConstantsPage, ConstantsTable } from "../templates/constants.tsx";
+import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { changed, jsonRows, notFound, pageOrFragment, rejected } from "./render.tsx";
 
 /** The Constants routes. */
 export const constants = new Hono();
 
 constants.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, CONSTANTS_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
-  const { rows, total } = await listConstants(c.get("db"), checked.value);
-  if (wantsJson(c)) return c.json({ rows: jsonRows(rows, ["changed_at"]), total });
-  const view = { params: checked.value, rows, total, canWrite: c.get("user").role === "admin" };
-  return pageOrFragment(c, "Constants", <ConstantsPage {...view} />, <ConstantsTable {...view} />);
+  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, CONSTANTS_LIST);
+  const db = c.get("db");
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: CONSTANTS_LIST.name,
+      errors,
+      columns: CONSTANTS_LIST.columns,
+      batches: () => allPages((at) => listConstants(db, { ...params, ...at })),
+    });
+  }
+  const page = isClean(errors) ? await listConstants(db, params) : { rows: [], total: 0 };
+  const view = {
+    list: CONSTANTS_LIST,
+    params,
+    page,
+    errors,
+    canWrite: c.get("user").role === "admin",
+  };
+  return listAnswer(c, {
+    title: "Constants",
+    errors,
+    json: () => ({ rows: jsonRows(page.rows, ["changed_at"]), total: page.total }),
+    body: <ConstantsPage {...view} />,
+    fragment: <ConstantsTable {...view} />,
+  });
 });
 
 constants.get("/new", requireAdmin, (c) => {

@@ -9,6 +9,7 @@ import {
   auditReveal,
   createCredential,
   type Credential,
+  CREDENTIALS_LIST,
   deleteCredential,
   getCredential,
   listCredentials,
@@ -16,17 +17,17 @@ import {
 } from "../db/credentials.ts";
 import { personKey } from "../lib/auth.ts";
 import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
-import { type FieldErrors, parseListParams } from "../lib/list.ts";
+import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import {
   CredentialForm,
   type CredentialRow,
-  CREDENTIALS_SPEC,
   CredentialsPage,
   CredentialsTable,
   Revealed,
   RevealForm,
 } from "../templates/credentials.tsx";
+import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
 
@@ -47,34 +48,44 @@ function rowOf(credential: Credential, key: string | null): CredentialRow {
 }
 
 credentials.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, CREDENTIALS_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
-  const { rows, total } = await listCredentials(c.get("db"), checked.value);
+  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, CREDENTIALS_LIST);
+  const db = c.get("db");
+  if (wantsCsv(c)) {
+    // The list's columns hold no password: the export has none either.
+    return csvAnswer(c, {
+      name: CREDENTIALS_LIST.name,
+      errors,
+      columns: CREDENTIALS_LIST.columns,
+      batches: () => allPages((at) => listCredentials(db, { ...params, ...at })),
+    });
+  }
+  const { rows, total } = isClean(errors)
+    ? await listCredentials(db, params)
+    : { rows: [], total: 0 };
   const key = c.get("config").key;
   const shown = rows.map((r) => rowOf(r, key));
-  if (wantsJson(c)) {
-    return c.json({
+  const view = {
+    list: CREDENTIALS_LIST,
+    params,
+    errors,
+    page: { rows: shown, total },
+    canWrite: c.get("user").role === "admin",
+    canEncrypt: key !== null,
+  };
+  return listAnswer(c, {
+    title: "Credentials",
+    errors,
+    json: () => ({
       rows: jsonRows(shown, ["changed_at"]).map(({ length, keyMatches, ...rest }) => ({
         ...rest,
         password_length: length,
         made_with_configured_key: keyMatches,
       })),
       total,
-    });
-  }
-  const view = {
-    params: checked.value,
-    rows: shown,
-    total,
-    canWrite: c.get("user").role === "admin",
-    canEncrypt: key !== null,
-  };
-  return pageOrFragment(
-    c,
-    "Credentials",
-    <CredentialsPage {...view} />,
-    <CredentialsTable {...view} />,
-  );
+    }),
+    body: <CredentialsPage {...view} />,
+    fragment: <CredentialsTable {...view} />,
+  });
 });
 
 credentials.get("/new", requireAdmin, (c) => {

@@ -17,7 +17,7 @@ Deno.test("/ opens the dashboard; it links every item to its filtered view, and 
     const page = await (await t.get("/dashboard")).text();
     assert.match(page, /<a class="brand" href="\/dashboard">/);
     assert.match(page, /Error logs: <span class="dash-count">\d+/);
-    assert.match(page, /<svg role="img" aria-labelledby="chart-title chart-desc"/);
+    assert.match(page, /<svg role="group" aria-labelledby="chart-title chart-desc"/);
     assert.match(page, /<desc id="chart-desc">(?:\w{3} \d{1,2}: [\d,]+ done, [\d,]+ failed; ){6}/);
     const links = [...page.matchAll(/<main id="main">[\s\S]*<\/main>/g)][0][0]
       .matchAll(/href="([^"]+)"/g);
@@ -211,6 +211,48 @@ Deno.test("the dashboard's window is chosen in the URL: 24 h, since the last wor
     const bad = await t.json("/dashboard?window=forever");
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).errors.window, /Cannot show the window forever/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a chart bar opens the elements it counts: that day's done or failed, in every queue", async () => {
+  const t = await testApp();
+  try {
+    const page = await (await t.get("/dashboard")).text();
+    const bars = [
+      ...page.matchAll(
+        /<a href="([^"]+)" aria-label="\w{3} \d{1,2}: ([\d,]+) (done|failed) elements">/g,
+      ),
+    ].map(([, href, n, status]) => ({
+      href: href.replaceAll("&amp;", "&"),
+      count: Number(n.replaceAll(",", "")),
+      status: status.toUpperCase(),
+    }));
+    assert.equal(bars.length, 14, "two bars a day for seven days");
+    assert.ok(bars.some((b) => b.count > 0), "the demo has done or failed elements");
+    for (const bar of bars) {
+      const match = decodeURIComponent(bar.href).match(
+        /^\/queues\/all\?status=(DONE|FAILED)&date=ended&from=(\d{4}-\d\d-\d\d)T00:00&to=\2T23:59$/,
+      );
+      assert.ok(match, bar.href);
+      assert.equal(match[1], bar.status);
+      const list = await t.json(`${bar.href}&size=500`);
+      assert.equal(list.status, 200, bar.href);
+      const body = await list.json();
+      assert.equal(body.total, bar.count, `${bar.href}: the list has the bar's count`);
+      assert.equal(body.rows.length, Math.min(bar.count, 500));
+      for (const row of body.rows) {
+        assert.equal(row.status, bar.status);
+        assert.equal(row.end_date.slice(0, 10), match[2]);
+      }
+      const html = await (await t.get(bar.href)).text();
+      assert.match(html, /<h1>Elements of every queue<\/h1>/);
+      assert.match(
+        html,
+        new RegExp(`<input type="checkbox" name="status" value="${bar.status}" checked`),
+      );
+    }
   } finally {
     await t.close();
   }

@@ -1,7 +1,8 @@
 /**
  * The Logs area: `GET /logs` (per-process counts from the poller), `GET /logs/:process` and
  * `GET /logs/all` (the rows, with `level` (repeatable), `q`, `from`, `to`, `highlight`, keyset
- * `after`/`before`, `dir`, `size`), `GET /logs/:process/tail?after=<cursor>` (the live tail's new
+ * `after`/`before`, `dir`, `size`; each list also as CSV with `format=csv`),
+ * `GET /logs/:process/tail?after=<cursor>` (the live tail's new
  * rows), `POST /logs/:process/actions/delete` with `id` repeated, and
  * `POST /logs/:process/actions/delete-older` with `before` (a date) and `confirm` (the process
  * name), which runs in batches: `GET …/delete-older` tells how far it got, `POST …/stop` stops it. Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
@@ -11,12 +12,20 @@ import { escapeControls } from "../lib/log.ts";
 import { type Context, Hono } from "hono";
 import { DatabaseUnavailableError } from "../db/connection.ts";
 import { storedId } from "../db/ids.ts";
-import { deleteLogs, deleteLogsBefore, listLogs, TAIL_LIMIT, tailLogs } from "../db/logs.ts";
+import {
+  deleteLogs,
+  deleteLogsBefore,
+  exportLogs,
+  listLogs,
+  LOGS_LIST,
+  TAIL_LIMIT,
+  tailLogs,
+} from "../db/logs.ts";
 import { parseCursor } from "../lib/cursor.ts";
-import { parseLogFilter, parsePaging } from "../lib/filters.ts";
-import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
+import { parseLogFilter } from "../lib/filters.ts";
+import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
+import { PROCESSES_LIST } from "../lib/log_summary.ts";
 import { ensurePolled, recountLogs, refreshProcessLogs } from "../lib/poller.ts";
-import { snapshotPage } from "../lib/snapshot_list.ts";
 import { type DbTime, formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import { Flash } from "../templates/layout.tsx";
@@ -27,15 +36,10 @@ import {
   LogViewPage,
   TailRows,
 } from "../templates/log_view.tsx";
-import {
-  PROCESSES_LIST,
-  PROCESSES_SPEC,
-  ProcessesPage,
-  ProcessesTable,
-} from "../templates/logs.tsx";
-import { filteredList, NO_PAGE } from "./lists.tsx";
+import { ProcessesPage, ProcessesTable } from "../templates/logs.tsx";
+import { csvAnswer, cursorJson, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { changed, rejected, wantsJson } from "./render.tsx";
 
 /** The Logs routes. */
 export const logs = new Hono();
@@ -47,18 +51,37 @@ function processOf(c: Context): string | null {
 }
 
 logs.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, PROCESSES_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
+  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, PROCESSES_LIST);
   const snapshot = c.get("snapshot");
   await ensurePolled(c.get("db"), snapshot, "logs");
-  const { rows, total } = snapshotPage(
-    snapshot.logs?.processes ?? [],
-    checked.value,
-    PROCESSES_LIST,
-  );
-  if (wantsJson(c)) {
-    return c.json({
-      rows: rows.map((r) => ({
+  const all = snapshot.logs?.processes ?? [];
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: PROCESSES_LIST.name,
+      errors,
+      columns: PROCESSES_LIST.columns,
+      batches: async function* () {
+        const every = { ...params, page: 1, size: all.length };
+        yield memoryPage(all, { list: PROCESSES_LIST, params: every }).rows;
+      },
+    });
+  }
+  const page = isClean(errors)
+    ? memoryPage(all, { list: PROCESSES_LIST, params })
+    : { rows: [], total: 0 };
+  const view = {
+    list: PROCESSES_LIST,
+    params,
+    errors,
+    page,
+    counted: snapshot.logs !== undefined,
+    now: new Date(),
+  };
+  return listAnswer(c, {
+    title: "Logs",
+    errors,
+    json: () => ({
+      rows: page.rows.map((r) => ({
         process_name: r.process,
         trace: r.counts.TRACE ?? 0,
         info: r.counts.INFO ?? 0,
@@ -67,46 +90,49 @@ logs.get("/", async (c) => {
         last_log: jsonTime(r.lastLog),
         last_error: jsonTime(r.lastError),
       })),
-      total,
-    });
-  }
-  const view = {
-    params: checked.value,
-    rows,
-    total,
-    counted: snapshot.logs !== undefined,
-    now: new Date(),
-  };
-  return pageOrFragment(c, "Logs", <ProcessesPage {...view} />, <ProcessesTable {...view} />);
+      total: page.total,
+    }),
+    body: <ProcessesPage {...view} />,
+    fragment: <ProcessesTable {...view} />,
+  });
 });
 
 logs.get("/:process", async (c) => {
   const process = processOf(c);
   const query = new URL(c.req.url).searchParams;
   const filter = parseLogFilter(query);
-  const paging = parsePaging(query);
-  const errors = { ...filter.errors, ...paging.errors };
+  const list = parseList(query, LOGS_LIST);
+  const errors = { ...filter.errors, ...list.errors };
+  const db = c.get("db");
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: process === null ? "logs" : `logs of ${process}`,
+      errors,
+      columns: LOGS_LIST.columns,
+      batches: () => exportLogs(db, { process, filter: filter.value, dir: list.value.dir }),
+    });
+  }
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "logs");
+  await ensurePolled(db, snapshot, "logs");
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
   const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
   const page = isClean(errors)
-    ? await listLogs(c.get("db"), process, filter.value, paging.value, known)
+    ? await listLogs(db, process, filter.value, list.value, known)
     : NO_PAGE;
   const view = {
     process,
     filter: filter.value,
-    paging: paging.value,
+    list: LOGS_LIST,
+    paging: list.value,
     errors,
     page,
     canWrite: c.get("user").role === "admin",
     now: new Date(),
   };
-  return filteredList(c, {
+  return listAnswer(c, {
     title: process ?? "All logs",
     errors,
-    page,
-    times: ["log_time"],
+    json: () => cursorJson(page, ["log_time"]),
     body: <LogViewPage {...view} />,
     fragment: <LogsTable {...view} />,
   });

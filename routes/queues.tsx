@@ -1,6 +1,7 @@
 /**
  * The Queues area: `GET /queues` (overview from the poller), `GET /queues/:name` (elements with
- * `status` (repeatable), `q`, `from`, `to`, `date`, keyset `after`/`before`, `dir`, `size`),
+ * `status` (repeatable), `q`, `from`, `to`, `date`, keyset `after`/`before`, `dir`, `size`;
+ * `GET /queues/all` the same over every queue, read only), each list also as CSV (`format=csv`),
  * `GET /queues/:name/performance?days=7|30` (per day: done, failed, processing time, arrivals,
  * the oldest new element), `GET /queues/:name/elements/:id`, `POST /queues/:name/elements` (add),
  * `GET /queues/:name/actions/:action?all=1&…` (the count before acting on everything matching)
@@ -23,12 +24,17 @@ import {
   addElement,
   applyQueueAction,
   countMovable,
+  ELEMENTS_LIST,
+  exportElements,
   getElement,
   listElements,
+  QUEUES_LIST,
   type QueueSummary,
+  type StatusCounts as StatusCountsOf,
+  sumCounts,
 } from "../db/queues.ts";
-import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
-import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
+import { parseQueueFilter } from "../lib/filters.ts";
+import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
 import { ensurePolled, refreshQueue, type Snapshot } from "../lib/poller.ts";
 import {
   type ActionConfirmations,
@@ -36,7 +42,6 @@ import {
   isQueueAction,
   isQueueStatus,
 } from "../lib/queue_status.ts";
-import { snapshotPage } from "../lib/snapshot_list.ts";
 import { jsonTime, parseDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import {
@@ -48,8 +53,8 @@ import {
 } from "../templates/queue_detail.tsx";
 import { ElementPage, ElementView } from "../templates/queue_element.tsx";
 import { PerformancePage, PerformanceSection } from "../templates/queue_performance.tsx";
-import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/queues.tsx";
-import { filteredList, NO_PAGE } from "./lists.tsx";
+import { QueuesPage, QueuesTable } from "../templates/queues.tsx";
+import { csvAnswer, cursorJson, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
 
@@ -78,6 +83,13 @@ function keptPerformances(c: Context): Map<string, QueuePerformance> {
   return kept;
 }
 
+/** The counts of every queue summed (from the poller), or none before its first round. */
+async function allCounts(c: Context): Promise<StatusCountsOf | undefined> {
+  const snapshot = c.get("snapshot");
+  await ensurePolled(c.get("db"), snapshot, "queues");
+  return snapshot.queues && sumCounts(snapshot.queues.rows);
+}
+
 /** Reads a queue's counts again after a change to it; the chips to swap in. */
 async function freshCounts(c: Context, queue: string) {
   keptPerformances(c).delete(queue);
@@ -88,15 +100,41 @@ async function freshCounts(c: Context, queue: string) {
 }
 
 queues.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, QUEUES_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
+  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, QUEUES_LIST);
   const snapshot = c.get("snapshot");
   await ensurePolled(c.get("db"), snapshot, "queues");
   const summaries = snapshot.queues;
-  const { rows, total } = snapshotPage(summaries?.rows ?? [], checked.value, QUEUES_LIST);
-  if (wantsJson(c)) {
-    return c.json({
-      rows: rows.map((r) => ({
+  const all = summaries?.rows ?? [];
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: QUEUES_LIST.name,
+      errors,
+      columns: QUEUES_LIST.columns,
+      batches: async function* () {
+        yield memoryPage(all, {
+          list: QUEUES_LIST,
+          params: { ...params, page: 1, size: all.length },
+        })
+          .rows;
+      },
+    });
+  }
+  const page = isClean(errors)
+    ? memoryPage(all, { list: QUEUES_LIST, params })
+    : { rows: [], total: 0 };
+  const view = {
+    list: QUEUES_LIST,
+    params,
+    errors,
+    page,
+    at: summaries?.activityMark ?? null,
+    now: new Date(),
+  };
+  return listAnswer(c, {
+    title: "Queues",
+    errors,
+    json: () => ({
+      rows: page.rows.map((r) => ({
         queue_name: r.name,
         new: r.counts.NEW,
         in_progress: r.counts.IN_PROGRESS,
@@ -108,44 +146,54 @@ queues.get("/", async (c) => {
         last_activity: jsonTime(r.lastActivity),
         triggers: r.triggers,
       })),
-      total,
-    });
-  }
-  const view = {
-    params: checked.value,
-    rows,
-    total,
-    at: summaries?.activityMark ?? null,
-    now: new Date(),
-  };
-  return pageOrFragment(c, "Queues", <QueuesPage {...view} />, <QueuesTable {...view} />);
+      total: page.total,
+    }),
+    body: <QueuesPage {...view} />,
+    fragment: <QueuesTable {...view} />,
+  });
 });
 
+/** The queue of a URL: `all` means every queue (a list that only reads). */
+function queueOf(c: Context): string | null {
+  const name = c.req.param("name")!;
+  return name === "all" ? null : name;
+}
+
 queues.get("/:name", async (c) => {
-  const queue = c.req.param("name");
+  const queue = queueOf(c);
   const query = new URL(c.req.url).searchParams;
   const filter = parseQueueFilter(query);
-  const paging = parsePaging(query);
-  const errors = { ...filter.errors, ...paging.errors };
-  const summary = await summaryOf(c, queue);
+  const list = parseList(query, ELEMENTS_LIST);
+  const errors = { ...filter.errors, ...list.errors };
+  const db = c.get("db");
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: queue === null ? "elements" : `elements of ${queue}`,
+      errors,
+      columns: ELEMENTS_LIST.columns,
+      batches: () => exportElements(db, { queue, filter: filter.value, dir: list.value.dir }),
+    });
+  }
+  const summary = queue === null ? null : await summaryOf(c, queue);
+  const known = queue === null ? await allCounts(c) : summary?.counts;
   const page = isClean(errors)
-    ? await listElements(c.get("db"), queue, filter.value, paging.value, summary?.counts)
+    ? await listElements(db, queue, filter.value, list.value, known)
     : NO_PAGE;
   const view = {
     queue,
     summary,
     filter: filter.value,
-    paging: paging.value,
+    list: ELEMENTS_LIST,
+    paging: list.value,
     errors,
     page,
     canWrite: c.get("user").role === "admin",
     now: new Date(),
   };
-  return filteredList(c, {
-    title: queue,
+  return listAnswer(c, {
+    title: queue ?? "Elements of every queue",
     errors,
-    page,
-    times: [...ELEMENT_TIMES],
+    json: () => cursorJson(page, [...ELEMENT_TIMES]),
     body: <QueueDetailPage {...view} />,
     fragment: <ElementsTable {...view} />,
   });

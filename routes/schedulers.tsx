@@ -4,10 +4,12 @@
  * @module
  */
 import { Hono } from "hono";
-import { listSchedulers, type Scheduler } from "../db/schedulers.ts";
-import { parseListParams } from "../lib/list.ts";
-import { SCHEDULERS_SPEC, SchedulersPage, SchedulersTable } from "../templates/schedulers.tsx";
-import { jsonRows, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { listSchedulers, type Scheduler, SCHEDULERS_LIST } from "../db/schedulers.ts";
+import { allPages, parseList } from "../lib/list.ts";
+import { isClean } from "../lib/validate.ts";
+import { SchedulersPage, SchedulersTable } from "../templates/schedulers.tsx";
+import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
+import { jsonRows } from "./render.tsx";
 
 /** The Schedulers routes. */
 export const schedulers = new Hono();
@@ -15,18 +17,26 @@ export const schedulers = new Hono();
 const TIME_COLUMNS: (keyof Scheduler)[] = ["last_update", "latest_trigger_time"];
 
 schedulers.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, SCHEDULERS_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
+  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, SCHEDULERS_LIST);
+  const db = c.get("db");
   const now = new Date();
-  const overview = await listSchedulers(c.get("db"), checked.value, now);
-  if (wantsJson(c)) {
-    return c.json({ ...overview, rows: jsonRows(overview.rows, TIME_COLUMNS) });
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: SCHEDULERS_LIST.name,
+      errors,
+      columns: SCHEDULERS_LIST.columns,
+      batches: () => allPages((at) => listSchedulers(db, { ...params, ...at }, now)),
+    });
   }
-  const view = { ...overview, params: checked.value, now };
-  return pageOrFragment(
-    c,
-    "Schedulers",
-    <SchedulersPage {...view} />,
-    <SchedulersTable {...view} />,
-  );
+  const overview = isClean(errors)
+    ? await listSchedulers(db, params, now)
+    : { rows: [], total: 0, open: 0, unknown: [] };
+  const view = { ...overview, list: SCHEDULERS_LIST, params, errors, now };
+  return listAnswer(c, {
+    title: "Schedulers",
+    errors,
+    json: () => ({ ...overview, rows: jsonRows(overview.rows, TIME_COLUMNS) }),
+    body: <SchedulersPage {...view} />,
+    fragment: <SchedulersTable {...view} />,
+  });
 });

@@ -18,10 +18,11 @@ import {
   listTriggers,
   type Trigger,
   triggerChoices,
+  TRIGGERS_LIST,
   updateTrigger,
 } from "../db/triggers.ts";
 import { previewCron } from "../lib/cron.ts";
-import { type FieldErrors, parseListParams } from "../lib/list.ts";
+import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
 import { inputTime, jsonTime, normalizeDbTime, nowDbTime, parseDbTime } from "../lib/time.ts";
 import {
   checkNextRun,
@@ -44,10 +45,10 @@ import {
   type TriggerContext,
   TriggerDetail,
   TriggerRow,
-  TRIGGERS_SPEC,
   TriggersPage,
   TriggersTable,
 } from "../templates/triggers.tsx";
+import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
 
@@ -72,18 +73,27 @@ function idOf(c: Context): string | null {
 
 triggers.get("/", async (c) => {
   const query = new URL(c.req.url).searchParams;
-  const checked = parseListParams(query, TRIGGERS_SPEC);
-  const filters = readTriggerFilters(query);
-  if (!checked.ok || !filters.ok) {
-    return rejected(c, 400, {
-      ...(checked.ok ? {} : checked.errors),
-      ...(filters.ok ? {} : filters.errors),
+  const { value: params, errors: listErrors } = parseList(query, TRIGGERS_LIST);
+  const { value: filters, errors: filterErrors } = readTriggerFilters(query);
+  const errors = { ...listErrors, ...filterErrors };
+  const db = c.get("db");
+  if (wantsCsv(c)) {
+    return csvAnswer(c, {
+      name: TRIGGERS_LIST.name,
+      errors,
+      columns: TRIGGERS_LIST.columns,
+      batches: () => allPages((at) => listTriggers(db, { ...params, ...at }, filters)),
     });
   }
-  const { rows, total } = await listTriggers(c.get("db"), checked.value, filters.value);
-  if (wantsJson(c)) return c.json({ rows: jsonRows(rows, TIME_COLUMNS), total });
-  const view = { ...contextOf(c), params: checked.value, filters: filters.value, rows, total };
-  return pageOrFragment(c, "Triggers", <TriggersPage {...view} />, <TriggersTable {...view} />);
+  const page = isClean(errors) ? await listTriggers(db, params, filters) : { rows: [], total: 0 };
+  const view = { ...contextOf(c), list: TRIGGERS_LIST, params, errors, filters, page };
+  return listAnswer(c, {
+    title: "Triggers",
+    errors,
+    json: () => ({ rows: jsonRows(page.rows, TIME_COLUMNS), total: page.total }),
+    body: <TriggersPage {...view} />,
+    fragment: <TriggersTable {...view} />,
+  });
 });
 
 triggers.get("/cron", (c) => {

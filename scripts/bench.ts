@@ -9,7 +9,10 @@
  * fraction such as `--scale 0.01` makes a quick smoke run), and
  * `--concurrent` (with `--seconds N`, default 30) runs 8 clients over the heavy views at once
  * while a probe sends a cheap request every 20 ms, then 8 clients on the dashboard fragment, and
- * prints requests/s, p50/p99/max and the probe's worst stall.
+ * prints requests/s, p50/p99/max and the probe's worst stall. `--export` instead streams the CSV
+ * export of every log row (1 M at scale 1) and samples the server's resident memory while it
+ * runs: an export must keep it flat. `--db PATH` measures an existing SQLite file (a
+ * `clonedb` copy) instead of the generated one.
  * Exits non-zero only when a request fails (a status other than 200); budgets are for reading.
  * @module
  */
@@ -481,17 +484,19 @@ async function stopServer(server: Server): Promise<void> {
 }
 
 /**
- * The server's peak resident memory (VmHWM) in bytes, or null where /proc is missing. Read with
- * `cat`: Deno lets only `--allow-all` read another process's `/proc/<pid>` files.
+ * The server's peak (`VmHWM`) or current (`VmRSS`) resident memory in bytes, or null where /proc
+ * is missing. Read with `cat`: Deno lets only `--allow-all` read another process's
+ * `/proc/<pid>` files.
  */
-async function peakMemory(pid: number): Promise<number | null> {
+async function memoryOf(pid: number, field: "VmHWM" | "VmRSS"): Promise<number | null> {
   if (Deno.build.os !== "linux") return null;
   try {
     const { success, stdout } = await new Deno.Command("cat", {
       args: [`/proc/${pid}/status`],
       stderr: "null",
     }).output();
-    const kb = success ? /^VmHWM:\s+(\d+) kB/m.exec(new TextDecoder().decode(stdout))?.[1] : null;
+    const text = new TextDecoder().decode(stdout);
+    const kb = success ? new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] : null;
     return kb ? Number(kb) * 1024 : null;
   } catch {
     return null;
@@ -565,6 +570,8 @@ function markdownTable(results: Result[]): string {
 
 type Options = {
   rebuild: boolean;
+  export: boolean;
+  db: string;
   requests: number;
   only: string;
   scale: number;
@@ -592,6 +599,8 @@ function parseOptions(): Options {
     args: Deno.args,
     options: {
       rebuild: { type: "boolean", default: false },
+      export: { type: "boolean", default: false },
+      db: { type: "string", default: "" },
       requests: { type: "string", default: String(DEFAULT_REQUESTS) },
       only: { type: "string", default: "" },
       scale: { type: "string", default: "1" },
@@ -601,6 +610,8 @@ function parseOptions(): Options {
   });
   return {
     rebuild: values.rebuild,
+    export: values.export,
+    db: values.db,
     requests: wholeNumber("requests", values.requests),
     only: values.only.toLowerCase(),
     scale: scaleOf(values.scale),
@@ -702,6 +713,73 @@ async function runConcurrent(server: Server, options: Options): Promise<string> 
   return concurrentTable(rows);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Export memory: a million-row CSV export must not grow the server
+
+/** Counts CSV records: CRLF line ends outside quoted cells (messages may hold line breaks). */
+function recordCounter(): (chunk: Uint8Array) => number {
+  let quoted = false;
+  let afterCr = false;
+  let records = 0;
+  return (chunk) => {
+    for (const byte of chunk) {
+      if (byte === 34) quoted = !quoted;
+      else if (!quoted && afterCr && byte === 10) records++;
+      afterCr = !quoted && byte === 13;
+    }
+    return records;
+  };
+}
+
+/**
+ * Streams the CSV export of every log row (`/logs/all?format=csv`) as a client that reads as fast
+ * as it can, sampling the server's resident memory every 200 ms; a table of the rows, bytes,
+ * time to the first byte and in all, and the memory before, at most during, and after.
+ */
+async function measureExport(server: Server): Promise<string> {
+  const pid = server.child.pid;
+  const before = await memoryOf(pid, "VmRSS");
+  const samples: number[] = [];
+  let streaming = true;
+  const sampler = (async () => {
+    while (streaming) {
+      const rss = await memoryOf(pid, "VmRSS");
+      if (rss !== null) samples.push(rss);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  console.log(`Streaming ${server.base}/logs/all?format=csv ...`);
+  const started = performance.now();
+  const response = await fetch(`${server.base}/logs/all?format=csv`);
+  if (response.status !== 200) {
+    throw new Error(`Cannot measure the export: it answered ${response.status}`);
+  }
+  const count = recordCounter();
+  let firstByte = NaN;
+  let bytes = 0;
+  let records = 0;
+  for await (const chunk of response.body!) {
+    if (Number.isNaN(firstByte)) firstByte = performance.now() - started;
+    bytes += chunk.byteLength;
+    records = count(chunk);
+  }
+  const total = performance.now() - started;
+  streaming = false;
+  await sampler;
+  const after = await memoryOf(pid, "VmRSS");
+  const mib = (n: number | null | undefined) =>
+    n === null || n === undefined ? "n/a" : (n / 2 ** 20).toFixed(0);
+  return [
+    "| export | rows | MiB sent | first byte ms | total s | RSS before MiB | RSS max during MiB | RSS after MiB |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
+    `| \`/logs/all?format=csv\` | ${(records - 1).toLocaleString("en")} | ${mib(bytes)} | ${
+      firstByte.toFixed(0)
+    } | ${(total / 1000).toFixed(1)} | ${mib(before)} | ${
+      mib(samples.length ? Math.max(...samples) : null)
+    } | ${mib(after)} |`,
+  ].join("\n");
+}
+
 async function main(): Promise<number> {
   const options = parseOptions();
   useScale(options.scale);
@@ -713,7 +791,10 @@ async function main(): Promise<number> {
   }
 
   const marker = expectedMarker();
-  if (options.rebuild || !cachedIsCurrent(marker)) {
+  if (options.db) {
+    DB_PATH = options.db;
+    console.log(`Measuring ${DB_PATH} as it is.`);
+  } else if (options.rebuild || !cachedIsCurrent(marker)) {
     await buildDatabase(marker);
   } else {
     const bytes = statSync(DB_PATH).size;
@@ -736,6 +817,8 @@ async function main(): Promise<number> {
   try {
     if (options.concurrent) {
       loadTable = await runConcurrent(server, options);
+    } else if (options.export) {
+      loadTable = await measureExport(server);
     } else {
       console.log(
         `Serving on ${server.base}; ${WARMUP} warm-up + ${options.requests} timed requests per endpoint.`,
@@ -744,7 +827,7 @@ async function main(): Promise<number> {
         results.push(await measure(server.base, endpoint, options.requests));
       }
     }
-    peak = await peakMemory(server.child.pid);
+    peak = await memoryOf(server.child.pid, "VmHWM");
   } finally {
     Deno.removeSignalListener("SIGINT", stop);
     await stopServer(server);
@@ -752,12 +835,14 @@ async function main(): Promise<number> {
 
   console.log("");
   console.log(
-    `${COUNTS.logs.toLocaleString("en")} logs, ${
-      COUNTS.queueElements.toLocaleString("en")
-    } queue elements (scale ${options.scale}); first poller round after ${firstRound}.`,
+    options.db
+      ? `${options.db}; first poller round after ${firstRound}.`
+      : `${COUNTS.logs.toLocaleString("en")} logs, ${
+        COUNTS.queueElements.toLocaleString("en")
+      } queue elements (scale ${options.scale}); first poller round after ${firstRound}.`,
   );
   console.log("");
-  console.log(options.concurrent ? loadTable : markdownTable(results));
+  console.log(options.concurrent || options.export ? loadTable : markdownTable(results));
   console.log("");
   console.log(
     `Peak RSS of the server (VmHWM): ${

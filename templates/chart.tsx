@@ -2,10 +2,13 @@
  * The bar charts: two bars a day (done and failed queue elements on the dashboard; a queue's
  * counts and processing times on its performance view), drawn on the server as SVG (no script,
  * no inline style: colours come from classes). A screen reader reads its title and a description
- * with every number; a chart whose bars link somewhere names each link.
+ * with every number; a chart whose bars link somewhere names each link (and is a group, not an
+ * image: an image's links would be hidden from assistive tools).
  * @module
  */
 import type { ChartDay } from "../db/dashboard.ts";
+import { listQuery } from "../lib/list.ts";
+import { queuePath } from "./queue_detail.tsx";
 
 const WIDTH = 640;
 const HEIGHT = 240;
@@ -171,14 +174,25 @@ export const DONE_FAILED: [ChartSeries, ChartSeries] = [
   { label: "Failed", class: "bar-failed" },
 ];
 
-/** The dashboard's bar chart of done and failed elements per day. */
+/** The elements of every queue that ended with `status` on `day` (what one bar counts). */
+function dayListPath(day: string, status: "DONE" | "FAILED"): string {
+  return queuePath(null) + listQuery({}, {
+    filters: { status, date: "ended", from: `${day}T00:00`, to: `${day}T23:59` },
+  });
+}
+
+/** The dashboard's bar chart of done and failed elements per day, each bar a link to them. */
 export function DoneFailedChart(props: { days: ChartDay[] }) {
   return (
     <BarChart
       id="chart"
       title={`Done and failed queue elements per day, last ${props.days.length} days`}
       series={DONE_FAILED}
-      days={props.days.map((d) => ({ day: d.day, values: [d.done, d.failed] }))}
+      days={props.days.map((d) => ({
+        day: d.day,
+        values: [d.done, d.failed],
+        links: [dayListPath(d.day, "DONE"), dayListPath(d.day, "FAILED")],
+      }))}
       caption="per day by end date, today last."
     />
   );

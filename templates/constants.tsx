@@ -3,22 +3,18 @@
  * @module
  */
 import type { Constant } from "../db/constants.ts";
-import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
+import type { Page } from "../db/list.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
 import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
 
-/** The constants list's allowlist and defaults. */
-export const CONSTANTS_SPEC: ListSpec = {
-  sortable: ["name", "value", "changed_at"],
-  sort: "name",
-  dir: "asc",
-};
-
 /** The list state and rows of one constants page. */
 export type ConstantsView = {
+  list: ListDefinition<never>;
   params: ListParams;
-  rows: Constant[];
-  total: number;
+  /** What is wrong with the list's parameters (nothing when empty). */
+  errors: FieldErrors;
+  page: Page<Constant>;
   canWrite: boolean;
 };
 
@@ -26,23 +22,17 @@ export type ConstantsView = {
 export function ConstantsTable(props: ConstantsView) {
   return (
     <DataTable<Constant>
-      id="constants-table"
+      list={props.list}
       base="/constants"
       caption="Constants"
       params={props.params}
-      spec={CONSTANTS_SPEC}
-      rows={props.rows}
-      total={props.total}
+      errors={props.errors}
+      page={props.page}
       empty={props.params.q ? "No constant matches this search." : "No constants yet."}
       rowKey={(r) => r.name}
       columns={[
-        { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
-        {
-          key: "value",
-          label: "Value",
-          sortable: true,
-          cell: (r) => <span class="wrap">{r.value}</span>,
-        },
+        { key: "name", cell: (r) => <strong>{r.name}</strong> },
+        { key: "value", cell: (r) => <span class="wrap">{r.value}</span> },
         changedColumn<Constant>(),
         ...actionsColumn<Constant>(props.canWrite, (r) => {
           const path = `/constants/${encodeURIComponent(r.name)}`;

@@ -3,16 +3,10 @@
  * (blank password keeps the old one), delete; reveal with the key, hidden again after 30 s.
  * @module
  */
-import type { FieldErrors, ListParams, ListSpec } from "../lib/list.ts";
+import type { Page } from "../db/list.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
 import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
-
-/** The credentials list's allowlist and defaults. */
-export const CREDENTIALS_SPEC: ListSpec = {
-  sortable: ["name", "username", "changed_at"],
-  sort: "name",
-  dir: "asc",
-};
 
 /** A credential as the page shows it: never the token, never the password. */
 export type CredentialRow = {
@@ -27,9 +21,11 @@ export type CredentialRow = {
 
 /** The list state and rows of one credentials page. */
 export type CredentialsView = {
+  list: ListDefinition<never>;
   params: ListParams;
-  rows: CredentialRow[];
-  total: number;
+  /** What is wrong with the list's parameters (nothing when empty). */
+  errors: FieldErrors;
+  page: Page<CredentialRow>;
   canWrite: boolean;
   /** False when no key is configured (passwords cannot be set). */
   canEncrypt: boolean;
@@ -45,18 +41,17 @@ export function lengthHint(length: CredentialRow["length"]): string {
 export function CredentialsTable(props: CredentialsView) {
   return (
     <DataTable<CredentialRow>
-      id="credentials-table"
+      list={props.list}
       base="/credentials"
       caption="Credentials"
       params={props.params}
-      spec={CREDENTIALS_SPEC}
-      rows={props.rows}
-      total={props.total}
+      errors={props.errors}
+      page={props.page}
       empty={props.params.q ? "No credential matches this search." : "No credentials yet."}
       rowKey={(r) => r.name}
       columns={[
-        { key: "name", label: "Name", sortable: true, cell: (r) => <strong>{r.name}</strong> },
-        { key: "username", label: "Username", sortable: true, cell: (r) => r.username },
+        { key: "name", cell: (r) => <strong>{r.name}</strong> },
+        { key: "username", cell: (r) => r.username },
         {
           key: "password",
           label: "Password",

@@ -5,8 +5,7 @@
  * @module
  */
 import type { Child } from "hono/jsx";
-import { pagedQuery } from "../lib/filters.ts";
-import type { FieldErrors } from "../lib/list.ts";
+import { type FieldErrors, listQuery } from "../lib/list.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { presetFrom, TIME_PRESETS } from "../lib/window.ts";
 import { SearchBox } from "./table.tsx";
@@ -79,7 +78,8 @@ export function FilterForm(props: {
       />
     </label>
   );
-  const link = (from: string) => props.base + pagedQuery({ ...props.query, from, to: "" }, {});
+  const link = (from: string) =>
+    props.base + listQuery({}, { filters: { ...props.query, from, to: "" } });
   const now = formatDbTime(props.now);
   return (
     <SearchBox id={id} base={props.base} q={filter.q} label={props.label}>

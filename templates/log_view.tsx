@@ -5,25 +5,17 @@
  * process's name).
  * @module
  */
-import type { CountedPage } from "../db/keyset.ts";
+import type { CountedPage } from "../db/list.ts";
 import type { LogRow } from "../db/logs.ts";
 import type { Cursor } from "../lib/cursor.ts";
-import {
-  LOG_LEVEL_LABELS,
-  LOG_LEVELS,
-  type LogFilter,
-  logFilterQuery,
-  pagedQuery,
-  type Paging,
-} from "../lib/filters.ts";
-import type { FieldErrors } from "../lib/list.ts";
+import { LOG_LEVEL_LABELS, LOG_LEVELS, type LogFilter, logFilterQuery } from "../lib/filters.ts";
+import { type FieldErrors, type ListDefinition, type ListParams, listQuery } from "../lib/list.ts";
 import { type DbTime, displayTime, formatDbTime, parseDbTime } from "../lib/time.ts";
 import { aroundWindow } from "../lib/window.ts";
 import { FilterForm } from "./filters.tsx";
 import { Field, FormError } from "./forms.tsx";
-import { KeysetTable } from "./keyset_table.tsx";
 import { logsPath } from "./logs.tsx";
-import type { Column } from "./table.tsx";
+import { type Column, DataTable, TableRow } from "./table.tsx";
 
 /** Minutes either side of a row in the "around this" view, and the wider windows offered. */
 export const AROUND_MINUTES = 2;
@@ -79,7 +71,8 @@ export type LogViewProps = {
   /** The process, or null for all processes. */
   process: string | null;
   filter: LogFilter;
-  paging: Paging;
+  list: ListDefinition<never>;
+  paging: ListParams;
   errors: FieldErrors;
   page: CountedPage<LogRow>;
   canWrite: boolean;
@@ -126,7 +119,6 @@ function columns(props: Pick<LogViewProps, "process" | "canWrite">): Column<LogR
       : []),
     {
       key: "log_time",
-      label: "Time",
       class: "nowrap",
       cell: (r) => (
         <time datetime={r.log_time.slice(0, 23).replace(" ", "T")}>
@@ -134,15 +126,14 @@ function columns(props: Pick<LogViewProps, "process" | "canWrite">): Column<LogR
         </time>
       ),
     },
-    { key: "log_level", label: "Level", cell: (r) => <LevelBadge level={r.log_level} /> },
+    { key: "log_level", cell: (r) => <LevelBadge level={r.log_level} /> },
     ...(props.process === null
       ? [{
         key: "process_name",
-        label: "Process",
         cell: (r: LogRow) => <a href={logsPath(r.process_name)}>{r.process_name}</a>,
       }]
       : []),
-    { key: "log_message", label: "Message", cell: (r) => <Message text={r.log_message} /> },
+    { key: "log_message", cell: (r) => <Message text={r.log_message} /> },
     {
       key: "around",
       label: "Around",
@@ -175,7 +166,7 @@ export function TailSource(
   props: { process: string | null; filter: LogFilter; cursor: Cursor | null; oob?: boolean },
 ) {
   const url = `${logsPath(props.process)}/tail${
-    pagedQuery(logFilterQuery(props.filter), { after: props.cursor })
+    listQuery({ after: props.cursor }, { filters: logFilterQuery(props.filter) })
   }`;
   return (
     <span
@@ -203,25 +194,18 @@ export function LogsTable(props: LogViewProps) {
   const { page, filter } = props;
   const filtered = filter.levels.length > 0 || filter.q || filter.from || filter.until;
   return (
-    <KeysetTable<LogRow>
-      id="logs-table"
+    <DataTable<LogRow>
+      list={props.list}
       base={logsPath(props.process)}
       caption={props.process === null ? "Logs of all processes" : `Logs of ${props.process}`}
-      rows={page.rows}
+      page={page}
       columns={columns(props)}
       filters={logFilterQuery(filter)}
-      paging={props.paging}
-      next={page.next}
-      previous={page.previous}
-      total={page.total}
-      sortKey="log_time"
+      params={props.paging}
       bodyId="log-rows"
       rowAttrs={rowAttrs(filter.highlight)}
-      empty={Object.keys(props.errors).length
-        ? Object.values(props.errors).join(" ")
-        : filtered
-        ? "No log row matches these filters."
-        : "No log rows."}
+      errors={props.errors}
+      empty={filtered ? "No log row matches these filters." : "No log rows."}
     >
       {tailable(props) && (
         <TailSource
@@ -230,7 +214,7 @@ export function LogsTable(props: LogViewProps) {
           cursor={page.rows[0] ? { time: page.rows[0].log_time, id: page.rows[0].id } : null}
         />
       )}
-    </KeysetTable>
+    </DataTable>
   );
 }
 
@@ -246,9 +230,7 @@ export function TailRows(
   const attrs = rowAttrs(null, "new");
   return (
     <>
-      {props.rows.map((row) => (
-        <tr {...attrs(row)}>{cols.map((c) => <td class={c.class}>{c.cell(row)}</td>)}</tr>
-      ))}
+      {props.rows.map((row) => <TableRow row={row} columns={cols} rowAttrs={attrs} />)}
       {props.more && (
         <tr class="new gap">
           <td colspan={cols.length}>

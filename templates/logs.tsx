@@ -3,34 +3,12 @@
  * poller; each links to the process's log view.
  * @module
  */
-import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/filters.ts";
-import type { ListParams, ListSpec } from "../lib/list.ts";
+import { LOG_LEVELS } from "../lib/filters.ts";
+import type { Page } from "../db/list.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import type { ProcessLogs } from "../lib/log_summary.ts";
-import type { SnapshotListSpec } from "../lib/snapshot_list.ts";
 import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
-
-/** The process list's allowlist and defaults. */
-export const PROCESSES_SPEC: ListSpec = {
-  sortable: ["process", "trace", "info", "error", "total", "last_log", "last_error"],
-  sort: "process",
-  dir: "asc",
-  size: 50,
-};
-
-/** How the process list is searched and sorted (in memory, from the snapshot). */
-export const PROCESSES_LIST: SnapshotListSpec<ProcessLogs> = {
-  search: (r) => [r.process],
-  sorts: {
-    process: (r) => r.process,
-    trace: (r) => r.counts.TRACE ?? 0,
-    info: (r) => r.counts.INFO ?? 0,
-    error: (r) => r.counts.ERROR ?? 0,
-    total: (r) => r.total,
-    last_log: (r) => r.lastLog,
-    last_error: (r) => r.lastError,
-  },
-};
 
 /** The URL of a process's log view (`null`: all processes). */
 export function logsPath(process: string | null): string {
@@ -39,9 +17,11 @@ export function logsPath(process: string | null): string {
 
 /** One state of the process list. */
 export type ProcessesView = {
+  list: ListDefinition<never>;
   params: ListParams;
-  rows: ProcessLogs[];
-  total: number;
+  /** What is wrong with the list's parameters (nothing when empty). */
+  errors: FieldErrors;
+  page: Page<ProcessLogs>;
   /** False until the poller has counted. */
   counted: boolean;
   now: Date;
@@ -51,8 +31,6 @@ export type ProcessesView = {
 export function ProcessesTable(props: ProcessesView) {
   const levelColumn = (level: typeof LOG_LEVELS[number]): Column<ProcessLogs> => ({
     key: level.toLowerCase(),
-    label: LOG_LEVEL_LABELS[level],
-    sortable: true,
     class: "num",
     cell: (r) => {
       const n = r.counts[level] ?? 0;
@@ -69,13 +47,12 @@ export function ProcessesTable(props: ProcessesView) {
   });
   return (
     <DataTable<ProcessLogs>
-      id="processes-table"
+      list={props.list}
       base="/logs"
       caption="Processes"
       params={props.params}
-      spec={PROCESSES_SPEC}
-      rows={props.rows}
-      total={props.total}
+      errors={props.errors}
+      page={props.page}
       live
       empty={!props.counted
         ? "Counting the logs: this list fills in after the first poll."
@@ -85,8 +62,6 @@ export function ProcessesTable(props: ProcessesView) {
       columns={[
         {
           key: "process",
-          label: "Process",
-          sortable: true,
           cell: (r) => (
             <a href={logsPath(r.process)}>
               <strong>{r.process}</strong>
@@ -96,22 +71,16 @@ export function ProcessesTable(props: ProcessesView) {
         ...LOG_LEVELS.map(levelColumn),
         {
           key: "total",
-          label: "Total",
-          sortable: true,
           class: "num",
           cell: (r) => r.total.toLocaleString("en"),
         },
         {
           key: "last_log",
-          label: "Last log",
-          sortable: true,
           class: "nowrap",
           cell: (r) => <Moment time={r.lastLog} now={props.now} />,
         },
         {
           key: "last_error",
-          label: "Last error",
-          sortable: true,
           class: "nowrap",
           cell: (r) => <Moment time={r.lastError} now={props.now} empty="none" />,
         },

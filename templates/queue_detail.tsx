@@ -3,10 +3,10 @@
  * bulk actions on chosen elements or on everything matching, and adding an element by hand.
  * @module
  */
-import type { CountedPage } from "../db/keyset.ts";
+import type { CountedPage } from "../db/list.ts";
 import type { QueueElement, QueueSummary } from "../db/queues.ts";
-import { type Paging, type QueueFilter, queueFilterQuery } from "../lib/filters.ts";
-import type { FieldErrors } from "../lib/list.ts";
+import { type QueueFilter, queueFilterQuery } from "../lib/filters.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import {
   ACTION_WORDS,
   type ActionConfirmations,
@@ -18,7 +18,7 @@ import {
 } from "../lib/queue_status.ts";
 import { FieldError, FilterForm } from "./filters.tsx";
 import { CancelButton, EditorForm, Field, FormButtons, FormError } from "./forms.tsx";
-import { KeysetTable } from "./keyset_table.tsx";
+import { type Column, DataTable } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { StatusBadge as TriggerStatusBadge } from "./triggers.tsx";
 
@@ -40,9 +40,9 @@ export function QueueStatusBadge(props: { status: string }) {
   );
 }
 
-/** The URL of a queue's page. */
-export function queuePath(queue: string): string {
-  return `/queues/${encodeURIComponent(queue)}`;
+/** The URL of a queue's page (`null`: the elements of every queue). */
+export function queuePath(queue: string | null): string {
+  return `/queues/${queue === null ? "all" : encodeURIComponent(queue)}`;
 }
 
 /** The URL of a queue's performance view over `days` days. */
@@ -72,11 +72,13 @@ export function Consumers(props: { summary: QueueSummary | null }) {
 
 /** Everything one state of the queue page shows. */
 export type QueueDetailView = {
-  queue: string;
+  /** The queue, or null for the elements of every queue. */
+  queue: string | null;
   /** The poller's summary of the queue (null when it has none yet or the queue is new). */
   summary: QueueSummary | null;
   filter: QueueFilter;
-  paging: Paging;
+  list: ListDefinition<never>;
+  paging: ListParams;
   errors: FieldErrors;
   page: CountedPage<QueueElement>;
   canWrite: boolean;
@@ -93,25 +95,24 @@ export function ElementsTable(props: QueueDetailView) {
   const { queue, page } = props;
   const filtered = props.filter.statuses.length > 0 || props.filter.q || props.filter.from ||
     props.filter.until;
+  // Actions are taken on one queue's page; the list of every queue only reads.
+  const selectable = props.canWrite && queue !== null;
   return (
-    <KeysetTable<QueueElement>
-      id="elements-table"
+    <DataTable<QueueElement>
+      list={props.list}
       base={queuePath(queue)}
-      caption={`Elements of ${queue}`}
-      rows={page.rows}
+      caption={queue === null ? "Elements of every queue" : `Elements of ${queue}`}
+      page={page}
       filters={queueFilterQuery(props.filter)}
-      paging={props.paging}
-      next={page.next}
-      previous={page.previous}
-      total={page.total}
-      sortKey="created_date"
-      empty={Object.keys(props.errors).length
-        ? Object.values(props.errors).join(" ")
-        : filtered
+      params={props.paging}
+      errors={props.errors}
+      empty={filtered
         ? "No element matches these filters."
+        : queue === null
+        ? "No queue has elements."
         : "This queue has no elements."}
       columns={[
-        ...(props.canWrite
+        ...(selectable
           ? [{
             key: "select",
             label: "Select",
@@ -127,38 +128,37 @@ export function ElementsTable(props: QueueDetailView) {
             ),
           }]
           : []),
+        ...(queue === null
+          ? [{
+            key: "queue_name",
+            cell: (r: QueueElement) => <a href={queuePath(r.queue_name)}>{r.queue_name}</a>,
+          }]
+          : []),
         {
           key: "reference",
-          label: "Reference",
           class: "nowrap",
           cell: (r) => (
-            <a href={elementPath(queue, r.id)}>
+            <a href={elementPath(r.queue_name, r.id)}>
               {r.reference ?? <span class="muted">{r.id.slice(0, 8)}…</span>}
             </a>
           ),
         },
         {
           key: "status",
-          label: "Status",
           class: "nowrap",
           cell: (r) => <QueueStatusBadge status={r.status} />,
         },
-        ...([["created_date", "Created"], ["start_date", "Started"], [
-          "end_date",
-          "Ended",
-        ]] as const)
-          .map(([key, label]) => ({
+        ...(["created_date", "start_date", "end_date"] as const)
+          .map((key): Column<QueueElement> => ({
             key,
-            label,
             class: "nowrap",
-            cell: (r: QueueElement) => <Moment time={r[key]} />,
+            cell: (r) => <Moment time={r[key]} />,
           })),
         {
           key: "message",
-          label: "Message",
           cell: (r) => <span class="wrap clamp">{clip(r.message, 160)}</span>,
         },
-        { key: "created_by", label: "Created by", cell: (r) => r.created_by ?? "" },
+        { key: "created_by", cell: (r) => r.created_by ?? "" },
       ]}
     />
   );
@@ -273,8 +273,8 @@ export function QueueDetailPage(props: QueueDetailView & { editor?: unknown }) {
         <a href="/queues">Queues</a> /
       </p>
       <div class="page-head">
-        <h1>{queue}</h1>
-        {props.canWrite && (
+        <h1>{queue ?? "Elements of every queue"}</h1>
+        {props.canWrite && queue !== null && (
           <a
             class="button"
             href={`${base}/elements/new`}
@@ -286,10 +286,16 @@ export function QueueDetailPage(props: QueueDetailView & { editor?: unknown }) {
           </a>
         )}
       </div>
-      <p class="lead">
-        Consumed by <Consumers summary={props.summary} />
-      </p>
-      <StatusCounts queue={queue} summary={props.summary} chosen={filter.statuses} />
+      {queue === null
+        ? <p class="lead">The elements of all queues; open a queue to act on its elements.</p>
+        : (
+          <>
+            <p class="lead">
+              Consumed by <Consumers summary={props.summary} />
+            </p>
+            <StatusCounts queue={queue} summary={props.summary} chosen={filter.statuses} />
+          </>
+        )}
       <section id="editor" aria-live="polite">{props.editor}</section>
       <FilterForm
         id={id}
@@ -316,9 +322,9 @@ export function QueueDetailPage(props: QueueDetailView & { editor?: unknown }) {
         </label>
         <FieldError id={id} errors={props.errors} name="date" />
       </FilterForm>
-      {props.canWrite && <BulkActions queue={queue} />}
+      {props.canWrite && queue !== null && <BulkActions queue={queue} />}
       <ElementsTable {...props} />
-      <PerformanceLoader queue={queue} />
+      {queue !== null && <PerformanceLoader queue={queue} />}
     </>
   );
 }

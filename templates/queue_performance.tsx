@@ -11,7 +11,7 @@ import {
   PERFORMANCE_SPANS,
   type QueuePerformance,
 } from "../db/queue_performance.ts";
-import { pagedQuery } from "../lib/filters.ts";
+import { listQuery } from "../lib/list.ts";
 import type { QueueStatus } from "../lib/queue_status.ts";
 import { BarChart, DONE_FAILED, formatCount } from "./chart.tsx";
 import { performancePath, queuePath } from "./queue_detail.tsx";
@@ -32,12 +32,14 @@ export function formatDuration(ms: number): string {
 
 /** The list of the queue's elements of one day: with these statuses, by end date (or creation). */
 function dayList(queue: string, day: string, statuses: QueueStatus[]): string {
-  return queuePath(queue) + pagedQuery({
-    status: statuses,
-    date: statuses.length ? "ended" : "",
-    from: `${day}T00:00`,
-    to: `${day}T23:59`,
-  }, {});
+  return queuePath(queue) + listQuery({}, {
+    filters: {
+      status: statuses,
+      date: statuses.length ? "ended" : "",
+      from: `${day}T00:00`,
+      to: `${day}T23:59`,
+    },
+  });
 }
 
 /** Whether the backlog grew over the span, in words. */

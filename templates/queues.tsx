@@ -3,10 +3,10 @@
  * element, its last activity and the triggers that consume it, all from the poller.
  * @module
  */
+import type { Page } from "../db/list.ts";
 import type { QueueSummary } from "../db/queues.ts";
-import type { ListParams, ListSpec } from "../lib/list.ts";
-import { QUEUE_STATUS_LABELS, QUEUE_STATUSES, type QueueStatus } from "../lib/queue_status.ts";
-import type { SnapshotListSpec } from "../lib/snapshot_list.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
+import { QUEUE_STATUSES, type QueueStatus } from "../lib/queue_status.ts";
 import type { DbTime } from "../lib/time.ts";
 import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Consumers, queuePath } from "./queue_detail.tsx";
@@ -20,33 +20,13 @@ const SORT_KEYS: Record<QueueStatus, string> = {
   ABANDONED: "abandoned",
 };
 
-/** The queue list's allowlist and defaults. */
-export const QUEUES_SPEC: ListSpec = {
-  sortable: ["name", ...Object.values(SORT_KEYS), "total", "oldest_new", "last_activity"],
-  sort: "name",
-  dir: "asc",
-  size: 50,
-};
-
-/** How the queue list is searched and sorted (in memory, from the snapshot). */
-export const QUEUES_LIST: SnapshotListSpec<QueueSummary> = {
-  search: (r) => [r.name, ...r.triggers.map((t) => t.trigger_name)],
-  sorts: {
-    name: (r) => r.name,
-    ...Object.fromEntries(
-      QUEUE_STATUSES.map((s) => [SORT_KEYS[s], (r: QueueSummary) => r.counts[s]]),
-    ),
-    total: (r) => r.total,
-    oldest_new: (r) => r.oldestNew,
-    last_activity: (r) => r.lastActivity,
-  },
-};
-
 /** One state of the queue list. */
 export type QueuesView = {
+  list: ListDefinition<never>;
   params: ListParams;
-  rows: QueueSummary[];
-  total: number;
+  /** What is wrong with the list's parameters (nothing when empty). */
+  errors: FieldErrors;
+  page: Page<QueueSummary>;
   /** When the poller read the counts (null: not yet). */
   at: DbTime | null;
   now: Date;
@@ -56,8 +36,6 @@ export type QueuesView = {
 export function QueuesTable(props: QueuesView) {
   const countColumn = (status: QueueStatus): Column<QueueSummary> => ({
     key: SORT_KEYS[status],
-    label: QUEUE_STATUS_LABELS[status],
-    sortable: true,
     class: "num",
     cell: (r) => {
       const n = r.counts[status];
@@ -75,13 +53,12 @@ export function QueuesTable(props: QueuesView) {
   });
   return (
     <DataTable<QueueSummary>
-      id="queues-table"
+      list={props.list}
       base="/queues"
       caption="Queues"
       params={props.params}
-      spec={QUEUES_SPEC}
-      rows={props.rows}
-      total={props.total}
+      errors={props.errors}
+      page={props.page}
       live
       empty={props.at === null
         ? "Counting the queues: this list fills in after the first poll."
@@ -91,8 +68,6 @@ export function QueuesTable(props: QueuesView) {
       columns={[
         {
           key: "name",
-          label: "Queue",
-          sortable: true,
           cell: (r) => (
             <a href={queuePath(r.name)}>
               <strong>{r.name}</strong>
@@ -102,28 +77,21 @@ export function QueuesTable(props: QueuesView) {
         ...QUEUE_STATUSES.map(countColumn),
         {
           key: "total",
-          label: "Total",
-          sortable: true,
           class: "num",
           cell: (r) => r.total.toLocaleString("en"),
         },
         {
           key: "oldest_new",
-          label: "Oldest new",
-          sortable: true,
           class: "nowrap",
           cell: (r) => <Moment time={r.oldestNew} now={props.now} empty="none waiting" />,
         },
         {
           key: "last_activity",
-          label: "Last activity",
-          sortable: true,
           class: "nowrap",
           cell: (r) => <Moment time={r.lastActivity} now={props.now} />,
         },
         {
           key: "triggers",
-          label: "Consumed by",
           cell: (r) => <Consumers summary={r} />,
         },
       ]}

@@ -4,19 +4,18 @@
  * @module
  */
 import type { Scheduler, SchedulerOverview, SchedulerState } from "../db/schedulers.ts";
-import type { ListParams, ListSpec } from "../lib/list.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import { DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
 
-/** The schedulers list's allowlist and defaults. */
-export const SCHEDULERS_SPEC: ListSpec = {
-  sortable: ["machine_name", "last_update", "latest_trigger", "latest_trigger_time"],
-  sort: "machine_name",
-  dir: "asc",
-};
-
 /** The list state and rows of the schedulers page. */
-export type SchedulersView = SchedulerOverview & { params: ListParams; now: Date };
+export type SchedulersView = SchedulerOverview & {
+  list: ListDefinition<never>;
+  params: ListParams;
+  /** What is wrong with the list's parameters (nothing when empty). */
+  errors: FieldErrors;
+  now: Date;
+};
 
 const STATES: Record<SchedulerState, { label: string; tone: string }> = {
   online: { label: "Online", tone: "ok" },
@@ -43,13 +42,12 @@ function TriggerNames(props: { names: string[]; none: string }) {
 export function SchedulersTable(props: SchedulersView) {
   return (
     <DataTable<Scheduler>
-      id="schedulers-table"
+      list={props.list}
       base="/schedulers"
       caption="Scheduler machines"
       params={props.params}
-      spec={SCHEDULERS_SPEC}
-      rows={props.rows}
-      total={props.total}
+      errors={props.errors}
+      page={props}
       live
       empty={props.params.q
         ? "No scheduler matches this search."
@@ -57,40 +55,30 @@ export function SchedulersTable(props: SchedulersView) {
       columns={[
         {
           key: "machine_name",
-          label: "Machine",
-          sortable: true,
           cell: (r) => <strong>{r.machine_name}</strong>,
         },
         {
           key: "state",
-          label: "State",
           cell: (r) => (
             <span class={`badge status tone-${STATES[r.state].tone}`}>{STATES[r.state].label}</span>
           ),
         },
         {
           key: "last_update",
-          label: "Last ping",
-          sortable: true,
           class: "nowrap",
           cell: (r) => <Moment time={r.last_update} now={props.now} />,
         },
         {
           key: "latest_trigger",
-          label: "Latest trigger",
-          sortable: true,
           cell: (r) => r.latest_trigger ?? <span class="muted">none yet</span>,
         },
         {
           key: "latest_trigger_time",
-          label: "Started",
-          sortable: true,
           class: "nowrap",
           cell: (r) => <Moment time={r.latest_trigger_time} now={props.now} empty="never" />,
         },
         {
           key: "whitelisted",
-          label: "Whitelisted triggers",
           cell: (r) => <TriggerNames names={r.whitelisted} none="none by name" />,
         },
       ]}

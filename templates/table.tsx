@@ -1,47 +1,90 @@
 /**
- * The one table mechanism's markup: a search box, sortable headers, a pager and page sizes.
- * The table `div` is the fragment: it replaces itself (outerHTML) on every search, sort and page,
- * pushes its URL, and reloads itself when the event `<id>-changed` fires on the body.
+ * The one table mechanism's markup: sortable headers, rows, a pager and page sizes, and the
+ * "Export CSV" link, all from the list's definition. The table `div` is the fragment: it replaces
+ * itself (outerHTML) on every search, sort and page, pushes its URL, and reloads itself when the
+ * event `<id>-changed` fires on the body. A page-paged list has a pager by page number; a cursor
+ * list (logs, queue elements) one of First / Previous / Next and a count that may stop at a cap.
  * @module
  */
 import type { Child } from "hono/jsx";
-import { type ListParams, listQuery, type ListSpec, PAGE_SIZES } from "../lib/list.ts";
+import type { CappedCount, CountedPage, Page } from "../db/list.ts";
+import {
+  type FieldErrors,
+  type ListDefinition,
+  type ListParams,
+  listQuery,
+  PAGE_SIZES,
+  sortKeys,
+} from "../lib/list.ts";
 import { displayTime } from "../lib/time.ts";
 
-/** One column of a list. */
+/** One column of a table: a column of the list's definition (by key) or one of its own. */
 export type Column<T> = {
   key: string;
-  label: string;
-  /** True when the column is in the list's sort allowlist. */
-  sortable?: boolean;
+  /** Defaults to the definition's label. */
+  label?: string;
   cell: (row: T) => Child;
   class?: string;
 };
 
 /** Everything a table needs to render one state. */
 export type TableProps<T> = {
-  /** The element id (the fragment's target), e.g. `constants-table`. */
-  id: string;
+  /** The list's definition: its name, sortable columns, labels and defaults. */
+  list: ListDefinition<never>;
   /** The list's URL, e.g. `/constants`. */
   base: string;
   caption: string;
   params: ListParams;
-  spec: ListSpec;
-  rows: T[];
-  total: number;
+  /** The rows and total (page lists), or the rows, cursors and capped count (cursor lists). */
+  page: Page<T> | CountedPage<T>;
   columns: Column<T>[];
   /** Filters other than the list parameters, kept in every link. */
   filters?: Record<string, string | string[]>;
   /** Shown when there are no rows. */
   empty: string;
+  /** What is wrong with the list's input (shown instead of rows). */
+  errors?: FieldErrors;
   /** Reload on the live tick too (every 10 s while the tab is visible). */
   live?: boolean;
   /** A row's identity (`data-key`): the focus returns to the row after an action on it. */
   rowKey?: (row: T) => string;
+  /** Attributes of a row (an id, a class). */
+  rowAttrs?: (row: T) => Record<string, string | undefined>;
+  /** The id of the `tbody` (the live tail adds rows to it). */
+  bodyId?: string;
+  /** More content inside the fragment, after the pager. */
+  children?: Child;
 };
 
+/** The id of a list's table element (the fragment's target). */
+function tableId(list: ListDefinition<never>): string {
+  return `${list.name}-table`;
+}
+
+/** Says how many rows match: "12,345", or "10,000+" when the count stopped at the cap. */
+function countText(total: CappedCount): string {
+  return `${total.count.toLocaleString("en")}${total.capped ? "+" : ""}`;
+}
+
+/** The URL of a list's CSV export: the list's URL with its filters, search and order. */
+function exportHref(
+  base: string,
+  state: {
+    list: ListDefinition<never>;
+    params: ListParams;
+    filters?: Record<string, string | string[]>;
+  },
+): string {
+  const { params } = state;
+  const query = listQuery(
+    { q: params.q, sort: params.sort, dir: params.dir },
+    { list: state.list, filters: state.filters },
+  );
+  return `${base}${query}${query ? "&" : "?"}format=csv`;
+}
+
 /** A link that swaps the table `#id` for its target and pushes the URL (a plain link without JS). */
-export function SwapLink(
+function SwapLink(
   props: { id: string; href: string; children: Child; label?: string; rel?: string },
 ) {
   return (
@@ -60,32 +103,108 @@ export function SwapLink(
 }
 
 /** One row of a table (also re-rendered alone after an action on it). */
-export function TableRow<T>(props: { row: T; columns: Column<T>[]; rowKey?: (row: T) => string }) {
+export function TableRow<T>(
+  props: {
+    row: T;
+    columns: Column<T>[];
+    rowKey?: (row: T) => string;
+    rowAttrs?: (row: T) => Record<string, string | undefined>;
+  },
+) {
   return (
-    <tr data-key={props.rowKey?.(props.row)}>
+    <tr data-key={props.rowKey?.(props.row)} {...props.rowAttrs?.(props.row)}>
       {props.columns.map((col) => <td class={col.class}>{col.cell(props.row)}</td>)}
     </tr>
   );
 }
 
+function PagePager(
+  props: { id: string; params: ListParams; total: number; url: (c: Partial<ListParams>) => string },
+) {
+  const { id, params, total, url } = props;
+  const pages = Math.max(1, Math.ceil(total / params.size));
+  const first = total === 0 ? 0 : (params.page - 1) * params.size + 1;
+  const last = Math.min(total, params.page * params.size);
+  return (
+    <>
+      <span class="count">
+        {total === 0 ? "No rows" : `${first}–${last} of ${total.toLocaleString("en")}`}
+      </span>
+      <span class="pages">
+        {params.page > 1
+          ? (
+            <SwapLink id={id} href={url({ page: params.page - 1 })} rel="prev">
+              ← Previous
+            </SwapLink>
+          )
+          : <span class="disabled">← Previous</span>}
+        <span>Page {params.page} of {pages}</span>
+        {params.page < pages
+          ? <SwapLink id={id} href={url({ page: params.page + 1 })} rel="next">Next →</SwapLink>
+          : <span class="disabled">Next →</span>}
+      </span>
+    </>
+  );
+}
+
+function CursorPager(
+  props: {
+    id: string;
+    params: ListParams;
+    page: CountedPage<unknown>;
+    url: (c: Partial<ListParams>) => string;
+  },
+) {
+  const { id, params, page, url } = props;
+  const deep = params.after !== null || params.before !== null;
+  return (
+    <>
+      <span class="count">
+        {page.rows.length.toLocaleString("en")} shown of {countText(page.total)}
+      </span>
+      <span class="pages">
+        {deep
+          ? <SwapLink id={id} href={url({})} rel="first">« First</SwapLink>
+          : <span class="disabled">« First</span>}
+        {page.previous
+          ? (
+            <SwapLink id={id} href={url({ before: page.previous })} rel="prev">
+              ← Previous
+            </SwapLink>
+          )
+          : <span class="disabled">← Previous</span>}
+        {page.next
+          ? <SwapLink id={id} href={url({ after: page.next })} rel="next">Next →</SwapLink>
+          : <span class="disabled">Next →</span>}
+      </span>
+    </>
+  );
+}
+
 /** The table fragment. */
 export function DataTable<T>(props: TableProps<T>) {
-  const { params, spec, id, base } = props;
+  const { params, list, base, page } = props;
+  const id = tableId(list);
+  const cursor = list.paging === "cursor";
   const url = (change: Partial<ListParams>) =>
-    base + listQuery({ ...params, ...change }, spec, props.filters);
-  const pages = Math.max(1, Math.ceil(props.total / params.size));
-  const first = props.total === 0 ? 0 : (params.page - 1) * params.size + 1;
-  const last = Math.min(props.total, params.page * params.size);
+    base + listQuery(
+      { ...params, page: 1, after: null, before: null, ...change },
+      { list, filters: props.filters },
+    );
+  const here = url({ page: params.page, after: params.after, before: params.before });
+  const sortable = sortKeys(list);
+  const labelOf = (col: Column<T>) =>
+    col.label ?? list.columns.find((c) => c.key === col.key)?.label ?? col.key;
   return (
     <div
       id={id}
       class="table-wrap"
-      hx-get={url({})}
+      hx-get={here}
       hx-trigger={`${id}-changed from:body${props.live ? ", oo-tick from:body" : ""}`}
       hx-target="this"
       hx-swap="outerHTML"
     >
-      <input type="hidden" form={`${id}-search`} name="sort" value={params.sort} />
+      {!cursor && <input type="hidden" form={`${id}-search`} name="sort" value={params.sort} />}
       <input type="hidden" form={`${id}-search`} name="dir" value={params.dir} />
       <input type="hidden" form={`${id}-search`} name="size" value={String(params.size)} />
       <table>
@@ -93,7 +212,9 @@ export function DataTable<T>(props: TableProps<T>) {
         <thead>
           <tr>
             {props.columns.map((col) => {
-              if (!col.sortable) return <th scope="col" class={col.class}>{col.label}</th>;
+              if (!sortable.includes(col.key)) {
+                return <th scope="col" class={col.class}>{labelOf(col)}</th>;
+              }
               const active = params.sort === col.key;
               const dir = active && params.dir === "asc" ? "desc" : "asc";
               return (
@@ -104,8 +225,8 @@ export function DataTable<T>(props: TableProps<T>) {
                     ? (params.dir === "asc" ? "ascending" : "descending")
                     : undefined}
                 >
-                  <SwapLink id={id} href={url({ sort: col.key, dir, page: 1 })}>
-                    {col.label}
+                  <SwapLink id={id} href={url({ sort: col.key, dir })}>
+                    {labelOf(col)}
                     <span class="sort-mark" aria-hidden="true">
                       {active ? (params.dir === "asc" ? " ▲" : " ▼") : ""}
                     </span>
@@ -115,49 +236,40 @@ export function DataTable<T>(props: TableProps<T>) {
             })}
           </tr>
         </thead>
-        <tbody>
-          {props.rows.length === 0
-            ? (
-              <tr>
-                <td colspan={props.columns.length} class="empty">{props.empty}</td>
-              </tr>
-            )
-            : props.rows.map((row) => (
-              <TableRow row={row} columns={props.columns} rowKey={props.rowKey} />
-            ))}
+        <tbody id={props.bodyId}>
+          {page.rows.map((row) => (
+            <TableRow
+              row={row}
+              columns={props.columns}
+              rowKey={props.rowKey}
+              rowAttrs={props.rowAttrs}
+            />
+          ))}
         </tbody>
       </table>
+      <p id={`${id}-empty`} class="empty" hidden={page.rows.length > 0}>
+        {Object.values(props.errors ?? {}).join(" ") || props.empty}
+      </p>
       <nav class="pager" aria-label={`${props.caption} pages`}>
-        <span class="count">
-          {props.total === 0
-            ? "No rows"
-            : `${first}–${last} of ${props.total.toLocaleString("en")}`}
-        </span>
-        <span class="pages">
-          {params.page > 1
-            ? (
-              <SwapLink id={id} href={url({ page: params.page - 1 })} rel="prev">
-                ← Previous
-              </SwapLink>
-            )
-            : <span class="disabled">← Previous</span>}
-          <span>Page {params.page} of {pages}</span>
-          {params.page < pages
-            ? <SwapLink id={id} href={url({ page: params.page + 1 })} rel="next">Next →</SwapLink>
-            : <span class="disabled">Next →</span>}
-        </span>
+        {"next" in page
+          ? <CursorPager id={id} params={params} page={page} url={url} />
+          : <PagePager id={id} params={params} total={page.total} url={url} />}
         <span class="sizes">
           Show {PAGE_SIZES.map((size) =>
             size === params.size
               ? <strong aria-current="true">{size}</strong>
               : (
-                <SwapLink id={id} href={url({ size, page: 1 })} label={`Show ${size} rows`}>
+                <SwapLink id={id} href={url({ size })} label={`Show ${size} rows`}>
                   {size}
                 </SwapLink>
               )
           )}
         </span>
+        <a class="export" href={exportHref(base, { list, params, filters: props.filters })}>
+          Export CSV
+        </a>
       </nav>
+      {props.children}
     </div>
   );
 }
@@ -203,12 +315,10 @@ export function SearchBox(props: {
   );
 }
 
-/** The sortable "Changed" column of a table whose rows carry `changed_at`. */
+/** The "Changed" column of a table whose rows carry `changed_at`. */
 export function changedColumn<T extends { changed_at: string }>(): Column<T> {
   return {
     key: "changed_at",
-    label: "Changed",
-    sortable: true,
     class: "nowrap",
     cell: (r) => <time datetime={r.changed_at.slice(0, 19)}>{displayTime(r.changed_at)}</time>,
   };

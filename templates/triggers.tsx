@@ -5,7 +5,8 @@
 import { CancelButton, EditorLink } from "./forms.tsx";
 import type { Trigger } from "../db/triggers.ts";
 import { previewCron, validateCron } from "../lib/cron.ts";
-import type { ListParams, ListSpec } from "../lib/list.ts";
+import type { Page } from "../db/list.ts";
+import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import { displayTime, formatDbTime, inputTime } from "../lib/time.ts";
 import type { TriggerFilters } from "../lib/trigger_input.ts";
 import {
@@ -29,21 +30,6 @@ import { logsPath } from "./logs.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 
-/** The triggers list's allowlist and defaults. */
-export const TRIGGERS_SPEC: ListSpec = {
-  sortable: [
-    "trigger_name",
-    "type",
-    "process_status",
-    "process_name",
-    "priority",
-    "last_run",
-    "next_run",
-  ],
-  sort: "trigger_name",
-  dir: "asc",
-};
-
 /** What a trigger's row and detail view need besides the trigger. */
 export type TriggerContext = {
   canWrite: boolean;
@@ -54,10 +40,12 @@ export type TriggerContext = {
 
 /** The list state and rows of one triggers page. */
 export type TriggersView = TriggerContext & {
+  list: ListDefinition<never>;
   params: ListParams;
+  /** What is wrong with the list's parameters (nothing when empty). */
+  errors: FieldErrors;
   filters: TriggerFilters;
-  rows: Trigger[];
-  total: number;
+  page: Page<Trigger>;
 };
 
 /** A status badge, coloured by what the status means. */
@@ -201,8 +189,6 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
   return [
     {
       key: "trigger_name",
-      label: "Name",
-      sortable: true,
       cell: (r) => (
         <EditorLink href={`/triggers/${encodeURIComponent(r.id)}`}>
           <strong>{r.trigger_name}</strong>
@@ -211,8 +197,6 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
     },
     {
       key: "type",
-      label: "Type",
-      sortable: true,
       cell: (r) => (
         <>
           {typeLabel(r.type)}
@@ -227,8 +211,6 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
     },
     {
       key: "process_status",
-      label: "Status",
-      sortable: true,
       cell: (r) => (
         <>
           <StatusBadge status={r.process_status} />
@@ -238,28 +220,21 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
     },
     {
       key: "process_name",
-      label: "Process",
-      sortable: true,
       cell: (r) => <span title={r.process_path}>{r.process_name}</span>,
     },
-    { key: "priority", label: "Priority", sortable: true, class: "num", cell: (r) => r.priority },
+    { key: "priority", class: "num", cell: (r) => r.priority },
     {
       key: "last_run",
-      label: "Last run",
-      sortable: true,
       class: "nowrap",
       cell: (r) => <Moment time={r.last_run} now={context.now} empty="never" />,
     },
     {
       key: "next_run",
-      label: "Next run or queue",
-      sortable: true,
       class: "nowrap",
       cell: (r) => <NextRun trigger={r} now={context.now} />,
     },
     {
       key: "scheduler_whitelist",
-      label: "Whitelist",
       cell: (r) => <WhitelistChips stored={r.scheduler_whitelist} />,
     },
     ...actionsColumn<Trigger>(
@@ -286,13 +261,12 @@ export function TriggersTable(props: TriggersView) {
   const filtered = props.params.q || props.filters.type || props.filters.status.length;
   return (
     <DataTable<Trigger>
-      id="triggers-table"
+      list={props.list}
       base="/triggers"
       caption="Triggers"
       params={props.params}
-      spec={TRIGGERS_SPEC}
-      rows={props.rows}
-      total={props.total}
+      errors={props.errors}
+      page={props.page}
       filters={{ type: props.filters.type, status: props.filters.status }}
       live
       empty={filtered ? "No trigger matches these filters." : "No triggers yet."}
