@@ -15,7 +15,7 @@ import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
 import { openSqlite } from "../db/sqlite.ts";
 import type { DatabaseTarget } from "./config.ts";
-import { POLL_TASKS, type Snapshot } from "./poller.ts";
+import { readRound, type Snapshot } from "./poller.ts";
 
 /** A message to the worker: every one but `open` is answered. */
 export type RoundRequest =
@@ -42,8 +42,7 @@ async function round(recount: boolean): Promise<RoundReply> {
       await detect(db);
     }
     if (recount && snapshot.logs) snapshot.logs.stale = true;
-    for (const task of POLL_TASKS) await task(db, snapshot);
-    snapshot.at = new Date();
+    await readRound(db, snapshot);
     return { ok: true, snapshot };
   } catch (error) {
     const unavailable = error instanceof DatabaseUnavailableError;

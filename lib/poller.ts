@@ -8,40 +8,62 @@
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
-import { type Dashboard, readDashboard } from "../db/dashboard.ts";
-import { type LogSummaries, readLogSummaries, readProcessLogs } from "../db/logs.ts";
+import { type Dashboard, type GroupCount, readDashboard } from "../db/dashboard.ts";
+import {
+  type LogSummaries,
+  readLogSummaries,
+  readProcessLogs,
+  recentErrorCounts,
+} from "../db/logs.ts";
+import { triggerCounts } from "../db/triggers.ts";
 import { type QueueSummaries, readQueueSummaries, readQueueSummary } from "../db/queues.ts";
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
 import { formatDbTime } from "./time.ts";
+import { shiftTime } from "./window.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {
   schedulers?: SchedulerCounts;
+  /** How many triggers are in each status. */
+  triggers?: Record<string, number>;
   /** Per queue: counts by status, oldest new element, last activity, consuming triggers. */
   queues?: QueueSummaries;
   /** Per process: counts by level, last log and last error (counted incrementally). */
   logs?: LogSummaries;
+  /** Per process: the error logs of the last hour (read with `logs`). */
+  recentErrors?: GroupCount[];
   /** What failed since the last working day, trigger and scheduler problems, the chart. */
   dashboard?: Dashboard;
   /** When the last full round finished. */
   at?: Date;
+  /** How long the last full round took, in milliseconds. */
+  roundMs?: number;
 };
 
-/** One aggregate read: fills its part of the snapshot. */
-export type PollTask = (db: Db, snapshot: Snapshot) => Promise<void>;
+/** The parts of the snapshot that pages read, each filled by one named read. */
+export type PolledPart = "schedulers" | "triggers" | "queues" | "logs" | "dashboard";
 
-/** The parts of the snapshot that pages read, each filled by one read. */
-export type PolledPart = "queues" | "logs" | "dashboard";
+/** How far back `recentErrors` counts. */
+export const RECENT_ERRORS_MS = 60 * 60_000;
 
-const PART_READS: Record<PolledPart, PollTask> = {
+/** The named reads, in the order a round does them: each fills its part of the snapshot. */
+const READS: Record<PolledPart, (db: Db, snapshot: Snapshot) => Promise<void>> = {
+  schedulers: async (db, snapshot) => {
+    snapshot.schedulers = await schedulerCounts(db);
+  },
+  triggers: async (db, snapshot) => {
+    snapshot.triggers = await triggerCounts(db);
+  },
   queues: async (db, snapshot) => {
     snapshot.queues = await readQueueSummaries(db, snapshot.queues);
   },
   logs: async (db, snapshot) => {
     snapshot.logs = await readLogSummaries(db, snapshot.logs);
+    const since = shiftTime(formatDbTime(new Date()), -RECENT_ERRORS_MS);
+    snapshot.recentErrors = await recentErrorCounts(db, since);
   },
   dashboard: async (db, snapshot) => {
     snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
@@ -56,7 +78,7 @@ function readPart(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
   if (!running) inFlight.set(snapshot, running = new Map());
   const current = running.get(part);
   if (current) return current;
-  const read = PART_READS[part](db, snapshot).finally(() => running.delete(part));
+  const read = READS[part](db, snapshot).finally(() => running.delete(part));
   running.set(part, read);
   return read;
 }
@@ -120,15 +142,11 @@ export async function refreshProcessLogs(
   );
 }
 
-/** The reads every round does. Later areas add theirs. */
-export const POLL_TASKS: PollTask[] = [
-  async (db, snapshot) => {
-    snapshot.schedulers = await schedulerCounts(db);
-  },
-  (db, snapshot) => readPart(db, snapshot, "queues"),
-  (db, snapshot) => readPart(db, snapshot, "logs"),
-  (db, snapshot) => readPart(db, snapshot, "dashboard"),
-];
+/** One round: every named read in turn (here, or on the poller's worker). */
+export async function readRound(db: Db, snapshot: Snapshot): Promise<void> {
+  for (const part of Object.keys(READS) as PolledPart[]) await readPart(db, snapshot, part);
+  snapshot.at = new Date();
+}
 
 /**
  * Rounds done on a Worker (`poll_worker.ts`) with its own connection; one round at a time.
@@ -178,31 +196,35 @@ export class Poller {
   #delay: number;
   #running = false;
 
+  #listeners: ((snapshot: Snapshot, health: Health) => void)[] = [];
+
   /**
    * @param db the database to read
    * @param health where outages are reported (the banner reads it)
-   */
-  /**
    * @param options.worker read on a Worker with its own connection (what `main.ts` does for
    *   SQLite, whose reads block the thread they run on); default: in this thread
    */
   constructor(
     readonly db: Db,
     readonly health: Health,
-    readonly options: { intervalMs: number; tasks?: PollTask[]; worker?: boolean },
+    readonly options: { intervalMs: number; worker?: boolean },
   ) {
     this.#delay = options.intervalMs;
   }
 
   #rounds: WorkerRounds | null = null;
 
-  /** One round of every task, here or on the worker. */
+  /**
+   * Calls `listener` after every round, whether the database answered or not (the alerts watch
+   * the snapshot and the outage this way). It must not throw, and must not wait on anything.
+   */
+  onRound(listener: (snapshot: Snapshot, health: Health) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** One round of every read, here or on the worker. */
   async #round(): Promise<void> {
-    if (!this.options.worker) {
-      for (const task of this.options.tasks ?? POLL_TASKS) await task(this.db, this.snapshot);
-      this.snapshot.at = new Date();
-      return;
-    }
+    if (!this.options.worker) return await readRound(this.db, this.snapshot);
     if (this.db.target.kind !== "sqlite") throw new Error("Cannot poll on a worker: not SQLite");
     this.#rounds ??= new WorkerRounds(this.db.target);
     const reply = await this.#rounds.ask({
@@ -218,11 +240,24 @@ export class Poller {
   }
 
   /**
-   * Runs one round of every task; returns true when the database answered. Each round also
+   * Runs one round of every read; returns true when the database answered. Each round also
    * checks that a write could be made (another program's lock, a full disk, a read-only file),
-   * so the banner shows and clears by itself.
+   * so the banner shows and clears by itself. The listeners hear of every round.
    */
   async tick(): Promise<boolean> {
+    const answered = await this.#tick();
+    for (const listener of this.#listeners) {
+      try {
+        listener(this.snapshot, this.health);
+      } catch (error) {
+        logError("A poller listener failed", error);
+      }
+    }
+    return answered;
+  }
+
+  async #tick(): Promise<boolean> {
+    const started = performance.now();
     try {
       if (this.db.fileReplaced?.()) {
         // Every connection to the old file closes before the new one opens (its -wal goes).
@@ -237,6 +272,7 @@ export class Poller {
       // never been read: find out again before anything relies on it.
       if (this.health.outage !== null || this.db.info.revision === null) await detect(this.db);
       await this.#round();
+      this.snapshot.roundMs = performance.now() - started;
       noteHealth(this.health, (await this.db.writeProblem?.()) ?? null);
       this.#delay = this.options.intervalMs;
       return true;
