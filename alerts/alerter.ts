@@ -143,28 +143,6 @@ export class Alerter {
     if (due.length) this.#kick();
   }
 
-  /** Sends a test alert on every configured channel at once; says per channel what happened. */
-  async sendTest(user: string): Promise<{ channel: ChannelName; error: string | null }[]> {
-    const alert: Alert = {
-      kind: "test",
-      subject: "test",
-      key: "test",
-      title: `A test alert, sent by ${user} from the Settings page`,
-      since: formatDbTime(this.#now()),
-      link: `${this.#options.publicUrl}/settings`,
-    };
-    return await Promise.all(
-      configuredChannels(this.#config).map(async (channel) => {
-        try {
-          await send(this.#config, channel, { alerts: [alert], test: true });
-          return { channel, error: null };
-        } catch (error) {
-          return { channel, error: (error as Error).message };
-        }
-      }),
-    );
-  }
-
   /** Delivers what is due now; resolves when that try is over (tests await it). */
   flush(): Promise<void> {
     if (this.#delivering) {
@@ -262,4 +240,35 @@ function readState(path: string): AlertState | null {
     );
     return null;
   }
+}
+
+/** What a test alert did on one channel: `error` is null when it went. */
+export type TestResult = { channel: ChannelName; error: string | null };
+
+/**
+ * Sends a test alert on every configured channel at once (whether alerts are on here or not)
+ * and says per channel what happened.
+ */
+export async function sendTestAlert(
+  config: AlertConfig,
+  options: { publicUrl: string; user: string; now?: Date },
+): Promise<TestResult[]> {
+  const alert: Alert = {
+    kind: "test",
+    subject: "test",
+    key: "test",
+    title: `A test alert, sent by ${options.user} from the Settings page`,
+    since: formatDbTime(options.now ?? new Date()),
+    link: `${options.publicUrl}/settings`,
+  };
+  return await Promise.all(
+    configuredChannels(config).map(async (channel) => {
+      try {
+        await send(config, channel, { alerts: [alert], test: true });
+        return { channel, error: null };
+      } catch (error) {
+        return { channel, error: (error as Error).message };
+      }
+    }),
+  );
 }

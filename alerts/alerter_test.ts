@@ -6,7 +6,7 @@ import { tempDatabase } from "../db/testing.ts";
 import type { AlertConfig } from "../lib/config.ts";
 import { Poller, type Snapshot } from "../lib/poller.ts";
 import { formatDbTime } from "../lib/time.ts";
-import { Alerter } from "./alerter.ts";
+import { Alerter, sendTestAlert } from "./alerter.ts";
 
 /** A webhook receiver on a loopback port: what it was sent, and the statuses it answers with. */
 function webhookReceiver(statuses: number[] = []) {
@@ -460,25 +460,21 @@ Deno.test("schedulers offline and queues waiting past their thresholds raise ale
 
 Deno.test("the test alert goes to every channel at once and says which one failed", async () => {
   const hook = webhookReceiver();
-  const state = await tempState();
   try {
-    const alerter = new Alerter(
-      alertConfig({
-        enabled: false,
-        webhook: { url: hook.url, format: "json" },
-        smtp: {
-          host: "127.0.0.1",
-          port: 1, // nothing listens there
-          security: "none",
-          user: null,
-          password: null,
-          from: "rpa@example.org",
-          to: ["ops@example.org"],
-        },
-      }),
-      { statePath: state.path, publicUrl: PUBLIC },
-    );
-    const results = await alerter.sendTest("KOMMUNE\\jdoe");
+    const config = alertConfig({
+      enabled: false,
+      webhook: { url: hook.url, format: "json" },
+      smtp: {
+        host: "127.0.0.1",
+        port: 1, // nothing listens there
+        security: "none",
+        user: null,
+        password: null,
+        from: "rpa@example.org",
+        to: ["ops@example.org"],
+      },
+    });
+    const results = await sendTestAlert(config, { publicUrl: PUBLIC, user: "KOMMUNE\\jdoe" });
     assert.equal(results[0].channel, "webhook");
     assert.equal(results[0].error, null);
     assert.equal(results[1].channel, "email");
@@ -492,6 +488,5 @@ Deno.test("the test alert goes to every channel at once and says which one faile
     );
   } finally {
     await hook.close();
-    await state.remove();
   }
 });

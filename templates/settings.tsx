@@ -1,6 +1,6 @@
 /**
  * The Settings page: which key is configured, generating a new one, what the database is, and
- * initializing an empty one, and the self-check.
+ * initializing an empty one, the alerts and metrics (with a test alert), and the self-check.
  * @module
  */
 import type { DbInfo } from "../db/connection.ts";
@@ -8,8 +8,26 @@ import type { Check } from "../db/doctor.ts";
 import type { FieldErrors } from "../lib/list.ts";
 import { FormError } from "./forms.tsx";
 
+/** The alert and metrics configuration as the page shows it: never a secret. */
+export type AlertSettings = {
+  /** Whether this instance sends alerts (`OO_ALERTS`). */
+  enabled: boolean;
+  /** The webhook's format and host (its path and query may hold a secret). */
+  webhook: string | null;
+  /** The SMTP server, its security, the login's user name, sender and recipients. */
+  email: string | null;
+  /** What raises an alert, with the thresholds. */
+  rules: string[];
+  publicUrl: string;
+  metrics: boolean;
+};
+
+/** What a test alert did on each channel. */
+export type TestAlertResult = { channel: string; error: string | null };
+
 /** What the Settings page shows. */
 export type SettingsView = {
+  alerts: AlertSettings;
   info: DbInfo;
   engine: string;
   /** The configured key's fingerprint, or null when none is configured. */
@@ -146,6 +164,75 @@ function DoctorPanel(props: { canWrite: boolean }) {
   );
 }
 
+/** What the test alert did, channel by channel. */
+export function TestAlertReport(props: { results: TestAlertResult[] }) {
+  return (
+    <div id="alert-test" role="status">
+      {props.results.length === 0
+        ? (
+          <p class="flash flash-error">
+            No channel is configured: set OO_ALERT_WEBHOOK_URL or OO_ALERT_SMTP_HOST.
+          </p>
+        )
+        : props.results.map((r) =>
+          r.error === null
+            ? <p class="flash flash-ok">Sent on the {r.channel}.</p>
+            : <p class="flash flash-error">Not sent on the {r.channel}: {r.error}</p>
+        )}
+    </div>
+  );
+}
+
+/** The alerts and metrics panel: the configuration without secrets, and a test alert. */
+function AlertsPanel(props: { alerts: AlertSettings; canWrite: boolean }) {
+  const { alerts } = props;
+  return (
+    <section class="card">
+      <h2>Alerts and metrics</h2>
+      <dl class="facts">
+        <dt>Alerts from this instance</dt>
+        <dd>{alerts.enabled ? "on" : "off (OO_ALERTS)"}</dd>
+        <dt>Webhook</dt>
+        <dd>{alerts.webhook ?? "none"}</dd>
+        <dt>E-mail</dt>
+        <dd>{alerts.email ?? "none"}</dd>
+        <dt>Raised for</dt>
+        <dd>
+          <ul>
+            {alerts.rules.map((r) => <li>{r}</li>)}
+          </ul>
+        </dd>
+        <dt>Links start with</dt>
+        <dd>
+          <code>{alerts.publicUrl}</code>
+        </dd>
+        <dt>Prometheus metrics</dt>
+        <dd>
+          {alerts.metrics
+            ? (
+              <>
+                <code>GET /metrics</code> with the bearer token of OO_METRICS_TOKEN
+              </>
+            )
+            : "off (OO_METRICS_TOKEN is not set)"}
+        </dd>
+      </dl>
+      {props.canWrite && (alerts.webhook || alerts.email) && (
+        <button
+          type="button"
+          class="secondary"
+          hx-post="/settings/alerts/test"
+          hx-target="#alert-test"
+          hx-swap="outerHTML"
+        >
+          Send a test alert
+        </button>
+      )}
+      <div id="alert-test"></div>
+    </section>
+  );
+}
+
 /** The whole Settings page. */
 export function SettingsPage(props: SettingsView) {
   return (
@@ -181,6 +268,7 @@ export function SettingsPage(props: SettingsView) {
         <div id="new-key"></div>
       </section>
       <DatabasePanel {...props} />
+      <AlertsPanel alerts={props.alerts} canWrite={props.canWrite} />
       <DoctorPanel canWrite={props.canWrite} />
     </>
   );
