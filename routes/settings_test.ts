@@ -116,7 +116,10 @@ Deno.test("the Settings page shows the alert configuration without secrets and s
     const html = await (await t.get("/settings", alice)).text();
     assert.match(html, /Alerts from this instance<\/dt><dd>on<\/dd>/);
     assert.ok(html.includes(`slack to http://127.0.0.1:${hook.addr.port}/…`));
-    assert.match(html, /127\.0\.0\.1:1 \(STARTTLS, login as rpa-alerts\) from rpa@example\.org to ops@example\.org/);
+    assert.match(
+      html,
+      /127\.0\.0\.1:1 \(STARTTLS, login as rpa-alerts\) from rpa@example\.org to ops@example\.org/,
+    );
     assert.match(html, /<code>https:\/\/rpa\.example\.org<\/code>/);
     assert.match(html, /Send a test alert/);
     assert.ok(!html.includes("SECRETPATH"), "the webhook's path is a secret");
