@@ -70,38 +70,23 @@ const READS: Record<PolledPart, (db: Db, snapshot: Snapshot) => Promise<void>> =
   },
 };
 
-const inFlight = new WeakMap<Snapshot, Map<PolledPart, Promise<void>>>();
+/** The parts in the order a round reads them. */
+const PARTS = Object.keys(READS) as PolledPart[];
 
-/** Reads one part, or joins the read of it already under way (the poller's or a page's). */
-function readPart(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
-  let running = inFlight.get(snapshot);
-  if (!running) inFlight.set(snapshot, running = new Map());
-  const current = running.get(part);
-  if (current) return current;
-  const read = READS[part](db, snapshot).finally(() => running.delete(part));
-  running.set(part, read);
-  return read;
+/** One round's reads in this thread, one after the other (the worker's rounds). */
+export async function readRound(db: Db, snapshot: Snapshot): Promise<void> {
+  for (const part of PARTS) await READS[part](db, snapshot);
+  snapshot.at = new Date();
 }
 
-/**
- * Fills a part a page needs when the poller has not (before its first round ends, or in tests and
- * browser tests, where no poller runs); a part already there is used as it is, however old.
- */
-export async function ensurePolled(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
-  if (snapshot[part] === undefined) await readPart(db, snapshot, part);
-}
+/** What a change affected, for {@linkcode Poller.invalidate}. */
+export type Change =
+  | { part: "queues"; queue: string }
+  /** `process` null: rows of several processes went. */
+  | { part: "logs"; process: string | null };
 
-/** Asks the next round to count the logs again from scratch (after rows were deleted). */
-export function recountLogs(snapshot: Snapshot): void {
-  if (snapshot.logs) snapshot.logs.stale = true;
-}
-
-/**
- * Reads one queue's counts again after a change to it, so the pages answering the change (and
- * every page after it) show the truth before the next round; so does the dashboard, which counts
- * failed elements.
- */
-export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
+/** Reads one queue's counts, and the dashboard (which counts failed elements), again. */
+async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
   if (snapshot.dashboard) {
     // The chart's days before today are kept: only today and the lists are read again.
     snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
@@ -122,17 +107,8 @@ export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): P
   }
 }
 
-/**
- * Reads one process's log counts again after rows of it were deleted, so the overview and the
- * process's list are true at once; the next round counts everything again (the incremental
- * count still holds the deleted rows).
- */
-export async function refreshProcessLogs(
-  db: Db,
-  snapshot: Snapshot,
-  process: string,
-): Promise<void> {
-  recountLogs(snapshot);
+/** Reads one process's log counts again. */
+async function refreshProcessLogs(db: Db, snapshot: Snapshot, process: string): Promise<void> {
   if (!snapshot.logs) return;
   const fresh = await readProcessLogs(db, process);
   const rows = snapshot.logs.processes.filter((p) => p.process !== process);
@@ -140,12 +116,6 @@ export async function refreshProcessLogs(
   snapshot.logs.processes = rows.sort((a, b) =>
     a.process < b.process ? -1 : a.process > b.process ? 1 : 0
   );
-}
-
-/** One round: every named read in turn (here, or on the poller's worker). */
-export async function readRound(db: Db, snapshot: Snapshot): Promise<void> {
-  for (const part of Object.keys(READS) as PolledPart[]) await readPart(db, snapshot, part);
-  snapshot.at = new Date();
 }
 
 /**
@@ -197,6 +167,8 @@ export class Poller {
   #running = false;
 
   #listeners: ((snapshot: Snapshot, health: Health) => void)[] = [];
+  /** The reads of this thread under way, which a page's read of the same part joins. */
+  #reading = new Map<PolledPart, Promise<void>>();
 
   /**
    * @param db the database to read
@@ -222,9 +194,42 @@ export class Poller {
     this.#listeners.push(listener);
   }
 
+  /** Reads one part in this thread, or joins the read of it already under way. */
+  #read(part: PolledPart): Promise<void> {
+    const current = this.#reading.get(part);
+    if (current) return current;
+    const read = READS[part](this.db, this.snapshot).finally(() => this.#reading.delete(part));
+    this.#reading.set(part, read);
+    return read;
+  }
+
+  /**
+   * Fills a part a page needs when no round has (before the first one ends, or in tests and
+   * browser tests, where no poller runs); a part already there is used as it is, however old.
+   */
+  async ensure(part: PolledPart): Promise<void> {
+    if (this.snapshot[part] === undefined) await this.#read(part);
+  }
+
+  /**
+   * Called by every change: reads again at once what it affected, so the answer to the change
+   * (and every page after it) shows the truth before the next round. A queue's counts and the
+   * dashboard; a process's log counts, and after any log delete the next round counts all logs
+   * again (the incremental count still holds the deleted rows).
+   */
+  async invalidate(change: Change): Promise<void> {
+    if (change.part === "queues") return await refreshQueue(this.db, this.snapshot, change.queue);
+    if (this.snapshot.logs) this.snapshot.logs.stale = true;
+    if (change.process !== null) await refreshProcessLogs(this.db, this.snapshot, change.process);
+  }
+
   /** One round of every read, here or on the worker. */
   async #round(): Promise<void> {
-    if (!this.options.worker) return await readRound(this.db, this.snapshot);
+    if (!this.options.worker) {
+      for (const part of PARTS) await this.#read(part);
+      this.snapshot.at = new Date();
+      return;
+    }
     if (this.db.target.kind !== "sqlite") throw new Error("Cannot poll on a worker: not SQLite");
     this.#rounds ??= new WorkerRounds(this.db.target);
     const reply = await this.#rounds.ask({
@@ -266,7 +271,7 @@ export class Poller {
         this.health.notice = `The database file was replaced at ${
           formatDbTime(new Date()).slice(11, 16)
         }; the app opened the new file.`;
-        recountLogs(this.snapshot);
+        await this.invalidate({ part: "logs", process: null });
       }
       // After an outage (or a start while the server was down) the schema may have changed or
       // never been read: find out again before anything relies on it.

@@ -8,7 +8,7 @@ import {
 import { PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
 import { insertLog, insertTimedTrigger } from "../db/test_rows.ts";
 import { formatDbTime } from "./time.ts";
-import { Poller, recountLogs } from "./poller.ts";
+import { Poller } from "./poller.ts";
 
 Deno.test("the poller reads the aggregates, survives an outage with back-off, and recovers", async () => {
   const t = await tempDatabase({ seed: true });
@@ -86,7 +86,7 @@ Deno.test("on a worker, a round reads what an inline round reads, on its own con
     // Deleted logs are counted again when the server asks for a recount.
     const [{ n }] = await t.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM Logs");
     await t.db.run("DELETE FROM Logs");
-    recountLogs(worker.snapshot);
+    await worker.invalidate({ part: "logs", process: null });
     assert.equal(await worker.tick(), true);
     const counted = (worker.snapshot.logs?.processes ?? []).reduce((sum, p) => sum + p.total, 0);
     assert.ok(Number(n) > 0);

@@ -38,6 +38,7 @@ declare module "hono" {
     config: Config;
     health: Health;
     snapshot: Snapshot;
+    poller: Poller;
     revealLimiter: RateLimiter;
   }
 }
@@ -113,6 +114,7 @@ export function createApp(options: AppOptions): Hono {
     c.set("config", options.config);
     c.set("health", dbHealth);
     c.set("snapshot", poller.snapshot);
+    c.set("poller", poller);
     c.set("revealLimiter", revealLimiter);
     await next();
   });

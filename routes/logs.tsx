@@ -15,7 +15,6 @@ import { deleteLogs, deleteLogsBefore, listLogs, TAIL_LIMIT, tailLogs } from "..
 import { parseCursor } from "../lib/cursor.ts";
 import { parseLogFilter, parsePaging } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
-import { ensurePolled, recountLogs, refreshProcessLogs } from "../lib/poller.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
 import { type DbTime, formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
@@ -49,8 +48,8 @@ function processOf(c: Context): string | null {
 logs.get("/", async (c) => {
   const checked = parseListParams(new URL(c.req.url).searchParams, PROCESSES_SPEC);
   if (!checked.ok) return rejected(c, 400, checked.errors);
+  await c.get("poller").ensure("logs");
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "logs");
   const { rows, total } = snapshotPage(
     snapshot.logs?.processes ?? [],
     checked.value,
@@ -86,8 +85,8 @@ logs.get("/:process", async (c) => {
   const filter = parseLogFilter(query);
   const paging = parsePaging(query);
   const errors = { ...filter.errors, ...paging.errors };
+  await c.get("poller").ensure("logs");
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "logs");
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
   const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
   const page = isClean(errors)
@@ -152,8 +151,7 @@ logs.post("/:process/actions/delete", requireAdmin, async (c) => {
     [...new Set(ids as string[])],
     c.get("user").name,
   );
-  if (process === null) recountLogs(c.get("snapshot"));
-  else await refreshProcessLogs(c.get("db"), c.get("snapshot"), process);
+  await c.get("poller").invalidate({ part: "logs", process });
   const rest = given.length - deleted;
   return changed(
     c,
@@ -231,7 +229,7 @@ function startDelete(
     stop: new AbortController(),
     finished: Promise.resolve(),
   };
-  const snapshot = c.get("snapshot");
+  const poller = c.get("poller");
   const db = c.get("db");
   job.finished = deleteLogsBefore(db, what, {
     signal: job.stop.signal,
@@ -252,7 +250,7 @@ function startDelete(
       );
     }
   }).finally(async () => {
-    await refreshProcessLogs(db, snapshot, what.process).catch(() => recountLogs(snapshot));
+    await poller.invalidate({ part: "logs", process: what.process }).catch(() => {});
     job.done = true;
   });
   jobs.set(what.process, job);

@@ -21,7 +21,6 @@ import {
 } from "../db/queues.ts";
 import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
-import { ensurePolled, refreshQueue } from "../lib/poller.ts";
 import {
   type ActionConfirmations,
   actionReport,
@@ -50,14 +49,13 @@ export const queues = new Hono();
 const ELEMENT_TIMES = ["created_date", "start_date", "end_date"] as const;
 
 async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null> {
-  const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "queues");
-  return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
+  await c.get("poller").ensure("queues");
+  return c.get("snapshot").queues?.rows.find((r) => r.name === queue) ?? null;
 }
 
 /** Reads a queue's counts again after a change to it; the chips to swap in. */
 async function freshCounts(c: Context, queue: string) {
-  await refreshQueue(c.get("db"), c.get("snapshot"), queue);
+  await c.get("poller").invalidate({ part: "queues", queue });
   const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
   const chosen = shown.getAll("status").filter(isQueueStatus);
   return <StatusCounts queue={queue} summary={await summaryOf(c, queue)} chosen={chosen} oob />;
@@ -66,9 +64,8 @@ async function freshCounts(c: Context, queue: string) {
 queues.get("/", async (c) => {
   const checked = parseListParams(new URL(c.req.url).searchParams, QUEUES_SPEC);
   if (!checked.ok) return rejected(c, 400, checked.errors);
-  const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "queues");
-  const summaries = snapshot.queues;
+  await c.get("poller").ensure("queues");
+  const summaries = c.get("snapshot").queues;
   const { rows, total } = snapshotPage(summaries?.rows ?? [], checked.value, QUEUES_LIST);
   if (wantsJson(c)) {
     return c.json({
