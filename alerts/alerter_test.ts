@@ -279,20 +279,30 @@ Deno.test("after a restart, the state file stops repeats and still delivers what
     time.advance(1);
     await second.flush();
     assert.equal(hook.bodies.length, 2, "and is delivered by the restarted app");
-    // The same failure, seen again after the restart: not sent again.
-    second.observe(snapshot, { outage: null });
+    // The same failure, seen again after the restart, is not sent again; one that happened while
+    // the app was down is (the state was read: this is no first start that records only).
+    const downtime = failedTrigger("t2", time.text(1)).failedTriggers[0];
+    second.observe({
+      ...snapshot,
+      dashboard: {
+        ...snapshot.dashboard!,
+        failedTriggers: [...snapshot.dashboard!.failedTriggers, downtime],
+      },
+    }, { outage: null });
     await second.flush();
-    assert.equal(hook.bodies.length, 2);
+    assert.equal(hook.bodies.length, 3);
+    type Body = { alerts: { subject: string }[] };
+    assert.deepEqual((hook.bodies[2] as Body).alerts.map((a) => a.subject), ["trigger:t2"]);
     // The trigger fails again (a new last run): that is new.
     time.advance(61);
     second.observe({ at: time.now(), dashboard: failedTrigger("t1", time.text(0)) }, {
       outage: null,
     });
     await second.flush();
-    assert.equal(hook.bodies.length, 3);
+    assert.equal(hook.bodies.length, 4);
     second.stop();
     const saved = JSON.parse(await Deno.readTextFile(state.path));
-    assert.deepEqual(Object.keys(saved.sent), ["trigger:t1"]);
+    assert.deepEqual(Object.keys(saved.sent), ["trigger:t1", "trigger:t2"]);
     assert.deepEqual(saved.outbox, []);
   } finally {
     await hook.close();
@@ -488,5 +498,30 @@ Deno.test("the test alert goes to every channel at once and says which one faile
     );
   } finally {
     await hook.close();
+  }
+});
+
+Deno.test("with starttls, a server that offers no STARTTLS gets no mail (never sent in plain text)", async () => {
+  const smtp = await smtpReceiver();
+  try {
+    const results = await sendTestAlert(
+      alertConfig({
+        smtp: {
+          host: "127.0.0.1",
+          port: smtp.port,
+          security: "starttls",
+          user: "alerts",
+          password: "secret",
+          from: "rpa@example.org",
+          to: ["ops@example.org"],
+        },
+      }),
+      { publicUrl: PUBLIC, user: "admin" },
+    );
+    assert.equal(results[0].channel, "email");
+    assert.match(results[0].error!, /^Cannot send the alert mail: .*STARTTLS/i);
+    assert.equal(smtp.mails.length, 0);
+  } finally {
+    await smtp.close();
   }
 });
