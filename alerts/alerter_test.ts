@@ -76,6 +76,23 @@ function alertConfig(over: Partial<AlertConfig> = {}): AlertConfig {
   };
 }
 
+/** Mail to the SMTP server on loopback `port`, without TLS or login unless told. */
+function loopbackSmtp(
+  port: number,
+  over: Partial<NonNullable<AlertConfig["smtp"]>> = {},
+): AlertConfig["smtp"] {
+  return {
+    host: "127.0.0.1",
+    port,
+    security: "none",
+    user: null,
+    password: null,
+    from: "rpa@example.org",
+    to: ["ops@example.org"],
+    ...over,
+  };
+}
+
 /** A clock the test moves. */
 function clock(start = new Date(2026, 10, 27, 9, 0, 0)) {
   let now = start.getTime();
@@ -97,6 +114,29 @@ async function tempState() {
 }
 
 const PUBLIC = "https://rpa.example";
+
+/** An alerter posting to a webhook receiver in `format`, on a clock the test moves. */
+async function webhookAlerter(format: "json" | "teams" | "slack") {
+  const hook = webhookReceiver();
+  const state = await tempState();
+  const time = clock();
+  const alerter = new Alerter(alertConfig({ webhook: { url: hook.url, format } }), {
+    statePath: state.path,
+    publicUrl: PUBLIC,
+    now: time.now,
+  });
+  alerter.observe({ at: time.now() }, { outage: null }); // the first round: nothing was wrong
+  return {
+    alerter,
+    hook,
+    time,
+    async close() {
+      alerter.stop();
+      await hook.close();
+      await state.remove();
+    },
+  };
+}
 
 /** A snapshot with one failed trigger (and whatever else is given). */
 function failedTrigger(id: string, lastRun: string): Dashboard {
@@ -129,15 +169,11 @@ Deno.test("a real poller round's new failures reach a real webhook and a real SM
     const alerter = new Alerter(
       alertConfig({
         webhook: { url: hook.url, format: "json" },
-        smtp: {
-          host: "127.0.0.1",
-          port: smtp.port,
-          security: "none",
+        smtp: loopbackSmtp(smtp.port, {
           user: "alerts",
           password: "secret",
-          from: "rpa@example.org",
           to: ["ops@example.org", "admin@example.org"],
-        },
+        }),
       }),
       { statePath: state.path, publicUrl: PUBLIC },
     );
@@ -213,15 +249,7 @@ Deno.test("a webhook that answers 500 is retried with back-off; the mail does no
     const alerter = new Alerter(
       alertConfig({
         webhook: { url: hook.url, format: "json" },
-        smtp: {
-          host: "127.0.0.1",
-          port: smtp.port,
-          security: "none",
-          user: null,
-          password: null,
-          from: "rpa@example.org",
-          to: ["ops@example.org"],
-        },
+        smtp: loopbackSmtp(smtp.port),
       }),
       { statePath: state.path, publicUrl: PUBLIC, now: time.now, retryMs: 60_000 },
     );
@@ -311,16 +339,8 @@ Deno.test("after a restart, the state file stops repeats and still delivers what
 });
 
 Deno.test("an error burst is one alert per subject in the repeat window; many at once are one digest", async () => {
-  const hook = webhookReceiver();
-  const state = await tempState();
-  const time = clock();
+  const { alerter, hook, time, close } = await webhookAlerter("json");
   try {
-    const alerter = new Alerter(alertConfig({ webhook: { url: hook.url, format: "json" } }), {
-      statePath: state.path,
-      publicUrl: PUBLIC,
-      now: time.now,
-    });
-    alerter.observe({ at: time.now() }, { outage: null });
     const errors = (n: number) => [{ name: "Invoices", n, last: time.text() }];
     alerter.observe({ at: time.now(), recentErrors: errors(1) }, { outage: null });
     for (const n of [4, 9, 12]) {
@@ -360,26 +380,16 @@ Deno.test("an error burst is one alert per subject in the repeat window; many at
     assert.equal(hook.bodies.length, 3);
     const digest = hook.bodies[2] as Body;
     assert.deepEqual(digest.alerts.map((a) => a.subject), failed.map((f) => `failed:${f.name}`));
-    alerter.stop();
   } finally {
-    await hook.close();
-    await state.remove();
+    await close();
   }
 });
 
 Deno.test("the database unreachable for N minutes is one alert, and its return another", async () => {
-  const hook = webhookReceiver();
-  const state = await tempState();
-  const time = clock();
+  const { alerter, hook, time, close } = await webhookAlerter("slack");
   try {
-    const alerter = new Alerter(alertConfig({ webhook: { url: hook.url, format: "slack" } }), {
-      statePath: state.path,
-      publicUrl: PUBLIC,
-      now: time.now,
-    });
     const down = { outage: "The database cannot be reached: timeout" };
     const snapshot: Snapshot = { at: time.now() };
-    alerter.observe(snapshot, { outage: null });
     const started = time.text();
     for (let i = 0; i < 7; i++) {
       alerter.observe(snapshot, down);
@@ -404,24 +414,14 @@ Deno.test("the database unreachable for N minutes is one alert, and its return a
     alerter.observe(snapshot, { outage: null });
     await alerter.flush();
     assert.equal(hook.bodies.length, 2);
-    alerter.stop();
   } finally {
-    await hook.close();
-    await state.remove();
+    await close();
   }
 });
 
 Deno.test("schedulers offline and queues waiting past their thresholds raise alerts with their views' links", async () => {
-  const hook = webhookReceiver();
-  const state = await tempState();
-  const time = clock();
+  const { alerter, hook, time, close } = await webhookAlerter("teams");
   try {
-    const alerter = new Alerter(alertConfig({ webhook: { url: hook.url, format: "teams" } }), {
-      statePath: state.path,
-      publicUrl: PUBLIC,
-      now: time.now,
-    });
-    alerter.observe({ at: time.now() }, { outage: null });
     const dashboard = {
       ...failedTrigger("t", time.text()),
       failedTriggers: [],
@@ -461,10 +461,8 @@ Deno.test("schedulers offline and queues waiting past their thresholds raise ale
         time.text(61).slice(0, 19)
       })`,
     ]);
-    alerter.stop();
   } finally {
-    await hook.close();
-    await state.remove();
+    await close();
   }
 });
 
@@ -474,15 +472,7 @@ Deno.test("the test alert goes to every channel at once and says which one faile
     const config = alertConfig({
       enabled: false,
       webhook: { url: hook.url, format: "json" },
-      smtp: {
-        host: "127.0.0.1",
-        port: 1, // nothing listens there
-        security: "none",
-        user: null,
-        password: null,
-        from: "rpa@example.org",
-        to: ["ops@example.org"],
-      },
+      smtp: loopbackSmtp(1), // nothing listens there
     });
     const results = await sendTestAlert(config, { publicUrl: PUBLIC, user: "KOMMUNE\\jdoe" });
     assert.equal(results[0].channel, "webhook");
@@ -506,15 +496,11 @@ Deno.test("with starttls, a server that offers no STARTTLS gets no mail (never s
   try {
     const results = await sendTestAlert(
       alertConfig({
-        smtp: {
-          host: "127.0.0.1",
-          port: smtp.port,
+        smtp: loopbackSmtp(smtp.port, {
           security: "starttls",
           user: "alerts",
           password: "secret",
-          from: "rpa@example.org",
-          to: ["ops@example.org"],
-        },
+        }),
       }),
       { publicUrl: PUBLIC, user: "admin" },
     );

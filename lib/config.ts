@@ -485,33 +485,37 @@ function minutes(env: Record<string, string | undefined>, variable: string, fall
   return value;
 }
 
+/** A variable that takes one of a few words (in any case); `fallback` when unset. */
+function choice<T extends string>(
+  env: Record<string, string | undefined>,
+  variable: string,
+  options: { choices: readonly T[]; fallback: T },
+): T {
+  const text = env[variable]?.trim().toLowerCase() || options.fallback;
+  if (!(options.choices as readonly string[]).includes(text)) {
+    throw new ConfigError(variable, `'${text}' is not one of ${options.choices.join(", ")}`);
+  }
+  return text as T;
+}
+
 /** Reads the `OO_ALERT*` variables. */
 function loadAlertConfig(env: Record<string, string | undefined>): AlertConfig {
-  const switchText = env.OO_ALERTS?.trim().toLowerCase() || "off";
-  if (!["on", "off"].includes(switchText)) {
-    throw new ConfigError("OO_ALERTS", `'${env.OO_ALERTS}' is not on or off`);
-  }
+  const switchText = choice(env, "OO_ALERTS", { choices: ["on", "off"], fallback: "off" });
   const url = env.OO_ALERT_WEBHOOK_URL?.trim();
   if (url && !/^https?:\/\/[^/\s]+/.test(url)) {
     throw new ConfigError("OO_ALERT_WEBHOOK_URL", "not an http:// or https:// address");
   }
-  const format = env.OO_ALERT_WEBHOOK_FORMAT?.trim().toLowerCase() || "json";
-  if (!["json", "teams", "slack"].includes(format)) {
-    throw new ConfigError(
-      "OO_ALERT_WEBHOOK_FORMAT",
-      `'${format}' is not one of json, teams, slack`,
-    );
-  }
+  const format = choice(env, "OO_ALERT_WEBHOOK_FORMAT", {
+    choices: ["json", "teams", "slack"],
+    fallback: "json",
+  });
   const host = env.OO_ALERT_SMTP_HOST?.trim();
   let smtp: AlertConfig["smtp"] = null;
   if (host) {
-    const security = env.OO_ALERT_SMTP_SECURITY?.trim().toLowerCase() || "starttls";
-    if (!["starttls", "tls", "none"].includes(security)) {
-      throw new ConfigError(
-        "OO_ALERT_SMTP_SECURITY",
-        `'${security}' is not one of starttls, tls, none`,
-      );
-    }
+    const security = choice(env, "OO_ALERT_SMTP_SECURITY", {
+      choices: ["starttls", "tls", "none"],
+      fallback: "starttls",
+    });
     const portText = env.OO_ALERT_SMTP_PORT?.trim();
     const from = env.OO_ALERT_MAIL_FROM?.trim();
     if (!from) throw new ConfigError("OO_ALERT_MAIL_FROM", "set it: the sender of alert mail");
@@ -520,7 +524,7 @@ function loadAlertConfig(env: Record<string, string | undefined>): AlertConfig {
     smtp = {
       host,
       port: portText ? parsePort(portText, "OO_ALERT_SMTP_PORT") : security === "tls" ? 465 : 587,
-      security: security as SmtpSecurity,
+      security,
       user: env.OO_ALERT_SMTP_USER?.trim() || null,
       password: env.OO_ALERT_SMTP_PASSWORD || null,
       from,
@@ -536,7 +540,7 @@ function loadAlertConfig(env: Record<string, string | undefined>): AlertConfig {
   }
   return {
     enabled,
-    webhook: url ? { url, format: format as WebhookFormat } : null,
+    webhook: url ? { url, format } : null,
     smtp,
     schedulerMinutes: minutes(env, "OO_ALERT_SCHEDULER_MINUTES", 15),
     queueMinutes: minutes(env, "OO_ALERT_QUEUE_MINUTES", 60),

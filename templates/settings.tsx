@@ -37,6 +37,21 @@ export type SettingsView = {
   missingIndexes: string[];
 };
 
+/** An admin's button that posts to `url` and swaps the answer in for `#target`. */
+function PostButton(props: { url: string; target: string; label: string }) {
+  return (
+    <button
+      type="button"
+      class="secondary"
+      hx-post={props.url}
+      hx-target={`#${props.target}`}
+      hx-swap="outerHTML"
+    >
+      {props.label}
+    </button>
+  );
+}
+
 /** A newly generated key, shown once. */
 export function NewKey(props: { value: string }) {
   return (
@@ -149,15 +164,7 @@ function DoctorPanel(props: { canWrite: boolean }) {
         clocks, every page's reads, and one write of each kind that is rolled back.
       </p>
       {props.canWrite && (
-        <button
-          type="button"
-          class="secondary"
-          hx-post="/settings/doctor"
-          hx-target="#doctor-report"
-          hx-swap="outerHTML"
-        >
-          Run the self-check
-        </button>
+        <PostButton url="/settings/doctor" target="doctor-report" label="Run the self-check" />
       )}
       <div id="doctor-report"></div>
     </section>
@@ -218,15 +225,7 @@ function AlertsPanel(props: { alerts: AlertSettings; canWrite: boolean }) {
         </dd>
       </dl>
       {props.canWrite && (alerts.webhook || alerts.email) && (
-        <button
-          type="button"
-          class="secondary"
-          hx-post="/settings/alerts/test"
-          hx-target="#alert-test"
-          hx-swap="outerHTML"
-        >
-          Send a test alert
-        </button>
+        <PostButton url="/settings/alerts/test" target="alert-test" label="Send a test alert" />
       )}
       <div id="alert-test"></div>
     </section>
@@ -255,15 +254,7 @@ export function SettingsPage(props: SettingsView) {
             : "No OpenOrchestratorKey is configured: passwords can be revealed with a typed key, but not set."}
         </p>
         {props.canWrite && (
-          <button
-            type="button"
-            class="secondary"
-            hx-post="/settings/key"
-            hx-target="#new-key"
-            hx-swap="outerHTML"
-          >
-            Generate a new key
-          </button>
+          <PostButton url="/settings/key" target="new-key" label="Generate a new key" />
         )}
         <div id="new-key"></div>
       </section>
