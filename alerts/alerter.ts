@@ -108,7 +108,8 @@ export class Alerter {
       state.outageSince = null;
     }
     const alerts = currentAlerts({
-      snapshot,
+      // While the database is away the snapshot is old: only the outage itself is news.
+      snapshot: health.outage === null ? snapshot : {},
       outageSince: state.outageSince === null ? null : new Date(state.outageSince),
       now,
     }, { publicUrl, ...this.#config });

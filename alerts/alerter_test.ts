@@ -441,7 +441,10 @@ Deno.test("schedulers offline and queues waiting past their thresholds raise ale
     alerter.observe({
       at: time.now(),
       dashboard,
-      queues: { rows: [queue("Fresh", 59), queue("Stuck [x]", 61)], activityMark: time.text() },
+      queues: {
+        rows: [queue("Fresh", 59), queue("Stuck [x] (old)", 61)],
+        activityMark: time.text(),
+      },
     }, { outage: null });
     await alerter.flush();
     assert.equal(hook.bodies.length, 1);
@@ -454,10 +457,10 @@ Deno.test("schedulers offline and queues waiting past their thresholds raise ale
     assert.equal(card.attachments[0].content.type, "AdaptiveCard");
     assert.deepEqual(card.attachments[0].content.body.map((b) => b.text), [
       "2 alerts from OpenOrchestrator",
-      `[Scheduler RPA\\-01 is offline](${PUBLIC}/schedulers?q=RPA-01) (since ${
+      `[Scheduler RPA-01 is offline](${PUBLIC}/schedulers?q=RPA-01) (since ${
         time.text(16).slice(0, 19)
       })`,
-      `[Queue Stuck \\[x\\]: 3 new elements, the oldest waiting for over 60 min](${PUBLIC}/queues/Stuck%20%5Bx%5D?status=NEW) (since ${
+      `[Queue Stuck \\[x\\] (old): 3 new elements, the oldest waiting for over 60 min](${PUBLIC}/queues/Stuck%20%5Bx%5D%20%28old%29?status=NEW) (since ${
         time.text(61).slice(0, 19)
       })`,
     ]);
@@ -479,6 +482,17 @@ Deno.test("the test alert goes to every channel at once and says which one faile
     assert.equal(results[0].error, null);
     assert.equal(results[1].channel, "email");
     assert.match(results[1].error!, /^Cannot send the alert mail: /);
+    // A webhook that cannot be reached: the message names its host, never its secret path.
+    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (closed.addr as Deno.NetAddr).port;
+    closed.close();
+    const url = `http://127.0.0.1:${port}/hooks/SECRET-PATH`;
+    const [refused] = await sendTestAlert(
+      alertConfig({ webhook: { url, format: "json" } }),
+      { publicUrl: PUBLIC, user: "admin" },
+    );
+    assert.ok(refused.error!.startsWith(`Cannot post the webhook to http://127.0.0.1:${port}: `));
+    assert.ok(!refused.error!.includes("SECRET-PATH"), refused.error!);
     const body = hook.bodies[0] as { test: boolean; alerts: { kind: string; title: string }[] };
     assert.equal(body.test, true);
     assert.equal(body.alerts[0].kind, "test");
@@ -509,5 +523,24 @@ Deno.test("with starttls, a server that offers no STARTTLS gets no mail (never s
     assert.equal(smtp.mails.length, 0);
   } finally {
     await smtp.close();
+  }
+});
+
+Deno.test("while the database is away, the old snapshot raises nothing but the outage", async () => {
+  const { alerter, hook, time, close } = await webhookAlerter("json");
+  try {
+    const snapshot: Snapshot = {
+      at: time.now(),
+      recentErrors: [{ name: "Invoices", n: 2, last: time.text() }],
+    };
+    alerter.observe(snapshot, { outage: "The database cannot be reached: timeout" });
+    await alerter.flush();
+    assert.equal(hook.bodies.length, 0);
+    alerter.observe(snapshot, { outage: null });
+    await alerter.flush();
+    const [body] = hook.bodies as { alerts: { kind: string }[] }[];
+    assert.deepEqual(body.alerts.map((a) => a.kind), ["error_logs"], "a short outage says nothing");
+  } finally {
+    await close();
   }
 });

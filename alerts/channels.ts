@@ -19,7 +19,7 @@ export type ChannelName = "webhook" | "email";
 const SEND_TIMEOUT_MS = 15_000;
 
 /** The one-line summary of a message (the mail subject, the card's heading). */
-export function heading(message: Message): string {
+function heading(message: Message): string {
   const prefix = message.test ? "Test alert: " : "";
   return message.alerts.length === 1
     ? `${prefix}${message.alerts[0].title}`
@@ -54,9 +54,17 @@ function slackBody(message: Message): unknown {
   return { text: [`*${slackText(heading(message))}*`, ...lines].join("\n") };
 }
 
-/** Adaptive Card text is Markdown: brackets and emphasis in names must not become markup. */
+/**
+ * Adaptive Card text is a small Markdown (bold, italic, lists, links): emphasis and brackets in
+ * names must not become markup. Titles never start a line with a list marker.
+ */
 function cardText(text: string): string {
-  return text.replace(/[\\`*_[\]()#>~-]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]]/g, (c) => `\\${c}`);
+}
+
+/** A link target in card Markdown: a parenthesis would end it early. */
+function cardUrl(url: string): string {
+  return url.replaceAll("(", "%28").replaceAll(")", "%29");
 }
 
 /**
@@ -78,7 +86,7 @@ function teamsBody(message: Message): unknown {
           ...message.alerts.map((a) => ({
             type: "TextBlock",
             wrap: true,
-            text: `[${cardText(a.title)}](${a.link}) (since ${displayTime(a.since)})`,
+            text: `[${cardText(a.title)}](${cardUrl(a.link)}) (since ${displayTime(a.since)})`,
           })),
         ],
       },
@@ -87,7 +95,7 @@ function teamsBody(message: Message): unknown {
 }
 
 /** The webhook body for a format. */
-export function webhookBody(message: Message, format: WebhookFormat): unknown {
+function webhookBody(message: Message, format: WebhookFormat): unknown {
   return format === "teams"
     ? teamsBody(message)
     : format === "slack"
@@ -99,18 +107,30 @@ async function postWebhook(
   webhook: NonNullable<AlertConfig["webhook"]>,
   message: Message,
 ): Promise<void> {
-  const response = await fetch(webhook.url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(webhookBody(message, webhook.format)),
-    signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-  });
+  // The URL's path and query are the webhook's secret: no message names them.
+  const origin = new URL(webhook.url).origin;
+  let response: Response;
+  try {
+    response = await fetch(webhook.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(webhookBody(message, webhook.format)),
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const { message, cause } = error as Error;
+    const reason = (cause instanceof Error ? `${message}: ${cause.message}` : message)
+      .replaceAll(webhook.url, `${origin}/…`);
+    throw new Error(`Cannot post the webhook to ${origin}: ${reason}`);
+  }
   await response.body?.cancel();
-  if (!response.ok) throw new Error(`Cannot post the webhook: HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new Error(`Cannot post the webhook to ${origin}: HTTP ${response.status}`);
+  }
 }
 
 /** The mail's plain text: each alert's line, since when, and its link. */
-export function mailText(message: Message): string {
+function mailText(message: Message): string {
   const blocks = message.alerts.map((a) => `${a.title}\nSince: ${displayTime(a.since)}\n${a.link}`);
   const intro = message.test
     ? "This is a test alert from OpenOrchestrator Web: the channel works.\n\n"

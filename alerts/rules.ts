@@ -10,7 +10,7 @@
  * @module
  */
 import type { Snapshot } from "../lib/poller.ts";
-import { type DbTime, formatDbTime, inputTime, parseDbTime } from "../lib/time.ts";
+import { type DbTime, formatDbTime, inputTime } from "../lib/time.ts";
 import { shiftTime } from "../lib/window.ts";
 
 /** The kinds of alert (the `kind` of the webhook's JSON). */
@@ -153,9 +153,4 @@ export function databaseAlert(
     since,
     link: `${publicUrl}/healthz`,
   };
-}
-
-/** How long ago a stored time was, in whole minutes. */
-export function minutesSince(time: DbTime, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - parseDbTime(time).getTime()) / 60_000));
 }

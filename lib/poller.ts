@@ -47,7 +47,7 @@ export type Snapshot = {
 export type PolledPart = "schedulers" | "triggers" | "queues" | "logs" | "dashboard";
 
 /** How far back `recentErrors` counts. */
-export const RECENT_ERRORS_MS = 60 * 60_000;
+const RECENT_ERRORS_MS = 60 * 60_000;
 
 /** The named reads, in the order a round does them: each fills its part of the snapshot. */
 const READS: Record<PolledPart, (db: Db, snapshot: Snapshot) => Promise<void>> = {
