@@ -83,7 +83,7 @@ export class Alerter {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** The messages not delivered yet, per channel (for tests and the Settings page). */
+  /** The messages not delivered yet: their channel and how often they were tried. */
   get pending(): { channel: ChannelName; attempts: number }[] {
     return this.#state.outbox.map((p) => ({ channel: p.channel, attempts: p.attempts }));
   }
@@ -114,7 +114,7 @@ export class Alerter {
       now,
     }, { publicUrl, ...this.#config });
     const repeatMs = this.#config.repeatMinutes * 60_000;
-    const priming = !this.#primed && snapshot.at !== undefined;
+    const priming = !this.#primed && health.outage === null && snapshot.at !== undefined;
     for (const alert of alerts) {
       const last = state.sent[alert.subject];
       if (last?.key === alert.key) continue;

@@ -1,8 +1,11 @@
 /**
- * The poller: one loop in the process reads the aggregates (scheduler counts, queue and log
- * summaries, the dashboard) once per interval for all viewers, so no page pays for a full scan.
- * It keeps working through database outages: it sets the banner, backs off, and clears the
- * banner when the database answers again.
+ * The poller: one loop in the process reads the aggregates (scheduler and trigger counts, queue
+ * and log summaries, the dashboard) once per interval for all viewers, so no page pays for a full
+ * scan. Each part has one named read; pages call `ensure(part)` for a part no round has filled
+ * yet, and changes call `invalidate(change)` so their answer shows the truth at once. The alerts
+ * and the metrics read the snapshot it keeps (`onRound` tells of every round). It keeps working
+ * through database outages: it sets the banner, backs off, and clears the banner when the
+ * database answers again.
  * @module
  */
 import type { Db, Health } from "../db/connection.ts";
