@@ -43,10 +43,11 @@ async function npmReached(module: string): Promise<string[]> {
   ];
 }
 
-Deno.test("main.ts never reaches playwright-core, and does reach the database drivers", async () => {
+Deno.test("main.ts never reaches playwright-core or smtp-server, and does reach the database drivers, nodemailer and prom-client", async () => {
   const reached = await npmReached("main.ts");
   assert.ok(!reached.some((s) => s.includes("playwright")), reached.join(", "));
-  for (const needed of ["mssql", "hono", "fernet"]) {
+  assert.ok(!reached.some((s) => s.startsWith("smtp-server@")), "the test SMTP server");
+  for (const needed of ["mssql", "hono", "fernet", "nodemailer", "prom-client"]) {
     assert.ok(reached.some((s) => s.startsWith(`${needed}@`)), needed);
   }
   // The Workers (each an --include) need nothing main.ts does not already embed.

@@ -4,6 +4,7 @@
  * `doctor` it runs the self-check instead (the compiled executable has no other entry point).
  * @module
  */
+import { Alerter } from "./lib/alerts.ts";
 import { seedDemo } from "./db/demo.ts";
 import { keepDemoAlive } from "./db/demo_activity.ts";
 import { openDatabase } from "./db/open.ts";
@@ -38,6 +39,14 @@ async function main(): Promise<void> {
     intervalMs: config.pollSeconds * 1000,
     worker: db.dialect.name === "sqlite",
   });
+  // Alerts go out from the instances where they are switched on (one, by the README's advice).
+  const alerter = config.alerts.enabled
+    ? new Alerter(config.alerts, {
+      statePath: `${config.dataDir}/alerts-state.json`,
+      publicUrl: config.publicUrl,
+    })
+    : null;
+  if (alerter) poller.onRound((snapshot, health) => alerter.observe(snapshot, health));
   poller.start();
   keepDemoAlive(db, config.database); // the embedded demo only: schedulers ping, rows arrive
   const app = createApp({
@@ -68,6 +77,7 @@ async function main(): Promise<void> {
   }
   await server.finished;
   poller.stop();
+  alerter?.stop();
   await db.close();
 }
 

@@ -37,6 +37,7 @@ import {
   pageTotal,
   searchCondition,
 } from "./list.ts";
+import type { GroupCount } from "./dashboard.ts";
 
 /** A log row as stored. */
 export type LogRow = {
@@ -153,6 +154,19 @@ export async function readProcessLogs(db: Executor, process: string): Promise<Pr
     [process],
   );
   return processRows(addGroups({}, groups))[0] ?? null;
+}
+
+/**
+ * The error logs of each process since `since` (the last hour, for the metrics and the alerts):
+ * one range of the index `Logs(log_level, log_time)`.
+ */
+export async function recentErrorCounts(db: Executor, since: DbTime): Promise<GroupCount[]> {
+  const rows = await db.query<GroupCount>(
+    `SELECT process_name AS name, COUNT(*) AS n, MAX(log_time) AS last FROM Logs
+      WHERE log_level = 'ERROR' AND log_time >= ? GROUP BY process_name`,
+    [time(since)],
+  );
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
 
 /** Brings the log counts up to date: a full count when due, else only the new rows. */

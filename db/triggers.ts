@@ -123,6 +123,14 @@ async function readTrigger(tx: Executor, info: DbInfo, id: string): Promise<Trig
   return row ? normalized(row) : null;
 }
 
+/** How many triggers there are in each status (the table is small: one read of it). */
+export async function triggerCounts(db: Executor): Promise<Record<string, number>> {
+  const rows = await db.query<{ process_status: string; n: number }>(
+    "SELECT process_status, COUNT(*) AS n FROM Triggers GROUP BY process_status",
+  );
+  return Object.fromEntries(rows.map((r) => [r.process_status, Number(r.n)]));
+}
+
 /** One trigger by its stored id, or null. */
 export function getTrigger(db: Db, id: string): Promise<Trigger | null> {
   return readTrigger(db, db.info, id);

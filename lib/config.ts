@@ -36,6 +36,37 @@ export type DatabaseTarget =
 /** How a request's user is known. */
 export type AuthMode = "none" | "header" | "iis";
 
+/** The format of the alert webhook's body (see the README). */
+export type WebhookFormat = "json" | "teams" | "slack";
+
+/** How the alert mail reaches the SMTP server. */
+export type SmtpSecurity = "starttls" | "tls" | "none";
+
+/** Where alerts go and when they are raised (`OO_ALERT_*`). */
+export type AlertConfig = {
+  /** True on the instance that sends alerts (`OO_ALERTS=on`; one instance of several). */
+  enabled: boolean;
+  webhook: { url: string; format: WebhookFormat } | null;
+  smtp: {
+    host: string;
+    port: number;
+    /** `starttls`: upgrade a plain connection (required); `tls`: TLS from the start. */
+    security: SmtpSecurity;
+    user: string | null;
+    password: string | null;
+    from: string;
+    to: string[];
+  } | null;
+  /** A scheduler is reported after this many minutes without a ping. */
+  schedulerMinutes: number;
+  /** A queue is reported when its oldest new element is this many minutes old. */
+  queueMinutes: number;
+  /** The database is reported after this many minutes unreachable. */
+  databaseMinutes: number;
+  /** At most one alert per subject (a trigger, a queue, a process…) in this many minutes. */
+  repeatMinutes: number;
+};
+
 /** The app's whole configuration. */
 export type Config = {
   database: DatabaseTarget;
@@ -54,6 +85,13 @@ export type Config = {
   origin: string | null;
   /** Seconds between two poller rounds. */
   pollSeconds: number;
+  /** The app's own folder: the embedded database, the alerts' state. */
+  dataDir: string;
+  /** The address people reach the app by, for links in alerts (no trailing slash). */
+  publicUrl: string;
+  /** The bearer token `GET /metrics` asks for; null: no metrics (404). */
+  metricsToken: string | null;
+  alerts: AlertConfig;
 };
 
 /** A configuration value that stops start-up. */
@@ -407,6 +445,19 @@ export function loadConfig(
     );
   }
 
+  const publicUrl = (env.OO_PUBLIC_URL?.trim() || origin || `http://${host}:${port}`)
+    .replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) {
+    throw new ConfigError(
+      "OO_PUBLIC_URL",
+      `'${publicUrl}' is not an address like https://rpa.example`,
+    );
+  }
+  const metricsToken = env.OO_METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new ConfigError("OO_METRICS_TOKEN", "use at least 16 characters");
+  }
+
   return {
     database,
     key,
@@ -418,6 +469,83 @@ export function loadConfig(
     viewers: splitList(env.OO_VIEWERS),
     origin,
     pollSeconds,
+    dataDir,
+    publicUrl,
+    metricsToken,
+    alerts: loadAlertConfig(env),
+  };
+}
+
+function minutes(env: Record<string, string | undefined>, variable: string, fallback: number) {
+  const text = env[variable]?.trim() || String(fallback);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 10_080) {
+    throw new ConfigError(variable, `'${text}' is not a number of minutes from 1 to 10080`);
+  }
+  return value;
+}
+
+/** A variable that takes one of a few words (in any case); `fallback` when unset. */
+function choice<T extends string>(
+  env: Record<string, string | undefined>,
+  variable: string,
+  options: { choices: readonly T[]; fallback: T },
+): T {
+  const text = env[variable]?.trim().toLowerCase() || options.fallback;
+  if (!(options.choices as readonly string[]).includes(text)) {
+    throw new ConfigError(variable, `'${text}' is not one of ${options.choices.join(", ")}`);
+  }
+  return text as T;
+}
+
+/** Reads the `OO_ALERT*` variables. */
+function loadAlertConfig(env: Record<string, string | undefined>): AlertConfig {
+  const switchText = choice(env, "OO_ALERTS", { choices: ["on", "off"], fallback: "off" });
+  const url = env.OO_ALERT_WEBHOOK_URL?.trim();
+  if (url && !/^https?:\/\/[^/\s]+/.test(url)) {
+    throw new ConfigError("OO_ALERT_WEBHOOK_URL", "not an http:// or https:// address");
+  }
+  const format = choice(env, "OO_ALERT_WEBHOOK_FORMAT", {
+    choices: ["json", "teams", "slack"],
+    fallback: "json",
+  });
+  const host = env.OO_ALERT_SMTP_HOST?.trim();
+  let smtp: AlertConfig["smtp"] = null;
+  if (host) {
+    const security = choice(env, "OO_ALERT_SMTP_SECURITY", {
+      choices: ["starttls", "tls", "none"],
+      fallback: "starttls",
+    });
+    const portText = env.OO_ALERT_SMTP_PORT?.trim();
+    const from = env.OO_ALERT_MAIL_FROM?.trim();
+    if (!from) throw new ConfigError("OO_ALERT_MAIL_FROM", "set it: the sender of alert mail");
+    const to = (env.OO_ALERT_MAIL_TO ?? "").split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+    if (!to.length) throw new ConfigError("OO_ALERT_MAIL_TO", "set it: who gets alert mail");
+    smtp = {
+      host,
+      port: portText ? parsePort(portText, "OO_ALERT_SMTP_PORT") : security === "tls" ? 465 : 587,
+      security,
+      user: env.OO_ALERT_SMTP_USER?.trim() || null,
+      password: env.OO_ALERT_SMTP_PASSWORD || null,
+      from,
+      to,
+    };
+  }
+  const enabled = switchText === "on";
+  if (enabled && !url && !smtp) {
+    throw new ConfigError(
+      "OO_ALERTS",
+      "on, but neither OO_ALERT_WEBHOOK_URL nor OO_ALERT_SMTP_HOST is set",
+    );
+  }
+  return {
+    enabled,
+    webhook: url ? { url, format } : null,
+    smtp,
+    schedulerMinutes: minutes(env, "OO_ALERT_SCHEDULER_MINUTES", 15),
+    queueMinutes: minutes(env, "OO_ALERT_QUEUE_MINUTES", 60),
+    databaseMinutes: minutes(env, "OO_ALERT_DATABASE_MINUTES", 5),
+    repeatMinutes: minutes(env, "OO_ALERT_REPEAT_MINUTES", 60),
   };
 }
 

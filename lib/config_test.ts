@@ -298,3 +298,67 @@ Deno.test("OpenOrchestratorKey takes every spelling Python's Fernet takes", () =
   });
   assert.equal(config.key, standard);
 });
+
+Deno.test("alerts and metrics: off by default, every bad value named", () => {
+  const plain = loadConfig({ OO_ORIGIN: "https://rpa.example" }, "/srv/oo-data");
+  assert.equal(plain.alerts.enabled, false);
+  assert.equal(plain.alerts.webhook, null);
+  assert.equal(plain.alerts.smtp, null);
+  assert.equal(plain.metricsToken, null);
+  assert.equal(plain.dataDir, "/srv/oo-data");
+  assert.equal(plain.publicUrl, "https://rpa.example", "links default to OO_ORIGIN");
+  assert.equal(loadConfig({}, "data").publicUrl, "http://127.0.0.1:8000");
+
+  const on = loadConfig({
+    OO_ALERTS: "ON",
+    OO_ALERT_WEBHOOK_URL: "https://example.webhook.office.com/x",
+    OO_ALERT_WEBHOOK_FORMAT: "teams",
+    OO_ALERT_SMTP_HOST: "smtp.example",
+    OO_ALERT_SMTP_SECURITY: "tls",
+    OO_ALERT_MAIL_FROM: "rpa@example",
+    OO_ALERT_MAIL_TO: "a@example; b@example",
+    OO_ALERT_QUEUE_MINUTES: "30",
+    OO_PUBLIC_URL: "https://rpa.example/oo/",
+    OO_METRICS_TOKEN: "0123456789abcdef",
+  }, "data");
+  assert.equal(on.alerts.enabled, true);
+  assert.deepEqual(on.alerts.webhook, {
+    url: "https://example.webhook.office.com/x",
+    format: "teams",
+  });
+  assert.deepEqual(on.alerts.smtp, {
+    host: "smtp.example",
+    port: 465,
+    security: "tls",
+    user: null,
+    password: null,
+    from: "rpa@example",
+    to: ["a@example", "b@example"],
+  });
+  assert.equal(on.alerts.queueMinutes, 30);
+  assert.equal(on.alerts.repeatMinutes, 60);
+  assert.equal(on.publicUrl, "https://rpa.example/oo");
+  assert.equal(on.metricsToken, "0123456789abcdef");
+
+  for (
+    const [env, variable] of [
+      [{ OO_ALERTS: "yes" }, "OO_ALERTS"],
+      [{ OO_ALERTS: "on" }, "OO_ALERTS"],
+      [{ OO_ALERT_WEBHOOK_URL: "ftp://x" }, "OO_ALERT_WEBHOOK_URL"],
+      [{ OO_ALERT_WEBHOOK_FORMAT: "discord" }, "OO_ALERT_WEBHOOK_FORMAT"],
+      [{ OO_ALERT_SMTP_HOST: "smtp.example", OO_ALERT_MAIL_TO: "a@example" }, "OO_ALERT_MAIL_FROM"],
+      [{ OO_ALERT_SMTP_HOST: "smtp.example", OO_ALERT_MAIL_FROM: "a@example" }, "OO_ALERT_MAIL_TO"],
+      [{ OO_ALERT_SMTP_HOST: "s", OO_ALERT_SMTP_SECURITY: "ssl" }, "OO_ALERT_SMTP_SECURITY"],
+      [{ OO_ALERT_SCHEDULER_MINUTES: "0" }, "OO_ALERT_SCHEDULER_MINUTES"],
+      [{ OO_ALERT_REPEAT_MINUTES: "1.5" }, "OO_ALERT_REPEAT_MINUTES"],
+      [{ OO_PUBLIC_URL: "rpa.example" }, "OO_PUBLIC_URL"],
+      [{ OO_METRICS_TOKEN: "short" }, "OO_METRICS_TOKEN"],
+    ] as [Record<string, string>, string][]
+  ) {
+    assert.throws(
+      () => loadConfig(env, "data"),
+      (error: Error) => error instanceof ConfigError && error.message.startsWith(`${variable}:`),
+      JSON.stringify(env),
+    );
+  }
+});

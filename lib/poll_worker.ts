@@ -19,7 +19,7 @@ import {
 import { detect } from "../db/schema.ts";
 import { openSqlite } from "../db/sqlite.ts";
 import type { DatabaseTarget } from "./config.ts";
-import { POLL_TASKS, type Snapshot } from "./poller.ts";
+import { readRound, type Snapshot } from "./poller.ts";
 
 /** A message to the worker: every one but `open` is answered. */
 export type RoundRequest =
@@ -44,8 +44,7 @@ async function round(recount: boolean): Promise<RoundReply> {
       await detect(db);
     }
     if (recount && snapshot.logs) snapshot.logs.stale = true;
-    for (const task of POLL_TASKS) await task(db, snapshot);
-    snapshot.at = new Date();
+    await readRound(db, snapshot);
     return { ok: true, snapshot };
   } catch (error) {
     if (error instanceof DatabaseUnavailableError && error.problem === "unreachable") {

@@ -1,8 +1,11 @@
 /**
- * The poller: one loop in the process reads the aggregates (scheduler counts, queue and log
- * summaries, the dashboard) once per interval for all viewers, so no page pays for a full scan.
- * It keeps working through database outages: it sets the banner, backs off, and clears the
- * banner when the database answers again.
+ * The poller: one loop in the process reads the aggregates (scheduler and trigger counts, queue
+ * and log summaries, the dashboard) once per interval for all viewers, so no page pays for a full
+ * scan. Each part has one named read; pages call `ensure(part)` for a part no round has filled
+ * yet, and changes call `invalidate(change)` so their answer shows the truth at once. The alerts
+ * and the metrics read the snapshot it keeps (`onRound` tells of every round). It keeps working
+ * through database outages: it sets the banner, backs off, and clears the banner when the
+ * database answers again.
  * @module
  */
 import type { Db, Health } from "../db/connection.ts";
@@ -13,78 +16,85 @@ import {
   replyError,
 } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
-import { type Dashboard, readDashboard } from "../db/dashboard.ts";
-import { type LogSummaries, readLogSummaries, readProcessLogs } from "../db/logs.ts";
+import { type Dashboard, type GroupCount, readDashboard } from "../db/dashboard.ts";
+import {
+  type LogSummaries,
+  readLogSummaries,
+  readProcessLogs,
+  recentErrorCounts,
+} from "../db/logs.ts";
+import { triggerCounts } from "../db/triggers.ts";
 import { type QueueSummaries, readQueueSummaries, readQueueSummary } from "../db/queues.ts";
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
 import { formatDbTime } from "./time.ts";
+import { shiftTime } from "./window.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {
   schedulers?: SchedulerCounts;
+  /** How many triggers are in each status. */
+  triggers?: Record<string, number>;
   /** Per queue: counts by status, oldest new element, last activity, consuming triggers. */
   queues?: QueueSummaries;
   /** Per process: counts by level, last log and last error (counted incrementally). */
   logs?: LogSummaries;
+  /** Per process: the error logs of the last hour (read with `logs`). */
+  recentErrors?: GroupCount[];
   /** What failed since the last working day, trigger and scheduler problems, the chart. */
   dashboard?: Dashboard;
   /** When the last full round finished. */
   at?: Date;
+  /** How long the last full round took, in milliseconds. */
+  roundMs?: number;
 };
 
-/** One aggregate read: fills its part of the snapshot. */
-export type PollTask = (db: Db, snapshot: Snapshot) => Promise<void>;
+/** The parts of the snapshot that pages read, each filled by one named read. */
+export type PolledPart = "schedulers" | "triggers" | "queues" | "logs" | "dashboard";
 
-/** The parts of the snapshot that pages read, each filled by one read. */
-export type PolledPart = "queues" | "logs" | "dashboard";
+/** How far back `recentErrors` counts. */
+const RECENT_ERRORS_MS = 60 * 60_000;
 
-const PART_READS: Record<PolledPart, PollTask> = {
+/** The named reads, in the order a round does them: each fills its part of the snapshot. */
+const READS: Record<PolledPart, (db: Db, snapshot: Snapshot) => Promise<void>> = {
+  schedulers: async (db, snapshot) => {
+    snapshot.schedulers = await schedulerCounts(db);
+  },
+  triggers: async (db, snapshot) => {
+    snapshot.triggers = await triggerCounts(db);
+  },
   queues: async (db, snapshot) => {
     snapshot.queues = await readQueueSummaries(db, snapshot.queues);
   },
   logs: async (db, snapshot) => {
     snapshot.logs = await readLogSummaries(db, snapshot.logs);
+    const since = shiftTime(formatDbTime(new Date()), -RECENT_ERRORS_MS);
+    snapshot.recentErrors = await recentErrorCounts(db, since);
   },
   dashboard: async (db, snapshot) => {
     snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
   },
 };
 
-const inFlight = new WeakMap<Snapshot, Map<PolledPart, Promise<void>>>();
+/** The parts in the order a round reads them. */
+const PARTS = Object.keys(READS) as PolledPart[];
 
-/** Reads one part, or joins the read of it already under way (the poller's or a page's). */
-function readPart(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
-  let running = inFlight.get(snapshot);
-  if (!running) inFlight.set(snapshot, running = new Map());
-  const current = running.get(part);
-  if (current) return current;
-  const read = PART_READS[part](db, snapshot).finally(() => running.delete(part));
-  running.set(part, read);
-  return read;
+/** One round's reads in this thread, one after the other (the worker's rounds). */
+export async function readRound(db: Db, snapshot: Snapshot): Promise<void> {
+  for (const part of PARTS) await READS[part](db, snapshot);
+  snapshot.at = new Date();
 }
 
-/**
- * Fills a part a page needs when the poller has not (before its first round ends, or in tests and
- * browser tests, where no poller runs); a part already there is used as it is, however old.
- */
-export async function ensurePolled(db: Db, snapshot: Snapshot, part: PolledPart): Promise<void> {
-  if (snapshot[part] === undefined) await readPart(db, snapshot, part);
-}
+/** What a change affected, for {@linkcode Poller.invalidate}. */
+export type Change =
+  | { part: "queues"; queue: string }
+  /** `process` null: rows of several processes went. */
+  | { part: "logs"; process: string | null };
 
-/** Asks the next round to count the logs again from scratch (after rows were deleted). */
-export function recountLogs(snapshot: Snapshot): void {
-  if (snapshot.logs) snapshot.logs.stale = true;
-}
-
-/**
- * Reads one queue's counts again after a change to it, so the pages answering the change (and
- * every page after it) show the truth before the next round; so does the dashboard, which counts
- * failed elements.
- */
-export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
+/** Reads one queue's counts, and the dashboard (which counts failed elements), again. */
+async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
   if (snapshot.dashboard) {
     // The chart's days before today are kept: only today and the lists are read again.
     snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
@@ -105,17 +115,8 @@ export async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): P
   }
 }
 
-/**
- * Reads one process's log counts again after rows of it were deleted, so the overview and the
- * process's list are true at once; the next round counts everything again (the incremental
- * count still holds the deleted rows).
- */
-export async function refreshProcessLogs(
-  db: Db,
-  snapshot: Snapshot,
-  process: string,
-): Promise<void> {
-  recountLogs(snapshot);
+/** Reads one process's log counts again. */
+async function refreshProcessLogs(db: Db, snapshot: Snapshot, process: string): Promise<void> {
   if (!snapshot.logs) return;
   const fresh = await readProcessLogs(db, process);
   const rows = snapshot.logs.processes.filter((p) => p.process !== process);
@@ -124,16 +125,6 @@ export async function refreshProcessLogs(
     a.process < b.process ? -1 : a.process > b.process ? 1 : 0
   );
 }
-
-/** The reads every round does. Later areas add theirs. */
-export const POLL_TASKS: PollTask[] = [
-  async (db, snapshot) => {
-    snapshot.schedulers = await schedulerCounts(db);
-  },
-  (db, snapshot) => readPart(db, snapshot, "queues"),
-  (db, snapshot) => readPart(db, snapshot, "logs"),
-  (db, snapshot) => readPart(db, snapshot, "dashboard"),
-];
 
 /**
  * Rounds done on a Worker (`poll_worker.ts`) with its own connection; one round at a time.
@@ -183,28 +174,67 @@ export class Poller {
   #delay: number;
   #running = false;
 
+  #listeners: ((snapshot: Snapshot, health: Health) => void)[] = [];
+  /** The reads of this thread under way, which a page's read of the same part joins. */
+  #reading = new Map<PolledPart, Promise<void>>();
+
   /**
    * @param db the database to read
    * @param health where outages are reported (the banner reads it)
-   */
-  /**
    * @param options.worker read on a Worker with its own connection (what `main.ts` does for
    *   SQLite, whose reads block the thread they run on); default: in this thread
    */
   constructor(
     readonly db: Db,
     readonly health: Health,
-    readonly options: { intervalMs: number; tasks?: PollTask[]; worker?: boolean },
+    readonly options: { intervalMs: number; worker?: boolean },
   ) {
     this.#delay = options.intervalMs;
   }
 
   #rounds: WorkerRounds | null = null;
 
-  /** One round of every task, here or on the worker. */
+  /**
+   * Calls `listener` after every round, whether the database answered or not (the alerts watch
+   * the snapshot and the outage this way). It must not throw, and must not wait on anything.
+   */
+  onRound(listener: (snapshot: Snapshot, health: Health) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Reads one part in this thread, or joins the read of it already under way. */
+  #read(part: PolledPart): Promise<void> {
+    const current = this.#reading.get(part);
+    if (current) return current;
+    const read = READS[part](this.db, this.snapshot).finally(() => this.#reading.delete(part));
+    this.#reading.set(part, read);
+    return read;
+  }
+
+  /**
+   * Fills a part a page needs when no round has (before the first one ends, or in tests and
+   * browser tests, where no poller runs); a part already there is used as it is, however old.
+   */
+  async ensure(part: PolledPart): Promise<void> {
+    if (this.snapshot[part] === undefined) await this.#read(part);
+  }
+
+  /**
+   * Called by every change: reads again at once what it affected, so the answer to the change
+   * (and every page after it) shows the truth before the next round. A queue's counts and the
+   * dashboard; a process's log counts, and after any log delete the next round counts all logs
+   * again (the incremental count still holds the deleted rows).
+   */
+  async invalidate(change: Change): Promise<void> {
+    if (change.part === "queues") return await refreshQueue(this.db, this.snapshot, change.queue);
+    if (this.snapshot.logs) this.snapshot.logs.stale = true;
+    if (change.process !== null) await refreshProcessLogs(this.db, this.snapshot, change.process);
+  }
+
+  /** One round of every read, here or on the worker. */
   async #round(): Promise<void> {
     if (!this.options.worker) {
-      for (const task of this.options.tasks ?? POLL_TASKS) await task(this.db, this.snapshot);
+      for (const part of PARTS) await this.#read(part);
       this.snapshot.at = new Date();
       return;
     }
@@ -219,11 +249,24 @@ export class Poller {
   }
 
   /**
-   * Runs one round of every task; returns true when the database answered. Each round also
+   * Runs one round of every read; returns true when the database answered. Each round also
    * checks that a write could be made (another program's lock, a full disk, a read-only file),
-   * so the banner shows and clears by itself.
+   * so the banner shows and clears by itself. The listeners hear of every round.
    */
   async tick(): Promise<boolean> {
+    const answered = await this.#tick();
+    for (const listener of this.#listeners) {
+      try {
+        listener(this.snapshot, this.health);
+      } catch (error) {
+        logError("A poller listener failed", error);
+      }
+    }
+    return answered;
+  }
+
+  async #tick(): Promise<boolean> {
+    const started = performance.now();
     try {
       if (this.db.fileReplaced?.()) {
         // Every connection to the old file closes before the new one opens (its -wal goes).
@@ -232,12 +275,13 @@ export class Poller {
         this.health.notice = `The database file was replaced at ${
           formatDbTime(new Date()).slice(11, 16)
         }; the app opened the new file.`;
-        recountLogs(this.snapshot);
+        await this.invalidate({ part: "logs", process: null });
       }
       // After an outage (or a start while the server was down) the schema may have changed or
       // never been read: find out again before anything relies on it.
       if (this.health.outage !== null || this.db.info.revision === null) await detect(this.db);
       await this.#round();
+      this.snapshot.roundMs = performance.now() - started;
       noteHealth(this.health, (await this.db.writeProblem?.()) ?? null);
       this.#delay = this.options.intervalMs;
       return true;

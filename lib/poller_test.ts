@@ -6,7 +6,9 @@ import {
   UNKNOWN_INFO,
 } from "../db/connection.ts";
 import { PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
-import { Poller, recountLogs } from "./poller.ts";
+import { insertLog, insertTimedTrigger } from "../db/test_rows.ts";
+import { formatDbTime } from "./time.ts";
+import { Poller } from "./poller.ts";
 
 Deno.test("the poller reads the aggregates, survives an outage with back-off, and recovers", async () => {
   const t = await tempDatabase({ seed: true });
@@ -76,12 +78,15 @@ Deno.test("on a worker, a round reads what an inline round reads, on its own con
     assert.deepEqual(worker.snapshot.queues?.rows, inline.snapshot.queues?.rows);
     assert.deepEqual(worker.snapshot.logs?.processes, inline.snapshot.logs?.processes);
     assert.deepEqual(worker.snapshot.dashboard?.chart, inline.snapshot.dashboard?.chart);
+    assert.deepEqual(worker.snapshot.triggers, inline.snapshot.triggers);
+    assert.deepEqual(worker.snapshot.recentErrors, inline.snapshot.recentErrors);
     assert.ok(worker.snapshot.at instanceof Date);
+    assert.ok(typeof worker.snapshot.roundMs === "number");
 
     // Deleted logs are counted again when the server asks for a recount.
     const [{ n }] = await t.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM Logs");
     await t.db.run("DELETE FROM Logs");
-    recountLogs(worker.snapshot);
+    await worker.invalidate({ part: "logs", process: null });
     assert.equal(await worker.tick(), true);
     const counted = (worker.snapshot.logs?.processes ?? []).reduce((sum, p) => sum + p.total, 0);
     assert.ok(Number(n) > 0);
@@ -163,6 +168,51 @@ Deno.test("when an outage clears, the schema is detected again before the round"
     assert.equal(health.outage, null);
     assert.equal(t.db.info.revision, "9698388a0709");
     assert.equal(t.db.info.gitBranch, true);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a round counts triggers by status and the last hour's errors per process, and tells its listeners", async () => {
+  const t = await tempDatabase();
+  try {
+    const health: Health = { outage: null };
+    const poller = new Poller(t.db, health, { intervalMs: 1000 });
+    const heard: (string | null)[] = [];
+    poller.onRound((snapshot, h) => heard.push(h.outage ?? String(snapshot.at !== undefined)));
+    const now = Date.now();
+    const at = (minutesAgo: number) => formatDbTime(new Date(now - minutesAgo * 60_000));
+    for (
+      const [process, minutesAgo, level] of [
+        ["A", 5, "ERROR"],
+        ["A", 30, "ERROR"],
+        ["A", 90, "ERROR"],
+        ["B", 1, "INFO"],
+        ["B", 2, "ERROR"],
+      ] as const
+    ) {
+      await insertLog(t.db, {
+        log_time: at(minutesAgo),
+        log_level: level,
+        process_name: process,
+        log_message: "m",
+      });
+    }
+    await insertTimedTrigger(t.db, "one", "SINGLE", "FAILED", at(10));
+    await insertTimedTrigger(t.db, "two", "SCHEDULED", "IDLE", at(-10));
+    await insertTimedTrigger(t.db, "three", "SCHEDULED", "FAILED", at(-10));
+    assert.equal(await poller.tick(), true);
+    assert.deepEqual(poller.snapshot.triggers, { FAILED: 2, IDLE: 1 });
+    assert.deepEqual(
+      poller.snapshot.recentErrors?.map((g) => [g.name, g.n, g.last]).sort(),
+      [["A", 2, at(5)], ["B", 1, at(2)]],
+    );
+    const query = t.db.query;
+    t.db.query = () =>
+      Promise.reject(new DatabaseUnavailableError("The database cannot be reached: gone"));
+    assert.equal(await poller.tick(), false);
+    t.db.query = query;
+    assert.deepEqual(heard, ["true", "The database cannot be reached: gone"]);
   } finally {
     await t.close();
   }

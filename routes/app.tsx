@@ -13,6 +13,7 @@ import { AuthError, type NameResolver, type TokenResolver, type User } from "../
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
 import { logError, logLine } from "../lib/log.ts";
+import { Metrics } from "../lib/metrics.ts";
 import { RateLimiter } from "../lib/rate_limit.ts";
 import { Poller, type Snapshot } from "../lib/poller.ts";
 import { ErrorView } from "../templates/errors.tsx";
@@ -22,6 +23,7 @@ import { credentials } from "./credentials.tsx";
 import { dashboard } from "./dashboard.tsx";
 import { health } from "./health.tsx";
 import { logs } from "./logs.tsx";
+import { metricsRoute, timeRequests } from "./metrics.tsx";
 import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
 import { queues } from "./queues.tsx";
 import { page, wantsJson } from "./render.tsx";
@@ -36,6 +38,7 @@ declare module "hono" {
     config: Config;
     health: Health;
     snapshot: Snapshot;
+    poller: Poller;
     revealLimiter: RateLimiter;
   }
 }
@@ -75,6 +78,8 @@ export function createApp(options: AppOptions): Hono {
   const dbHealth = poller.health;
   const revealLimiter = new RateLimiter(5, 60_000);
   const app = new Hono();
+  const metrics = options.config.metricsToken ? new Metrics() : null;
+  if (metrics) app.use(timeRequests(metrics));
   if (options.logRequests) {
     app.use(async (c, next) => {
       const started = performance.now();
@@ -109,6 +114,7 @@ export function createApp(options: AppOptions): Hono {
     c.set("config", options.config);
     c.set("health", dbHealth);
     c.set("snapshot", poller.snapshot);
+    c.set("poller", poller);
     c.set("revealLimiter", revealLimiter);
     await next();
   });
@@ -134,6 +140,7 @@ export function createApp(options: AppOptions): Hono {
     });
   });
   app.route("/", health);
+  app.route("/", metricsRoute(metrics));
 
   app.get("/", (c) => c.redirect("/dashboard"));
   app.route("/dashboard", dashboard);

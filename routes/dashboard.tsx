@@ -7,7 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { ensurePolled, type Snapshot } from "../lib/poller.ts";
+import type { Snapshot } from "../lib/poller.ts";
 import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
@@ -31,7 +31,7 @@ dashboard.get("/", async (c) => {
   let read;
   if (window === "workday") {
     // The poller's window, read once a round for everyone; the others are read for the request.
-    await ensurePolled(c.get("db"), snapshot, "dashboard");
+    await c.get("poller").ensure("dashboard");
     read = snapshot.dashboard ?? null;
   } else {
     read = await readDashboard(c.get("db"), { window });

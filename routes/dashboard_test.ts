@@ -3,7 +3,7 @@ import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
 import { insertLog } from "../db/test_rows.ts";
 import { tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
-import { Poller, recountLogs } from "../lib/poller.ts";
+import { Poller } from "../lib/poller.ts";
 import { nowDbTime, parseDbTime } from "../lib/time.ts";
 import { createApp } from "./app.tsx";
 import { testApp } from "./testing.ts";
@@ -143,7 +143,7 @@ Deno.test("the poller keeps the last aggregates through an outage, the pages sho
 
     // Deleting logs asks for a full recount on the next round.
     await t.db.run("DELETE FROM Logs WHERE process_name = 'New'");
-    recountLogs(poller.snapshot);
+    await poller.invalidate({ part: "logs", process: null });
     assert.equal(await poller.tick(), true);
     assert.equal(await logTotal(), 1500);
   } finally {

@@ -25,7 +25,6 @@ import { parseCursor } from "../lib/cursor.ts";
 import { parseLogFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
 import { PROCESSES_LIST } from "../lib/log_summary.ts";
-import { ensurePolled, recountLogs, refreshProcessLogs } from "../lib/poller.ts";
 import { type DbTime, formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import { Flash } from "../templates/layout.tsx";
@@ -53,7 +52,7 @@ function processOf(c: Context): string | null {
 logs.get("/", async (c) => {
   const { value: params, errors } = parseList(new URL(c.req.url).searchParams, PROCESSES_LIST);
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "logs");
+  await c.get("poller").ensure("logs");
   const all = snapshot.logs?.processes ?? [];
   if (wantsCsv(c)) {
     return csvAnswer(c, {
@@ -113,7 +112,7 @@ logs.get("/:process", async (c) => {
     });
   }
   const snapshot = c.get("snapshot");
-  await ensurePolled(db, snapshot, "logs");
+  await c.get("poller").ensure("logs");
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
   const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
   const page = isClean(errors)
@@ -178,8 +177,7 @@ logs.post("/:process/actions/delete", requireAdmin, async (c) => {
     [...new Set(ids as string[])],
     c.get("user").name,
   );
-  if (process === null) recountLogs(c.get("snapshot"));
-  else await refreshProcessLogs(c.get("db"), c.get("snapshot"), process);
+  await c.get("poller").invalidate({ part: "logs", process });
   const rest = given.length - deleted;
   return changed(
     c,
@@ -257,7 +255,7 @@ function startDelete(
     stop: new AbortController(),
     finished: Promise.resolve(),
   };
-  const snapshot = c.get("snapshot");
+  const poller = c.get("poller");
   const db = c.get("db");
   job.finished = deleteLogsBefore(db, what, {
     signal: job.stop.signal,
@@ -278,7 +276,7 @@ function startDelete(
       );
     }
   }).finally(async () => {
-    await refreshProcessLogs(db, snapshot, what.process).catch(() => recountLogs(snapshot));
+    await poller.invalidate({ part: "logs", process: what.process }).catch(() => {});
     job.done = true;
   });
   jobs.set(what.process, job);

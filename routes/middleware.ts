@@ -17,13 +17,13 @@ import { logLine } from "../lib/log.ts";
 export type PeerOf = (c: Context) => string | null;
 
 /**
- * True for the paths an anonymous `<location path="healthz">` in IIS may cover: IIS compares
- * without regard to case and includes every path below. No identity is read there, and the
- * `X-IIS-WindowsAuthToken` header is never touched (IIS does not strip a client's own header
- * where anonymous access is on, so it may be a forged handle value).
+ * True for the paths an anonymous `<location path="healthz">` or `<location path="metrics">` in
+ * IIS may cover: IIS compares without regard to case and includes every path below. No identity
+ * is read there, and the `X-IIS-WindowsAuthToken` header is never touched (IIS does not strip a
+ * client's own header where anonymous access is on, so it may be a forged handle value).
  */
-export function isHealthPath(path: string): boolean {
-  return /^\/+healthz[.\s]*(?:\/|$)/i.test(path);
+function isAnonymousPath(path: string): boolean {
+  return /^\/+(?:healthz|metrics)[.\s]*(?:\/|$)/i.test(path);
 }
 
 /** How the identity of a request is found. */
@@ -39,13 +39,14 @@ export type IdentitySources = {
 /**
  * Sets `c.get("user")` from the configured identity mode and policy; fails closed. It runs
  * before anything else can answer, so the Windows token of every request is closed. The health
- * paths get no identity: `/healthz` itself answers, the rest are not found.
+ * and metrics paths get no identity: `/healthz` and `/metrics` answer, the rest are not found.
  */
 export function identity(config: Config, sources: IdentitySources): MiddlewareHandler {
   const { peerOf, resolveToken, resolveNames } = sources;
   return async (c, next) => {
-    if (isHealthPath(c.req.path)) {
-      if (c.req.path === "/healthz" && ["GET", "HEAD"].includes(c.req.method)) return await next();
+    if (isAnonymousPath(c.req.path)) {
+      const exact = c.req.path === "/healthz" || c.req.path === "/metrics";
+      if (exact && ["GET", "HEAD"].includes(c.req.method)) return await next();
       return c.text("Not found", 404);
     }
     const who = identify(config.auth, {

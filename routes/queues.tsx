@@ -35,7 +35,7 @@ import {
 } from "../db/queues.ts";
 import { parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
-import { ensurePolled, refreshQueue, type Snapshot } from "../lib/poller.ts";
+import type { Snapshot } from "../lib/poller.ts";
 import {
   type ActionConfirmations,
   actionReport,
@@ -64,9 +64,8 @@ export const queues = new Hono();
 const ELEMENT_TIMES = ["created_date", "start_date", "end_date"] as const;
 
 async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null> {
-  const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "queues");
-  return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
+  await c.get("poller").ensure("queues");
+  return c.get("snapshot").queues?.rows.find((r) => r.name === queue) ?? null;
 }
 
 /** The performance read last, per app and queue: the days before today are kept from it. */
@@ -86,14 +85,14 @@ function keptPerformances(c: Context): Map<string, QueuePerformance> {
 /** The counts of every queue summed (from the poller), or none before its first round. */
 async function allCounts(c: Context): Promise<StatusCountsOf | undefined> {
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "queues");
+  await c.get("poller").ensure("queues");
   return snapshot.queues && sumCounts(snapshot.queues.rows);
 }
 
 /** Reads a queue's counts again after a change to it; the chips to swap in. */
 async function freshCounts(c: Context, queue: string) {
   keptPerformances(c).delete(queue);
-  await refreshQueue(c.get("db"), c.get("snapshot"), queue);
+  await c.get("poller").invalidate({ part: "queues", queue });
   const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
   const chosen = shown.getAll("status").filter(isQueueStatus);
   return <StatusCounts queue={queue} summary={await summaryOf(c, queue)} chosen={chosen} oob />;
@@ -102,7 +101,7 @@ async function freshCounts(c: Context, queue: string) {
 queues.get("/", async (c) => {
   const { value: params, errors } = parseList(new URL(c.req.url).searchParams, QUEUES_LIST);
   const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "queues");
+  await c.get("poller").ensure("queues");
   const summaries = snapshot.queues;
   const all = summaries?.rows ?? [];
   if (wantsCsv(c)) {

@@ -88,3 +88,62 @@ Deno.test("the Settings page runs the self-check and shows its table", async () 
     await t.close();
   }
 });
+
+Deno.test("the Settings page shows the alert configuration without secrets and sends a test alert", async () => {
+  const received: unknown[] = [];
+  const hook = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    received.push({ path: new URL(req.url).pathname, body: await req.json() });
+    return new Response("ok");
+  });
+  const env = {
+    OO_AUTH: "header",
+    OO_ADMINS: "alice",
+    OO_VIEWERS: "bob",
+    OO_ALERTS: "on",
+    OO_ALERT_WEBHOOK_URL: `http://127.0.0.1:${hook.addr.port}/services/T000/SECRETPATH`,
+    OO_ALERT_WEBHOOK_FORMAT: "slack",
+    OO_ALERT_SMTP_HOST: "127.0.0.1",
+    OO_ALERT_SMTP_PORT: "1", // nothing listens there: the mail fails at once
+    OO_ALERT_SMTP_USER: "rpa-alerts",
+    OO_ALERT_SMTP_PASSWORD: "smtp-PASSWORD-1",
+    OO_ALERT_MAIL_FROM: "rpa@example.org",
+    OO_ALERT_MAIL_TO: "ops@example.org",
+    OO_PUBLIC_URL: "https://rpa.example.org/",
+  };
+  const t = await testApp({ env });
+  try {
+    const alice = { "X-Forwarded-User": "alice" };
+    const html = await (await t.get("/settings", alice)).text();
+    assert.match(html, /Alerts from this instance<\/dt><dd>on<\/dd>/);
+    assert.ok(html.includes(`slack to http://127.0.0.1:${hook.addr.port}/…`));
+    assert.match(
+      html,
+      /127\.0\.0\.1:1 \(STARTTLS, login as rpa-alerts\) from rpa@example\.org to ops@example\.org/,
+    );
+    assert.match(html, /<code>https:\/\/rpa\.example\.org<\/code>/);
+    assert.match(html, /Send a test alert/);
+    assert.ok(!html.includes("SECRETPATH"), "the webhook's path is a secret");
+    assert.ok(!html.includes("smtp-PASSWORD-1"));
+
+    const bob = { "X-Forwarded-User": "bob" };
+    assert.doesNotMatch(await (await t.get("/settings", bob)).text(), /Send a test alert/);
+    assert.equal((await t.post("/settings/alerts/test", {}, bob)).status, 403);
+    const forged = await t.post("/settings/alerts/test", {}, { ...alice, "HX-Request": "" });
+    assert.equal(forged.status, 403, "the CSRF guard applies");
+    assert.equal(received.length, 0);
+
+    const res = await t.post("/settings/alerts/test", {}, alice);
+    assert.equal(res.status, 200);
+    const report = await res.text();
+    assert.match(report, /Sent on the webhook\./);
+    assert.match(report, /Not sent on the email: Cannot send the alert mail: /);
+    assert.equal(received.length, 1);
+    const { path, body } = received[0] as { path: string; body: { text: string } };
+    assert.equal(path, "/services/T000/SECRETPATH");
+    assert.match(body.text, /^\*Test alert: A test alert, sent by alice from the Settings page\*/);
+    assert.ok(body.text.includes("<https://rpa.example.org/settings|"));
+  } finally {
+    await t.close();
+    await hook.shutdown();
+  }
+});

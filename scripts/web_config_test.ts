@@ -224,8 +224,24 @@ Deno.test("web.config sets the environment the app reads, and nothing it does no
   assert.deepEqual(Object.keys(env).sort(), [
     "HOST",
     "OO_ADMINS",
+    "OO_ALERTS",
+    "OO_ALERT_DATABASE_MINUTES",
+    "OO_ALERT_MAIL_FROM",
+    "OO_ALERT_MAIL_TO",
+    "OO_ALERT_QUEUE_MINUTES",
+    "OO_ALERT_REPEAT_MINUTES",
+    "OO_ALERT_SCHEDULER_MINUTES",
+    "OO_ALERT_SMTP_HOST",
+    "OO_ALERT_SMTP_PASSWORD",
+    "OO_ALERT_SMTP_PORT",
+    "OO_ALERT_SMTP_SECURITY",
+    "OO_ALERT_SMTP_USER",
+    "OO_ALERT_WEBHOOK_FORMAT",
+    "OO_ALERT_WEBHOOK_URL",
     "OO_AUTH",
+    "OO_METRICS_TOKEN",
     "OO_ORIGIN",
+    "OO_PUBLIC_URL",
     "OO_VIEWERS",
     "OpenOrchestratorKey",
     "OpenOrchestratorSQL",
@@ -233,7 +249,9 @@ Deno.test("web.config sets the environment the app reads, and nothing it does no
   assert.equal(env.OO_AUTH, "iis");
   assert.equal(env.HOST, "127.0.0.1");
   const source = await Deno.readTextFile(new URL("../lib/config.ts", import.meta.url));
-  for (const name of Object.keys(env)) assert.ok(source.includes(`env.${name}`), name);
+  for (const name of Object.keys(env)) {
+    assert.ok(source.includes(`env.${name}`) || source.includes(`"${name}"`), name);
+  }
 
   // As IIS starts it: the placeholder key stops start-up with a line naming the variable.
   const started = { ...env, HTTP_PLATFORM_PORT: "31544" };
@@ -251,13 +269,20 @@ Deno.test("web.config sets the environment the app reads, and nothing it does no
   assert.deepEqual(config.admins, ["domain\\rpa-admins"]);
   assert.deepEqual(config.viewers, ["domain\\rpa-viewers"]);
   assert.equal(config.origin, "https://rpa.example.org");
+  assert.equal(config.alerts.enabled, true);
+  assert.equal(config.alerts.webhook?.format, "teams");
+  assert.equal(config.alerts.smtp?.port, 587);
+  assert.equal(config.publicUrl, "https://rpa.example.org");
+  assert.ok(config.metricsToken);
 });
 
-Deno.test("web.config lets /healthz answer anonymously, with no Windows token forwarded", async () => {
+Deno.test("web.config lets /healthz and /metrics answer anonymously, with no Windows token forwarded", async () => {
   const { root } = await webConfig();
-  const location = child(root, "location");
-  assert.equal(location.attrs.path, "healthz");
-  const auth = path(location, "system.webServer", "security", "authentication");
-  assert.equal(child(auth, "anonymousAuthentication").attrs.enabled, "true");
-  assert.equal(child(auth, "windowsAuthentication").attrs.enabled, "false");
+  const locations = root.children.filter((c) => c.name === "location");
+  assert.deepEqual(locations.map((l) => l.attrs.path), ["healthz", "metrics"]);
+  for (const location of locations) {
+    const auth = path(location, "system.webServer", "security", "authentication");
+    assert.equal(child(auth, "anonymousAuthentication").attrs.enabled, "true");
+    assert.equal(child(auth, "windowsAuthentication").attrs.enabled, "false");
+  }
 });

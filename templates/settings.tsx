@@ -1,6 +1,6 @@
 /**
  * The Settings page: which key is configured, generating a new one, what the database is, and
- * initializing an empty one, and the self-check.
+ * initializing an empty one, the alerts and metrics (with a test alert), and the self-check.
  * @module
  */
 import type { DbInfo } from "../db/connection.ts";
@@ -8,8 +8,26 @@ import type { Check } from "../db/doctor.ts";
 import type { FieldErrors } from "../lib/list.ts";
 import { FormError } from "./forms.tsx";
 
+/** The alert and metrics configuration as the page shows it: never a secret. */
+export type AlertSettings = {
+  /** Whether this instance sends alerts (`OO_ALERTS`). */
+  enabled: boolean;
+  /** The webhook's format and host (its path and query may hold a secret). */
+  webhook: string | null;
+  /** The SMTP server, its security, the login's user name, sender and recipients. */
+  email: string | null;
+  /** What raises an alert, with the thresholds. */
+  rules: string[];
+  publicUrl: string;
+  metrics: boolean;
+};
+
+/** What a test alert did on each channel. */
+export type TestAlertResult = { channel: string; error: string | null };
+
 /** What the Settings page shows. */
 export type SettingsView = {
+  alerts: AlertSettings;
   info: DbInfo;
   engine: string;
   /** The configured key's fingerprint, or null when none is configured. */
@@ -18,6 +36,21 @@ export type SettingsView = {
   canWrite: boolean;
   missingIndexes: string[];
 };
+
+/** An admin's button that posts to `url` and swaps the answer in for `#target`. */
+function PostButton(props: { url: string; target: string; label: string }) {
+  return (
+    <button
+      type="button"
+      class="secondary"
+      hx-post={props.url}
+      hx-target={`#${props.target}`}
+      hx-swap="outerHTML"
+    >
+      {props.label}
+    </button>
+  );
+}
 
 /** A newly generated key, shown once. */
 export function NewKey(props: { value: string }) {
@@ -131,17 +164,70 @@ function DoctorPanel(props: { canWrite: boolean }) {
         clocks, every page's reads, and one write of each kind that is rolled back.
       </p>
       {props.canWrite && (
-        <button
-          type="button"
-          class="secondary"
-          hx-post="/settings/doctor"
-          hx-target="#doctor-report"
-          hx-swap="outerHTML"
-        >
-          Run the self-check
-        </button>
+        <PostButton url="/settings/doctor" target="doctor-report" label="Run the self-check" />
       )}
       <div id="doctor-report"></div>
+    </section>
+  );
+}
+
+/** What the test alert did, channel by channel. */
+export function TestAlertReport(props: { results: TestAlertResult[] }) {
+  return (
+    <div id="alert-test" role="status">
+      {props.results.length === 0
+        ? (
+          <p class="flash flash-error">
+            No channel is configured: set OO_ALERT_WEBHOOK_URL or OO_ALERT_SMTP_HOST.
+          </p>
+        )
+        : props.results.map((r) =>
+          r.error === null
+            ? <p class="flash flash-ok">Sent on the {r.channel}.</p>
+            : <p class="flash flash-error">Not sent on the {r.channel}: {r.error}</p>
+        )}
+    </div>
+  );
+}
+
+/** The alerts and metrics panel: the configuration without secrets, and a test alert. */
+function AlertsPanel(props: { alerts: AlertSettings; canWrite: boolean }) {
+  const { alerts } = props;
+  return (
+    <section class="card">
+      <h2>Alerts and metrics</h2>
+      <dl class="facts">
+        <dt>Alerts from this instance</dt>
+        <dd>{alerts.enabled ? "on" : "off (OO_ALERTS)"}</dd>
+        <dt>Webhook</dt>
+        <dd>{alerts.webhook ?? "none"}</dd>
+        <dt>E-mail</dt>
+        <dd>{alerts.email ?? "none"}</dd>
+        <dt>Raised for</dt>
+        <dd>
+          <ul>
+            {alerts.rules.map((r) => <li>{r}</li>)}
+          </ul>
+        </dd>
+        <dt>Links start with</dt>
+        <dd>
+          <code>{alerts.publicUrl}</code>
+        </dd>
+        <dt>Prometheus metrics</dt>
+        <dd>
+          {alerts.metrics
+            ? (
+              <>
+                <code>GET /metrics</code> with the bearer token of OO_METRICS_TOKEN
+              </>
+            )
+            : "off (OO_METRICS_TOKEN is not set)"}
+        </dd>
+      </dl>
+      {props.canWrite && (alerts.webhook || alerts.email) && (
+        <PostButton url="/settings/alerts/test" target="alert-test" label="Send a test alert" />
+      )}
+      <div id="alert-test"></div>
     </section>
   );
 }
@@ -168,19 +254,12 @@ export function SettingsPage(props: SettingsView) {
             : "No OpenOrchestratorKey is configured: passwords can be revealed with a typed key, but not set."}
         </p>
         {props.canWrite && (
-          <button
-            type="button"
-            class="secondary"
-            hx-post="/settings/key"
-            hx-target="#new-key"
-            hx-swap="outerHTML"
-          >
-            Generate a new key
-          </button>
+          <PostButton url="/settings/key" target="new-key" label="Generate a new key" />
         )}
         <div id="new-key"></div>
       </section>
       <DatabasePanel {...props} />
+      <AlertsPanel alerts={props.alerts} canWrite={props.canWrite} />
       <DoctorPanel canWrite={props.canWrite} />
     </>
   );
