@@ -222,7 +222,7 @@ Deno.test("a chart bar opens the elements it counts: that day's done or failed, 
     const page = await (await t.get("/dashboard")).text();
     const bars = [
       ...page.matchAll(
-        /<a href="([^"]+)" aria-label="\w{3} \d{1,2}: ([\d,]+) (done|failed) elements">/g,
+        /<a href="([^"]+)" aria-label="\w{3} \d{1,2}: ([\d,]+) (done|failed): show them">/g,
       ),
     ].map(([, href, n, status]) => ({
       href: href.replaceAll("&amp;", "&"),
