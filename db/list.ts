@@ -24,9 +24,22 @@ export type ListSource = {
   tiebreak: string;
 };
 
-/** Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`. */
+/**
+ * `text` with the LIKE wildcards of both engines made literal for `ESCAPE '\'`: `%`, `_`, the
+ * escape itself, and `[` (a character class on SQL Server; SQLite takes the escaped `[` as itself).
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_[]/g, (c) => `\\${c}`);
+}
+
+/** A LIKE pattern (with `ESCAPE '\'`) for the values that contain `text`. */
 export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${likeLiteral(text)}%`;
+}
+
+/** A LIKE pattern (with `ESCAPE '\'`) for the values that start with `text`: an index range. */
+export function prefixPattern(text: string): string {
+  return `${likeLiteral(text)}%`;
 }
 
 /** Reads one page of a list and the total count of matching rows. */

@@ -4,6 +4,7 @@ import { recordingDb, sqliteSpelling } from "./recording.ts";
 import type { RecordedStatement } from "./tsql_check.ts";
 import { tempDatabase } from "./testing.ts";
 import { listConstants } from "./constants.ts";
+import { likePattern, prefixPattern } from "./list.ts";
 import { initSchema } from "./schema.ts";
 
 const varchar = (name: string, value: string) => ({ name, type: "varchar", value });
@@ -20,6 +21,10 @@ Deno.test("the T-SQL check passes what SQL Server runs", () => {
     ]
   ) {
     assert.deepEqual(checkTsql({ text, params: [varchar("p0", "x")] }), [], text);
+  }
+  const like = "SELECT id FROM Queues WHERE reference LIKE @p0 ESCAPE '\\'";
+  for (const pattern of [likePattern("a[b"), prefixPattern("\\[x]_%")]) {
+    assert.deepEqual(checkTsql({ text: like, params: [varchar("p0", pattern)] }), [], pattern);
   }
 });
 
@@ -65,6 +70,13 @@ Deno.test("the T-SQL check finds what SQL Server refuses and SQLite accepts", ()
         params: [varchar("p0", 'changed "a" → "b"')],
       },
       /stores as '\?'/,
+    ],
+    [
+      {
+        text: "SELECT id FROM Queues WHERE reference LIKE @p0 ESCAPE '\\'",
+        params: [varchar("p0", "A\\_[B%")],
+      },
+      /@p0 is a LIKE pattern with an unescaped \[/,
     ],
   ];
   for (const [statement, problem] of cases) {
