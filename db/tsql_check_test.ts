@@ -107,7 +107,7 @@ Deno.test("the recorder binds as SQL Server does and runs the SQLite spelling", 
   }
 });
 
-Deno.test("on SQL Server the schema names dbo, and Logs gets the covering log_time index", async () => {
+Deno.test("on SQL Server the schema names dbo, Logs gets the covering log_time index, Queues(reference)", async () => {
   const t = await tempDatabase({ empty: true });
   try {
     const log: RecordedStatement[] = [];
@@ -121,6 +121,7 @@ Deno.test("on SQL Server the schema names dbo, and Logs gets the covering log_ti
       ),
     );
     assert.ok(!texts.some((s) => s.includes("ix_oo_web_Logs_time ")), "not the plain one");
+    assert.ok(texts.includes("CREATE INDEX ix_oo_web_Queues_reference ON Queues (reference)"));
     const catalog = texts.filter((s) => s.includes("INFORMATION_SCHEMA"));
     assert.ok(catalog.length > 0);
     for (const s of catalog) assert.match(s, /TABLE_SCHEMA = 'dbo'/);
