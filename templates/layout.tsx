@@ -153,7 +153,8 @@ function HeaderSearch() {
         aria-keyshortcuts="/"
         autocomplete="off"
         maxlength={200}
-        placeholder="Search (press /)"
+        placeholder="Search"
+        title="Search everything (press /)"
         hx-get="/search"
         hx-trigger="input changed delay:200ms, search"
         hx-target="#find-results"
