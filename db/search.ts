@@ -75,8 +75,18 @@ export type SearchOptions = {
   processes: readonly string[];
   /** The queue names of the poller's queue summaries. */
   queues: readonly string[];
+  /**
+   * False leaves the log messages out (the header's list asks for them on their own, so that
+   * the names and references are not held up by the day's messages). Default true.
+   */
+  messages?: boolean;
   now?: Date;
 };
+
+/** The log messages of the last 24 hours that contain `q`, and where that window starts. */
+export type MessageResults = { since: DbTime; messages: Group<MessageHit> };
+
+const EMPTY = { rows: [], more: false };
 
 function group<T>(rows: T[], limit: number): Group<T> {
   return { rows: rows.slice(0, limit), more: rows.length > limit };
@@ -87,6 +97,35 @@ function contains(names: readonly string[], q: string, limit: number): Group<str
   return group(names.filter((name) => name.toLowerCase().includes(text)), limit);
 }
 
+/** The first `limit + 1` rows of an ordered SELECT. */
+function firstRows<T>(db: Executor, limit: number, sql: string, params: Param[]): Promise<T[]> {
+  return db.query<T>(`${sql}${db.dialect.page(limit + 1, 0)}`, params);
+}
+
+/**
+ * Searches the log messages of the last {@linkcode MESSAGE_HOURS} hours for `q` (already
+ * trimmed; empty finds nothing): at most `limit`, newest first.
+ */
+export async function searchMessages(
+  db: Executor,
+  q: string,
+  options: { limit: number; now?: Date },
+): Promise<MessageResults> {
+  const now = options.now ?? new Date();
+  const since = formatDbTime(new Date(now.getTime() - MESSAGE_HOURS * 3_600_000));
+  if (!q) return { since, messages: EMPTY };
+  // Newest first along the log_time index: a common word stops after `limit + 1` rows, a rare
+  // one reads the day's rows and no more.
+  const rows = await firstRows<MessageHit>(
+    db,
+    options.limit,
+    `SELECT id, log_time, log_level, process_name, log_message FROM Logs
+      WHERE log_time >= ? AND log_message LIKE ? ESCAPE '\\' ORDER BY log_time DESC, id DESC`,
+    [time(since), likePattern(q)],
+  );
+  return { since, messages: group(rows, options.limit) };
+}
+
 /** Searches every source for `q` (already trimmed; empty finds nothing). */
 export async function searchEverything(
   db: Executor,
@@ -95,25 +134,22 @@ export async function searchEverything(
 ): Promise<SearchResults> {
   const { limit } = options;
   const now = options.now ?? new Date();
-  const since = formatDbTime(new Date(now.getTime() - MESSAGE_HOURS * 3_600_000));
-  const empty = { rows: [], more: false };
+  const found = searchMessages(db, options.messages === false ? "" : q, { limit, now });
   if (!q) {
     return {
       q,
       limit,
-      since,
-      elements: empty,
-      triggers: empty,
-      processes: empty,
-      queues: empty,
-      constants: empty,
-      credentials: empty,
-      schedulers: empty,
-      messages: empty,
+      ...await found,
+      elements: EMPTY,
+      triggers: EMPTY,
+      processes: EMPTY,
+      queues: EMPTY,
+      constants: EMPTY,
+      credentials: EMPTY,
+      schedulers: EMPTY,
     };
   }
-  const first = <T>(sql: string, params: Param[]) =>
-    db.query<T>(`${sql}${db.dialect.page(limit + 1, 0)}`, params);
+  const first = <T>(sql: string, params: Param[]) => firstRows<T>(db, limit, sql, params);
   const like = likePattern(q);
   // In the order of the index: on SQLite its NOCASE collation, on SQL Server the column's (and
   // its clustered key), so the first rows of the range are read and nothing is sorted.
@@ -136,26 +172,22 @@ export async function searchEverything(
     ),
     first<{ name: string }>(
       "SELECT name FROM Credentials WHERE name LIKE ? ESCAPE '\\' ORDER BY name",
-      [like],
+      [
+        like,
+      ],
     ),
     first<Omit<SchedulerHit, "state">>(
       `SELECT machine_name, last_update FROM Schedulers
         WHERE machine_name LIKE ? ESCAPE '\\' ORDER BY machine_name`,
       [like],
     ),
-    // Newest first along the log_time index: a common word stops after `limit + 1` rows, a rare
-    // one reads the day's rows and no more.
-    first<MessageHit>(
-      `SELECT id, log_time, log_level, process_name, log_message FROM Logs
-        WHERE log_time >= ? AND log_message LIKE ? ESCAPE '\\' ORDER BY log_time DESC, id DESC`,
-      [time(since), like],
-    ),
+    found,
   ]);
   const names = (rows: { name: string }[]) => rows.map((r) => r.name);
   return {
     q,
     limit,
-    since,
+    ...messages,
     elements: group(elements, limit),
     triggers: group(triggers, limit),
     processes: contains(options.processes, q, limit),
@@ -163,12 +195,8 @@ export async function searchEverything(
     constants: group(names(constants), limit),
     credentials: group(names(credentials), limit),
     schedulers: group(
-      schedulers.map((row) => ({
-        ...row,
-        state: schedulerState(row.last_update, now),
-      })),
+      schedulers.map((row) => ({ ...row, state: schedulerState(row.last_update, now) })),
       limit,
     ),
-    messages: group(messages, limit),
   };
 }

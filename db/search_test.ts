@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { formatDbTime } from "../lib/time.ts";
 import { type Executor, type Param, time } from "./connection.ts";
-import { searchEverything, type SearchOptions } from "./search.ts";
+import { searchEverything, searchMessages, type SearchOptions } from "./search.ts";
 import { contractTest, tempDatabase } from "./testing.ts";
 import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";
 
@@ -147,6 +147,13 @@ const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({
       "Retried intake-1330 after a timeout",
     ]);
     assert.equal(capped.messages.more, true);
+    // The header's list reads the messages on their own.
+    const names = await searchEverything(db, "INTAKE-1330", options({ messages: false }));
+    assert.deepEqual(names.messages, { rows: [], more: false });
+    assert.deepEqual(
+      await searchMessages(db, "INTAKE-1330", { limit: 5, now: NOW }),
+      { since: found.since, messages: found.messages },
+    );
     for (const q of ["100%", "[ok]", "% done"]) {
       const odd = await searchEverything(db, q, options());
       assert.deepEqual(odd.messages.rows.map((r) => r.log_message), ["100% done [ok]"], q);

@@ -1,10 +1,12 @@
 /**
  * The header's search box: `/` brings the focus to it (but types a `/` in a field), results list
- * as you type, the arrows move through them, Enter opens one, Escape closes the list; without
- * JavaScript it is a plain form to the results page.
+ * as you type (the log messages a moment later), the arrows move through them, Enter opens one,
+ * Escape closes the list; without JavaScript it is a plain form to the results page.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { insertLog } from "../db/test_rows.ts";
+import { formatDbTime } from "../lib/time.ts";
 import { browserTest, eventually } from "./browser.ts";
 
 const activeId = (page: Page) => page.evaluate<string>("document.activeElement?.id ?? ''");
@@ -17,6 +19,12 @@ browserTest(
   "search box: / focuses it, typing lists results, arrows and Enter open one",
   async (t) => {
     const { page } = t;
+    await insertLog(t.db, {
+      log_time: formatDbTime(new Date(Date.now() - 3_600_000)),
+      log_level: "ERROR",
+      process_name: "Case Intake",
+      log_message: "Cannot open case INTAKE-1330: locked",
+    });
     await page.goto("/constants");
     const box = page.getByRole("combobox", { name: "Search everything" });
     const list = page.locator("#find-results");
@@ -44,6 +52,17 @@ browserTest(
       .allTextContents();
     assert.deepEqual(references, ["INTAKE-1330", "INTAKE-1333", "INTAKE-1336", "INTAKE-1339"]);
     assert.match(await list.textContent() ?? "", /Intake\.Cases/);
+    // The day's log messages arrive after the rest, before the link to all results.
+    await eventually(async () =>
+      assert.match(
+        await list.locator("#find-messages-0").textContent() ?? "",
+        /Case Intake .*Cannot open case INTAKE-1330: locked/,
+      )
+    );
+    assert.equal(
+      await list.locator('[role="option"]').last().getAttribute("id"),
+      "find-all",
+    );
 
     await page.keyboard.press("ArrowDown");
     assert.deepEqual(await selected(page), ["INTAKE-1330"]);

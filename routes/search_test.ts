@@ -71,8 +71,26 @@ Deno.test("GET /search: the header's list, JSON, and bad or empty text", async (
     assert.equal(list.match(/role="option" id="find-elements-\d"/g)?.length, 5);
     assert.match(list, /Queue elements by reference<small>, the first 5 only/);
     assert.match(list, /id="find-all" href="\/search\?q=INTAKE-1"/);
+    // Its log messages load on their own, into their placeholder.
+    assert.match(list, /hx-get="\/search\/messages\?q=INTAKE-1" hx-trigger="load"/);
+    assert.doesNotMatch(list, /find-messages-0/);
+    await insertLog(t.db, {
+      log_time: hoursAgo(1),
+      log_level: "INFO",
+      process_name: "Case Intake",
+      log_message: "Handled INTAKE-1330",
+    });
+    const messages = await (await t.get("/search/messages?q=intake-1", FRAGMENT)).text();
+    assert.match(messages, /^<div role="group" aria-labelledby="find-g-messages">/);
+    assert.match(messages, /id="find-messages-0"[^>]*>.*Handled <mark>INTAKE-1<\/mark>330/s);
+    const noMessages = await (await t.get("/search/messages?q=zzz", FRAGMENT)).text();
+    assert.match(noMessages, /aria-disabled="true">No log message of the last 24 hours contains/);
+    const plain = await t.get("/search/messages?q=a+b");
+    assert.equal(plain.status, 303);
+    assert.equal(plain.headers.get("Location"), "/search?q=a+b");
+
     const none = await (await t.get("/search?q=zzz-nothing", FRAGMENT)).text();
-    assert.match(none, /aria-disabled="true">\s*Nothing matches “zzz-nothing”/);
+    assert.match(none, /aria-disabled="true">No name or reference matches “zzz-nothing”/);
     assert.equal(await (await t.get("/search?q=", FRAGMENT)).text(), "");
 
     const json = await (await t.json("/search?q=INTAKE-13")).json();
@@ -102,6 +120,9 @@ Deno.test("GET /search: the header's list, JSON, and bad or empty text", async (
     assert.deepEqual(await refused.json(), {
       errors: { q: "Search text can be at most 200 characters." },
     });
+    const flash = await t.get(`/search?q=${long}`, FRAGMENT);
+    assert.equal(flash.status, 400);
+    assert.match(await flash.text(), /hx-swap-oob="true".*at most 200 characters/s);
     const page = await t.get(`/search?q=${long}`);
     assert.equal(page.status, 400);
     assert.match(

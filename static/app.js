@@ -211,12 +211,19 @@ document.addEventListener("alpine:init", () => {
   // The header's search box, an ARIA combobox: htmx fills the listbox as you type; the arrows
   // move the active option (the focus stays in the box), Enter opens it, Escape closes the list.
   Alpine.data("searchBox", () => ({
-    active: -1,
     init() {
-      this.$el.addEventListener("htmx:afterSwap", () => this.show(true));
+      // The list's own answer resets the choice; the log messages that load into it later do not.
+      this.$el.addEventListener("htmx:afterSwap", (event) => {
+        if (event.detail.target === this.$refs.list) this.show(true);
+      });
     },
     options() {
       return [...this.$refs.list.querySelectorAll('[role="option"]:not([aria-disabled="true"])')];
+    },
+    /** The index of the active option (by its id: options may load meanwhile), or -1. */
+    active() {
+      const id = this.$refs.input.getAttribute("aria-activedescendant");
+      return id ? this.options().findIndex((option) => option.id === id) : -1;
     },
     show(open) {
       const { input, list } = this.$refs;
@@ -227,7 +234,6 @@ document.addEventListener("alpine:init", () => {
     },
     choose(index) {
       const options = this.options();
-      this.active = index;
       options.forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
       const current = options[index];
       if (current) {
@@ -240,17 +246,16 @@ document.addEventListener("alpine:init", () => {
     key(event) {
       const { list } = this.$refs;
       const count = this.options().length;
+      const active = this.active();
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         if (list.hidden) this.show(true);
         if (!count || list.hidden) return;
         const step = event.key === "ArrowDown" ? 1 : -1;
-        this.choose(
-          this.active === -1 && step < 0 ? count - 1 : (this.active + step + count) % count,
-        );
-      } else if (event.key === "Enter" && this.active >= 0 && !list.hidden) {
+        this.choose(active === -1 && step < 0 ? count - 1 : (active + step + count) % count);
+      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
         event.preventDefault();
-        location.assign(this.options()[this.active].href);
+        location.assign(this.options()[active].href);
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
         this.show(false);

@@ -8,7 +8,13 @@ import type { Child } from "hono/jsx";
 import type { FieldErrors } from "../lib/list.ts";
 import { displayTime } from "../lib/time.ts";
 import { statusLabel, typeLabel } from "../lib/trigger_status.ts";
-import { MESSAGE_HOURS, type SearchResults } from "../db/search.ts";
+import {
+  type Group,
+  MESSAGE_HOURS,
+  type MessageHit,
+  type MessageResults,
+  type SearchResults,
+} from "../db/search.ts";
 import { FieldError } from "./filters.tsx";
 import { AROUND_MINUTES, aroundLink, LevelBadge } from "./log_view.tsx";
 import { logsPath } from "./logs.tsx";
@@ -44,6 +50,24 @@ function Snippet(props: { message: string; q: string }) {
 /** A list page filtered to one name. */
 function listedAs(area: string, name: string): string {
   return `/${area}?${new URLSearchParams({ q: name })}`;
+}
+
+/** The log messages found, as a group of links to the rows around each. */
+function messageGroup(q: string, messages: Group<MessageHit>): HitGroup {
+  return {
+    key: "messages",
+    label: `Log messages of the last ${MESSAGE_HOURS} hours`,
+    hits: messages.rows.map((m) => ({
+      href: aroundLink(logsPath(m.process_name), m.log_time, m.id, AROUND_MINUTES),
+      title: `${m.process_name} · ${displayTime(m.log_time)}`,
+      detail: (
+        <>
+          <LevelBadge level={m.log_level} /> <Snippet message={m.log_message} q={q} />
+        </>
+      ),
+    })),
+    more: messages.more,
+  };
 }
 
 /** The results as groups of links, in the order both views show them. */
@@ -104,20 +128,7 @@ function hitGroups(results: SearchResults): HitGroup[] {
       })),
       more: results.schedulers.more,
     },
-    {
-      key: "messages",
-      label: `Log messages of the last ${MESSAGE_HOURS} hours`,
-      hits: results.messages.rows.map((m) => ({
-        href: aroundLink(logsPath(m.process_name), m.log_time, m.id, AROUND_MINUTES),
-        title: `${m.process_name} · ${displayTime(m.log_time)}`,
-        detail: (
-          <>
-            <LevelBadge level={m.log_level} /> <Snippet message={m.log_message} q={results.q} />
-          </>
-        ),
-      })),
-      more: results.messages.more,
-    },
+    messageGroup(results.q, results.messages),
   ];
   return groups.filter((g) => g.hits.length > 0);
 }
@@ -134,9 +145,36 @@ export function searchPath(q: string): string {
   return `/search?${new URLSearchParams({ q })}`;
 }
 
+/** One group of the header's list: its label, then its results as options. */
+function OptionGroup(props: { group: HitGroup; limit: number }) {
+  const { group } = props;
+  return (
+    <div role="group" aria-labelledby={`find-g-${group.key}`}>
+      <p class="find-head" id={`find-g-${group.key}`} role="presentation">
+        {group.label}
+        {group.more && <small>, {moreText(group, props.limit)}</small>}
+      </p>
+      {group.hits.map((hit, i) => (
+        <a role="option" id={`find-${group.key}-${i}`} href={hit.href} tabindex={-1}>
+          <strong>{hit.title}</strong>
+          {hit.detail && <small class="muted block">{hit.detail}</small>}
+        </a>
+      ))}
+    </div>
+  );
+}
+
+/** A line of the header's list that is no result. */
+function Note(props: { id: string; children: Child }) {
+  return (
+    <div role="option" id={props.id} class="find-empty" aria-disabled="true">{props.children}</div>
+  );
+}
+
 /**
- * The header's results for `q`: the options of the listbox `#find-results`, in groups, then one
- * that opens the results page. Empty when `q` is.
+ * The header's results for `q`: the options of the listbox `#find-results`, in groups; the log
+ * messages, which load after the rest; then the option that opens the results page. Empty when
+ * `q` is.
  */
 export function SearchOptions(props: { results: SearchResults }) {
   const { results } = props;
@@ -145,41 +183,36 @@ export function SearchOptions(props: { results: SearchResults }) {
   return (
     <>
       {groups.length === 0 && (
-        <div role="option" id="find-none" class="find-empty" aria-disabled="true">
-          Nothing matches “{results.q}”.
-        </div>
+        <Note id="find-none">No name or reference matches “{results.q}”.</Note>
       )}
-      {groups.map((group) => (
-        <div role="group" aria-labelledby={`find-g-${group.key}`}>
-          <p class="find-head" id={`find-g-${group.key}`} role="presentation">
-            {group.label}
-            {group.more && <small>, {moreText(group, results.limit)}</small>}
-          </p>
-          {group.hits.map((hit, i) => (
-            <a
-              role="option"
-              id={`find-${group.key}-${i}`}
-              href={hit.href}
-              tabindex={-1}
-              aria-selected="false"
-            >
-              <strong>{hit.title}</strong>
-              {hit.detail && <small class="muted block">{hit.detail}</small>}
-            </a>
-          ))}
-        </div>
-      ))}
-      <a
-        role="option"
-        id="find-all"
-        href={searchPath(results.q)}
-        tabindex={-1}
-        aria-selected="false"
+      {groups.map((group) => <OptionGroup group={group} limit={results.limit} />)}
+      <div
+        id="find-messages"
+        hx-get={`/search/messages?${new URLSearchParams({ q: results.q })}`}
+        hx-trigger="load"
+        hx-swap="outerHTML"
       >
+        <Note id="find-messages-wait">
+          Searching the log messages of the last {MESSAGE_HOURS} hours…
+        </Note>
+      </div>
+      <a role="option" id="find-all" href={searchPath(results.q)} tabindex={-1}>
         All results for “{results.q}” →
       </a>
     </>
   );
+}
+
+/** The log messages of the header's list, in place of their placeholder. */
+export function MessageOptions(props: { q: string; found: MessageResults; limit: number }) {
+  const group = messageGroup(props.q, props.found.messages);
+  return group.hits.length
+    ? <OptionGroup group={group} limit={props.limit} />
+    : (
+      <Note id="find-messages-none">
+        No log message of the last {MESSAGE_HOURS} hours contains “{props.q}”.
+      </Note>
+    );
 }
 
 /** The results page: the search form and every group, or what is wrong with the text. */
