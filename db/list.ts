@@ -33,9 +33,22 @@ export type TableList<T> = ListDefinition<T> & {
   tiebreak: string;
 };
 
-/** Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * `text` with the LIKE wildcards of both engines made literal for `ESCAPE '\'`: `%`, `_`, the
+ * escape itself, and `[` (a character class on SQL Server; SQLite takes the escaped `[` as itself).
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_[]/g, (c) => `\\${c}`);
+}
+
+/** A LIKE pattern (with `ESCAPE '\'`) for the values that contain `text`. */
+export function likePattern(text: string): string {
+  return `%${likeLiteral(text)}%`;
+}
+
+/** A LIKE pattern (with `ESCAPE '\'`) for the values that start with `text`: an index range. */
+export function prefixPattern(text: string): string {
+  return `${likeLiteral(text)}%`;
 }
 
 /** The condition that the search text `q` is in one of `columns` (none for an empty text). */

@@ -113,14 +113,21 @@ export const RECOMMENDED_INDEXES: [string, string, string][] = [
   ["ix_oo_web_Queues_status_end", "Queues", "status, end_date"],
   // A queue's performance per day: what ended in a day range, and how long it took, per status.
   ["ix_oo_web_Queues_name_status_end", "Queues", "queue_name, status, end_date, start_date"],
+  // The search's reference prefix (`reference LIKE 'ab%'`): SQLite takes an index range for LIKE
+  // only on a NOCASE index (LIKE ignores ASCII case there, as SQL Server's usual collation does).
+  ["ix_oo_web_Queues_reference", "Queues", "reference COLLATE NOCASE"],
 ];
 
 /**
  * On SQL Server the poller's incremental log counts (new rows per process and level since its
- * last round) are answered from one covering index on `log_time` instead of lookups in `Logs`.
+ * last round) are answered from one covering index on `log_time` instead of lookups in `Logs`;
+ * the reference index takes the column's own collation (case-insensitive as usually installed).
  */
 export const MSSQL_RECOMMENDED_INDEXES: [string, string, string, string?][] = [
-  ...RECOMMENDED_INDEXES.filter(([name]) => name !== "ix_oo_web_Logs_time"),
+  ...RECOMMENDED_INDEXES.filter(([name]) => name !== "ix_oo_web_Logs_time")
+    .map((
+      [name, table, columns],
+    ): [string, string, string] => [name, table, columns.replace(" COLLATE NOCASE", "")]),
   ["ix_oo_web_Logs_time_covering", "Logs", "log_time", "process_name, log_level"],
 ];
 

@@ -92,6 +92,13 @@ export function checkTsql(statement: RecordedStatement): string[] {
       problems.push(`@${p.name} holds characters a VARCHAR column stores as '?'`);
     }
   }
+  // On SQL Server `[` opens a character class: a LIKE pattern must escape it to mean itself.
+  for (const [, name] of statement.text.matchAll(/LIKE @(\w+) ESCAPE '\\'/g)) {
+    const value = statement.params.find((p) => p.name === name)?.value;
+    if (typeof value === "string" && /(^|[^\\])(\\\\)*\[/.test(value)) {
+      problems.push(`@${name} is a LIKE pattern with an unescaped [ (a character class)`);
+    }
+  }
   // The parser does not know inline column constraints (`… PRIMARY KEY REFERENCES t (id)`);
   // CREATE TABLE texts are fixed, so they get the token rules only.
   if (/^\s*CREATE TABLE/i.test(statement.text)) return problems;

@@ -4,6 +4,7 @@ import { recordingDb, sqliteSpelling } from "./recording.ts";
 import type { RecordedStatement } from "./tsql_check.ts";
 import { tempDatabase } from "./testing.ts";
 import { listConstants } from "./constants.ts";
+import { likePattern, prefixPattern } from "./list.ts";
 import { initSchema } from "./schema.ts";
 
 const varchar = (name: string, value: string) => ({ name, type: "varchar", value });
@@ -20,6 +21,10 @@ Deno.test("the T-SQL check passes what SQL Server runs", () => {
     ]
   ) {
     assert.deepEqual(checkTsql({ text, params: [varchar("p0", "x")] }), [], text);
+  }
+  const like = "SELECT id FROM Queues WHERE reference LIKE @p0 ESCAPE '\\'";
+  for (const pattern of [likePattern("a[b"), prefixPattern("\\[x]_%")]) {
+    assert.deepEqual(checkTsql({ text: like, params: [varchar("p0", pattern)] }), [], pattern);
   }
 });
 
@@ -66,6 +71,13 @@ Deno.test("the T-SQL check finds what SQL Server refuses and SQLite accepts", ()
       },
       /stores as '\?'/,
     ],
+    [
+      {
+        text: "SELECT id FROM Queues WHERE reference LIKE @p0 ESCAPE '\\'",
+        params: [varchar("p0", "A\\_[B%")],
+      },
+      /@p0 is a LIKE pattern with an unescaped \[/,
+    ],
   ];
   for (const [statement, problem] of cases) {
     const problems = checkTsql(statement);
@@ -95,7 +107,7 @@ Deno.test("the recorder binds as SQL Server does and runs the SQLite spelling", 
   }
 });
 
-Deno.test("on SQL Server the schema names dbo, and Logs gets the covering log_time index", async () => {
+Deno.test("on SQL Server the schema names dbo, Logs gets the covering log_time index, Queues(reference)", async () => {
   const t = await tempDatabase({ empty: true });
   try {
     const log: RecordedStatement[] = [];
@@ -109,6 +121,7 @@ Deno.test("on SQL Server the schema names dbo, and Logs gets the covering log_ti
       ),
     );
     assert.ok(!texts.some((s) => s.includes("ix_oo_web_Logs_time ")), "not the plain one");
+    assert.ok(texts.includes("CREATE INDEX ix_oo_web_Queues_reference ON Queues (reference)"));
     const catalog = texts.filter((s) => s.includes("INFORMATION_SCHEMA"));
     assert.ok(catalog.length > 0);
     for (const s of catalog) assert.match(s, /TABLE_SCHEMA = 'dbo'/);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
-import { browserTest } from "./browser.ts";
+import { browserTest, eventually } from "./browser.ts";
 
 /** The pages to check: every area, a detail page of each kind, and an open panel. */
 async function pages(page: Page): Promise<string[]> {
@@ -35,6 +35,7 @@ async function pages(page: Page): Promise<string[]> {
     "/constants",
     "/credentials",
     "/settings",
+    "/search?q=intake",
   ];
 }
 
@@ -67,6 +68,27 @@ browserTest(
           const where = v.nodes.map((n) => n.target.join(" ")).join(", ");
           found.push(`${path} (${theme}): ${v.id} (${v.help}) at ${where}`);
         }
+      }
+    }
+    assert.deepEqual(found, []);
+  },
+);
+
+browserTest(
+  "axe: the header's search list, open with an active option, in both themes",
+  async (t) => {
+    const { page } = t;
+    await page.goto("/dashboard");
+    await page.evaluate((axe as unknown as { source: string }).source);
+    await page.keyboard.press("/");
+    await page.keyboard.type("in");
+    await eventually(async () => assert.ok(await page.locator("#find-results").isVisible()));
+    await page.keyboard.press("ArrowDown");
+    const found: string[] = [];
+    for (const theme of ["light", "dark"]) {
+      await page.evaluate(`document.documentElement.dataset.theme = "${theme}"`);
+      for (const v of await violations(page)) {
+        found.push(`${theme}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target).join(", ")}`);
       }
     }
     assert.deepEqual(found, []);

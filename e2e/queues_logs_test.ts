@@ -216,7 +216,7 @@ browserTest(
     const chart = page.getByRole("group", { name: /Done and failed queue elements per day/ });
     assert.ok(await chart.isVisible());
     // A bar opens the elements it counts: today's failed ones, in every queue.
-    const bar = chart.getByRole("link", { name: /failed elements$/ }).last();
+    const bar = chart.getByRole("link", { name: /failed: show them$/ }).last();
     const failed = Number((await bar.getAttribute("aria-label"))!.match(/: ([\d,]+) failed/)![1]
       .replaceAll(",", ""));
     await bar.click();

@@ -28,6 +28,7 @@ import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
 import { queues } from "./queues.tsx";
 import { page, wantsJson } from "./render.tsx";
 import { schedulers } from "./schedulers.tsx";
+import { search } from "./search.tsx";
 import { settings } from "./settings.tsx";
 import { triggers } from "./triggers.tsx";
 
@@ -151,6 +152,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/settings", settings);
   app.route("/triggers", triggers);
   app.route("/schedulers", schedulers);
+  app.route("/search", search);
 
   app.notFound((c) => {
     const message = `There is no page at ${c.req.path}.`;

@@ -120,6 +120,18 @@ document.addEventListener("keydown", (event) => {
   closeEditor(null);
 });
 
+// `/` anywhere but in a field goes to the header's search box.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.closest?.("input, textarea, select, [contenteditable]")) return;
+  const box = document.getElementById("find-q");
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
+
 document.addEventListener("alpine:init", () => {
   const Alpine = globalThis.Alpine;
 
@@ -196,6 +208,67 @@ document.addEventListener("alpine:init", () => {
       this.git = event.target.checked;
     },
   }));
+  // The header's search box, an ARIA combobox: htmx fills the listbox as you type; the arrows
+  // move the active option (the focus stays in the box), Enter opens it, Escape closes the list.
+  Alpine.data("searchBox", () => ({
+    init() {
+      // The list's own answer resets the choice; the log messages that load into it later do not.
+      this.$el.addEventListener("htmx:afterSwap", (event) => {
+        if (event.detail.target === this.$refs.list) this.show(true);
+      });
+    },
+    options() {
+      return [...this.$refs.list.querySelectorAll('[role="option"]:not([aria-disabled="true"])')];
+    },
+    /** The index of the active option (by its id: options may load meanwhile), or -1. */
+    active() {
+      const id = this.$refs.input.getAttribute("aria-activedescendant");
+      return id ? this.options().findIndex((option) => option.id === id) : -1;
+    },
+    show(open) {
+      const { input, list } = this.$refs;
+      const shown = open && input.value.trim() !== "" && list.children.length > 0;
+      list.hidden = !shown;
+      input.setAttribute("aria-expanded", String(shown));
+      this.choose(-1);
+    },
+    choose(index) {
+      const options = this.options();
+      options.forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
+      const current = options[index];
+      if (current) {
+        this.$refs.input.setAttribute("aria-activedescendant", current.id);
+        current.scrollIntoView({ block: "nearest" });
+      } else {
+        this.$refs.input.removeAttribute("aria-activedescendant");
+      }
+    },
+    key(event) {
+      const { list } = this.$refs;
+      const count = this.options().length;
+      const active = this.active();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (list.hidden) this.show(true);
+        if (!count || list.hidden) return;
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        this.choose(active === -1 && step < 0 ? count - 1 : (active + step + count) % count);
+      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
+        event.preventDefault();
+        location.assign(this.options()[active].href);
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        this.show(false);
+      }
+    },
+    reopen() {
+      if (this.$refs.list.hidden) this.show(true);
+    },
+    leave(event) {
+      if (!this.$el.contains(event.relatedTarget)) this.show(false);
+    },
+  }));
+
   // Queues and logs: a "select all on this page" box for the row boxes of the form named in
   // data-form (the boxes sit in the table and join the form through their form attribute).
   // The handler runs on the inner box, so the form is read from the component's root.

@@ -122,6 +122,58 @@ export function Flash(props: { message: string; kind?: "ok" | "error" }) {
   );
 }
 
+/**
+ * The search box of the header: a combobox whose listbox fills as you type (htmx, debounced);
+ * arrows move through the results, Enter opens one (or, with none chosen, the results page),
+ * Escape closes the list, and `/` anywhere but in a field comes here (`searchBox` in app.js).
+ * Without JavaScript it is a plain GET form to the results page.
+ */
+function HeaderSearch() {
+  return (
+    <form
+      class="find"
+      action="/search"
+      method="get"
+      role="search"
+      x-data="searchBox"
+      x-on:keydown="key"
+      x-on:focusout="leave"
+    >
+      <input
+        type="search"
+        name="q"
+        id="find-q"
+        x-ref="input"
+        x-on:focus="reopen"
+        role="combobox"
+        aria-label="Search everything"
+        aria-autocomplete="list"
+        aria-expanded="false"
+        aria-controls="find-results"
+        aria-keyshortcuts="/"
+        autocomplete="off"
+        maxlength={200}
+        placeholder="Search"
+        title="Search everything (press /)"
+        hx-get="/search"
+        hx-trigger="input changed delay:200ms, search"
+        hx-target="#find-results"
+        hx-swap="innerHTML"
+        hx-sync="this:replace"
+      />
+      <div
+        id="find-results"
+        x-ref="list"
+        class="find-results"
+        role="listbox"
+        hidden
+        aria-label="Search results"
+      >
+      </div>
+    </form>
+  );
+}
+
 /** The whole page around a view. */
 export function Layout(props: { title: string; frame: Frame; children?: Child }) {
   const { frame } = props;
@@ -154,6 +206,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
               </a>
             ))}
           </nav>
+          <HeaderSearch />
           <div class="who">
             <SchedulerStatus counts={frame.schedulers} />
             {frame.user && (

@@ -22,7 +22,7 @@ export const AROUND_MINUTES = 2;
 const WIDER_MINUTES = [AROUND_MINUTES, 10, 60];
 
 /** The link to the rows `minutes` either side of `time`, with the row `id` marked. */
-function aroundLink(base: string, time: DbTime, id: string, minutes: number): string {
+export function aroundLink(base: string, time: DbTime, id: string, minutes: number): string {
   return `${base}?${new URLSearchParams({
     ...aroundWindow(time, minutes),
     highlight: id,
