@@ -52,7 +52,12 @@ browserTest(
 browserTest("queue performance: the 30-day view has its own URL and page", async (t) => {
   const { page } = t;
   await page.goto(`/queues/${QUEUE}`);
-  await page.locator("#queue-performance").getByRole("link", { name: "Last 30 days" }).click();
+  // Once the section has loaded: the link without script is replaced by it.
+  const section = page.locator("#queue-performance");
+  await eventually(async () =>
+    assert.match(await section.locator("h2").textContent() ?? "", /last 7 days$/)
+  );
+  await section.getByRole("link", { name: "Last 30 days" }).click();
   await page.waitForURL(`**/queues/${QUEUE}/performance?days=30`);
   assert.equal(await page.locator("h1").textContent(), `${QUEUE}: performance`);
   const days = await page.locator("#perf-done-desc").textContent() ?? "";
