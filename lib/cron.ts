@@ -420,50 +420,53 @@ export function nextRuns(expr: string, from: string, count: number = 5): string[
   return runsAfter(cron, from, Math.min(count, MAX_COUNT));
 }
 
-/** Every run of {@linkcode cronRunsBetween} in a window, and how many there are in all. */
-export type CronWindow = {
-  /** The first runs, at most `limit` of them, formatted as {@linkcode nextRuns} formats them. */
-  runs: string[];
-  /** How many runs the window holds (more than `runs.length` when the limit cut them). */
-  total: number;
-};
+/**
+ * A naive wall-clock time as the whole minute this module computes with: the milliseconds of
+ * `Date.UTC` of its local fields (no zone, no daylight saving), seconds dropped.
+ *
+ * @param text A time in a format {@linkcode nextRuns} accepts.
+ * @throws {Error} When `text` is not a valid time.
+ */
+export function cronMinute(text: string): number {
+  return readFrom(text);
+}
 
 /**
- * The runs after `from` up to and including `until`: the same times as calling
- * {@linkcode nextRuns} again and again from each run, counted day by day (so a window of a week
- * with a run every minute costs no more than its count).
+ * A minute of {@linkcode cronMinute} or {@linkcode cronRunsBetween} as a stored time,
+ * `YYYY-MM-DD HH:MM:00.000000`.
+ */
+export function cronMinuteText(minute: number): string {
+  return format(minute);
+}
+
+/**
+ * Every run after `from` up to and including `until`, as minutes of {@linkcode cronMinute}: the
+ * same times as calling {@linkcode nextRuns} again and again from each run, found day by day (a
+ * week of a run every minute is 10,080 numbers and costs no more than counting them).
  *
  * @param expr The 5-field cron expression.
  * @param from The runs are strictly after this minute (a format {@linkcode nextRuns} accepts).
- * @param options.until The last minute the window holds (same formats).
- * @param options.limit How many runs to return at most; `total` counts them all.
+ * @param until The last minute the window holds (same formats).
  * @throws {CronError} When `expr` is invalid.
  */
-export function cronRunsBetween(
-  expr: string,
-  from: string,
-  options: { until: string; limit: number },
-): CronWindow {
+export function cronRunsBetween(expr: string, from: string | number, until: string): number[] {
   const cron = parse(expr);
-  const start = readFrom(from);
-  const end = readFrom(options.until);
+  const start = typeof from === "number" ? from : readFrom(from);
+  const end = readFrom(until);
   const hours = [...cron.hours].sort((a, b) => a - b);
   const minutes = [...cron.minutes].sort((a, b) => a - b);
-  const runs: string[] = [];
-  let total = 0;
+  const runs: number[] = [];
   for (let day = midnight(start); day <= end; day += DAY_MS) {
     const date = new Date(day);
     if (!cron.months.has(date.getUTCMonth() + 1) || !matchDay(cron, date)) continue;
     for (const hour of hours) {
       for (const minute of minutes) {
         const t = day + (hour * 60 + minute) * MINUTE_MS;
-        if (t <= start || t > end) continue;
-        total++;
-        if (runs.length < options.limit) runs.push(format(t));
+        if (t > start && t <= end) runs.push(t);
       }
     }
   }
-  return { runs, total };
+  return runs;
 }
 
 /** Consecutive days as ranges, for cronstrue: [1,2,3,4,5] → "1-5". */
