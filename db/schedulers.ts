@@ -58,7 +58,7 @@ export type SchedulerOverview = Page<Scheduler> & {
 };
 
 /** The state of a machine that pinged at `lastUpdate`. */
-function schedulerState(lastUpdate: string, now: Date = new Date()): SchedulerState {
+export function schedulerState(lastUpdate: string, now: Date = new Date()): SchedulerState {
   const since = (seconds: number) => formatDbTime(new Date(now.getTime() - seconds * 1000));
   return lastUpdate >= since(ONLINE_SECONDS)
     ? "online"

@@ -79,7 +79,10 @@ export type ForecastInput = {
   durations: Record<string, number>;
 };
 
-/** A stretch of a busy trigger's runs: consecutive hours (7 days) or quarters (24 h) with runs. */
+/**
+ * A stretch of a busy trigger's runs: runs in neighbouring slots (3 hours in 7 days, 30 minutes
+ * in 24 hours), so a row holds at most one band per two slots, whatever the number of runs.
+ */
 export type Band = { from: DbTime; to: DbTime; runs: number };
 
 /** Why a trigger's runs will not happen. */
@@ -225,7 +228,7 @@ function runMinutes(
   };
 }
 
-/** Consecutive slots (an hour for 7 days, a quarter for 24 hours) with runs, as bands. */
+/** Runs in neighbouring slots, as bands. */
 function bands(minutes: number[], slotMs: number): Band[] {
   const out: { from: number; to: number; runs: number }[] = [];
   for (const m of minutes) {
@@ -342,7 +345,7 @@ export function forecast(
 ): Forecast {
   const until = shiftTime(options.now, WINDOW_MS[options.window]);
   const at = { now: cronMinute(options.now), until, untilMinute: cronMinute(until), waiting: 0 };
-  const slotMs = options.window === "7d" ? 60 * MINUTE_MS : 15 * MINUTE_MS;
+  const slotMs = (options.window === "7d" ? 180 : 30) * MINUTE_MS;
   const state = new Map(input.machines.map((m) => [m.name, m.state]));
   const available = input.machines.filter((m) => m.state !== "offline").map((m) => m.name);
   const drafts: Draft[] = [];

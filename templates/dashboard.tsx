@@ -192,7 +192,10 @@ export function DashboardView(props: DashboardViewProps) {
 export function DashboardPage(props: DashboardViewProps) {
   return (
     <>
-      <h1>Dashboard</h1>
+      <div class="page-head">
+        <h1>Dashboard</h1>
+        <a href="/triggers/forecast">What runs next: the forecast →</a>
+      </div>
       <DashboardView {...props} />
     </>
   );
