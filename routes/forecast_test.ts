@@ -106,7 +106,7 @@ Deno.test("GET /triggers/forecast: runs, collisions, never-running, skipped and 
     assert.match(html, /^<!DOCTYPE html>/);
     assert.match(html, /Collisions \(7\)/);
     assert.match(html, /Never run \(1\)/);
-    assert.match(html, /Early letters<\/a><small class="muted">\(blocking\)<\/small> waits \(/);
+    assert.match(html, /Early letters<\/a><small class="muted"> \(blocking\)<\/small> waits \(/);
     assert.match(html, /rpa-vm-03 \(offline\)/);
     for (const row of rows.values()) {
       assert.match(html, new RegExp(`<a class="fc-track fc-7d" href="/triggers/${row.id}"`));
@@ -178,7 +178,7 @@ Deno.test("with a Jobs table, waits come from the processes' usual run times", a
     assert.equal(rows.get("Second")!.usual_seconds, null);
     assert.deepEqual(collisions[0].triggers.map((x) => x.wait_seconds), [0, 600]);
     const html = await (await t.get("/triggers/forecast")).text();
-    assert.match(html, /Second<\/a><small class="muted">\(blocking\)<\/small> waits up to 10 min/);
+    assert.match(html, /Second<\/a><small class="muted"> \(blocking\)<\/small> waits up to 10 min/);
     assert.match(html, /1 run, usually 10 min/);
   } finally {
     await t.close();

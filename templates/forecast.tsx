@@ -85,21 +85,43 @@ function WindowChoice(props: { window: ForecastWindow }) {
   );
 }
 
-/** One collision in words: who runs first, who waits and how long at most. */
-function CollisionItem(props: { collision: Collision }) {
-  const { collision: c } = props;
+/**
+ * Collisions of the same triggers on the same machines at the same time of day, with the days
+ * they happen on (a daily pair is one line, not seven).
+ */
+function repeated(collisions: Collision[]): { days: DbTime[]; collision: Collision }[] {
+  const found = new Map<string, { days: DbTime[]; collision: Collision }>();
+  for (const c of collisions) {
+    const key = JSON.stringify([c.at.slice(11, 16), c.machines, c.certain, c.triggers]);
+    const seen = found.get(key);
+    if (seen) seen.days.push(c.at);
+    else found.set(key, { days: [c.at], collision: c });
+  }
+  return [...found.values()];
+}
+
+/** One collision in words: when, who runs first, who waits and how long at most. */
+function CollisionItem(props: { days: DbTime[]; collision: Collision }) {
+  const { collision: c, days } = props;
   return (
     <li>
-      <strong>{when(c.at)}</strong> on {c.machines.join(", ")}
+      <strong>
+        {days.length === 1
+          ? when(c.at)
+          : `${c.at.slice(11, 16)}, ${days.length} days (${
+            days.map((d) => dayLabel(d.slice(0, 10))).join(", ")
+          })`}
+      </strong>{" "}
+      on {c.machines.join(", ")}
       {c.certain ? ": " : ", if they land on the same machine: "}
       {c.triggers.map((t, i) => (
         <>
           {i > 0 && "; "}
           <TriggerLink id={t.id} name={t.trigger_name} />
-          {t.is_blocking && <small class="muted">(blocking)</small>} {i === 0
+          {t.is_blocking && <small class="muted">{" "}(blocking)</small>} {i === 0
             ? "starts first"
             : t.wait_seconds === null
-            ? "waits (its wait is not known: no run times recorded)"
+            ? "waits (how long is not known: no run times recorded)"
             : `waits up to ${duration(t.wait_seconds)}`}
         </>
       ))}
@@ -127,7 +149,7 @@ function Attention(props: { forecast: Forecast }) {
           <p class="muted">The first {f.collisions.length} are listed.</p>
         )}
         <ul class="dash-list">
-          {f.collisions.map((c) => <CollisionItem collision={c} />)}
+          {repeated(f.collisions).map((c) => <CollisionItem {...c} />)}
         </ul>
       </section>
       <section class={`card dash-item ${never.length ? "attention" : "calm"}`}>
