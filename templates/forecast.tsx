@@ -28,6 +28,9 @@ const STATE_TONES: Record<MachineState, string> = {
   unknown: "tone-error",
 };
 
+/** After a blocking trigger's name in a collision. */
+const BLOCKING = " (blocking)";
+
 const SKIPPED_WORDS: Record<string, string> = {
   paused: "paused",
   failed: "failed: waits for a reset",
@@ -118,7 +121,7 @@ function CollisionItem(props: { days: DbTime[]; collision: Collision }) {
         <>
           {i > 0 && "; "}
           <TriggerLink id={t.id} name={t.trigger_name} />
-          {t.is_blocking && <small class="muted">{" "}(blocking)</small>} {i === 0
+          {t.is_blocking && <small class="muted">{BLOCKING}</small>} {i === 0
             ? "starts first"
             : t.wait_seconds === null
             ? "waits (how long is not known: no run times recorded)"
