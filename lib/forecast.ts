@@ -181,8 +181,8 @@ const SKIPPED: Record<string, Skipped | null> = {
 type Draft = {
   row: ForecastRow;
   minutes: number[];
-  /** The online or stale machines that may run it. */
-  eligible: Set<string>;
+  /** The online or stale machines that may run it: bit i is the forecast's machine i. */
+  mask: bigint;
   /** Its group: the whitelist's names, or the unreadable whitelist. */
   key: string;
   listed: { name: string; state: MachineState }[];
@@ -274,46 +274,61 @@ function waits(rows: ForecastRow[]): (number | null)[] {
   return out;
 }
 
-/** Splits the runs due in one minute into collisions: linked by a blocking run and a machine. */
-function minuteCollisions(at: number, drafts: Draft[]): Collision[] {
-  const seen = new Set<Draft>();
-  const found: Collision[] = [];
-  for (const start of drafts) {
-    if (seen.has(start) || !start.row.is_blocking) continue;
-    const group = [start];
-    seen.add(start);
-    for (let i = 0; i < group.length; i++) {
-      for (const other of drafts) {
-        if (seen.has(other) || !(group[i].row.is_blocking || other.row.is_blocking)) continue;
-        if (![...other.eligible].some((m) => group[i].eligible.has(m))) continue;
-        seen.add(other);
-        group.push(other);
-      }
+/**
+ * Splits the runs due in one minute into groups that cannot all start at once: each grows from a
+ * blocking run by the runs that share a machine with a blocking member, and the blocking runs that
+ * share a machine with any member.
+ */
+function minuteGroups(drafts: Draft[]): Draft[][] {
+  const groups: Draft[][] = [];
+  let left = drafts;
+  for (;;) {
+    const seed = left.find((d) => d.row.is_blocking);
+    if (!seed) return groups;
+    const group = [seed];
+    let blocking = seed.mask, all = seed.mask;
+    let rest = left.filter((d) => d !== seed);
+    for (let grew = true; grew;) {
+      grew = false;
+      rest = rest.filter((d) => {
+        if ((d.mask & (d.row.is_blocking ? all : blocking)) === 0n) return true;
+        group.push(d);
+        all |= d.mask;
+        if (d.row.is_blocking) blocking |= d.mask;
+        grew = true;
+        return false;
+      });
     }
-    if (group.length < 2) continue;
-    const rows = group.map((d) => d.row).sort(byOrder);
-    const machines = [...new Set(group.flatMap((d) => [...d.eligible]))].sort();
-    const blocking = rows.filter((r) => r.is_blocking).length;
-    const wait = waits(rows);
-    for (const row of rows) row.collisions++;
-    found.push({
-      at: cronMinuteText(at),
-      machines,
-      certain: blocking + (blocking < rows.length ? 1 : 0) > machines.length,
-      triggers: rows.map((r, i) => ({
-        id: r.id,
-        trigger_name: r.trigger_name,
-        is_blocking: r.is_blocking,
-        wait_seconds: wait[i],
-      })),
-    });
+    if (group.length > 1) groups.push(group);
+    left = rest;
   }
-  return found;
 }
 
-/** Every collision of the runs that will happen, earliest first. */
-function collisions(drafts: Draft[]): Collision[] {
-  const live = drafts.filter((d) => !d.row.skipped && !d.row.never_runs && d.eligible.size > 0);
+/** A collision in full: its machines, its order, and each run's wait. */
+function described(at: number, group: Draft[], machines: string[]): Collision {
+  const rows = group.map((d) => d.row).sort(byOrder);
+  const names = machines.filter((_, i) => group.some((d) => (d.mask >> BigInt(i)) & 1n));
+  const blocking = rows.filter((r) => r.is_blocking).length;
+  const wait = waits(rows);
+  return {
+    at: cronMinuteText(at),
+    machines: names,
+    certain: blocking + (blocking < rows.length ? 1 : 0) > names.length,
+    triggers: rows.map((r, i) => ({
+      id: r.id,
+      trigger_name: r.trigger_name,
+      is_blocking: r.is_blocking,
+      wait_seconds: wait[i],
+    })),
+  };
+}
+
+/**
+ * The collisions of the runs that will happen, earliest first: the first `COLLISION_LIMIT` in
+ * full, the others counted (in the total and in each row's count).
+ */
+function collisions(drafts: Draft[], machines: string[]): { list: Collision[]; count: number } {
+  const live = drafts.filter((d) => !d.row.skipped && !d.row.never_runs && d.mask !== 0n);
   // Only minutes a blocking trigger runs in can hold a collision.
   const due = new Map<number, Draft[]>();
   for (const d of live) {
@@ -328,8 +343,23 @@ function collisions(drafts: Draft[]): Collision[] {
     if (d.row.is_blocking) continue;
     for (const m of d.minutes) due.get(m)?.push(d);
   }
-  return [...due].filter(([, list]) => list.length > 1).sort(([a], [b]) => a - b)
-    .flatMap(([at, list]) => minuteCollisions(at, list));
+  const list: Collision[] = [];
+  let count = 0;
+  // A trigger every 5 minutes meets the same others again and again: split each set once.
+  const index = new Map(live.map((d, i) => [d, i]));
+  const splits = new Map<string, Draft[][]>();
+  for (const [at, drafts] of [...due].sort(([a], [b]) => a - b)) {
+    if (drafts.length < 2) continue;
+    const set = drafts.map((d) => index.get(d)).join();
+    let groups = splits.get(set);
+    if (!groups) splits.set(set, groups = minuteGroups(drafts));
+    for (const group of groups) {
+      count++;
+      for (const d of group) d.row.collisions++;
+      if (list.length < COLLISION_LIMIT) list.push(described(at, group, machines));
+    }
+  }
+  return { list, count };
 }
 
 /**
@@ -348,6 +378,8 @@ export function forecast(
   const slotMs = (options.window === "7d" ? 180 : 30) * MINUTE_MS;
   const state = new Map(input.machines.map((m) => [m.name, m.state]));
   const available = input.machines.filter((m) => m.state !== "offline").map((m) => m.name);
+  const bits = new Map(available.map((name, i) => [name, 1n << BigInt(i)]));
+  const anyMachine = (1n << BigInt(available.length)) - 1n;
   const drafts: Draft[] = [];
   let quiet = 0, waiting = 0;
   for (const t of input.triggers) {
@@ -361,13 +393,11 @@ export function forecast(
     const whitelist = parseWhitelist(t.scheduler_whitelist);
     const names = [...new Set(whitelist.names)].sort();
     const listed = names.map((name) => ({ name, state: state.get(name) ?? "unknown" as const }));
-    const eligible = new Set(
-      whitelist.invalid !== undefined
-        ? []
-        : names.length
-        ? names.filter((n) => state.get(n) === "online" || state.get(n) === "stale")
-        : available,
-    );
+    const mask = whitelist.invalid !== undefined
+      ? 0n
+      : names.length
+      ? names.reduce((m, n) => m | (bits.get(n) ?? 0n), 0n)
+      : anyMachine;
     const row: ForecastRow = {
       id: t.id,
       trigger_name: t.trigger_name,
@@ -383,7 +413,7 @@ export function forecast(
       bands: minutes.length > RUN_LIMIT ? bands(minutes, slotMs) : [],
       due_now: t.type === "QUEUE" || (t.next_run !== null && t.next_run <= options.now),
       skipped: skippedBy(t.process_status),
-      never_runs: names.length && eligible.size === 0 ? listed : null,
+      never_runs: names.length && mask === 0n ? listed : null,
       queue: t.queue_name === null
         ? null
         : { name: t.queue_name, waiting: at.waiting, batch: t.min_batch_size ?? 0 },
@@ -394,9 +424,9 @@ export function forecast(
       collisions: 0,
     };
     const key = whitelist.invalid === undefined ? names.join("\n") : `\0${whitelist.invalid}`;
-    drafts.push({ row, minutes, eligible, key, listed });
+    drafts.push({ row, minutes, mask, key, listed });
   }
-  const found = collisions(drafts);
+  const found = collisions(drafts, available);
   const groups = new Map<string, ForecastGroup>();
   for (const d of drafts.sort((a, b) => a.minutes[0] - b.minutes[0] || byOrder(a.row, b.row))) {
     let group = groups.get(d.key);
@@ -408,8 +438,8 @@ export function forecast(
     window: options.window,
     until,
     groups: [...groups].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([, g]) => g),
-    collisions: found.slice(0, COLLISION_LIMIT),
-    collision_count: found.length,
+    collisions: found.list,
+    collision_count: found.count,
     no_machine: available.length === 0,
     quiet,
     waiting,

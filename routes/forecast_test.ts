@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
+import { DatabaseUnavailableError } from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
+import { tempDatabase } from "../db/testing.ts";
+import { loadConfig } from "../lib/config.ts";
+import { Poller } from "../lib/poller.ts";
+import { createApp } from "./app.tsx";
 import { nextRuns } from "../lib/cron.ts";
 import { formatDbTime, jsonTime } from "../lib/time.ts";
 import { type TestApp, testApp } from "./testing.ts";
@@ -182,5 +187,41 @@ Deno.test("with a Jobs table, waits come from the processes' usual run times", a
     assert.match(html, /1 run, usually 10 min/);
   } finally {
     await t.close();
+  }
+});
+
+Deno.test("the forecast is computed once a poller round: repeats come from memory", async () => {
+  const temp = await tempDatabase({ seed: true });
+  try {
+    const config = loadConfig({ OpenOrchestratorSQL: `sqlite:///${temp.path}` });
+    const poller = new Poller(temp.db, { outage: null }, { intervalMs: 1000 });
+    const app = createApp({ db: temp.db, config, poller });
+    const get = (accept = "text/html") =>
+      app.request("http://localhost/triggers/forecast?window=7d", {
+        headers: { "HX-Request": "true", Accept: accept },
+      });
+    await poller.tick();
+    const html = await (await get()).text();
+    const json = await (await get("application/json")).text();
+    assert.match(html, /Weekly report/);
+    // Not read again within the round, even while the database is gone.
+    const query = temp.db.query;
+    temp.db.query = () => Promise.reject(new DatabaseUnavailableError("gone"));
+    assert.equal(await (await get()).text(), html);
+    assert.equal(await (await get("application/json")).text(), json);
+    temp.db.query = query;
+
+    // The next round reads again and sees the change.
+    await temp.db.run(
+      "DELETE FROM Scheduled_Triggers WHERE id IN " +
+        "(SELECT id FROM Triggers WHERE trigger_name = 'Weekly report')",
+    );
+    await temp.db.run("DELETE FROM Triggers WHERE trigger_name = 'Weekly report'");
+    assert.match(await (await get()).text(), /Weekly report/);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await poller.tick();
+    assert.doesNotMatch(await (await get()).text(), /Weekly report/);
+  } finally {
+    await temp.close();
   }
 });

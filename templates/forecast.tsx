@@ -5,9 +5,9 @@
  * queue triggers listed above it. Every run links to its trigger.
  * @module
  */
+import type { Child } from "hono/jsx";
 import type { Collision, Forecast, ForecastRow, MachineState } from "../lib/forecast.ts";
 import { FORECAST_WINDOWS, type ForecastWindow } from "../lib/forecast.ts";
-import { cronMinute } from "../lib/cron.ts";
 import type { DbTime } from "../lib/time.ts";
 import { dayLabel } from "./chart.tsx";
 
@@ -28,6 +28,11 @@ const STATE_TONES: Record<MachineState, string> = {
   unknown: "tone-error",
 };
 
+/** The triggers a collision names; the others are counted. */
+const NAMED = 5;
+/** The items each list of the flagged triggers shows; the timeline marks them all. */
+const LISTED = 25;
+
 /** After a blocking trigger's name in a collision. */
 const BLOCKING = " (blocking)";
 
@@ -47,9 +52,29 @@ function triggerPath(id: string): string {
   return `/triggers/${encodeURIComponent(id)}`;
 }
 
+/** A stored time's minute as a number (naive: no zone), quickly: a page places thousands. */
+function minuteOf(time: DbTime): number {
+  const n = (from: number, to: number) => Number(time.slice(from, to));
+  return Date.UTC(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16));
+}
+
 /** "Mon 30 10:00". */
 function when(time: DbTime): string {
-  return `${dayLabel(time.slice(0, 10))} ${time.slice(11, 16)}`;
+  const day = time.slice(0, 10);
+  let label = DAY_LABELS.get(day);
+  if (label === undefined) {
+    if (DAY_LABELS.size > 1000) DAY_LABELS.clear();
+    DAY_LABELS.set(day, label = dayLabel(day));
+  }
+  return `${label} ${time.slice(11, 16)}`;
+}
+
+/** The labels of the days seen (a page names a few days thousands of times). */
+const DAY_LABELS = new Map<string, string>();
+
+/** "10,080": digits grouped by thousands (`toLocaleString` is slow for thousands of rows). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
 }
 
 /** "45 s", "12 min", "1 h 5 min". */
@@ -61,7 +86,7 @@ export function duration(seconds: number): string {
 }
 
 function count(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  return `${thousands(n)} ${n === 1 ? one : many}`;
 }
 
 function TriggerLink(props: { id: string; name: string }) {
@@ -117,7 +142,7 @@ function CollisionItem(props: { days: DbTime[]; collision: Collision }) {
       </strong>{" "}
       on {c.machines.join(", ")}
       {c.certain ? ": " : ", if they land on the same machine: "}
-      {c.triggers.map((t, i) => (
+      {c.triggers.slice(0, NAMED).map((t, i) => (
         <>
           {i > 0 && "; "}
           <TriggerLink id={t.id} name={t.trigger_name} />
@@ -128,8 +153,16 @@ function CollisionItem(props: { days: DbTime[]; collision: Collision }) {
             : `waits up to ${duration(t.wait_seconds)}`}
         </>
       ))}
+      {c.triggers.length > NAMED && `; and ${c.triggers.length - NAMED} more wait`}
     </li>
   );
+}
+
+/** The count of a list's items left out. */
+function More(props: { total: number }) {
+  return props.total > LISTED
+    ? <p class="muted">And {props.total - LISTED} more, marked in the timeline below.</p>
+    : null;
 }
 
 /** The lists of what needs attention. */
@@ -143,7 +176,7 @@ function Attention(props: { forecast: Forecast }) {
   return (
     <div class="dash-grid forecast-flags">
       <section class={`card dash-item ${f.collision_count ? "attention" : "calm"}`}>
-        <h2>Collisions ({f.collision_count.toLocaleString("en")})</h2>
+        <h2>Collisions ({thousands(f.collision_count)})</h2>
         <p class="muted">
           Runs due in the same minute where one is blocking and they may run on the same machine: a
           blocking run starts only on an idle machine, and nothing starts beside it.
@@ -159,25 +192,27 @@ function Attention(props: { forecast: Forecast }) {
         <h2>Never run ({never.length})</h2>
         <p class="muted">Their whitelist names only machines that are offline or never pinged.</p>
         <ul class="dash-list">
-          {never.map((r) => (
+          {never.slice(0, LISTED).map((r) => (
             <li>
               <TriggerLink id={r.id} name={r.trigger_name} />: {count(r.run_count, "run")} on{" "}
               {r.never_runs!.map((m) => `${m.name} (${m.state})`).join(", ")}
             </li>
           ))}
         </ul>
+        <More total={never.length} />
       </section>
       <section class={`card dash-item ${skipped.length ? "attention" : "calm"}`}>
         <h2>Skipped ({skipped.length})</h2>
         <p class="muted">Only idle triggers start: these runs are skipped unless resumed.</p>
         <ul class="dash-list">
-          {skipped.map((r) => (
+          {skipped.slice(0, LISTED).map((r) => (
             <li>
               <TriggerLink id={r.id} name={r.trigger_name} />: {count(r.run_count, "run")},{" "}
               {SKIPPED_WORDS[r.skipped!]}
             </li>
           ))}
         </ul>
+        <More total={skipped.length} />
       </section>
       <section class="card dash-item">
         <h2>Queue triggers due now ({due.length})</h2>
@@ -186,7 +221,7 @@ function Attention(props: { forecast: Forecast }) {
           {f.waiting > 0 && `${count(f.waiting, "queue trigger")} wait for elements.`}
         </p>
         <ul class="dash-list">
-          {due.map((r) => (
+          {due.slice(0, LISTED).map((r) => (
             <li>
               <TriggerLink id={r.id} name={r.trigger_name} />: <code>{r.queue!.name}</code> holds
               {" "}
@@ -194,17 +229,19 @@ function Attention(props: { forecast: Forecast }) {
             </li>
           ))}
         </ul>
+        <More total={due.length} />
       </section>
       {problems.length > 0 && (
         <section class="card dash-item attention">
           <h2>Unreadable ({problems.length})</h2>
           <ul class="dash-list">
-            {problems.map((r) => (
+            {problems.slice(0, LISTED).map((r) => (
               <li>
                 <TriggerLink id={r.id} name={r.trigger_name} />: {r.problem}
               </li>
             ))}
           </ul>
+          <More total={problems.length} />
         </section>
       )}
     </div>
@@ -214,42 +251,54 @@ function Attention(props: { forecast: Forecast }) {
 /** Where a time falls on the track, in SVG units. */
 type Scale = (time: DbTime) => number;
 
-/** The marks of one row: each run, or its bands when it has too many to draw. */
+/** How many run times a track's tooltip lists. */
+const TOOLTIP_RUNS = 8;
+
+/** An SVG path of bars of the track's height, one per `[x, width]`. */
+function bars(spans: [number, number][]): string {
+  return spans.map(([x, width]) => `M${x} 3h${width}v14h-${width}z`).join("");
+}
+
+/**
+ * The marks of one row: a bar per run, or per band when it has too many to draw, in one path per
+ * colour (a thousand rows stay a small page); the tooltip lists the first runs.
+ */
 function Track(props: { row: ForecastRow; x: Scale; collided: Set<string>; window: string }) {
   const { row, x } = props;
   const tone = row.never_runs ? "fc-never" : row.skipped ? "fc-skipped" : "fc-run";
-  const label = `${row.trigger_name}: ${count(row.run_count, "run")}, first ${when(row.runs[0])}`;
+  const marks: [number, number][] = [];
+  const collided: [number, number][] = [];
+  let tooltip: string;
+  if (row.runs_capped) {
+    for (const b of row.bands) {
+      const from = Math.min(x(b.from), WIDTH - MARK);
+      marks.push([from, Math.max(MARK, x(b.to) - from)]);
+    }
+    tooltip = row.bands.slice(0, TOOLTIP_RUNS).map((b) =>
+      `${count(b.runs, "run")}, ${when(b.from)} to ${when(b.to)}`
+    ).join("\n");
+  } else {
+    for (const run of row.runs) {
+      const mark: [number, number] = [Math.min(x(run), WIDTH - MARK), MARK];
+      (props.collided.has(`${row.id} ${run}`) ? collided : marks).push(mark);
+    }
+    tooltip = row.runs.slice(0, TOOLTIP_RUNS).map((run, i) =>
+      i === 0 && row.due_now ? "due now" : when(run)
+    ).join("\n");
+  }
+  const more = (row.runs_capped ? row.bands.length : row.runs.length) > TOOLTIP_RUNS ? "\n…" : "";
   return (
-    <a class={`fc-track fc-${props.window}`} href={triggerPath(row.id)} aria-label={label}>
+    <a
+      class={`fc-track fc-${props.window}`}
+      href={triggerPath(row.id)}
+      aria-label={`${row.trigger_name}: ${count(row.run_count, "run")}, first ${when(row.runs[0])}`}
+      title={tooltip + more}
+    >
       <svg viewBox={`0 0 ${WIDTH} 20`} preserveAspectRatio="none" aria-hidden="true">
-        {row.runs_capped
-          ? row.bands.map((b) => {
-            const from = x(b.from);
-            return (
-              <rect
-                class={`${tone} fc-band`}
-                x={from}
-                y="3"
-                width={Math.max(MARK, x(b.to) - from)}
-                height="14"
-              >
-                <title>
-                  {count(b.runs, "run")}, {when(b.from)} to {when(b.to)}
-                </title>
-              </rect>
-            );
-          })
-          : row.runs.map((run, i) => (
-            <rect
-              class={props.collided.has(`${row.id} ${run}`) ? "fc-collide" : tone}
-              x={Math.min(x(run), WIDTH - MARK)}
-              y="3"
-              width={MARK}
-              height="14"
-            >
-              <title>{i === 0 && row.due_now ? "due now" : when(run)}</title>
-            </rect>
-          ))}
+        {marks.length > 0 && (
+          <path class={row.runs_capped ? `${tone} fc-band` : tone} d={bars(marks)} />
+        )}
+        {collided.length > 0 && <path class="fc-collide" d={bars(collided)} />}
       </svg>
     </a>
   );
@@ -267,7 +316,7 @@ function RowBadges(props: { row: ForecastRow }) {
       {row.never_runs && <span class="badge status tone-error">never runs</span>}
       {row.problem && <span class="badge status tone-error">unreadable</span>}
       {row.collisions > 0 && (
-        <span class="badge badge-warn">collides ×{row.collisions.toLocaleString("en")}</span>
+        <span class="badge badge-warn">collides ×{thousands(row.collisions)}</span>
       )}
     </>
   );
@@ -276,7 +325,7 @@ function RowBadges(props: { row: ForecastRow }) {
 /** The tick labels, one per column of the track's grid. */
 function Axis(props: { forecast: Forecast }) {
   const { count: n, hours } = TICKS[props.forecast.window];
-  const start = cronMinute(props.forecast.now);
+  const start = minuteOf(props.forecast.now);
   return (
     <div class="fc-row fc-axis-row" aria-hidden="true">
       <span></span>
@@ -299,9 +348,9 @@ function Axis(props: { forecast: Forecast }) {
 /** Every group of triggers with its rows on the time axis. */
 function Timeline(props: { forecast: Forecast }) {
   const { forecast: f } = props;
-  const start = cronMinute(f.now);
-  const span = cronMinute(f.until) - start;
-  const x: Scale = (time) => Math.round(((cronMinute(time) - start) / span) * WIDTH * 10) / 10;
+  const start = minuteOf(f.now);
+  const span = minuteOf(f.until) - start;
+  const x: Scale = (time) => Math.round(((minuteOf(time) - start) / span) * WIDTH * 10) / 10;
   const collided = new Set(
     f.collisions.flatMap((c) => c.triggers.map((t) => `${t.id} ${c.at}`)),
   );
@@ -363,7 +412,8 @@ export function ForecastView(props: { forecast: Forecast }) {
         {when(f.until)}, as the scheduler decides it: a trigger's stored next run first, then its
         cron expression's runs after each start (assuming each run ends before the next is due).
         {" "}
-        {f.quiet > 0 && `${count(f.quiet, "trigger")} have no run in this window.`}
+        {f.quiet > 0 && `${count(f.quiet, "trigger")} have no run in this window.`}{" "}
+        <small class="muted">Read at {f.now.slice(11, 19)}, again after each poll.</small>
       </p>
       {f.no_machine && (
         <p class="card warn" role="alert">
@@ -383,15 +433,15 @@ export function ForecastView(props: { forecast: Forecast }) {
   );
 }
 
-/** The whole forecast page. */
-export function ForecastPage(props: { forecast: Forecast }) {
+/** The whole forecast page around its view (rendered once by {@linkcode ForecastView}). */
+export function ForecastPage(props: { view: Child }) {
   return (
     <>
       <div class="page-head">
         <h1>Forecast</h1>
         <a href="/triggers">All triggers →</a>
       </div>
-      <ForecastView {...props} />
+      {props.view}
     </>
   );
 }
