@@ -89,38 +89,42 @@ export type Band = { from: DbTime; to: DbTime; runs: number };
 export type Skipped = "paused" | "failed" | "killed" | "running" | "other";
 
 /** One trigger's runs in the window and what is wrong with them. */
-export type ForecastRow = {
-  id: string;
-  trigger_name: string;
-  type: string;
-  process_status: string;
-  process_name: string;
-  is_blocking: boolean;
-  priority: number;
-  cron_expr: string | null;
-  /** Every run in the window, the first one `now` when it is due already; cut at `RUN_LIMIT`. */
-  runs: DbTime[];
-  /** How many runs the window holds. */
-  run_count: number;
-  /** True when `runs` holds only the first `RUN_LIMIT` runs (`bands` has them all). */
-  runs_capped: boolean;
-  /** The runs as bands, when capped. */
-  bands: Band[];
-  /** Due at once: its next run has passed, or its queue holds a batch. */
-  due_now: boolean;
-  /** The status keeps the scheduler from starting it: its runs are skipped. */
-  skipped: Skipped | null;
-  /** Its whitelist names only machines that are offline or unknown: it never runs. */
-  never_runs: { name: string; state: MachineState }[] | null;
-  /** A queue trigger's queue: new elements waiting and the batch it waits for. */
-  queue: { name: string; waiting: number; batch: number } | null;
-  /** Something the scheduler cannot read (a cron expression or a whitelist). */
-  problem: string | null;
-  /** The usual run time of its process, in seconds, where known. */
-  usual_seconds: number | null;
-  /** In how many collisions it is. */
-  collisions: number;
-};
+export type ForecastRow =
+  & Pick<
+    ForecastTrigger,
+    | "id"
+    | "trigger_name"
+    | "type"
+    | "process_status"
+    | "process_name"
+    | "is_blocking"
+    | "priority"
+    | "cron_expr"
+  >
+  & {
+    /** Every run in the window, the first one `now` when it is due already; cut at `RUN_LIMIT`. */
+    runs: DbTime[];
+    /** How many runs the window holds. */
+    run_count: number;
+    /** True when `runs` holds only the first `RUN_LIMIT` runs (`bands` has them all). */
+    runs_capped: boolean;
+    /** The runs as bands, when capped. */
+    bands: Band[];
+    /** Due at once: its next run has passed, or its queue holds a batch. */
+    due_now: boolean;
+    /** The status keeps the scheduler from starting it: its runs are skipped. */
+    skipped: Skipped | null;
+    /** Its whitelist names only machines that are offline or unknown: it never runs. */
+    never_runs: { name: string; state: MachineState }[] | null;
+    /** A queue trigger's queue: new elements waiting and the batch it waits for. */
+    queue: { name: string; waiting: number; batch: number } | null;
+    /** Something the scheduler cannot read (a cron expression or a whitelist). */
+    problem: string | null;
+    /** The usual run time of its process, in seconds, where known. */
+    usual_seconds: number | null;
+    /** In how many collisions it is. */
+    collisions: number;
+  };
 
 /** The triggers that may run on the same machines. */
 export type ForecastGroup = {

@@ -82,6 +82,7 @@ forecastRoutes.get("/", async (c) => {
   if (wantsJson(c)) {
     done.json ??= JSON.stringify(jsonForecast(done.forecast));
     c.header("Content-Type", "application/json");
+    c.header("Vary", "HX-Request, Accept");
     return c.body(done.json);
   }
   done.view ??= String(<ForecastView forecast={done.forecast} />);

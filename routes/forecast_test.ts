@@ -28,6 +28,13 @@ type Collision = {
   triggers: { trigger_name: string; wait_seconds: number | null }[];
 };
 
+/** A blocking trigger at 03:00 every day on the one online machine (form fields). */
+const BLOCKING_AT_3 = {
+  cron_expr: "0 3 * * *",
+  is_blocking: "on",
+  scheduler_whitelist: "rpa-vm-01",
+};
+
 /** Creates a scheduled trigger through the form, as an admin would. */
 async function scheduled(t: TestApp, name: string, fields: Record<string, string | string[]>) {
   const response = await t.post("/triggers", {
@@ -54,13 +61,8 @@ async function forecastJson(t: TestApp, path: string) {
 Deno.test("GET /triggers/forecast: runs, collisions, never-running, skipped and due triggers", async () => {
   const t = await testApp();
   try {
-    const blocking = {
-      cron_expr: "0 3 * * *",
-      is_blocking: "on",
-      scheduler_whitelist: "rpa-vm-01",
-    };
-    await scheduled(t, "Early invoices", { ...blocking, priority: "2" });
-    await scheduled(t, "Early letters", blocking);
+    await scheduled(t, "Early invoices", { ...BLOCKING_AT_3, priority: "2" });
+    await scheduled(t, "Early letters", BLOCKING_AT_3);
     await scheduled(t, "Old machine job", {
       cron_expr: "0 4 * * *",
       scheduler_whitelist: "rpa-vm-03",
@@ -149,13 +151,8 @@ Deno.test("GET /triggers/forecast refuses an unknown window with 400", async () 
 Deno.test("with a Jobs table, waits come from the processes' usual run times", async () => {
   const t = await testApp();
   try {
-    const blocking = {
-      cron_expr: "0 3 * * *",
-      is_blocking: "on",
-      scheduler_whitelist: "rpa-vm-01",
-    };
-    await scheduled(t, "First", { ...blocking, priority: "2" });
-    await scheduled(t, "Second", blocking);
+    await scheduled(t, "First", { ...BLOCKING_AT_3, priority: "2" });
+    await scheduled(t, "Second", BLOCKING_AT_3);
     // The Jobs table of the feature/job_log line (revision 1c87ed320c78).
     await t.db.run(`CREATE TABLE "Jobs" (id CHAR(32) NOT NULL PRIMARY KEY,
       process_name VARCHAR(100) NOT NULL, scheduler_name VARCHAR(100) NOT NULL,

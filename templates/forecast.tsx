@@ -10,6 +10,7 @@ import type { Collision, Forecast, ForecastRow, MachineState } from "../lib/fore
 import { FORECAST_WINDOWS, type ForecastWindow } from "../lib/forecast.ts";
 import type { DbTime } from "../lib/time.ts";
 import { dayLabel } from "./chart.tsx";
+import { WindowChoice } from "./filters.tsx";
 
 /** The track's width in SVG units. */
 const WIDTH = 1000;
@@ -98,18 +99,6 @@ function MachineChip(props: { name: string; state: MachineState }) {
     <span class="chip">
       {props.name} <span class={`badge status ${STATE_TONES[props.state]}`}>{props.state}</span>
     </span>
-  );
-}
-
-function WindowChoice(props: { window: ForecastWindow }) {
-  return (
-    <nav class="chips" aria-label="Forecast over">
-      {(Object.keys(FORECAST_WINDOWS) as ForecastWindow[]).map((w) =>
-        w === props.window
-          ? <strong class="chip" aria-current="true">{FORECAST_WINDOWS[w]}</strong>
-          : <a class="chip" href={forecastPath(w)}>{FORECAST_WINDOWS[w]}</a>
-      )}
-    </nav>
   );
 }
 
@@ -406,7 +395,12 @@ export function ForecastView(props: { forecast: Forecast }) {
   const { forecast: f } = props;
   return (
     <div id="forecast">
-      <WindowChoice window={f.window} />
+      <WindowChoice
+        windows={FORECAST_WINDOWS}
+        current={f.window}
+        path={forecastPath}
+        label="Forecast over"
+      />
       <p class="lead">
         What the schedulers will start from {when(f.now)} to{" "}
         {when(f.until)}, as the scheduler decides it: a trigger's stored next run first, then its
