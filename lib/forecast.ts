@@ -86,7 +86,7 @@ export type ForecastInput = {
 export type Band = { from: DbTime; to: DbTime; runs: number };
 
 /** Why a trigger's runs will not happen. */
-export type Skipped = "paused" | "failed" | "killed" | "running" | "other";
+export type Skipped = "paused" | "failed" | "killed" | "other";
 
 /** One trigger's runs in the window and what is wrong with them. */
 export type ForecastRow =
@@ -189,6 +189,7 @@ type Draft = {
   mask: bigint;
   /** Its group: the whitelist's names, or the unreadable whitelist. */
   key: string;
+  /** The whitelist's machines with their states. */
   listed: { name: string; state: MachineState }[];
 };
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Child } from "hono/jsx";
-import type { Collision, Forecast, ForecastRow, MachineState } from "../lib/forecast.ts";
+import type { Collision, Forecast, ForecastRow, MachineState, Skipped } from "../lib/forecast.ts";
 import { FORECAST_WINDOWS, type ForecastWindow } from "../lib/forecast.ts";
 import type { DbTime } from "../lib/time.ts";
 import { dayLabel } from "./chart.tsx";
@@ -37,7 +37,7 @@ const LISTED = 25;
 /** After a blocking trigger's name in a collision. */
 const BLOCKING = " (blocking)";
 
-const SKIPPED_WORDS: Record<string, string> = {
+const SKIPPED_WORDS: Record<Skipped, string> = {
   paused: "paused",
   failed: "failed: waits for a reset",
   killed: "killed: waits for a reset",
@@ -45,7 +45,7 @@ const SKIPPED_WORDS: Record<string, string> = {
 };
 
 /** The path of the forecast of a window. */
-export function forecastPath(window: ForecastWindow): string {
+function forecastPath(window: ForecastWindow): string {
   return window === "24h" ? "/triggers/forecast" : `/triggers/forecast?window=${window}`;
 }
 
@@ -79,7 +79,7 @@ function thousands(n: number): string {
 }
 
 /** "45 s", "12 min", "1 h 5 min". */
-export function duration(seconds: number): string {
+function duration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `${minutes} min`;
