@@ -136,6 +136,19 @@ export function getTrigger(db: Db, id: string): Promise<Trigger | null> {
   return readTrigger(db, db.info, id);
 }
 
+/** The most triggers {@linkcode allTriggers} reads (an installation has hundreds). */
+export const ALL_TRIGGERS_LIMIT = 10_000;
+
+/** Every trigger with its sub-row, by name (at most {@linkcode ALL_TRIGGERS_LIMIT}). */
+export async function allTriggers(db: Db): Promise<Trigger[]> {
+  const rows = await db.query<Trigger>(
+    `SELECT ${columns(db.info)} FROM ${FROM} ORDER BY t.trigger_name, t.id${
+      db.dialect.page(ALL_TRIGGERS_LIMIT, 0)
+    }`,
+  );
+  return rows.map(normalized);
+}
+
 /** The known scheduler machines and queue names (from queue triggers and the queue itself). */
 export async function triggerChoices(db: Db): Promise<TriggerChoices> {
   const machines = await db.query<{ name: string }>(

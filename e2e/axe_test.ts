@@ -23,6 +23,7 @@ async function pages(page: Page): Promise<string[]> {
     `/triggers/${trigger}`,
     `/triggers/${trigger}/edit`,
     "/triggers/new",
+    "/triggers/forecast?window=7d",
     "/queues",
     "/queues/Intake.Cases",
     "/queues/Intake.Cases/performance?days=30",

@@ -420,6 +420,55 @@ export function nextRuns(expr: string, from: string, count: number = 5): string[
   return runsAfter(cron, from, Math.min(count, MAX_COUNT));
 }
 
+/**
+ * A naive wall-clock time as the whole minute this module computes with: the milliseconds of
+ * `Date.UTC` of its local fields (no zone, no daylight saving), seconds dropped.
+ *
+ * @param text A time in a format {@linkcode nextRuns} accepts.
+ * @throws {Error} When `text` is not a valid time.
+ */
+export function cronMinute(text: string): number {
+  return readFrom(text);
+}
+
+/**
+ * A minute of {@linkcode cronMinute} or {@linkcode cronRunsBetween} as a stored time,
+ * `YYYY-MM-DD HH:MM:00.000000`.
+ */
+export function cronMinuteText(minute: number): string {
+  return format(minute);
+}
+
+/**
+ * Every run after `from` up to and including `until`, as minutes of {@linkcode cronMinute}: the
+ * same times as calling {@linkcode nextRuns} again and again from each run, found day by day (a
+ * week of a run every minute is 10,080 numbers and costs no more than counting them).
+ *
+ * @param expr The 5-field cron expression.
+ * @param from The runs are strictly after this minute (a format {@linkcode nextRuns} accepts).
+ * @param until The last minute the window holds (same formats).
+ * @throws {CronError} When `expr` is invalid.
+ */
+export function cronRunsBetween(expr: string, from: string | number, until: string): number[] {
+  const cron = parse(expr);
+  const start = typeof from === "number" ? from : readFrom(from);
+  const end = readFrom(until);
+  const hours = [...cron.hours].sort((a, b) => a - b);
+  const minutes = [...cron.minutes].sort((a, b) => a - b);
+  const runs: number[] = [];
+  for (let day = midnight(start); day <= end; day += DAY_MS) {
+    const date = new Date(day);
+    if (!cron.months.has(date.getUTCMonth() + 1) || !matchDay(cron, date)) continue;
+    for (const hour of hours) {
+      for (const minute of minutes) {
+        const t = day + (hour * 60 + minute) * MINUTE_MS;
+        if (t > start && t <= end) runs.push(t);
+      }
+    }
+  }
+  return runs;
+}
+
 /** Consecutive days as ranges, for cronstrue: [1,2,3,4,5] → "1-5". */
 function dayList(days: number[]): string {
   const parts: string[] = [];

@@ -21,6 +21,7 @@ import { DbBanner, Flash } from "../templates/layout.tsx";
 import { constants } from "./constants.tsx";
 import { credentials } from "./credentials.tsx";
 import { dashboard } from "./dashboard.tsx";
+import { forecastRoutes } from "./forecast.tsx";
 import { health } from "./health.tsx";
 import { logs } from "./logs.tsx";
 import { metricsRoute, timeRequests } from "./metrics.tsx";
@@ -150,6 +151,8 @@ export function createApp(options: AppOptions): Hono {
   app.route("/constants", constants);
   app.route("/credentials", credentials);
   app.route("/settings", settings);
+  // Before the Triggers area, whose `/:id` would take "forecast" for an id.
+  app.route("/triggers/forecast", forecastRoutes);
   app.route("/triggers", triggers);
   app.route("/schedulers", schedulers);
   app.route("/search", search);

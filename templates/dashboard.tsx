@@ -9,6 +9,7 @@ import type { Dashboard, GroupCount, TriggerProblem } from "../db/dashboard.ts";
 import { type DbTime, inputTime, parseDbTime } from "../lib/time.ts";
 import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/window.ts";
 import { DoneFailedChart } from "./chart.tsx";
+import { WindowChoice } from "./filters.tsx";
 import { logsPath } from "./logs.tsx";
 import { queuePath } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
@@ -67,19 +68,6 @@ function sinceText(since: DbTime): string {
   return `${day} ${since.slice(11, 16)}`;
 }
 
-/** The windows to choose from; the chosen one is marked. */
-function WindowChoice(props: { window: DashboardWindow }) {
-  return (
-    <nav class="chips" aria-label="Failures over">
-      {(Object.keys(DASHBOARD_WINDOWS) as DashboardWindow[]).map((w) =>
-        w === props.window
-          ? <strong class="chip" aria-current="true">{DASHBOARD_WINDOWS[w]}</strong>
-          : <a class="chip" href={windowPath(w)}>{DASHBOARD_WINDOWS[w]}</a>
-      )}
-    </nav>
-  );
-}
-
 function windowPath(window: DashboardWindow): string {
   return window === "workday" ? "/dashboard" : `/dashboard?window=${window}`;
 }
@@ -106,7 +94,12 @@ export function DashboardView(props: DashboardViewProps) {
         ? <p class="muted">Reading the database: the dashboard fills in after the first poll.</p>
         : (
           <>
-            <WindowChoice window={props.window} />
+            <WindowChoice
+              windows={DASHBOARD_WINDOWS}
+              current={props.window}
+              path={windowPath}
+              label="Failures over"
+            />
             <p class="lead">
               Failures since {sinceText(dashboard.since)}.{" "}
               <small class="muted">Read at {dashboard.now.slice(11, 19)}.</small>
@@ -192,7 +185,10 @@ export function DashboardView(props: DashboardViewProps) {
 export function DashboardPage(props: DashboardViewProps) {
   return (
     <>
-      <h1>Dashboard</h1>
+      <div class="page-head">
+        <h1>Dashboard</h1>
+        <a href="/triggers/forecast">What runs next: the forecast →</a>
+      </div>
       <DashboardView {...props} />
     </>
   );

@@ -114,3 +114,26 @@ export function FilterForm(props: {
     </SearchBox>
   );
 }
+
+/**
+ * A choice of time windows as links: the chosen one is marked, the others lead to their view.
+ *
+ * @param props.windows Each window's name and its words ("the last 24 hours").
+ * @param props.path The URL of a window's view.
+ */
+export function WindowChoice<W extends string>(props: {
+  windows: Record<W, string>;
+  current: W;
+  path: (window: W) => string;
+  label: string;
+}) {
+  return (
+    <nav class="chips" aria-label={props.label}>
+      {(Object.keys(props.windows) as W[]).map((w) =>
+        w === props.current
+          ? <strong class="chip" aria-current="true">{props.windows[w]}</strong>
+          : <a class="chip" href={props.path(w)}>{props.windows[w]}</a>
+      )}
+    </nav>
+  );
+}

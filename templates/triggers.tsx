@@ -430,7 +430,12 @@ export function TriggersPage(props: TriggersView) {
     <>
       <div class="page-head">
         <h1>Triggers</h1>
-        {props.canWrite && <EditorLink class="button" href="/triggers/new">New trigger</EditorLink>}
+        <div class="buttons">
+          <a class="button secondary" href="/triggers/forecast">Forecast</a>
+          {props.canWrite && (
+            <EditorLink class="button" href="/triggers/new">New trigger</EditorLink>
+          )}
+        </div>
       </div>
       <p class="lead">
         When the schedulers start which process. The list refreshes itself every 10 seconds.
