@@ -40,8 +40,7 @@ export async function getConstant(db: Db, name: string): Promise<Constant | null
 /** Creates a constant unless the name is taken. */
 export function createConstant(
   db: Db,
-  constant: { name: string; value: string },
-  user: string,
+  constant: { name: string; value: string; user: string },
 ): Promise<ChangeResult> {
   return db.transaction(async (tx) => {
     const [taken] = await tx.query("SELECT 1 AS x FROM Constants WHERE name = ?", [constant.name]);
@@ -52,7 +51,7 @@ export function createConstant(
       time(nowDbTime()),
     ]);
     await audit(tx, db.info, {
-      user,
+      user: constant.user,
       what: `created constant ${q(constant.name)} = ${q(constant.value)}`,
     });
     return "done";
@@ -62,10 +61,9 @@ export function createConstant(
 /** Changes a constant's value (the name is immutable: robots look constants up by it). */
 export function updateConstant(
   db: Db,
-  name: string,
-  value: string,
-  user: string,
+  change: { name: string; value: string; user: string },
 ): Promise<ChangeResult> {
+  const { name, value, user } = change;
   return db.transaction(async (tx) => {
     const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
     if (!before) return "missing";
@@ -83,7 +81,11 @@ export function updateConstant(
 }
 
 /** Deletes a constant. */
-export function deleteConstant(db: Db, name: string, user: string): Promise<ChangeResult> {
+export function deleteConstant(
+  db: Db,
+  change: { name: string; user: string },
+): Promise<ChangeResult> {
+  const { name, user } = change;
   return db.transaction(async (tx) => {
     const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
     if (!before) return "missing";

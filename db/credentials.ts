@@ -39,8 +39,7 @@ export async function getCredential(db: Db, name: string): Promise<Credential | 
 /** Creates a credential (with an already encrypted token) unless the name is taken. */
 export function createCredential(
   db: Db,
-  credential: { name: string; username: string; token: string },
-  user: string,
+  credential: { name: string; username: string; token: string; user: string },
 ): Promise<ChangeResult> {
   return db.transaction(async (tx) => {
     const [taken] = await tx.query("SELECT 1 AS x FROM Credentials WHERE name = ?", [
@@ -52,7 +51,7 @@ export function createCredential(
       [credential.name, credential.username, credential.token, time(nowDbTime())],
     );
     await audit(tx, db.info, {
-      user,
+      user: credential.user,
       what: `created credential ${q(credential.name)} with username ${q(credential.username)}`,
     });
     return "done";
@@ -62,10 +61,9 @@ export function createCredential(
 /** Changes a credential's username, and its password when a new token is given. */
 export function updateCredential(
   db: Db,
-  name: string,
-  change: { username: string; token: string | null },
-  user: string,
+  change: { name: string; username: string; token: string | null; user: string },
 ): Promise<ChangeResult> {
+  const { name, user } = change;
   return db.transaction(async (tx) => {
     const [before] = await tx.query<Credential>(
       "SELECT username, password FROM Credentials WHERE name = ?",
@@ -88,7 +86,11 @@ export function updateCredential(
 }
 
 /** Deletes a credential. */
-export function deleteCredential(db: Db, name: string, user: string): Promise<ChangeResult> {
+export function deleteCredential(
+  db: Db,
+  change: { name: string; user: string },
+): Promise<ChangeResult> {
+  const { name, user } = change;
   return db.transaction(async (tx) => {
     const changed = await tx.run("DELETE FROM Credentials WHERE name = ?", [name]);
     if (!changed) return "missing";
@@ -103,10 +105,9 @@ export function deleteCredential(db: Db, name: string, user: string): Promise<Ch
  */
 export async function auditReveal(
   db: Db,
-  name: string,
-  user: string,
-  refused?: string,
+  reveal: { name: string; user: string; refused?: string },
 ): Promise<void> {
+  const { name, user, refused } = reveal;
   const what = refused
     ? `tried to reveal the password of credential ${q(name)}: ${refused}`
     : `revealed the password of credential ${q(name)}`;

@@ -210,15 +210,14 @@ export function tailLogs(
 /** Deletes chosen log rows (of one process, or any when `process` is null); audited. */
 export function deleteLogs(
   db: Db,
-  process: string | null,
-  ids: string[],
-  user: string,
+  chosen: { process: string | null; ids: string[]; user: string },
 ): Promise<number> {
+  const { process, ids, user } = chosen;
   return db.transaction(async (tx) => {
-    const chosen = inList("id", ids);
+    const rows = inList("id", ids);
     const deleted = await tx.run(
-      `DELETE FROM Logs WHERE ${chosen.sql}${process === null ? "" : " AND process_name = ?"}`,
-      process === null ? chosen.params : [...chosen.params, process],
+      `DELETE FROM Logs WHERE ${rows.sql}${process === null ? "" : " AND process_name = ?"}`,
+      process === null ? rows.params : [...rows.params, process],
     );
     if (deleted > 0) {
       const listed = ids.slice(0, 20).join(", ") +

@@ -212,7 +212,11 @@ function listed(values: TriggerInput | Trigger): string {
 }
 
 /** Creates a trigger (status `IDLE`) and its sub-row in one transaction; returns its id. */
-export function createTrigger(db: Db, input: TriggerInput, user: string): Promise<string> {
+export function createTrigger(
+  db: Db,
+  change: { input: TriggerInput; user: string },
+): Promise<string> {
+  const { input, user } = change;
   return db.transaction(async (tx) => {
     const id = newId(db.info);
     const own = formColumns(db.info, input);
@@ -239,10 +243,9 @@ export type UpdateResult = "done" | "missing" | "type";
  */
 export function updateTrigger(
   db: Db,
-  id: string,
-  input: TriggerInput,
-  user: string,
+  change: { id: string; input: TriggerInput; user: string },
 ): Promise<UpdateResult> {
+  const { id, input, user } = change;
   return db.transaction(async (tx) => {
     const before = await readTrigger(tx, db.info, id);
     if (!before) return "missing";
@@ -282,8 +285,14 @@ export type ActionOutcome =
   | { result: "missing" }
   | { result: "refused" | "confirm" | "conflict"; trigger: Trigger; message: string };
 
-/** What the admin saw and confirmed, and the time a finished single trigger runs again. */
-export type ActionOptions = {
+/**
+ * An action on a trigger: which, by whom, what the admin saw and confirmed, and the time a
+ * finished single trigger runs again.
+ */
+export type TriggerChange = {
+  id: string;
+  action: TriggerAction;
+  user: string;
   /** The status the admin saw: the change is made only from that status. */
   seen?: string;
   confirmed?: boolean;
@@ -334,14 +343,17 @@ function conflict(trigger: Trigger): ActionOutcome {
  */
 function fromSeen(
   db: Db,
-  id: string,
-  seen: string | undefined,
-  change: (tx: Executor, before: Trigger) => Promise<ActionOutcome>,
+  seen: {
+    id: string;
+    seen?: string;
+    change: (tx: Executor, before: Trigger) => Promise<ActionOutcome>;
+  },
 ): Promise<ActionOutcome> {
+  const { id, change } = seen;
   return db.transaction(async (tx) => {
     const before = await readTrigger(tx, db.info, id);
     if (!before) return { result: "missing" };
-    if ((seen ?? before.process_status) !== before.process_status) return conflict(before);
+    if ((seen.seen ?? before.process_status) !== before.process_status) return conflict(before);
     return await change(tx, before);
   });
 }
@@ -353,10 +365,9 @@ function fromSeen(
  */
 async function claim(
   tx: Executor,
-  info: DbInfo,
-  before: Trigger,
-  to: string,
+  claimed: { info: DbInfo; before: Trigger; to: string },
 ): Promise<ActionOutcome | null> {
+  const { info, before, to } = claimed;
   const changed = await tx.run(
     "UPDATE Triggers SET process_status = ? WHERE id = ? AND process_status = ?",
     [to, before.id, before.process_status],
@@ -368,52 +379,51 @@ async function claim(
  * Applies a status action (DESIGN §5) as a compare-and-set from the status the admin saw, in one
  * transaction with its audit entry.
  */
-export function actOnTrigger(
-  db: Db,
-  id: string,
-  action: TriggerAction,
-  options: ActionOptions,
-  user: string,
-): Promise<ActionOutcome> {
-  return fromSeen(db, id, options.seen, async (tx, before) => {
-    const from = before.process_status;
-    const step = decide(action, { type: before.type, status: from }, {
-      killing: db.info.killing,
-      confirmed: options.confirmed,
-    });
-    if (!step.ok) return { result: step.reason, trigger: before, message: step.message };
-    const nextRun = step.nextRun === "now"
-      ? nowDbTime()
-      : step.nextRun === "given"
-      ? options.nextRun
-      : undefined;
-    if (step.nextRun === "given" && !nextRun) {
+export function actOnTrigger(db: Db, options: TriggerChange): Promise<ActionOutcome> {
+  const { id, action, user } = options;
+  return fromSeen(db, {
+    id,
+    seen: options.seen,
+    change: async (tx, before) => {
+      const from = before.process_status;
+      const step = decide(action, { type: before.type, status: from }, {
+        killing: db.info.killing,
+        confirmed: options.confirmed,
+      });
+      if (!step.ok) return { result: step.reason, trigger: before, message: step.message };
+      const nextRun = step.nextRun === "now"
+        ? nowDbTime()
+        : step.nextRun === "given"
+        ? options.nextRun
+        : undefined;
+      if (step.nextRun === "given" && !nextRun) {
+        return {
+          result: "refused",
+          trigger: before,
+          message: `Choose when “${before.trigger_name}” should run again (next_run).`,
+        };
+      }
+      const lost = await claim(tx, { info: db.info, before, to: step.to });
+      if (lost) return lost;
+      let detail = `${from} -> ${step.to}`;
+      if (nextRun) {
+        await tx.run(`UPDATE ${SUB_TABLES[before.type]} SET next_run = ? WHERE id = ?`, [
+          time(nextRun),
+          id,
+        ]);
+        detail += `, next_run ${before.next_run ?? "nothing"} -> ${nextRun}`;
+      }
+      await audit(tx, db.info, {
+        user,
+        what: `${DONE_WORDS[action]} ${named(before)}: ${detail}`,
+      });
+      const after = (await readTrigger(tx, db.info, id))!;
       return {
-        result: "refused",
-        trigger: before,
-        message: `Choose when “${before.trigger_name}” should run again (next_run).`,
+        result: "done",
+        trigger: after,
+        message: doneMessage(action, after),
       };
-    }
-    const lost = await claim(tx, db.info, before, step.to);
-    if (lost) return lost;
-    let detail = `${from} -> ${step.to}`;
-    if (nextRun) {
-      await tx.run(`UPDATE ${SUB_TABLES[before.type]} SET next_run = ? WHERE id = ?`, [
-        time(nextRun),
-        id,
-      ]);
-      detail += `, next_run ${before.next_run ?? "nothing"} -> ${nextRun}`;
-    }
-    await audit(tx, db.info, {
-      user,
-      what: `${DONE_WORDS[action]} ${named(before)}: ${detail}`,
-    });
-    const after = (await readTrigger(tx, db.info, id))!;
-    return {
-      result: "done",
-      trigger: after,
-      message: doneMessage(action, after),
-    };
+    },
   });
 }
 
@@ -423,30 +433,37 @@ export function actOnTrigger(
  */
 export function deleteTrigger(
   db: Db,
-  id: string,
-  options: { seen?: string },
-  user: string,
+  change: { id: string; seen?: string; user: string },
 ): Promise<ActionOutcome> {
-  return fromSeen(db, id, options.seen, async (tx, before) => {
-    const from = before.process_status;
-    if (!canDelete(from)) {
+  const { id, user } = change;
+  return fromSeen(db, {
+    id,
+    seen: change.seen,
+    change: async (tx, before) => {
+      const from = before.process_status;
+      if (!canDelete(from)) {
+        return {
+          result: "refused",
+          trigger: before,
+          message: `Cannot delete “${before.trigger_name}” while it is ${statusLabel(from)}: ` +
+            "pause it and wait until it has stopped.",
+        };
+      }
+      const lost = await claim(tx, { info: db.info, before, to: from });
+      if (lost) return lost;
+      for (const table of Object.values(SUB_TABLES)) {
+        await tx.run(`DELETE FROM ${table} WHERE id = ?`, [id]);
+      }
+      await tx.run("DELETE FROM Triggers WHERE id = ?", [id]);
+      await audit(tx, db.info, {
+        user,
+        what: `deleted ${before.type} ${named(before)} (was ${from}): ${listed(before)}`,
+      });
       return {
-        result: "refused",
-        trigger: before,
-        message: `Cannot delete “${before.trigger_name}” while it is ${statusLabel(from)}: ` +
-          "pause it and wait until it has stopped.",
+        result: "done",
+        trigger: null,
+        message: `Trigger “${before.trigger_name}” deleted.`,
       };
-    }
-    const lost = await claim(tx, db.info, before, from);
-    if (lost) return lost;
-    for (const table of Object.values(SUB_TABLES)) {
-      await tx.run(`DELETE FROM ${table} WHERE id = ?`, [id]);
-    }
-    await tx.run("DELETE FROM Triggers WHERE id = ?", [id]);
-    await audit(tx, db.info, {
-      user,
-      what: `deleted ${before.type} ${named(before)} (was ${from}): ${listed(before)}`,
-    });
-    return { result: "done", trigger: null, message: `Trigger “${before.trigger_name}” deleted.` };
+    },
   });
 }

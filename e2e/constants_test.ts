@@ -52,7 +52,7 @@ function countWrites(page: Page): () => number {
 async function addBatch(page: Page, db: Db) {
   for (let n = 1; n <= 30; n++) {
     const name = `Batch ${String(n).padStart(2, "0")}`;
-    assert.equal(await createConstant(db, { name, value: `value ${n}` }, "e2e"), "done");
+    assert.equal(await createConstant(db, { name, value: `value ${n}`, user: "e2e" }), "done");
   }
   await page.goto("/constants");
 }

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { getConnInfo } from "hono/deno";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
 import { AuthError, type NameResolver, type TokenResolver, type User } from "../lib/auth.ts";
@@ -15,8 +16,7 @@ import { ASSETS } from "../lib/assets.ts";
 import { logError, logLine } from "../lib/log.ts";
 import { RateLimiter } from "../lib/rate_limit.ts";
 import { Poller, type Snapshot } from "../lib/poller.ts";
-import { ErrorView } from "../templates/errors.tsx";
-import { DbBanner, Flash } from "../templates/layout.tsx";
+import { DbBanner } from "../templates/layout.tsx";
 import { constants } from "./constants.tsx";
 import { credentials } from "./credentials.tsx";
 import { dashboard } from "./dashboard.tsx";
@@ -24,7 +24,7 @@ import { health } from "./health.tsx";
 import { logs } from "./logs.tsx";
 import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
 import { queues } from "./queues.tsx";
-import { page, wantsJson } from "./render.tsx";
+import { failed, notFound, wantsFragment } from "./render.tsx";
 import { schedulers } from "./schedulers.tsx";
 import { settings } from "./settings.tsx";
 import { triggers } from "./triggers.tsx";
@@ -145,11 +145,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/triggers", triggers);
   app.route("/schedulers", schedulers);
 
-  app.notFound((c) => {
-    const message = `There is no page at ${c.req.path}.`;
-    if (wantsJson(c)) return c.json({ errors: { _form: message } }, 404);
-    return page(c, "Not found", <ErrorView status={404} message={message} />, 404);
-  });
+  app.notFound((c) => notFound(c, `There is no page at ${c.req.path}.`));
 
   app.onError((error, c) => {
     let status = 500;
@@ -171,16 +167,12 @@ export function createApp(options: AppOptions): Hono {
     } else {
       logError(`${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
     }
-    if (wantsJson(c)) return c.json({ errors: { _form: message } }, status as 500);
-    if (c.req.header("HX-Request") === "true") {
-      if (error instanceof DatabaseUnavailableError) {
-        c.header("HX-Retarget", "#db-banner");
-        c.header("HX-Reswap", "outerHTML");
-        return c.html(<DbBanner health={dbHealth} />, 503);
-      }
-      return c.html(<Flash message={message} kind="error" />, status as 500);
+    if (error instanceof DatabaseUnavailableError && wantsFragment(c)) {
+      c.header("HX-Retarget", "#db-banner");
+      c.header("HX-Reswap", "outerHTML");
+      return c.html(<DbBanner health={dbHealth} />, 503);
     }
-    return page(c, "Error", <ErrorView status={status} message={message} />, status);
+    return failed(c, { status: status as ContentfulStatusCode, message });
   });
   return app;
 }

@@ -3,7 +3,7 @@
  * `POST /constants/:name` updates the value, `DELETE /constants/:name` deletes.
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   createConstant,
   deleteConstant,
@@ -11,39 +11,62 @@ import {
   listConstants,
   updateConstant,
 } from "../db/constants.ts";
-import { type FieldErrors, parseListParams } from "../lib/list.ts";
+import { type Checked, type FieldErrors, parseListParams } from "../lib/list.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import {
   ConstantForm,
   CONSTANTS_SPEC,
   ConstantsPage,
   ConstantsTable,
+  type ConstantsView,
 } from "../templates/constants.tsx";
+import { constantJson, listJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { changed, notFound, pageOrFragment, rejected, shownView } from "./render.tsx";
 
 /** The Constants routes. */
 export const constants = new Hono();
 
-constants.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, CONSTANTS_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
+/** The constants list of a query (from the URL, or the one the page shows). */
+async function readList(c: Context, query: URLSearchParams): Promise<Checked<ConstantsView>> {
+  const checked = parseListParams(query, CONSTANTS_SPEC);
+  if (!checked.ok) return checked;
   const { rows, total } = await listConstants(c.get("db"), checked.value);
-  if (wantsJson(c)) return c.json({ rows: jsonRows(rows, ["changed_at"]), total });
-  const view = { params: checked.value, rows, total, canWrite: c.get("user").role === "admin" };
-  return pageOrFragment(c, "Constants", <ConstantsPage {...view} />, <ConstantsTable {...view} />);
+  return {
+    ok: true,
+    value: { params: checked.value, rows, total, canWrite: c.get("user").role === "admin" },
+  };
+}
+
+/** After a change: the table the page shows, as it is now, out of band. */
+async function shownTable(c: Context) {
+  const query = shownView(c, "/constants");
+  const list = query && await readList(c, query);
+  return list?.ok ? <ConstantsTable {...list.value} oob /> : null;
+}
+
+constants.get("/", async (c) => {
+  const list = await readList(c, new URL(c.req.url).searchParams);
+  if (!list.ok) return rejected(c, { status: 400, errors: list.errors });
+  const view = list.value;
+  return pageOrFragment(c, {
+    title: "Constants",
+    page: <ConstantsPage {...view} />,
+    fragment: <ConstantsTable {...view} />,
+    json: listJson(view.rows, view.total, constantJson),
+  });
 });
 
 constants.get("/new", requireAdmin, (c) => {
   const form = <ConstantForm values={{ name: "", value: "" }} />;
-  return pageOrFragment(c, "New constant", form, form);
+  return pageOrFragment(c, { title: "New constant", page: form, fragment: form });
 });
 
 constants.get("/:name/edit", requireAdmin, async (c) => {
   const found = await getConstant(c.get("db"), c.req.param("name"));
   if (!found) return notFound(c, "No constant has that name.");
   const form = <ConstantForm values={found} original={found.name} />;
-  return pageOrFragment(c, "Edit constant", form, form);
+  return pageOrFragment(c, { title: "Edit constant", page: form, fragment: form });
 });
 
 function readConstant(body: Record<string, unknown>, errors: FieldErrors) {
@@ -57,13 +80,17 @@ constants.post("/", requireAdmin, async (c) => {
   const errors: FieldErrors = {};
   const values = readConstant(await c.req.parseBody({ all: true }), errors);
   const form = () => <ConstantForm values={values} errors={errors} />;
-  if (!isClean(errors)) return rejected(c, 422, errors, form());
-  const result = await createConstant(c.get("db"), values, c.get("user").name);
+  if (!isClean(errors)) return rejected(c, { status: 422, errors, form: form() });
+  const result = await createConstant(c.get("db"), { ...values, user: c.get("user").name });
   if (result === "exists") {
     errors.name = `A constant named “${values.name}” already exists: edit it instead.`;
-    return rejected(c, 422, errors, form());
+    return rejected(c, { status: 422, errors, form: form() });
   }
-  return changed(c, "constants-table", `Constant “${values.name}” created.`, { status: 201 });
+  return changed(c, {
+    message: `Constant “${values.name}” created.`,
+    status: 201,
+    oob: await shownTable(c),
+  });
 });
 
 constants.post("/:name", requireAdmin, async (c) => {
@@ -72,15 +99,15 @@ constants.post("/:name", requireAdmin, async (c) => {
   const body = await c.req.parseBody({ all: true });
   const value = readText(body, "value", { label: "Value", max: 1000, trim: false }, errors);
   const form = () => <ConstantForm values={{ name, value }} errors={errors} original={name} />;
-  if (!isClean(errors)) return rejected(c, 422, errors, form());
-  const result = await updateConstant(c.get("db"), name, value, c.get("user").name);
+  if (!isClean(errors)) return rejected(c, { status: 422, errors, form: form() });
+  const result = await updateConstant(c.get("db"), { name, value, user: c.get("user").name });
   if (result === "missing") return notFound(c, `The constant “${name}” no longer exists.`);
-  return changed(c, "constants-table", `Constant “${name}” saved.`);
+  return changed(c, { message: `Constant “${name}” saved.`, oob: await shownTable(c) });
 });
 
 constants.delete("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
-  const result = await deleteConstant(c.get("db"), name, c.get("user").name);
+  const result = await deleteConstant(c.get("db"), { name, user: c.get("user").name });
   if (result === "missing") return notFound(c, `The constant “${name}” no longer exists.`);
-  return changed(c, "constants-table", `Constant “${name}” deleted.`);
+  return changed(c, { message: `Constant “${name}” deleted.`, oob: await shownTable(c) });
 });

@@ -16,7 +16,7 @@ import {
 } from "../db/credentials.ts";
 import { personKey } from "../lib/auth.ts";
 import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
-import { type FieldErrors, parseListParams } from "../lib/list.ts";
+import { type Checked, type FieldErrors, parseListParams } from "../lib/list.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import {
   CredentialForm,
@@ -24,11 +24,13 @@ import {
   CREDENTIALS_SPEC,
   CredentialsPage,
   CredentialsTable,
+  type CredentialsView,
   Revealed,
   RevealForm,
 } from "../templates/credentials.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { credentialJson, listJson, revealedJson } from "./json.ts";
+import { changed, notFound, pageOrFragment, rejected, respond, shownView } from "./render.tsx";
 
 /** The Credentials routes. */
 export const credentials = new Hono();
@@ -46,42 +48,48 @@ function rowOf(credential: Credential, key: string | null): CredentialRow {
   };
 }
 
-credentials.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, CREDENTIALS_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
+/** The credentials list of a query (from the URL, or the one the page shows). */
+async function readList(c: Context, query: URLSearchParams): Promise<Checked<CredentialsView>> {
+  const checked = parseListParams(query, CREDENTIALS_SPEC);
+  if (!checked.ok) return checked;
   const { rows, total } = await listCredentials(c.get("db"), checked.value);
   const key = c.get("config").key;
-  const shown = rows.map((r) => rowOf(r, key));
-  if (wantsJson(c)) {
-    return c.json({
-      rows: jsonRows(shown, ["changed_at"]).map(({ length, keyMatches, ...rest }) => ({
-        ...rest,
-        password_length: length,
-        made_with_configured_key: keyMatches,
-      })),
+  return {
+    ok: true,
+    value: {
+      params: checked.value,
+      rows: rows.map((r) => rowOf(r, key)),
       total,
-    });
-  }
-  const view = {
-    params: checked.value,
-    rows: shown,
-    total,
-    canWrite: c.get("user").role === "admin",
-    canEncrypt: key !== null,
+      canWrite: c.get("user").role === "admin",
+      canEncrypt: key !== null,
+    },
   };
-  return pageOrFragment(
-    c,
-    "Credentials",
-    <CredentialsPage {...view} />,
-    <CredentialsTable {...view} />,
-  );
+}
+
+/** After a change: the table the page shows, as it is now, out of band. */
+async function shownTable(c: Context) {
+  const query = shownView(c, "/credentials");
+  const list = query && await readList(c, query);
+  return list?.ok ? <CredentialsTable {...list.value} oob /> : null;
+}
+
+credentials.get("/", async (c) => {
+  const list = await readList(c, new URL(c.req.url).searchParams);
+  if (!list.ok) return rejected(c, { status: 400, errors: list.errors });
+  const view = list.value;
+  return pageOrFragment(c, {
+    title: "Credentials",
+    page: <CredentialsPage {...view} />,
+    fragment: <CredentialsTable {...view} />,
+    json: listJson(view.rows, view.total, credentialJson),
+  });
 });
 
 credentials.get("/new", requireAdmin, (c) => {
   const form = (
     <CredentialForm values={{ name: "", username: "" }} canEncrypt={c.get("config").key !== null} />
   );
-  return pageOrFragment(c, "New credential", form, form);
+  return pageOrFragment(c, { title: "New credential", page: form, fragment: form });
 });
 
 credentials.get("/:name/edit", requireAdmin, async (c) => {
@@ -94,7 +102,7 @@ credentials.get("/:name/edit", requireAdmin, async (c) => {
       canEncrypt={c.get("config").key !== null}
     />
   );
-  return pageOrFragment(c, "Edit credential", form, form);
+  return pageOrFragment(c, { title: "Edit credential", page: form, fragment: form });
 });
 
 /** Reads the password field and encrypts it; null when blank and `blankKeeps`. */
@@ -134,13 +142,21 @@ credentials.post("/", requireAdmin, async (c) => {
   const form = () => (
     <CredentialForm values={values} errors={errors} canEncrypt={c.get("config").key !== null} />
   );
-  if (!isClean(errors) || token === null) return rejected(c, 422, errors, form());
-  const result = await createCredential(c.get("db"), { ...values, token }, c.get("user").name);
+  if (!isClean(errors) || token === null) return rejected(c, { status: 422, errors, form: form() });
+  const result = await createCredential(c.get("db"), {
+    ...values,
+    token,
+    user: c.get("user").name,
+  });
   if (result === "exists") {
     errors.name = `A credential named “${values.name}” already exists: edit it instead.`;
-    return rejected(c, 422, errors, form());
+    return rejected(c, { status: 422, errors, form: form() });
   }
-  return changed(c, "credentials-table", `Credential “${values.name}” created.`, { status: 201 });
+  return changed(c, {
+    message: `Credential “${values.name}” created.`,
+    status: 201,
+    oob: await shownTable(c),
+  });
 });
 
 credentials.post("/:name", requireAdmin, async (c) => {
@@ -158,25 +174,30 @@ credentials.post("/:name", requireAdmin, async (c) => {
         canEncrypt={c.get("config").key !== null}
       />
     );
-    return rejected(c, 422, errors, form);
+    return rejected(c, { status: 422, errors, form });
   }
-  const result = await updateCredential(c.get("db"), name, { username, token }, c.get("user").name);
+  const result = await updateCredential(c.get("db"), {
+    name,
+    username,
+    token,
+    user: c.get("user").name,
+  });
   if (result === "missing") return notFound(c, `The credential “${name}” no longer exists.`);
-  return changed(c, "credentials-table", `Credential “${name}” saved.`);
+  return changed(c, { message: `Credential “${name}” saved.`, oob: await shownTable(c) });
 });
 
 credentials.delete("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
-  const result = await deleteCredential(c.get("db"), name, c.get("user").name);
+  const result = await deleteCredential(c.get("db"), { name, user: c.get("user").name });
   if (result === "missing") return notFound(c, `The credential “${name}” no longer exists.`);
-  return changed(c, "credentials-table", `Credential “${name}” deleted.`);
+  return changed(c, { message: `Credential “${name}” deleted.`, oob: await shownTable(c) });
 });
 
 credentials.get("/:name/reveal", requireAdmin, async (c) => {
   const found = await getCredential(c.get("db"), c.req.param("name"));
   if (!found) return notFound(c, "No credential has that name.");
   const form = <RevealForm name={found.name} />;
-  return pageOrFragment(c, "Reveal password", form, form);
+  return pageOrFragment(c, { title: "Reveal password", page: form, fragment: form });
 });
 
 credentials.post("/:name/reveal", requireAdmin, async (c) => {
@@ -194,9 +215,9 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
       const why = refused === 1
         ? "refused, too many tries"
         : `refused, too many tries (${refused} since the last entry)`;
-      await auditReveal(c.get("db"), name, c.get("user").name, why);
+      await auditReveal(c.get("db"), { name, user: c.get("user").name, refused: why });
     }
-    return rejected(c, 429, errors, <RevealForm name={name} errors={errors} />);
+    return rejected(c, { status: 429, errors, form: <RevealForm name={name} errors={errors} /> });
   }
   const key = readText(
     await c.req.parseBody({ all: true }),
@@ -206,7 +227,9 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
   );
   const found = await getCredential(c.get("db"), name);
   if (!found) return notFound(c, `The credential “${name}” no longer exists.`);
-  if (!isClean(errors)) return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
+  if (!isClean(errors)) {
+    return rejected(c, { status: 422, errors, form: <RevealForm name={name} errors={errors} /> });
+  }
   let password: string;
   try {
     password = decrypt(key, found.password);
@@ -217,10 +240,13 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
       : error.reason === "wrong-key"
       ? "This key did not encrypt this password (it was made with another key)."
       : "The stored password is not a valid Fernet token, so it cannot be revealed.";
-    await auditReveal(c.get("db"), name, c.get("user").name, `refused, ${error.reason}`);
-    return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
+    const refused = `refused, ${error.reason}`;
+    await auditReveal(c.get("db"), { name, user: c.get("user").name, refused });
+    return rejected(c, { status: 422, errors, form: <RevealForm name={name} errors={errors} /> });
   }
-  await auditReveal(c.get("db"), name, c.get("user").name);
-  if (wantsJson(c)) return c.json({ name, password });
-  return c.html(<Revealed name={name} password={password} />);
+  await auditReveal(c.get("db"), { name, user: c.get("user").name });
+  return respond(c, {
+    json: revealedJson({ name, password }),
+    fragment: <Revealed name={name} password={password} />,
+  });
 });

@@ -7,9 +7,9 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CountedPage } from "../db/keyset.ts";
-import { formatCursor } from "../lib/cursor.ts";
 import type { FieldErrors } from "../lib/list.ts";
-import { jsonRows, page, pageOrFragment, wantsFragment, wantsJson } from "./render.tsx";
+import { type Json, keysetJson } from "./json.ts";
+import { respond } from "./render.tsx";
 
 /** The page shown when the filters cannot be read. */
 export const NO_PAGE: CountedPage<never> = {
@@ -20,28 +20,22 @@ export const NO_PAGE: CountedPage<never> = {
 };
 
 /** Answers a filtered list: 200 when `errors` is empty, else 400 with the same view. */
-export function filteredList<T extends Record<string, unknown>>(c: Context, answer: {
+export function filteredList<T>(c: Context, answer: {
   title: string;
   errors: FieldErrors;
   page: CountedPage<T>;
-  /** The time columns of a row (JSON spells them `YYYY-MM-DDTHH:MM:SS`). */
-  times: (keyof T)[];
+  /** The serializer of a row (`json.ts`). */
+  json: (row: T) => Json;
   body: Child;
   fragment: Child;
 }) {
   const { errors, page: list } = answer;
   const ok = Object.keys(errors).length === 0;
-  if (wantsJson(c)) {
-    if (!ok) return c.json({ errors }, 400);
-    return c.json({
-      rows: jsonRows(list.rows, answer.times),
-      total: list.total.count,
-      total_capped: list.total.capped,
-      next: list.next && formatCursor(list.next),
-      previous: list.previous && formatCursor(list.previous),
-    });
-  }
-  if (ok) return pageOrFragment(c, answer.title, answer.body, answer.fragment);
-  if (wantsFragment(c)) return c.html(<>{answer.fragment}</>, 400);
-  return page(c, answer.title, answer.body, 400);
+  return respond(c, {
+    status: ok ? 200 : 400,
+    json: ok ? keysetJson(list, answer.json) : { errors },
+    title: answer.title,
+    page: answer.body,
+    fragment: answer.fragment,
+  });
 }

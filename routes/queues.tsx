@@ -6,7 +6,8 @@
  * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
  * fields plus `all=1` and `expected` (the count confirmed, a limit: more matching is answered
  * with 409 and the new count, and nothing changes); `done=1` and `stuck=1` confirm.
- * Every page answers JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
+ * Every page answers JSON too (the README's "JSON shapes"). A change answers with what the page
+ * shows of the queue as it is now: the elements and the counts, or the element.
  * @module
  */
 import { type Context, Hono } from "hono";
@@ -22,32 +23,28 @@ import {
 import { parsePaging, parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts";
 import { ensurePolled, refreshQueue } from "../lib/poller.ts";
-import {
-  type ActionConfirmations,
-  actionReport,
-  isQueueAction,
-  isQueueStatus,
-} from "../lib/queue_status.ts";
+import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
-import { jsonTime } from "../lib/time.ts";
 import { isClean, readText } from "../lib/validate.ts";
 import {
   AddElementForm,
   ConfirmAll,
+  elementPath,
   ElementsTable,
   QueueDetailPage,
+  type QueueDetailView,
+  queuePath,
   StatusCounts,
 } from "../templates/queue_detail.tsx";
-import { ElementPage, ElementView } from "../templates/queue_element.tsx";
+import { ElementPage, ElementView, type ElementViewProps } from "../templates/queue_element.tsx";
 import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/queues.tsx";
+import { elementJson, listJson, queueActionJson, queueJson } from "./json.ts";
 import { filteredList, NO_PAGE } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { changed, notFound, pageOrFragment, rejected, shownView } from "./render.tsx";
 
 /** The Queues routes. */
 export const queues = new Hono();
-
-const ELEMENT_TIMES = ["created_date", "start_date", "end_date"] as const;
 
 async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null> {
   const snapshot = c.get("snapshot");
@@ -55,51 +52,12 @@ async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null
   return snapshot.queues?.rows.find((r) => r.name === queue) ?? null;
 }
 
-/** Reads a queue's counts again after a change to it; the chips to swap in. */
-async function freshCounts(c: Context, queue: string) {
-  await refreshQueue(c.get("db"), c.get("snapshot"), queue);
-  const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
-  const chosen = shown.getAll("status").filter(isQueueStatus);
-  return <StatusCounts queue={queue} summary={await summaryOf(c, queue)} chosen={chosen} oob />;
-}
-
-queues.get("/", async (c) => {
-  const checked = parseListParams(new URL(c.req.url).searchParams, QUEUES_SPEC);
-  if (!checked.ok) return rejected(c, 400, checked.errors);
-  const snapshot = c.get("snapshot");
-  await ensurePolled(c.get("db"), snapshot, "queues");
-  const summaries = snapshot.queues;
-  const { rows, total } = snapshotPage(summaries?.rows ?? [], checked.value, QUEUES_LIST);
-  if (wantsJson(c)) {
-    return c.json({
-      rows: rows.map((r) => ({
-        queue_name: r.name,
-        new: r.counts.NEW,
-        in_progress: r.counts.IN_PROGRESS,
-        done: r.counts.DONE,
-        failed: r.counts.FAILED,
-        abandoned: r.counts.ABANDONED,
-        total: r.total,
-        oldest_new: jsonTime(r.oldestNew),
-        last_activity: jsonTime(r.lastActivity),
-        triggers: r.triggers,
-      })),
-      total,
-    });
-  }
-  const view = {
-    params: checked.value,
-    rows,
-    total,
-    at: summaries?.activityMark ?? null,
-    now: new Date(),
-  };
-  return pageOrFragment(c, "Queues", <QueuesPage {...view} />, <QueuesTable {...view} />);
-});
-
-queues.get("/:name", async (c) => {
-  const queue = c.req.param("name");
-  const query = new URL(c.req.url).searchParams;
+/** A queue's elements for a query (from the URL, or the one the page shows). */
+async function readElements(
+  c: Context,
+  shown: { queue: string; query: URLSearchParams },
+): Promise<QueueDetailView> {
+  const { queue, query } = shown;
   const filter = parseQueueFilter(query);
   const paging = parsePaging(query);
   const errors = { ...filter.errors, ...paging.errors };
@@ -107,7 +65,7 @@ queues.get("/:name", async (c) => {
   const page = isClean(errors)
     ? await listElements(c.get("db"), queue, filter.value, paging.value, summary?.counts)
     : NO_PAGE;
-  const view = {
+  return {
     queue,
     summary,
     filter: filter.value,
@@ -117,11 +75,76 @@ queues.get("/:name", async (c) => {
     canWrite: c.get("user").role === "admin",
     now: new Date(),
   };
+}
+
+/** One element and what its page shows around it; null when the queue has no such element. */
+async function readElement(
+  c: Context,
+  key: { queue: string; id: string },
+): Promise<ElementViewProps | null> {
+  const id = storedId(c.get("db").info, key.id);
+  const element = id === null ? null : await getElement(c.get("db"), { queue: key.queue, id });
+  if (!element) return null;
+  return {
+    element,
+    summary: await summaryOf(c, key.queue),
+    canWrite: c.get("user").role === "admin",
+    now: new Date(),
+  };
+}
+
+/**
+ * After a change to a queue: its counts read again, and what the page shows of the queue as it
+ * is now, out of band: the elements with the counts, or the changed element's own view.
+ */
+async function shownQueue(c: Context, change: { queue: string; element?: string }) {
+  const { queue, element } = change;
+  await refreshQueue(c.get("db"), c.get("snapshot"), queue);
+  const list = shownView(c, queuePath(queue));
+  if (list) {
+    const view = await readElements(c, { queue, query: list });
+    return (
+      <>
+        <ElementsTable {...view} oob />
+        <StatusCounts queue={queue} summary={view.summary} chosen={view.filter.statuses} oob />
+      </>
+    );
+  }
+  if (element === undefined || !shownView(c, elementPath(queue, element))) return null;
+  const view = await readElement(c, { queue, id: element });
+  return view && <ElementView {...view} oob />;
+}
+
+queues.get("/", async (c) => {
+  const checked = parseListParams(new URL(c.req.url).searchParams, QUEUES_SPEC);
+  if (!checked.ok) return rejected(c, { status: 400, errors: checked.errors });
+  const snapshot = c.get("snapshot");
+  await ensurePolled(c.get("db"), snapshot, "queues");
+  const summaries = snapshot.queues;
+  const { rows, total } = snapshotPage(summaries?.rows ?? [], checked.value, QUEUES_LIST);
+  const view = {
+    params: checked.value,
+    rows,
+    total,
+    at: summaries?.activityMark ?? null,
+    now: new Date(),
+  };
+  return pageOrFragment(c, {
+    title: "Queues",
+    page: <QueuesPage {...view} />,
+    fragment: <QueuesTable {...view} />,
+    json: listJson(rows, total, queueJson),
+  });
+});
+
+queues.get("/:name", async (c) => {
+  const queue = c.req.param("name");
+  const view = await readElements(c, { queue, query: new URL(c.req.url).searchParams });
   return filteredList(c, {
     title: queue,
-    errors,
-    page,
-    times: [...ELEMENT_TIMES],
+    errors: view.errors,
+    page: view.page,
+    json: elementJson,
     body: <QueueDetailPage {...view} />,
     fragment: <ElementsTable {...view} />,
   });
@@ -129,7 +152,7 @@ queues.get("/:name", async (c) => {
 
 queues.get("/:name/elements/new", requireAdmin, (c) => {
   const form = <AddElementForm queue={c.req.param("name")} values={{ reference: "", data: "" }} />;
-  return pageOrFragment(c, "New element", form, form);
+  return pageOrFragment(c, { title: "New element", page: form, fragment: form });
 });
 
 queues.post("/:name/elements", requireAdmin, async (c) => {
@@ -149,36 +172,31 @@ queues.post("/:name/elements", requireAdmin, async (c) => {
     }
   }
   const form = <AddElementForm queue={queue} values={values} errors={errors} />;
-  if (!isClean(errors)) return rejected(c, 422, errors, form);
-  await addElement(c.get("db"), queue, {
+  if (!isClean(errors)) return rejected(c, { status: 422, errors, form });
+  await addElement(c.get("db"), {
+    queue,
     reference: values.reference || null,
     data: values.data.trim() ? values.data : null,
-  }, c.get("user").name);
+    user: c.get("user").name,
+  });
   const what = values.reference ? `“${values.reference}”` : "without reference";
-  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, {
+  return changed(c, {
+    message: `Element ${what} added to ${queue}.`,
     status: 201,
-    counts: await freshCounts(c, queue),
+    oob: await shownQueue(c, { queue }),
   });
 });
 
 queues.get("/:name/elements/:id", async (c) => {
   const queue = c.req.param("name");
-  const id = storedId(c.get("db").info, c.req.param("id"));
-  const element = id === null ? null : await getElement(c.get("db"), queue, id);
-  if (!element) return notFound(c, `Queue ${queue} has no element with that id.`);
-  if (wantsJson(c)) return c.json(jsonRows([element], [...ELEMENT_TIMES])[0]);
-  const view = {
-    element,
-    summary: await summaryOf(c, queue),
-    canWrite: c.get("user").role === "admin",
-    now: new Date(),
-  };
-  return pageOrFragment(
-    c,
-    element.reference ?? "Queue element",
-    <ElementPage {...view} />,
-    <ElementView {...view} />,
-  );
+  const view = await readElement(c, { queue, id: c.req.param("id") });
+  if (!view) return notFound(c, `Queue ${queue} has no element with that id.`);
+  return pageOrFragment(c, {
+    title: view.element.reference ?? "Queue element",
+    page: <ElementPage {...view} />,
+    fragment: <ElementView {...view} />,
+    json: elementJson(view.element),
+  });
 });
 
 function confirmations(read: (name: string) => unknown): ActionConfirmations {
@@ -190,16 +208,19 @@ queues.get("/:name/actions/:action", requireAdmin, async (c) => {
   if (!isQueueAction(action)) return notFound(c, `There is no queue action ${action}.`);
   const query = new URL(c.req.url).searchParams;
   if (query.get("all") !== "1") {
-    return rejected(c, 400, {
-      all: "Only the action on everything matching (all=1) has a preview.",
-    });
+    const errors = { all: "Only the action on everything matching (all=1) has a preview." };
+    return rejected(c, { status: 400, errors });
   }
   const filter = parseQueueFilter(query);
-  if (!isClean(filter.errors)) return rejected(c, 400, filter.errors);
+  if (!isClean(filter.errors)) return rejected(c, { status: 400, errors: filter.errors });
   const queue = c.req.param("name");
   const confirmed = confirmations((name) => query.get(name));
-  const count = await countMovable(c.get("db"), queue, action, filter.value, confirmed);
-  if (wantsJson(c)) return c.json({ count });
+  const count = await countMovable(c.get("db"), {
+    queue,
+    action,
+    filter: filter.value,
+    confirmed,
+  });
   const form = (
     <ConfirmAll
       queue={queue}
@@ -209,7 +230,7 @@ queues.get("/:name/actions/:action", requireAdmin, async (c) => {
       count={count}
     />
   );
-  return pageOrFragment(c, "Confirm", form, form);
+  return pageOrFragment(c, { title: "Confirm", page: form, fragment: form, json: { count } });
 });
 
 queues.post("/:name/actions/:action", requireAdmin, async (c) => {
@@ -234,39 +255,37 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     } else if (!/^\d{1,9}$/.test(expectedText)) {
       errors.expected = "Expected must be a count.";
     }
-    if (!isClean(errors)) return rejected(c, 400, errors);
+    if (!isClean(errors)) return rejected(c, { status: 400, errors });
     target = { filter: filter.value, expected: Number(expectedText) };
   } else {
     const given = form.getAll("id");
     const ids = given.map((id) => storedId(c.get("db").info, id));
     if (given.length === 0) {
-      return rejected(c, 400, {
-        id: "Choose at least one element (tick its box), or act on all matching.",
-      });
+      const errors = { id: "Choose at least one element (tick its box), or act on all matching." };
+      return rejected(c, { status: 400, errors });
     }
     if (given.length > MAX_PAGE_SIZE) {
-      return rejected(c, 400, {
+      const errors = {
         id: `Choose at most ${MAX_PAGE_SIZE} elements at a time, or act on all matching.`,
-      });
+      };
+      return rejected(c, { status: 400, errors });
     }
     if (ids.some((id) => id === null)) {
-      return rejected(c, 400, { id: "An element id is not a UUID." });
+      return rejected(c, { status: 400, errors: { id: "An element id is not a UUID." } });
     }
     target = { ids: [...new Set(ids as string[])] };
   }
-  const result = await applyQueueAction(
-    c.get("db"),
+  const result = await applyQueueAction(c.get("db"), {
     queue,
     action,
     target,
     confirmed,
-    c.get("user").name,
-  );
+    user: c.get("user").name,
+  });
   if (result.exceeded !== undefined && "filter" in target) {
     const count = result.exceeded;
     const message = `Nothing was changed: ${count.toLocaleString("en")} elements match now, ` +
       `more than the ${target.expected.toLocaleString("en")} you confirmed. Check the count again.`;
-    if (wantsJson(c)) return c.json({ errors: { expected: message }, count }, 409);
     const again = (
       <ConfirmAll
         queue={queue}
@@ -277,18 +296,20 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
         notice={message}
       />
     );
-    return rejected(c, 409, { expected: message }, again);
+    return rejected(c, {
+      status: 409,
+      errors: { expected: message },
+      form: again,
+      extra: { count },
+    });
   }
+  // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
   const message = actionReport(action, result.changed, result.skipped);
-  if (wantsJson(c)) {
-    // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
-    return result.changed > 0
-      ? c.json({ ok: true, ...result, message })
-      : c.json({ errors: { _form: message }, ...result }, 409);
-  }
-  if (result.changed === 0) {
-    c.header("HX-Trigger", "elements-table-changed");
-    return rejected(c, 409, { _form: message });
-  }
-  return changed(c, "elements-table", message, { counts: await freshCounts(c, queue) });
+  const json = queueActionJson(result, message);
+  return changed(c, {
+    message,
+    status: result.changed > 0 ? 200 : 409,
+    json: result.changed > 0 ? json : { errors: { _form: message }, ...json },
+    oob: await shownQueue(c, { queue, element: form.getAll("id")[0] }),
+  });
 });

@@ -23,7 +23,7 @@ export type ConstantsView = {
 };
 
 /** The constants table fragment. */
-export function ConstantsTable(props: ConstantsView) {
+export function ConstantsTable(props: ConstantsView & { oob?: boolean }) {
   return (
     <DataTable<Constant>
       id="constants-table"
@@ -33,6 +33,7 @@ export function ConstantsTable(props: ConstantsView) {
       spec={CONSTANTS_SPEC}
       rows={props.rows}
       total={props.total}
+      oob={props.oob}
       empty={props.params.q ? "No constant matches this search." : "No constants yet."}
       rowKey={(r) => r.name}
       columns={[

@@ -42,7 +42,7 @@ export function lengthHint(length: CredentialRow["length"]): string {
 }
 
 /** The credentials table fragment. */
-export function CredentialsTable(props: CredentialsView) {
+export function CredentialsTable(props: CredentialsView & { oob?: boolean }) {
   return (
     <DataTable<CredentialRow>
       id="credentials-table"
@@ -52,6 +52,7 @@ export function CredentialsTable(props: CredentialsView) {
       spec={CREDENTIALS_SPEC}
       rows={props.rows}
       total={props.total}
+      oob={props.oob}
       empty={props.params.q ? "No credential matches this search." : "No credentials yet."}
       rowKey={(r) => r.name}
       columns={[

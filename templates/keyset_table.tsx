@@ -1,8 +1,9 @@
 /**
  * The table mechanism for the large lists (logs, queue elements), paged by cursor instead of page
  * number: the same markup as `DataTable` (the div is the fragment, replaces itself on every sort
- * and page, pushes its URL, reloads itself on the body event `<id>-changed`, and keeps its order
- * and size in the search form through hidden inputs), with a pager of First / Previous / Next.
+ * and page, pushes its URL, carries it in `data-url`, is answered out of band after a change, and
+ * keeps its order and size in the search form through hidden inputs), with a pager of First /
+ * Previous / Next.
  * @module
  */
 import type { Child } from "hono/jsx";
@@ -37,6 +38,8 @@ export type KeysetTableProps<T> = {
   rowAttrs?: (row: T) => Record<string, string | undefined>;
   /** More content inside the fragment, after the pager. */
   children?: Child;
+  /** Rendered into the answer to a change: it replaces the table shown (out of band). */
+  oob?: boolean;
 };
 
 /** Says how many rows match: "12,345", or "10,000+" when the count stopped at the cap. */
@@ -55,10 +58,8 @@ export function KeysetTable<T>(props: KeysetTableProps<T>) {
     <div
       id={id}
       class="table-wrap"
-      hx-get={here}
-      hx-trigger={`${id}-changed from:body`}
-      hx-target="this"
-      hx-swap="outerHTML"
+      data-url={here}
+      hx-swap-oob={props.oob ? "true" : undefined}
     >
       <input type="hidden" form={`${id}-search`} name="dir" value={paging.dir} />
       <input type="hidden" form={`${id}-search`} name="size" value={String(paging.size)} />

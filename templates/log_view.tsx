@@ -199,7 +199,7 @@ export function tailable(props: Pick<LogViewProps, "paging" | "filter" | "errors
 }
 
 /** The log list fragment. */
-export function LogsTable(props: LogViewProps) {
+export function LogsTable(props: LogViewProps & { oob?: boolean }) {
   const { page, filter } = props;
   const filtered = filter.levels.length > 0 || filter.q || filter.from || filter.until;
   return (
@@ -216,6 +216,7 @@ export function LogsTable(props: LogViewProps) {
       total={page.total}
       sortKey="log_time"
       bodyId="log-rows"
+      oob={props.oob}
       rowAttrs={rowAttrs(filter.highlight)}
       empty={Object.keys(props.errors).length
         ? Object.values(props.errors).join(" ")

@@ -83,8 +83,8 @@ function clip(text: string | null, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** The element list fragment. */
-export function ElementsTable(props: QueueDetailView) {
+/** The element list fragment (out of band, `oob`, in the answer to a change). */
+export function ElementsTable(props: QueueDetailView & { oob?: boolean }) {
   const { queue, page } = props;
   const filtered = props.filter.statuses.length > 0 || props.filter.q || props.filter.from ||
     props.filter.until;
@@ -100,6 +100,7 @@ export function ElementsTable(props: QueueDetailView) {
       previous={page.previous}
       total={page.total}
       sortKey="created_date"
+      oob={props.oob}
       empty={Object.keys(props.errors).length
         ? Object.values(props.errors).join(" ")
         : filtered

@@ -1,7 +1,8 @@
 /**
  * The one table mechanism's markup: a search box, sortable headers, a pager and page sizes.
  * The table `div` is the fragment: it replaces itself (outerHTML) on every search, sort and page,
- * pushes its URL, and reloads itself when the event `<id>-changed` fires on the body.
+ * and pushes its URL; it carries that URL in `data-url`, which the page sends with a change so
+ * the answer can bring the table as it is now (out of band, `oob`).
  * @module
  */
 import type { Child } from "hono/jsx";
@@ -38,6 +39,8 @@ export type TableProps<T> = {
   live?: boolean;
   /** A row's identity (`data-key`): the focus returns to the row after an action on it. */
   rowKey?: (row: T) => string;
+  /** Rendered into the answer to a change: it replaces the table shown (out of band). */
+  oob?: boolean;
 };
 
 /** A link that swaps the table `#id` for its target and pushes the URL (a plain link without JS). */
@@ -60,7 +63,7 @@ export function SwapLink(
 }
 
 /** One row of a table (also re-rendered alone after an action on it). */
-export function TableRow<T>(props: { row: T; columns: Column<T>[]; rowKey?: (row: T) => string }) {
+function TableRow<T>(props: { row: T; columns: Column<T>[]; rowKey?: (row: T) => string }) {
   return (
     <tr data-key={props.rowKey?.(props.row)}>
       {props.columns.map((col) => <td class={col.class}>{col.cell(props.row)}</td>)}
@@ -80,10 +83,12 @@ export function DataTable<T>(props: TableProps<T>) {
     <div
       id={id}
       class="table-wrap"
-      hx-get={url({})}
-      hx-trigger={`${id}-changed from:body${props.live ? ", oo-tick from:body" : ""}`}
+      data-url={url({})}
+      hx-get={props.live ? url({}) : undefined}
+      hx-trigger={props.live ? "oo-tick from:body" : undefined}
       hx-target="this"
       hx-swap="outerHTML"
+      hx-swap-oob={props.oob ? "true" : undefined}
     >
       <input type="hidden" form={`${id}-search`} name="sort" value={params.sort} />
       <input type="hidden" form={`${id}-search`} name="dir" value={params.dir} />
