@@ -24,7 +24,7 @@ import { health } from "./health.tsx";
 import { logs } from "./logs.tsx";
 import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
 import { queues } from "./queues.tsx";
-import { failed, notFound, wantsFragment } from "./render.tsx";
+import { failed, notFound } from "./render.tsx";
 import { schedulers } from "./schedulers.tsx";
 import { settings } from "./settings.tsx";
 import { triggers } from "./triggers.tsx";
@@ -167,12 +167,13 @@ export function createApp(options: AppOptions): Hono {
     } else {
       logError(`${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
     }
-    if (error instanceof DatabaseUnavailableError && wantsFragment(c)) {
-      c.header("HX-Retarget", "#db-banner");
-      c.header("HX-Reswap", "outerHTML");
-      return c.html(<DbBanner health={dbHealth} />, 503);
+    if (!(error instanceof DatabaseUnavailableError)) {
+      return failed(c, { status: status as ContentfulStatusCode, message });
     }
-    return failed(c, { status: status as ContentfulStatusCode, message });
+    // htmx shows the outage in the banner, whatever the request was for.
+    c.header("HX-Retarget", "#db-banner");
+    c.header("HX-Reswap", "outerHTML");
+    return failed(c, { status: 503, message, fragment: <DbBanner health={dbHealth} /> });
   });
   return app;
 }

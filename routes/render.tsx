@@ -115,12 +115,16 @@ export function notFound(c: Context, message: string): Response | Promise<Respon
   return respond(c, errorAnswer(404, { _form: message }));
 }
 
-/** Answers an error the app did not expect with `message`, never a stack trace. */
+/**
+ * Answers a request that failed with `message`, never a stack trace; htmx gets `fragment` when
+ * given (the database banner), else a flash.
+ */
 export function failed(
   c: Context,
-  failure: { status: ContentfulStatusCode; message: string },
+  failure: { status: ContentfulStatusCode; message: string; fragment?: Child },
 ): Response | Promise<Response> {
-  return respond(c, errorAnswer(failure.status, { _form: failure.message }));
+  const answer = errorAnswer(failure.status, { _form: failure.message });
+  return respond(c, { ...answer, fragment: failure.fragment ?? answer.fragment });
 }
 
 /**
