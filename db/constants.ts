@@ -50,7 +50,8 @@ export function createConstant(
       constant.value,
       time(nowDbTime()),
     ]);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user: constant.user,
       what: `created constant ${q(constant.name)} = ${q(constant.value)}`,
     });
@@ -72,7 +73,8 @@ export function updateConstant(
       time(nowDbTime()),
       name,
     ]);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `changed constant ${q(name)}: ${q(before.value)} -> ${q(value)}`,
     });
@@ -90,7 +92,8 @@ export function deleteConstant(
     const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
     if (!before) return "missing";
     await tx.run("DELETE FROM Constants WHERE name = ?", [name]);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `deleted constant ${q(name)} (was ${q(before.value)})`,
     });

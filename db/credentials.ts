@@ -50,7 +50,8 @@ export function createCredential(
       "INSERT INTO Credentials (name, username, password, changed_at) VALUES (?, ?, ?, ?)",
       [credential.name, credential.username, credential.token, time(nowDbTime())],
     );
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user: credential.user,
       what: `created credential ${q(credential.name)} with username ${q(credential.username)}`,
     });
@@ -80,7 +81,11 @@ export function updateCredential(
         : `username ${q(before.username)} -> ${q(change.username)}`,
       change.token ? "password changed" : "password kept",
     ];
-    await audit(tx, db.info, { user, what: `changed credential ${q(name)}: ${parts.join(", ")}` });
+    await audit(tx, {
+      info: db.info,
+      user,
+      what: `changed credential ${q(name)}: ${parts.join(", ")}`,
+    });
     return "done";
   });
 }
@@ -94,7 +99,7 @@ export function deleteCredential(
   return db.transaction(async (tx) => {
     const changed = await tx.run("DELETE FROM Credentials WHERE name = ?", [name]);
     if (!changed) return "missing";
-    await audit(tx, db.info, { user, what: `deleted credential ${q(name)}` });
+    await audit(tx, { info: db.info, user, what: `deleted credential ${q(name)}` });
     return "done";
   });
 }
@@ -111,5 +116,5 @@ export async function auditReveal(
   const what = refused
     ? `tried to reveal the password of credential ${q(name)}: ${refused}`
     : `revealed the password of credential ${q(name)}`;
-  await db.transaction((tx) => audit(tx, db.info, { user, what }));
+  await db.transaction((tx) => audit(tx, { info: db.info, user, what }));
 }

@@ -222,7 +222,8 @@ export function deleteLogs(
     if (deleted > 0) {
       const listed = ids.slice(0, 20).join(", ") +
         (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
-      await audit(tx, db.info, {
+      await audit(tx, {
+        info: db.info,
         user,
         what: `deleted ${deleted} log row${deleted === 1 ? "" : "s"}${
           process === null ? "" : ` of process ${q(process)}`
@@ -249,7 +250,7 @@ export async function deleteLogsBefore(
   const scope = `of process ${q(process)} older than ${before.slice(0, 10)}`;
   const rows = (n: number) => `${n} log row${n === 1 ? "" : "s"}`;
   const entry = await db.transaction((tx) =>
-    audit(tx, db.info, { user, what: `is deleting log rows ${scope}: 0 deleted so far` })
+    audit(tx, { info: db.info, user, what: `is deleting log rows ${scope}: 0 deleted so far` })
   );
   let deleted = 0;
   let stopped = false;
@@ -265,7 +266,7 @@ export async function deleteLogsBefore(
         [process, time(before)],
       );
       const what = `is deleting log rows ${scope}: ${deleted + n} deleted so far`;
-      if (n > 0) await amendAudit(tx, entry, { user, what });
+      if (n > 0) await amendAudit(tx, { id: entry, user, what });
       return n;
     });
     deleted += batch;
@@ -274,6 +275,6 @@ export async function deleteLogsBefore(
     await pause();
   }
   const what = `deleted ${rows(deleted)} ${scope}${stopped ? " (stopped before the end)" : ""}`;
-  await db.transaction((tx) => amendAudit(tx, entry, { user, what }));
+  await db.transaction((tx) => amendAudit(tx, { id: entry, user, what }));
   return { deleted, stopped };
 }

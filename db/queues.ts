@@ -277,7 +277,8 @@ export function addElement(
          end_date, message, created_by) VALUES (?, ?, 'NEW', ?, ?, ?, NULL, NULL, NULL, ?)`,
       [id, queue, element.data, element.reference, time(formatDbTime(new Date())), user],
     );
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `added element ${q(element.reference ?? id)} to queue ${q(queue)}`,
     });
@@ -425,7 +426,8 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
   const change = statement(action, now);
   const record = async (tx: Executor, changed: number, what: string) => {
     if (changed === 0) return;
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `${ACTION_WORDS[action].past} ${changed} element${changed === 1 ? "" : "s"} of queue ${
         q(queue)

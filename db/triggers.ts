@@ -226,7 +226,8 @@ export function createTrigger(
       [id, input.type, "IDLE", ...own.map(([, v]) => v)],
     );
     await insertSubRow(tx, id, input);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `created ${input.type} ${named({ ...input, id })}: ${listed(input)}`,
     });
@@ -271,7 +272,8 @@ export function updateTrigger(
     const now = audited({ ...after }, after.type);
     const diff = Object.keys(now).filter((k) => was[k] !== now[k])
       .map((k) => `${k} ${was[k]} -> ${now[k]}`);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `changed ${named(before)}: ${diff.length ? diff.join(", ") : "nothing"}`,
     });
@@ -413,7 +415,8 @@ export function actOnTrigger(db: Db, options: TriggerChange): Promise<ActionOutc
         ]);
         detail += `, next_run ${before.next_run ?? "nothing"} -> ${nextRun}`;
       }
-      await audit(tx, db.info, {
+      await audit(tx, {
+        info: db.info,
         user,
         what: `${DONE_WORDS[action]} ${named(before)}: ${detail}`,
       });
@@ -455,7 +458,8 @@ export function deleteTrigger(
         await tx.run(`DELETE FROM ${table} WHERE id = ?`, [id]);
       }
       await tx.run("DELETE FROM Triggers WHERE id = ?", [id]);
-      await audit(tx, db.info, {
+      await audit(tx, {
+        info: db.info,
         user,
         what: `deleted ${before.type} ${named(before)} (was ${from}): ${listed(before)}`,
       });

@@ -14,7 +14,7 @@ import {
   type TriggerType,
   TYPE_LABELS,
 } from "./trigger_status.ts";
-import { type FormBody, readText } from "./validate.ts";
+import { type FormBody, textReader } from "./validate.ts";
 import { formatWhitelist, MACHINE_NAME_MAX, WHITELIST_MAX, whitelistNames } from "./whitelist.ts";
 
 /** The largest INTEGER both engines store. */
@@ -143,8 +143,9 @@ export function readTriggerForm(
   errors: FieldErrors,
   defaults: { is_blocking: boolean; priority: string } = { is_blocking: true, priority: "0" },
 ): TriggerFormValues {
+  const read = textReader(body, errors);
   const text = (name: string, label: string, max: number, min = 0, trim = true) =>
-    readText(body, name, { label, max, min, trim }, errors);
+    read(name, { label, max, min, trim });
   return {
     type: texts(body, "type")[0] ?? "",
     trigger_name: text("trigger_name", "Trigger name", 100, 1),

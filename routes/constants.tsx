@@ -12,7 +12,7 @@ import {
   updateConstant,
 } from "../db/constants.ts";
 import { type Checked, type FieldErrors, parseListParams } from "../lib/list.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   ConstantForm,
   CONSTANTS_SPEC,
@@ -70,9 +70,10 @@ constants.get("/:name/edit", requireAdmin, async (c) => {
 });
 
 function readConstant(body: Record<string, unknown>, errors: FieldErrors) {
+  const text = textReader(body, errors);
   return {
-    name: readText(body, "name", { label: "Name", max: 100 }, errors),
-    value: readText(body, "value", { label: "Value", max: 1000, trim: false }, errors),
+    name: text("name", { label: "Name", max: 100 }),
+    value: text("value", { label: "Value", max: 1000, trim: false }),
   };
 }
 
@@ -96,8 +97,8 @@ constants.post("/", requireAdmin, async (c) => {
 constants.post("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   const errors: FieldErrors = {};
-  const body = await c.req.parseBody({ all: true });
-  const value = readText(body, "value", { label: "Value", max: 1000, trim: false }, errors);
+  const text = textReader(await c.req.parseBody({ all: true }), errors);
+  const value = text("value", { label: "Value", max: 1000, trim: false });
   const form = () => <ConstantForm values={{ name, value }} errors={errors} original={name} />;
   if (!isClean(errors)) return rejected(c, { status: 422, errors, form: form() });
   const result = await updateConstant(c.get("db"), { name, value, user: c.get("user").name });

@@ -17,7 +17,7 @@ import {
 import { personKey } from "../lib/auth.ts";
 import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
 import { type Checked, type FieldErrors, parseListParams } from "../lib/list.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   CredentialForm,
   type CredentialRow,
@@ -108,10 +108,9 @@ credentials.get("/:name/edit", requireAdmin, async (c) => {
 /** Reads the password field and encrypts it; null when blank and `blankKeeps`. */
 function readPassword(
   c: Context,
-  body: Record<string, unknown>,
-  errors: FieldErrors,
-  blankKeeps: boolean,
+  form: { body: Record<string, unknown>; errors: FieldErrors; blankKeeps: boolean },
 ) {
+  const { body, errors, blankKeeps } = form;
   const raw = body.password ?? "";
   if (typeof raw !== "string") {
     errors.password = "Password must be text.";
@@ -134,11 +133,12 @@ function readPassword(
 credentials.post("/", requireAdmin, async (c) => {
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
+  const text = textReader(body, errors);
   const values = {
-    name: readText(body, "name", { label: "Name", max: 100 }, errors),
-    username: readText(body, "username", { label: "Username", max: 250 }, errors),
+    name: text("name", { label: "Name", max: 100 }),
+    username: text("username", { label: "Username", max: 250 }),
   };
-  const token = readPassword(c, body, errors, false);
+  const token = readPassword(c, { body, errors, blankKeeps: false });
   const form = () => (
     <CredentialForm values={values} errors={errors} canEncrypt={c.get("config").key !== null} />
   );
@@ -163,8 +163,9 @@ credentials.post("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
-  const username = readText(body, "username", { label: "Username", max: 250 }, errors);
-  const token = readPassword(c, body, errors, true);
+  const text = textReader(body, errors);
+  const username = text("username", { label: "Username", max: 250 });
+  const token = readPassword(c, { body, errors, blankKeeps: true });
   if (!isClean(errors)) {
     const form = (
       <CredentialForm
@@ -219,12 +220,10 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
     }
     return rejected(c, { status: 429, errors, form: <RevealForm name={name} errors={errors} /> });
   }
-  const key = readText(
-    await c.req.parseBody({ all: true }),
-    "key",
-    { label: "Key", max: 100 },
-    errors,
-  );
+  const key = textReader(await c.req.parseBody({ all: true }), errors)("key", {
+    label: "Key",
+    max: 100,
+  });
   const found = await getCredential(c.get("db"), name);
   if (!found) return notFound(c, `The credential “${name}” no longer exists.`);
   if (!isClean(errors)) {

@@ -20,7 +20,7 @@ import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts
 import { ensurePolled, recountLogs, refreshProcessLogs } from "../lib/poller.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
 import { type DbTime, formatDbTime, normalizeDbTime } from "../lib/time.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   DeleteOlderForm,
   DeleteOlderProgress,
@@ -174,9 +174,10 @@ logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
   const process = processOf(c);
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
+  const text = textReader(body, errors);
   const values = {
-    before: readText(body, "before", { label: "Date", max: 10 }, errors),
-    confirm: readText(body, "confirm", { label: "The process name", max: 100 }, errors),
+    before: text("before", { label: "Date", max: 10 }),
+    confirm: text("confirm", { label: "The process name", max: 100 }),
   };
   if (process === null) {
     errors._form = "Old rows are deleted one process at a time: open the process's logs.";

@@ -25,7 +25,7 @@ import { type FieldErrors, MAX_PAGE_SIZE, parseListParams } from "../lib/list.ts
 import { ensurePolled, refreshQueue } from "../lib/poller.ts";
 import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
 import { snapshotPage } from "../lib/snapshot_list.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   AddElementForm,
   ConfirmAll,
@@ -159,9 +159,10 @@ queues.post("/:name/elements", requireAdmin, async (c) => {
   const queue = c.req.param("name");
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
+  const text = textReader(body, errors);
   const values = {
-    reference: readText(body, "reference", { label: "Reference", min: 0, max: 100 }, errors),
-    data: readText(body, "data", { label: "Data", min: 0, max: 2000, trim: false }, errors),
+    reference: text("reference", { label: "Reference", min: 0, max: 100 }),
+    data: text("data", { label: "Data", min: 0, max: 2000, trim: false }),
   };
   if (queue.length > 100) errors._form = "Queue names can be at most 100 characters.";
   if (!errors.data && /^\s*[[{]/.test(values.data)) {
