@@ -22,7 +22,7 @@ import {
 } from "../templates/constants.tsx";
 import { constantJson, listJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
-import { changed, notFound, pageOrFragment, rejected, shownView } from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 
 /** The Constants routes. */
 export const constants = new Hono();
@@ -49,24 +49,24 @@ constants.get("/", async (c) => {
   const list = await readList(c, new URL(c.req.url).searchParams);
   if (!list.ok) return rejected(c, { status: 400, errors: list.errors });
   const view = list.value;
-  return pageOrFragment(c, {
+  return respond(c, {
     title: "Constants",
     page: <ConstantsPage {...view} />,
     fragment: <ConstantsTable {...view} />,
-    json: listJson(view.rows, view.total, constantJson),
+    json: listJson(view, constantJson),
   });
 });
 
 constants.get("/new", requireAdmin, (c) => {
   const form = <ConstantForm values={{ name: "", value: "" }} />;
-  return pageOrFragment(c, { title: "New constant", page: form, fragment: form });
+  return respond(c, { title: "New constant", page: form, fragment: form });
 });
 
 constants.get("/:name/edit", requireAdmin, async (c) => {
   const found = await getConstant(c.get("db"), c.req.param("name"));
   if (!found) return notFound(c, "No constant has that name.");
   const form = <ConstantForm values={found} original={found.name} />;
-  return pageOrFragment(c, { title: "Edit constant", page: form, fragment: form });
+  return respond(c, { title: "Edit constant", page: form, fragment: form });
 });
 
 function readConstant(body: Record<string, unknown>, errors: FieldErrors) {

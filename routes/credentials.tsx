@@ -30,7 +30,7 @@ import {
 } from "../templates/credentials.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { credentialJson, listJson, revealedJson } from "./json.ts";
-import { changed, notFound, pageOrFragment, rejected, respond, shownView } from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 
 /** The Credentials routes. */
 export const credentials = new Hono();
@@ -77,11 +77,11 @@ credentials.get("/", async (c) => {
   const list = await readList(c, new URL(c.req.url).searchParams);
   if (!list.ok) return rejected(c, { status: 400, errors: list.errors });
   const view = list.value;
-  return pageOrFragment(c, {
+  return respond(c, {
     title: "Credentials",
     page: <CredentialsPage {...view} />,
     fragment: <CredentialsTable {...view} />,
-    json: listJson(view.rows, view.total, credentialJson),
+    json: listJson(view, credentialJson),
   });
 });
 
@@ -89,7 +89,7 @@ credentials.get("/new", requireAdmin, (c) => {
   const form = (
     <CredentialForm values={{ name: "", username: "" }} canEncrypt={c.get("config").key !== null} />
   );
-  return pageOrFragment(c, { title: "New credential", page: form, fragment: form });
+  return respond(c, { title: "New credential", page: form, fragment: form });
 });
 
 credentials.get("/:name/edit", requireAdmin, async (c) => {
@@ -102,7 +102,7 @@ credentials.get("/:name/edit", requireAdmin, async (c) => {
       canEncrypt={c.get("config").key !== null}
     />
   );
-  return pageOrFragment(c, { title: "Edit credential", page: form, fragment: form });
+  return respond(c, { title: "Edit credential", page: form, fragment: form });
 });
 
 /** Reads the password field and encrypts it; null when blank and `blankKeeps`. */
@@ -198,7 +198,7 @@ credentials.get("/:name/reveal", requireAdmin, async (c) => {
   const found = await getCredential(c.get("db"), c.req.param("name"));
   if (!found) return notFound(c, "No credential has that name.");
   const form = <RevealForm name={found.name} />;
-  return pageOrFragment(c, { title: "Reveal password", page: form, fragment: form });
+  return respond(c, { title: "Reveal password", page: form, fragment: form });
 });
 
 credentials.post("/:name/reveal", requireAdmin, async (c) => {

@@ -13,7 +13,7 @@ import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
 import { isDashboardWindow } from "../lib/window.ts";
 import { dashboardJson } from "./json.ts";
-import { pageOrFragment, rejected, wantsFragment, wantsJson } from "./render.tsx";
+import { rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
 
 /** The dashboard route. */
 export const dashboard = new Hono();
@@ -39,7 +39,7 @@ dashboard.get("/", async (c) => {
   // Times are told relative to when they were read: the view is the snapshot's alone.
   const view = { dashboard: read, window, now: read ? parseDbTime(read.now) : new Date() };
   if (!read || window !== "workday" || !wantsFragment(c) || wantsJson(c)) {
-    return pageOrFragment(c, {
+    return respond(c, {
       title: "Dashboard",
       page: <DashboardPage {...view} />,
       fragment: <DashboardView {...view} />,

@@ -23,8 +23,8 @@ import type { CredentialRow } from "../templates/credentials.tsx";
 export type Json = Record<string, unknown>;
 
 /** An offset-paged list: `{rows, total}`. */
-export function listJson<T>(rows: T[], total: number, shape: (row: T) => Json): Json {
-  return { rows: rows.map(shape), total };
+export function listJson<T>(list: { rows: T[]; total: number }, shape: (row: T) => Json): Json {
+  return { rows: list.rows.map(shape), total: list.total };
 }
 
 /** A keyset-paged list: `{rows, total, total_capped, next, previous}`. */
@@ -104,7 +104,7 @@ export function schedulerJson(row: Scheduler): Json {
 /** `schedulers`: a page of machines, and the triggers' whitelists read against them. */
 export function schedulersJson(overview: SchedulerOverview): Json {
   return {
-    ...listJson(overview.rows, overview.total, schedulerJson),
+    ...listJson(overview, schedulerJson),
     open: overview.open,
     unknown: overview.unknown.map((u) => ({ machine: u.machine, triggers: u.triggers })),
   };

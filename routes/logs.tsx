@@ -39,7 +39,7 @@ import {
 import { deleteOlderJson, listJson, logJson, processLogsJson } from "./json.ts";
 import { filteredList, NO_PAGE } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, pageOrFragment, rejected, respond, shownView, wantsJson } from "./render.tsx";
+import { changed, rejected, respond, shownView, wantsJson } from "./render.tsx";
 
 /** The Logs routes. */
 export const logs = new Hono();
@@ -67,11 +67,11 @@ logs.get("/", async (c) => {
     counted: snapshot.logs !== undefined,
     now: new Date(),
   };
-  return pageOrFragment(c, {
+  return respond(c, {
     title: "Logs",
     page: <ProcessesPage {...view} />,
     fragment: <ProcessesTable {...view} />,
-    json: listJson(rows, total, processLogsJson),
+    json: listJson({ rows, total }, processLogsJson),
   });
 });
 

@@ -41,7 +41,7 @@ import { QUEUES_LIST, QUEUES_SPEC, QueuesPage, QueuesTable } from "../templates/
 import { elementJson, listJson, queueActionJson, queueJson } from "./json.ts";
 import { filteredList, NO_PAGE } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, notFound, pageOrFragment, rejected, shownView } from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 
 /** The Queues routes. */
 export const queues = new Hono();
@@ -129,11 +129,11 @@ queues.get("/", async (c) => {
     at: summaries?.activityMark ?? null,
     now: new Date(),
   };
-  return pageOrFragment(c, {
+  return respond(c, {
     title: "Queues",
     page: <QueuesPage {...view} />,
     fragment: <QueuesTable {...view} />,
-    json: listJson(rows, total, queueJson),
+    json: listJson({ rows, total }, queueJson),
   });
 });
 
@@ -152,7 +152,7 @@ queues.get("/:name", async (c) => {
 
 queues.get("/:name/elements/new", requireAdmin, (c) => {
   const form = <AddElementForm queue={c.req.param("name")} values={{ reference: "", data: "" }} />;
-  return pageOrFragment(c, { title: "New element", page: form, fragment: form });
+  return respond(c, { title: "New element", page: form, fragment: form });
 });
 
 queues.post("/:name/elements", requireAdmin, async (c) => {
@@ -192,7 +192,7 @@ queues.get("/:name/elements/:id", async (c) => {
   const queue = c.req.param("name");
   const view = await readElement(c, { queue, id: c.req.param("id") });
   if (!view) return notFound(c, `Queue ${queue} has no element with that id.`);
-  return pageOrFragment(c, {
+  return respond(c, {
     title: view.element.reference ?? "Queue element",
     page: <ElementPage {...view} />,
     fragment: <ElementView {...view} />,
@@ -231,7 +231,7 @@ queues.get("/:name/actions/:action", requireAdmin, async (c) => {
       count={count}
     />
   );
-  return pageOrFragment(c, { title: "Confirm", page: form, fragment: form, json: { count } });
+  return respond(c, { title: "Confirm", page: form, fragment: form, json: { count } });
 });
 
 queues.post("/:name/actions/:action", requireAdmin, async (c) => {

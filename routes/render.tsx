@@ -69,14 +69,6 @@ export function respond(c: Context, answer: Answer): Response | Promise<Response
   );
 }
 
-/** Answers a GET with the full page, or its fragment for htmx, or `json` for scripts. */
-export function pageOrFragment(
-  c: Context,
-  view: { title: string; page: Child; fragment: Child; json?: Json },
-): Response | Promise<Response> {
-  return respond(c, view);
-}
-
 /** The error page, the flash htmx shows, and `{"errors": …}` for scripts. */
 function errorAnswer(status: ContentfulStatusCode, errors: FieldErrors): Answer {
   const message = Object.values(errors).join(" ");

@@ -8,7 +8,7 @@ import { listSchedulers } from "../db/schedulers.ts";
 import { parseListParams } from "../lib/list.ts";
 import { SCHEDULERS_SPEC, SchedulersPage, SchedulersTable } from "../templates/schedulers.tsx";
 import { schedulersJson } from "./json.ts";
-import { pageOrFragment, rejected } from "./render.tsx";
+import { rejected, respond } from "./render.tsx";
 
 /** The Schedulers routes. */
 export const schedulers = new Hono();
@@ -19,7 +19,7 @@ schedulers.get("/", async (c) => {
   const now = new Date();
   const overview = await listSchedulers(c.get("db"), checked.value, now);
   const view = { ...overview, params: checked.value, now };
-  return pageOrFragment(c, {
+  return respond(c, {
     title: "Schedulers",
     page: <SchedulersPage {...view} />,
     fragment: <SchedulersTable {...view} />,

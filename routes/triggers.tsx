@@ -49,15 +49,7 @@ import {
 } from "../templates/triggers.tsx";
 import { changeJson, cronJson, listJson, triggerJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
-import {
-  changed,
-  notFound,
-  pageOrFragment,
-  rejected,
-  respond,
-  shownView,
-  wantsJson,
-} from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView, wantsJson } from "./render.tsx";
 
 /** The Triggers routes. */
 export const triggers = new Hono();
@@ -105,11 +97,11 @@ triggers.get("/", async (c) => {
   const list = await readList(c, new URL(c.req.url).searchParams);
   if (!list.ok) return rejected(c, { status: 400, errors: list.errors });
   const view = list.value;
-  return pageOrFragment(c, {
+  return respond(c, {
     title: "Triggers",
     page: <TriggersPage {...view} />,
     fragment: <TriggersTable {...view} />,
-    json: listJson(view.rows, view.total, triggerJson),
+    json: listJson(view, triggerJson),
   });
 });
 
@@ -154,7 +146,7 @@ async function form(
 
 triggers.get("/new", requireAdmin, async (c) => {
   const body = await form(c, newTriggerValues());
-  return pageOrFragment(c, { title: "New trigger", page: onItsOwn(body), fragment: body });
+  return respond(c, { title: "New trigger", page: onItsOwn(body), fragment: body });
 });
 
 triggers.post("/", requireAdmin, async (c) => {
@@ -197,7 +189,7 @@ triggers.get("/:id", async (c) => {
       {onItsOwn(<TriggerDetail {...contextOf(c)} trigger={trigger} standalone />)}
     </>
   );
-  return pageOrFragment(c, {
+  return respond(c, {
     title: trigger.trigger_name,
     page,
     fragment: detail,
@@ -209,7 +201,7 @@ triggers.get("/:id/edit", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
   const body = await form(c, formValuesOf(trigger), { id: trigger.id });
-  return pageOrFragment(c, { title: "Edit trigger", page: onItsOwn(body), fragment: body });
+  return respond(c, { title: "Edit trigger", page: onItsOwn(body), fragment: body });
 });
 
 triggers.post("/:id", requireAdmin, async (c) => {
@@ -243,7 +235,7 @@ triggers.get("/:id/again", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
   const body = <RunAgainForm trigger={trigger} next_run={inputTime(nowDbTime())} />;
-  return pageOrFragment(c, { title: "Run again", page: onItsOwn(body), fragment: body });
+  return respond(c, { title: "Run again", page: onItsOwn(body), fragment: body });
 });
 
 /**
