@@ -478,7 +478,7 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
     found.sort((a, b) => asked(a) - asked(b));
     const stuckMark = stuckBefore(now);
     const eligible = found.filter((el) => {
-      const reason = skipReason(rule, el, stuckMark);
+      const reason = skipReason(rule, { element: el, stuckMark });
       if (reason) skip(reason);
       return reason === null;
     });

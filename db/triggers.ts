@@ -104,7 +104,11 @@ export async function listTriggers(
   return { rows: page.rows.map(normalized), total: page.total };
 }
 
-async function readTrigger(tx: Executor, info: DbInfo, id: string): Promise<Trigger | null> {
+async function readTrigger(
+  tx: Executor,
+  key: { info: DbInfo; id: string },
+): Promise<Trigger | null> {
+  const { info, id } = key;
   const [row] = await tx.query<Trigger>(
     `SELECT ${columns(info)} FROM ${FROM} WHERE t.id = ?`,
     [id],
@@ -114,7 +118,7 @@ async function readTrigger(tx: Executor, info: DbInfo, id: string): Promise<Trig
 
 /** One trigger by its stored id, or null. */
 export function getTrigger(db: Db, id: string): Promise<Trigger | null> {
-  return readTrigger(db, db.info, id);
+  return readTrigger(db, { info: db.info, id });
 }
 
 /** The known scheduler machines and queue names (from queue triggers and the queue itself). */
@@ -175,7 +179,11 @@ function subRow(input: TriggerInput): { table: string; columns: string[]; values
   };
 }
 
-async function insertSubRow(tx: Executor, id: string, input: TriggerInput): Promise<void> {
+async function insertSubRow(
+  tx: Executor,
+  row: { id: string; input: TriggerInput },
+): Promise<void> {
+  const { id, input } = row;
   const sub = subRow(input);
   await tx.run(
     `INSERT INTO ${sub.table} (id, ${sub.columns.join(", ")}) VALUES (?${
@@ -225,7 +233,7 @@ export function createTrigger(
       `INSERT INTO Triggers (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
       [id, input.type, "IDLE", ...own.map(([, v]) => v)],
     );
-    await insertSubRow(tx, id, input);
+    await insertSubRow(tx, { id, input });
     await audit(tx, {
       info: db.info,
       user,
@@ -248,7 +256,7 @@ export function updateTrigger(
 ): Promise<UpdateResult> {
   const { id, input, user } = change;
   return db.transaction(async (tx) => {
-    const before = await readTrigger(tx, db.info, id);
+    const before = await readTrigger(tx, { info: db.info, id });
     if (!before) return "missing";
     if (before.type !== input.type) return "type";
     const own = formColumns(db.info, input);
@@ -267,7 +275,7 @@ export function updateTrigger(
         [...set.map(([, v]) => v), id],
       )
       : (await tx.query(`SELECT id FROM ${sub.table} WHERE id = ?`, [id])).length;
-    if (found === 0) await insertSubRow(tx, id, after);
+    if (found === 0) await insertSubRow(tx, { id, input: after });
     const was = audited({ ...before }, before.type);
     const now = audited({ ...after }, after.type);
     const diff = Object.keys(now).filter((k) => was[k] !== now[k])
@@ -353,7 +361,7 @@ function fromSeen(
 ): Promise<ActionOutcome> {
   const { id, change } = seen;
   return db.transaction(async (tx) => {
-    const before = await readTrigger(tx, db.info, id);
+    const before = await readTrigger(tx, { info: db.info, id });
     if (!before) return { result: "missing" };
     if ((seen.seen ?? before.process_status) !== before.process_status) return conflict(before);
     return await change(tx, before);
@@ -374,7 +382,7 @@ async function claim(
     "UPDATE Triggers SET process_status = ? WHERE id = ? AND process_status = ?",
     [to, before.id, before.process_status],
   );
-  return changed === 1 ? null : conflict((await readTrigger(tx, info, before.id))!);
+  return changed === 1 ? null : conflict((await readTrigger(tx, { info, id: before.id }))!);
 }
 
 /**
@@ -420,7 +428,7 @@ export function actOnTrigger(db: Db, options: TriggerChange): Promise<ActionOutc
         user,
         what: `${DONE_WORDS[action]} ${named(before)}: ${detail}`,
       });
-      const after = (await readTrigger(tx, db.info, id))!;
+      const after = (await readTrigger(tx, { info: db.info, id }))!;
       return {
         result: "done",
         trigger: after,

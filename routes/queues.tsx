@@ -305,7 +305,7 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     });
   }
   // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
-  const message = actionReport(action, result.changed, result.skipped);
+  const message = actionReport(action, result);
   const json = queueActionJson(result, message);
   return changed(c, {
     message,

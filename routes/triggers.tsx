@@ -153,7 +153,7 @@ triggers.post("/", requireAdmin, async (c) => {
   const errors: FieldErrors = {};
   const values = readTriggerForm(await c.req.parseBody({ all: true }), errors);
   const db = c.get("db");
-  const input = checkTrigger(values, { gitBranch: db.info.gitBranch, now: nowDbTime() }, errors);
+  const input = checkTrigger(values, { gitBranch: db.info.gitBranch, now: nowDbTime(), errors });
   if (!input) return rejected(c, { status: 422, errors, form: await form(c, values, { errors }) });
   const id = await createTrigger(db, { input, user: c.get("user").name });
   const message = `Trigger “${input.trigger_name}” created.`;
@@ -218,7 +218,8 @@ triggers.post("/:id", requireAdmin, async (c) => {
     cron: before.cron_expr,
     gitBranch: db.info.gitBranch,
     now: nowDbTime(),
-  }, errors);
+    errors,
+  });
   if (!input) {
     const again = await form(c, { ...values, type: before.type }, { errors, id: before.id });
     return rejected(c, { status: 422, errors, form: again });
@@ -290,7 +291,7 @@ triggers.post("/:id/actions/:action", requireAdmin, async (c) => {
   if (!isClean(errors)) return rejected(c, { status: 400, errors });
   const nextRun = nextRunText === undefined
     ? undefined
-    : checkNextRun(nextRunText, { now: nowDbTime(), confirmed: confirmPast }, errors);
+    : checkNextRun(nextRunText, { now: nowDbTime(), confirmed: confirmPast, errors });
   if (!isClean(errors)) {
     const trigger = await found(c);
     if (trigger instanceof Response) return trigger;
