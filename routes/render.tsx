@@ -26,7 +26,7 @@ export function wantsFragment(c: Context): boolean {
 }
 
 /** The frame of the current request. */
-export function frameOf(c: Context): Frame {
+function frameOf(c: Context): Frame {
   return {
     user: c.get("user") ?? null,
     info: c.get("db").info,
