@@ -23,16 +23,15 @@ export function q(value: string | null): string {
 
 /**
  * Writes one audit entry, in the caller's transaction so the change and its record land together.
- * @param what e.g. `changed constant "X": "a" -> "b"` (ASCII: VARCHAR in any code page; never a
+ * @param entry.what e.g. `changed constant "X": "a" -> "b"` (ASCII: VARCHAR in any code page; never a
  *   secret)
  * @returns the entry's id, for {@linkcode amendAudit}
  */
 export async function audit(
   tx: Executor,
-  info: DbInfo,
-  entry: { user: string; what: string },
+  entry: { info: DbInfo; user: string; what: string },
 ): Promise<string> {
-  const id = newId(info);
+  const id = newId(entry.info);
   await tx.run(
     "INSERT INTO Logs (id, log_time, log_level, process_name, log_message) VALUES (?, ?, ?, ?, ?)",
     [id, time(nowDbTime()), "INFO", AUDIT_PROCESS, clipLogMessage(`${entry.user} ${entry.what}`)],
@@ -46,12 +45,11 @@ export async function audit(
  */
 export async function amendAudit(
   tx: Executor,
-  id: string,
-  entry: { user: string; what: string },
+  entry: { id: string; user: string; what: string },
 ): Promise<void> {
   await tx.run("UPDATE Logs SET log_message = ? WHERE id = ? AND process_name = ?", [
     clipLogMessage(`${entry.user} ${entry.what}`),
-    id,
+    entry.id,
     AUDIT_PROCESS,
   ]);
 }

@@ -48,8 +48,7 @@ export async function getConstant(db: Db, name: string): Promise<Constant | null
 /** Creates a constant unless the name is taken. */
 export function createConstant(
   db: Db,
-  constant: { name: string; value: string },
-  user: string,
+  constant: { name: string; value: string; user: string },
 ): Promise<ChangeResult> {
   return db.transaction(async (tx) => {
     const [taken] = await tx.query("SELECT 1 AS x FROM Constants WHERE name = ?", [constant.name]);
@@ -59,8 +58,9 @@ export function createConstant(
       constant.value,
       time(nowDbTime()),
     ]);
-    await audit(tx, db.info, {
-      user,
+    await audit(tx, {
+      info: db.info,
+      user: constant.user,
       what: `created constant ${q(constant.name)} = ${q(constant.value)}`,
     });
     return "done";
@@ -70,10 +70,9 @@ export function createConstant(
 /** Changes a constant's value (the name is immutable: robots look constants up by it). */
 export function updateConstant(
   db: Db,
-  name: string,
-  value: string,
-  user: string,
+  change: { name: string; value: string; user: string },
 ): Promise<ChangeResult> {
+  const { name, value, user } = change;
   return db.transaction(async (tx) => {
     const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
     if (!before) return "missing";
@@ -82,7 +81,8 @@ export function updateConstant(
       time(nowDbTime()),
       name,
     ]);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `changed constant ${q(name)}: ${q(before.value)} -> ${q(value)}`,
     });
@@ -91,12 +91,17 @@ export function updateConstant(
 }
 
 /** Deletes a constant. */
-export function deleteConstant(db: Db, name: string, user: string): Promise<ChangeResult> {
+export function deleteConstant(
+  db: Db,
+  change: { name: string; user: string },
+): Promise<ChangeResult> {
+  const { name, user } = change;
   return db.transaction(async (tx) => {
     const [before] = await tx.query<Constant>("SELECT value FROM Constants WHERE name = ?", [name]);
     if (!before) return "missing";
     await tx.run("DELETE FROM Constants WHERE name = ?", [name]);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `deleted constant ${q(name)} (was ${q(before.value)})`,
     });

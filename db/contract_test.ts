@@ -46,13 +46,12 @@ const params = (
       assert.equal(
         await createConstant(
           db,
-          { name: `K${String(i).padStart(2, "0")}`, value: `v${i % 3}` },
-          "t",
+          { name: `K${String(i).padStart(2, "0")}`, value: `v${i % 3}`, user: "t" },
         ),
         "done",
       );
     }
-    assert.equal(await createConstant(db, { name: "K00", value: "dup" }, "t"), "exists");
+    assert.equal(await createConstant(db, { name: "K00", value: "dup", user: "t" }), "exists");
     const page = await listConstants(db, params({ sort: "name", dir: "desc", size: 5, page: 2 }));
     assert.equal(page.total, 12);
     assert.deepEqual(page.rows.map((r) => r.name), ["K06", "K05", "K04", "K03", "K02"]);
@@ -65,12 +64,12 @@ const params = (
 
     const before = (await getConstant(db, "K01"))!;
     assert.match(before.changed_at, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
-    assert.equal(await updateConstant(db, "K01", "changed", "t"), "done");
+    assert.equal(await updateConstant(db, { name: "K01", value: "changed", user: "t" }), "done");
     assert.equal((await getConstant(db, "K01"))!.value, "changed");
-    assert.equal(await updateConstant(db, "missing", "x", "t"), "missing");
-    assert.equal(await deleteConstant(db, "K01", "t"), "done");
+    assert.equal(await updateConstant(db, { name: "missing", value: "x", user: "t" }), "missing");
+    assert.equal(await deleteConstant(db, { name: "K01", user: "t" }), "done");
     assert.equal(await getConstant(db, "K01"), null);
-    assert.equal(await deleteConstant(db, "K01", "t"), "missing");
+    assert.equal(await deleteConstant(db, { name: "K01", user: "t" }), "missing");
     const audits = await db.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM Logs WHERE process_name = 'OpenOrchestrator Web'",
     );
@@ -79,17 +78,23 @@ const params = (
 
   test("credentials: create, list, update keeps or replaces the token", async (db) => {
     assert.equal(
-      await createCredential(db, { name: "A", username: "u", token: "tok1" }, "t"),
+      await createCredential(db, { name: "A", username: "u", token: "tok1", user: "t" }),
       "done",
     );
     assert.equal(
-      await createCredential(db, { name: "A", username: "u", token: "tok2" }, "t"),
+      await createCredential(db, { name: "A", username: "u", token: "tok2", user: "t" }),
       "exists",
     );
-    assert.equal(await updateCredential(db, "A", { username: "v", token: null }, "t"), "done");
+    assert.equal(
+      await updateCredential(db, { name: "A", username: "v", token: null, user: "t" }),
+      "done",
+    );
     let [row] = (await listCredentials(db, params())).rows;
     assert.deepEqual([row.username, row.password], ["v", "tok1"]);
-    assert.equal(await updateCredential(db, "A", { username: "v", token: "tok3" }, "t"), "done");
+    assert.equal(
+      await updateCredential(db, { name: "A", username: "v", token: "tok3", user: "t" }),
+      "done",
+    );
     [row] = (await listCredentials(db, params())).rows;
     assert.equal(row.password, "tok3");
   });

@@ -47,8 +47,7 @@ export async function getCredential(db: Db, name: string): Promise<Credential | 
 /** Creates a credential (with an already encrypted token) unless the name is taken. */
 export function createCredential(
   db: Db,
-  credential: { name: string; username: string; token: string },
-  user: string,
+  credential: { name: string; username: string; token: string; user: string },
 ): Promise<ChangeResult> {
   return db.transaction(async (tx) => {
     const [taken] = await tx.query("SELECT 1 AS x FROM Credentials WHERE name = ?", [
@@ -59,8 +58,9 @@ export function createCredential(
       "INSERT INTO Credentials (name, username, password, changed_at) VALUES (?, ?, ?, ?)",
       [credential.name, credential.username, credential.token, time(nowDbTime())],
     );
-    await audit(tx, db.info, {
-      user,
+    await audit(tx, {
+      info: db.info,
+      user: credential.user,
       what: `created credential ${q(credential.name)} with username ${q(credential.username)}`,
     });
     return "done";
@@ -70,10 +70,9 @@ export function createCredential(
 /** Changes a credential's username, and its password when a new token is given. */
 export function updateCredential(
   db: Db,
-  name: string,
-  change: { username: string; token: string | null },
-  user: string,
+  change: { name: string; username: string; token: string | null; user: string },
 ): Promise<ChangeResult> {
+  const { name, user } = change;
   return db.transaction(async (tx) => {
     const [before] = await tx.query<Credential>(
       "SELECT username, password FROM Credentials WHERE name = ?",
@@ -90,17 +89,25 @@ export function updateCredential(
         : `username ${q(before.username)} -> ${q(change.username)}`,
       change.token ? "password changed" : "password kept",
     ];
-    await audit(tx, db.info, { user, what: `changed credential ${q(name)}: ${parts.join(", ")}` });
+    await audit(tx, {
+      info: db.info,
+      user,
+      what: `changed credential ${q(name)}: ${parts.join(", ")}`,
+    });
     return "done";
   });
 }
 
 /** Deletes a credential. */
-export function deleteCredential(db: Db, name: string, user: string): Promise<ChangeResult> {
+export function deleteCredential(
+  db: Db,
+  change: { name: string; user: string },
+): Promise<ChangeResult> {
+  const { name, user } = change;
   return db.transaction(async (tx) => {
     const changed = await tx.run("DELETE FROM Credentials WHERE name = ?", [name]);
     if (!changed) return "missing";
-    await audit(tx, db.info, { user, what: `deleted credential ${q(name)}` });
+    await audit(tx, { info: db.info, user, what: `deleted credential ${q(name)}` });
     return "done";
   });
 }
@@ -111,12 +118,11 @@ export function deleteCredential(db: Db, name: string, user: string): Promise<Ch
  */
 export async function auditReveal(
   db: Db,
-  name: string,
-  user: string,
-  refused?: string,
+  reveal: { name: string; user: string; refused?: string },
 ): Promise<void> {
+  const { name, user, refused } = reveal;
   const what = refused
     ? `tried to reveal the password of credential ${q(name)}: ${refused}`
     : `revealed the password of credential ${q(name)}`;
-  await db.transaction((tx) => audit(tx, db.info, { user, what }));
+  await db.transaction((tx) => audit(tx, { info: db.info, user, what }));
 }

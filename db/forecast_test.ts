@@ -33,19 +33,25 @@ contractTest(
       min_batch_size: null,
     };
     await createTrigger(db, {
-      ...base,
-      type: "SCHEDULED",
-      trigger_name: "B scheduled",
-      cron_expr: "0 7 * * MON-FRI",
-      next_run: "2030-01-07 07:00:00.000000",
-    }, "t");
+      input: {
+        ...base,
+        type: "SCHEDULED",
+        trigger_name: "B scheduled",
+        cron_expr: "0 7 * * MON-FRI",
+        next_run: "2030-01-07 07:00:00.000000",
+      },
+      user: "t",
+    });
     await createTrigger(db, {
-      ...base,
-      type: "QUEUE",
-      trigger_name: "A queue",
-      queue_name: "Invoices.Intake",
-      min_batch_size: 5,
-    }, "t");
+      input: {
+        ...base,
+        type: "QUEUE",
+        trigger_name: "A queue",
+        queue_name: "Invoices.Intake",
+        min_batch_size: 5,
+      },
+      user: "t",
+    });
 
     const read = await readForecast(db, now);
     assert.deepEqual(read.machines, [

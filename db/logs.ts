@@ -262,20 +262,20 @@ export function exportLogs(
 /** Deletes chosen log rows (of one process, or any when `process` is null); audited. */
 export function deleteLogs(
   db: Db,
-  process: string | null,
-  ids: string[],
-  user: string,
+  chosen: { process: string | null; ids: string[]; user: string },
 ): Promise<number> {
+  const { process, ids, user } = chosen;
   return db.transaction(async (tx) => {
-    const chosen = inList("id", ids);
+    const rows = inList("id", ids);
     const deleted = await tx.run(
-      `DELETE FROM Logs WHERE ${chosen.sql}${process === null ? "" : " AND process_name = ?"}`,
-      process === null ? chosen.params : [...chosen.params, process],
+      `DELETE FROM Logs WHERE ${rows.sql}${process === null ? "" : " AND process_name = ?"}`,
+      process === null ? rows.params : [...rows.params, process],
     );
     if (deleted > 0) {
       const listed = ids.slice(0, 20).join(", ") +
         (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
-      await audit(tx, db.info, {
+      await audit(tx, {
+        info: db.info,
         user,
         what: `deleted ${deleted} log row${deleted === 1 ? "" : "s"}${
           process === null ? "" : ` of process ${q(process)}`
@@ -302,7 +302,7 @@ export async function deleteLogsBefore(
   const scope = `of process ${q(process)} older than ${before.slice(0, 10)}`;
   const rows = (n: number) => `${n} log row${n === 1 ? "" : "s"}`;
   const entry = await db.transaction((tx) =>
-    audit(tx, db.info, { user, what: `is deleting log rows ${scope}: 0 deleted so far` })
+    audit(tx, { info: db.info, user, what: `is deleting log rows ${scope}: 0 deleted so far` })
   );
   let deleted = 0;
   let stopped = false;
@@ -318,7 +318,7 @@ export async function deleteLogsBefore(
         [process, time(before)],
       );
       const what = `is deleting log rows ${scope}: ${deleted + n} deleted so far`;
-      if (n > 0) await amendAudit(tx, entry, { user, what });
+      if (n > 0) await amendAudit(tx, { id: entry, user, what });
       return n;
     });
     deleted += batch;
@@ -327,6 +327,6 @@ export async function deleteLogsBefore(
     await pause();
   }
   const what = `deleted ${rows(deleted)} ${scope}${stopped ? " (stopped before the end)" : ""}`;
-  await db.transaction((tx) => amendAudit(tx, entry, { user, what }));
+  await db.transaction((tx) => amendAudit(tx, { id: entry, user, what }));
   return { deleted, stopped };
 }

@@ -190,8 +190,12 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
       process_name: "Q",
       log_message: "b",
     });
-    assert.equal(await deleteLogs(db, "P", [a, b], "alice"), 1, "only rows of the process");
-    assert.equal(await deleteLogs(db, null, [b], "alice"), 1);
+    assert.equal(
+      await deleteLogs(db, { process: "P", ids: [a, b], user: "alice" }),
+      1,
+      "only rows of the process",
+    );
+    assert.equal(await deleteLogs(db, { process: null, ids: [b], user: "alice" }), 1);
     for (let day = 0; day < 5; day++) {
       await insertLog(db, {
         log_time: shiftTime(T0, day * 86_400_000),

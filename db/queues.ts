@@ -328,9 +328,9 @@ export function exportElements(
 /** One element of a queue by its id (any spelling already turned into the stored one), or null. */
 export async function getElement(
   db: Executor,
-  queue: string,
-  id: string,
+  key: { queue: string; id: string },
 ): Promise<QueueElement | null> {
+  const { queue, id } = key;
   const [row] = await db.query<QueueElement>(
     `SELECT ${COLUMNS} FROM Queues WHERE id = ? AND queue_name = ?`,
     [id, queue],
@@ -341,10 +341,9 @@ export async function getElement(
 /** Adds a new element to a queue (status new, created now by `user`); returns its id. */
 export function addElement(
   db: Db,
-  queue: string,
-  element: { reference: string | null; data: string | null },
-  user: string,
+  element: { queue: string; reference: string | null; data: string | null; user: string },
 ): Promise<string> {
+  const { queue, user } = element;
   return db.transaction(async (tx) => {
     const id = newId(db.info);
     await tx.run(
@@ -352,7 +351,8 @@ export function addElement(
          end_date, message, created_by) VALUES (?, ?, 'NEW', ?, ?, ?, NULL, NULL, NULL, ?)`,
       [id, queue, element.data, element.reference, time(formatDbTime(new Date())), user],
     );
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `added element ${q(element.reference ?? id)} to queue ${q(queue)}`,
     });
@@ -381,16 +381,30 @@ export type ActionResult = {
   exceeded?: number;
 };
 
+/** An action on a queue's elements: which, on what, as confirmed, by whom. */
+export type QueueActionRequest = {
+  queue: string;
+  action: QueueAction;
+  target: ActionTarget;
+  confirmed: ActionConfirmations;
+  user: string;
+  /** The time the action is taken at (default: now). */
+  now?: Date;
+};
+
 /** Why an element that was allowed to move did not: someone moved it first. */
 export const MOVED_BY_SOMEONE_ELSE = "changed by someone else first";
 
+/** Which elements an action is asked to move, as confirmed, at `now`. */
+type Movement = {
+  action: QueueAction;
+  confirmed: ActionConfirmations;
+  now: Date;
+};
+
 /** The compare-and-set condition of an action: the statuses it may move (∩ the filter's). */
-function movable(
-  action: QueueAction,
-  confirmed: ActionConfirmations,
-  filter: QueueStatus[],
-  now: Date,
-) {
+function movable(movement: Movement, filter: QueueStatus[]) {
+  const { action, confirmed, now } = movement;
   const rule = actionRule(action, confirmed);
   const wanted = (s: QueueStatus) => filter.length === 0 || filter.includes(s);
   const from = rule.from.filter(wanted);
@@ -408,17 +422,13 @@ function movable(
   return { rule, condition };
 }
 
-/** The elements matching a filter that an action may move. */
+/** The elements of `queue` matching a filter that an action may move. */
 function movableMatching(
-  queue: string,
-  action: QueueAction,
-  filter: QueueFilter,
-  confirmed: ActionConfirmations,
-  now: Date,
+  movement: Movement & { queue: string; filter: QueueFilter },
 ): Condition {
   return whereOf([
-    ...filterConditions(queue, filter),
-    movable(action, confirmed, filter.statuses, now).condition,
+    ...filterConditions(movement.queue, movement.filter),
+    movable(movement, movement.filter.statuses).condition,
   ]);
 }
 
@@ -449,16 +459,18 @@ function describeFilter(filter: QueueFilter): string {
   return parts.length ? parts.join(", ") : "no filter";
 }
 
+/** What `countMovable` counts: the elements of a queue matching a filter, for an action. */
+export type MovableQuery = {
+  queue: string;
+  action: QueueAction;
+  filter: QueueFilter;
+  confirmed: ActionConfirmations;
+  now?: Date;
+};
+
 /** Counts the elements matching a filter that an action would move (the "retry all" preview). */
-export async function countMovable(
-  db: Executor,
-  queue: string,
-  action: QueueAction,
-  filter: QueueFilter,
-  confirmed: ActionConfirmations,
-  now: Date = new Date(),
-): Promise<number> {
-  const where = movableMatching(queue, action, filter, confirmed, now);
+export async function countMovable(db: Executor, query: MovableQuery): Promise<number> {
+  const where = movableMatching({ ...query, now: query.now ?? new Date() });
   const [row] = await db.query<{ n: number }>(
     `SELECT COUNT(*) AS n FROM Queues${where.sql}`,
     where.params,
@@ -478,15 +490,9 @@ export async function countMovable(
  * by what is left of the confirmed count, so no more than confirmed ever change; the result
  * counts every batch.
  */
-export async function applyQueueAction(
-  db: Db,
-  queue: string,
-  action: QueueAction,
-  target: ActionTarget,
-  confirmed: ActionConfirmations,
-  user: string,
-  now: Date = new Date(),
-): Promise<ActionResult> {
+export async function applyQueueAction(db: Db, request: QueueActionRequest): Promise<ActionResult> {
+  const { queue, action, target, confirmed, user } = request;
+  const now = request.now ?? new Date();
   const skipped: Record<string, number> = {};
   const skip = (reason: string, n = 1) => {
     if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
@@ -494,7 +500,8 @@ export async function applyQueueAction(
   const change = statement(action, now);
   const record = async (tx: Executor, changed: number, what: string) => {
     if (changed === 0) return;
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `${ACTION_WORDS[action].past} ${changed} element${changed === 1 ? "" : "s"} of queue ${
         q(queue)
@@ -502,7 +509,7 @@ export async function applyQueueAction(
     });
   };
   if (!("ids" in target)) {
-    const where = movableMatching(queue, action, target.filter, confirmed, now);
+    const where = movableMatching({ queue, action, filter: target.filter, confirmed, now });
     let changed = 0;
     for (let left = target.expected; left > 0;) {
       const size = Math.min(BATCH_ROWS, left);
@@ -510,7 +517,7 @@ export async function applyQueueAction(
       const batch = await db.transaction(async (tx) => {
         // Counted in the first batch's transaction: more than confirmed changes nothing.
         const matching = first
-          ? await countMovable(tx, queue, action, target.filter, confirmed, now)
+          ? await countMovable(tx, { queue, action, filter: target.filter, confirmed, now })
           : 0;
         if (matching > target.expected) return -matching;
         return await tx.run(
@@ -531,7 +538,7 @@ export async function applyQueueAction(
     return { changed, skipped };
   }
   return await db.transaction(async (tx) => {
-    const { rule, condition } = movable(action, confirmed, [], now);
+    const { rule, condition } = movable({ action, confirmed, now }, []);
     const found = await tx.query<
       Pick<QueueElement, "id" | "status" | "start_date" | "reference">
     >(
@@ -545,7 +552,7 @@ export async function applyQueueAction(
     found.sort((a, b) => asked(a) - asked(b));
     const stuckMark = stuckBefore(now);
     const eligible = found.filter((el) => {
-      const reason = skipReason(rule, el, stuckMark);
+      const reason = skipReason(rule, { element: el, stuckMark });
       if (reason) skip(reason);
       return reason === null;
     });

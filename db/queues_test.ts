@@ -209,15 +209,20 @@ function idKey(db: Db): (id: string) => string {
   });
 
   test("adding an element writes a new one with its creator and an audit entry", async (db) => {
-    const id = await addElement(db, "Q", { reference: "R-1", data: '{"a": 1}' }, "alice");
-    const element = (await getElement(db, "Q", id))!;
+    const id = await addElement(db, {
+      queue: "Q",
+      reference: "R-1",
+      data: '{"a": 1}',
+      user: "alice",
+    });
+    const element = (await getElement(db, { queue: "Q", id }))!;
     assert.equal(element.status, "NEW");
     assert.equal(element.created_by, "alice");
     assert.equal(element.data, '{"a": 1}');
     assert.equal(element.start_date, null);
     assert.match(element.created_date, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
     assert.equal(
-      await getElement(db, "Other", id),
+      await getElement(db, { queue: "Other", id }),
       null,
       "an element is found in its own queue only",
     );
@@ -249,7 +254,14 @@ function idKey(db: Db): (id: string) => string {
     const none = { done: false, stuck: false };
 
     const ids = [failed, abandoned, done, fresh, stuck, waiting, gone];
-    const first = await applyQueueAction(db, "Q", "retry", { ids }, none, "alice", now);
+    const first = await applyQueueAction(db, {
+      queue: "Q",
+      action: "retry",
+      target: { ids },
+      confirmed: none,
+      user: "alice",
+      now,
+    });
     assert.equal(first.changed, 2);
     assert.deepEqual(first.skipped, {
       "no longer exists": 1,
@@ -258,66 +270,80 @@ function idKey(db: Db): (id: string) => string {
       "in progress (confirm it is stuck)": 1,
       "already new": 1,
     });
-    const retried = (await getElement(db, "Q", failed))!;
+    const retried = (await getElement(db, { queue: "Q", id: failed }))!;
     assert.deepEqual([retried.status, retried.start_date, retried.end_date], ["NEW", null, null]);
 
-    const second = await applyQueueAction(
-      db,
-      "Q",
-      "retry",
-      { ids: [done, fresh, stuck] },
-      {
+    const second = await applyQueueAction(db, {
+      queue: "Q",
+      action: "retry",
+      target: { ids: [done, fresh, stuck] },
+      confirmed: {
         done: true,
         stuck: true,
       },
-      "alice",
+      user: "alice",
       now,
-    );
+    });
     assert.equal(second.changed, 2, "done and stuck move once confirmed; the fresh one never");
-    assert.equal((await getElement(db, "Q", fresh))!.status, "IN_PROGRESS");
-    assert.equal((await getElement(db, "Q", stuck))!.status, "NEW");
+    assert.equal((await getElement(db, { queue: "Q", id: fresh }))!.status, "IN_PROGRESS");
+    assert.equal((await getElement(db, { queue: "Q", id: stuck }))!.status, "NEW");
 
-    const abandon = await applyQueueAction(
-      db,
-      "Q",
-      "abandon",
-      { ids: [waiting, fresh] },
-      none,
-      "bob",
+    const abandon = await applyQueueAction(db, {
+      queue: "Q",
+      action: "abandon",
+      target: { ids: [waiting, fresh] },
+      confirmed: none,
+      user: "bob",
       now,
-    );
+    });
     assert.equal(abandon.changed, 1);
-    const gaveUp = (await getElement(db, "Q", waiting))!;
+    const gaveUp = (await getElement(db, { queue: "Q", id: waiting }))!;
     assert.equal(gaveUp.status, "ABANDONED");
     assert.ok(gaveUp.end_date);
 
-    const removed = await applyQueueAction(
-      db,
-      "Q",
-      "delete",
-      { ids: [waiting, fresh] },
-      none,
-      "bob",
+    const removed = await applyQueueAction(db, {
+      queue: "Q",
+      action: "delete",
+      target: { ids: [waiting, fresh] },
+      confirmed: none,
+      user: "bob",
       now,
-    );
+    });
     assert.deepEqual(removed, { changed: 1, skipped: { "in progress": 1 } });
-    assert.equal(await getElement(db, "Q", waiting), null);
+    assert.equal(await getElement(db, { queue: "Q", id: waiting }), null);
 
     // Everything matching a filter: the count first, then the action with the count shown.
     for (let i = 0; i < 4; i++) await add("FAILED", `BULK-${i}`);
     await insertElement(db, { queue_name: "Other", status: "FAILED", created_date: ago(1) });
     const byFilter = filter("status=FAILED&q=BULK");
-    assert.equal(await countMovable(db, "Q", "retry", byFilter, none, now), 4);
-    assert.equal(await countMovable(db, "Q", "retry", filter("status=DONE"), none, now), 0);
-    const bulk = await applyQueueAction(
-      db,
-      "Q",
-      "retry",
-      { filter: byFilter, expected: 6 },
-      none,
-      "carol",
-      now,
+    assert.equal(
+      await countMovable(db, {
+        queue: "Q",
+        action: "retry",
+        filter: byFilter,
+        confirmed: none,
+        now,
+      }),
+      4,
     );
+    assert.equal(
+      await countMovable(db, {
+        queue: "Q",
+        action: "retry",
+        filter: filter("status=DONE"),
+        confirmed: none,
+        now,
+      }),
+      0,
+    );
+    const bulk = await applyQueueAction(db, {
+      queue: "Q",
+      action: "retry",
+      target: { filter: byFilter, expected: 6 },
+      confirmed: none,
+      user: "carol",
+      now,
+    });
     assert.deepEqual(bulk, { changed: 4, skipped: { [MOVED_BY_SOMEONE_ELSE]: 2 } });
     const [other] = await db.query<{ status: string }>(
       "SELECT status FROM Queues WHERE queue_name = 'Other'",
@@ -356,20 +382,25 @@ function idKey(db: Db): (id: string) => string {
         .map((r) => r.status).join();
     for (let i = 0; i < 5; i++) await add(`OLD-${i}`);
     const failed = filter("status=FAILED");
-    const shown = await countMovable(db, "Q", "delete", failed, none, now);
+    const shown = await countMovable(db, {
+      queue: "Q",
+      action: "delete",
+      filter: failed,
+      confirmed: none,
+      now,
+    });
     assert.equal(shown, 5);
     for (let i = 0; i < 3; i++) await add(`NEW-${i}`);
     const before = await statuses();
 
-    const refused = await applyQueueAction(
-      db,
-      "Q",
-      "delete",
-      { filter: failed, expected: shown },
-      none,
-      "alice",
+    const refused = await applyQueueAction(db, {
+      queue: "Q",
+      action: "delete",
+      target: { filter: failed, expected: shown },
+      confirmed: none,
+      user: "alice",
       now,
-    );
+    });
     assert.deepEqual(refused, { changed: 0, skipped: {}, exceeded: 8 });
     assert.equal(await statuses(), before, "nothing deleted");
 
@@ -396,15 +427,14 @@ function idKey(db: Db): (id: string) => string {
           })
         ),
     };
-    const raced = await applyQueueAction(
-      racing,
-      "Q",
-      "delete",
-      { filter: failed, expected: 8 },
-      none,
-      "alice",
+    const raced = await applyQueueAction(racing, {
+      queue: "Q",
+      action: "delete",
+      target: { filter: failed, expected: 8 },
+      confirmed: none,
+      user: "alice",
       now,
-    );
+    });
     assert.deepEqual(raced, { changed: 8, skipped: {} });
     const [{ n }] = await db.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM Queues WHERE status = 'FAILED'",
@@ -436,14 +466,13 @@ Deno.test("acting on all matching works in batches below lock escalation, and co
           },
         })
       );
-    const result = await applyQueueAction(
-      t.db,
-      "Q",
-      "retry",
-      { filter: filter("status=FAILED"), expected: total },
-      { done: false, stuck: false },
-      "carol",
-    );
+    const result = await applyQueueAction(t.db, {
+      queue: "Q",
+      action: "retry",
+      target: { filter: filter("status=FAILED"), expected: total },
+      confirmed: { done: false, stuck: false },
+      user: "carol",
+    });
     assert.deepEqual(result, { changed: total, skipped: {} });
     assert.deepEqual(changedPerStatement, [BATCH_ROWS, 150]);
     const [left] = await t.db.query<{ n: number }>(

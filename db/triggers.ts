@@ -115,7 +115,11 @@ export async function listTriggers(
   return { rows: page.rows.map(normalized), total: page.total };
 }
 
-async function readTrigger(tx: Executor, info: DbInfo, id: string): Promise<Trigger | null> {
+async function readTrigger(
+  tx: Executor,
+  key: { info: DbInfo; id: string },
+): Promise<Trigger | null> {
+  const { info, id } = key;
   const [row] = await tx.query<Trigger>(
     `SELECT ${columns(info)} FROM ${FROM} WHERE t.id = ?`,
     [id],
@@ -133,7 +137,7 @@ export async function triggerCounts(db: Executor): Promise<Record<string, number
 
 /** One trigger by its stored id, or null. */
 export function getTrigger(db: Db, id: string): Promise<Trigger | null> {
-  return readTrigger(db, db.info, id);
+  return readTrigger(db, { info: db.info, id });
 }
 
 /** The most triggers {@linkcode allTriggers} reads (an installation has hundreds). */
@@ -207,7 +211,11 @@ function subRow(input: TriggerInput): { table: string; columns: string[]; values
   };
 }
 
-async function insertSubRow(tx: Executor, id: string, input: TriggerInput): Promise<void> {
+async function insertSubRow(
+  tx: Executor,
+  row: { id: string; input: TriggerInput },
+): Promise<void> {
+  const { id, input } = row;
   const sub = subRow(input);
   await tx.run(
     `INSERT INTO ${sub.table} (id, ${sub.columns.join(", ")}) VALUES (?${
@@ -244,7 +252,11 @@ function listed(values: TriggerInput | Trigger): string {
 }
 
 /** Creates a trigger (status `IDLE`) and its sub-row in one transaction; returns its id. */
-export function createTrigger(db: Db, input: TriggerInput, user: string): Promise<string> {
+export function createTrigger(
+  db: Db,
+  change: { input: TriggerInput; user: string },
+): Promise<string> {
+  const { input, user } = change;
   return db.transaction(async (tx) => {
     const id = newId(db.info);
     const own = formColumns(db.info, input);
@@ -253,8 +265,9 @@ export function createTrigger(db: Db, input: TriggerInput, user: string): Promis
       `INSERT INTO Triggers (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
       [id, input.type, "IDLE", ...own.map(([, v]) => v)],
     );
-    await insertSubRow(tx, id, input);
-    await audit(tx, db.info, {
+    await insertSubRow(tx, { id, input });
+    await audit(tx, {
+      info: db.info,
       user,
       what: `created ${input.type} ${named({ ...input, id })}: ${listed(input)}`,
     });
@@ -271,12 +284,11 @@ export type UpdateResult = "done" | "missing" | "type";
  */
 export function updateTrigger(
   db: Db,
-  id: string,
-  input: TriggerInput,
-  user: string,
+  change: { id: string; input: TriggerInput; user: string },
 ): Promise<UpdateResult> {
+  const { id, input, user } = change;
   return db.transaction(async (tx) => {
-    const before = await readTrigger(tx, db.info, id);
+    const before = await readTrigger(tx, { info: db.info, id });
     if (!before) return "missing";
     if (before.type !== input.type) return "type";
     const own = formColumns(db.info, input);
@@ -295,12 +307,13 @@ export function updateTrigger(
         [...set.map(([, v]) => v), id],
       )
       : (await tx.query(`SELECT id FROM ${sub.table} WHERE id = ?`, [id])).length;
-    if (found === 0) await insertSubRow(tx, id, after);
+    if (found === 0) await insertSubRow(tx, { id, input: after });
     const was = audited({ ...before }, before.type);
     const now = audited({ ...after }, after.type);
     const diff = Object.keys(now).filter((k) => was[k] !== now[k])
       .map((k) => `${k} ${was[k]} -> ${now[k]}`);
-    await audit(tx, db.info, {
+    await audit(tx, {
+      info: db.info,
       user,
       what: `changed ${named(before)}: ${diff.length ? diff.join(", ") : "nothing"}`,
     });
@@ -314,8 +327,14 @@ export type ActionOutcome =
   | { result: "missing" }
   | { result: "refused" | "confirm" | "conflict"; trigger: Trigger; message: string };
 
-/** What the admin saw and confirmed, and the time a finished single trigger runs again. */
-export type ActionOptions = {
+/**
+ * An action on a trigger: which, by whom, what the admin saw and confirmed, and the time a
+ * finished single trigger runs again.
+ */
+export type TriggerChange = {
+  id: string;
+  action: TriggerAction;
+  user: string;
   /** The status the admin saw: the change is made only from that status. */
   seen?: string;
   confirmed?: boolean;
@@ -366,14 +385,17 @@ function conflict(trigger: Trigger): ActionOutcome {
  */
 function fromSeen(
   db: Db,
-  id: string,
-  seen: string | undefined,
-  change: (tx: Executor, before: Trigger) => Promise<ActionOutcome>,
+  seen: {
+    id: string;
+    seen?: string;
+    change: (tx: Executor, before: Trigger) => Promise<ActionOutcome>;
+  },
 ): Promise<ActionOutcome> {
+  const { id, change } = seen;
   return db.transaction(async (tx) => {
-    const before = await readTrigger(tx, db.info, id);
+    const before = await readTrigger(tx, { info: db.info, id });
     if (!before) return { result: "missing" };
-    if ((seen ?? before.process_status) !== before.process_status) return conflict(before);
+    if ((seen.seen ?? before.process_status) !== before.process_status) return conflict(before);
     return await change(tx, before);
   });
 }
@@ -385,67 +407,66 @@ function fromSeen(
  */
 async function claim(
   tx: Executor,
-  info: DbInfo,
-  before: Trigger,
-  to: string,
+  claimed: { info: DbInfo; before: Trigger; to: string },
 ): Promise<ActionOutcome | null> {
+  const { info, before, to } = claimed;
   const changed = await tx.run(
     "UPDATE Triggers SET process_status = ? WHERE id = ? AND process_status = ?",
     [to, before.id, before.process_status],
   );
-  return changed === 1 ? null : conflict((await readTrigger(tx, info, before.id))!);
+  return changed === 1 ? null : conflict((await readTrigger(tx, { info, id: before.id }))!);
 }
 
 /**
  * Applies a status action (docs/design.md#trigger-status-rules) as a compare-and-set from the status the admin saw, in one
  * transaction with its audit entry.
  */
-export function actOnTrigger(
-  db: Db,
-  id: string,
-  action: TriggerAction,
-  options: ActionOptions,
-  user: string,
-): Promise<ActionOutcome> {
-  return fromSeen(db, id, options.seen, async (tx, before) => {
-    const from = before.process_status;
-    const step = decide(action, { type: before.type, status: from }, {
-      killing: db.info.killing,
-      confirmed: options.confirmed,
-    });
-    if (!step.ok) return { result: step.reason, trigger: before, message: step.message };
-    const nextRun = step.nextRun === "now"
-      ? nowDbTime()
-      : step.nextRun === "given"
-      ? options.nextRun
-      : undefined;
-    if (step.nextRun === "given" && !nextRun) {
+export function actOnTrigger(db: Db, options: TriggerChange): Promise<ActionOutcome> {
+  const { id, action, user } = options;
+  return fromSeen(db, {
+    id,
+    seen: options.seen,
+    change: async (tx, before) => {
+      const from = before.process_status;
+      const step = decide(action, { type: before.type, status: from }, {
+        killing: db.info.killing,
+        confirmed: options.confirmed,
+      });
+      if (!step.ok) return { result: step.reason, trigger: before, message: step.message };
+      const nextRun = step.nextRun === "now"
+        ? nowDbTime()
+        : step.nextRun === "given"
+        ? options.nextRun
+        : undefined;
+      if (step.nextRun === "given" && !nextRun) {
+        return {
+          result: "refused",
+          trigger: before,
+          message: `Choose when “${before.trigger_name}” should run again (next_run).`,
+        };
+      }
+      const lost = await claim(tx, { info: db.info, before, to: step.to });
+      if (lost) return lost;
+      let detail = `${from} -> ${step.to}`;
+      if (nextRun) {
+        await tx.run(`UPDATE ${SUB_TABLES[before.type]} SET next_run = ? WHERE id = ?`, [
+          time(nextRun),
+          id,
+        ]);
+        detail += `, next_run ${before.next_run ?? "nothing"} -> ${nextRun}`;
+      }
+      await audit(tx, {
+        info: db.info,
+        user,
+        what: `${DONE_WORDS[action]} ${named(before)}: ${detail}`,
+      });
+      const after = (await readTrigger(tx, { info: db.info, id }))!;
       return {
-        result: "refused",
-        trigger: before,
-        message: `Choose when “${before.trigger_name}” should run again (next_run).`,
+        result: "done",
+        trigger: after,
+        message: doneMessage(action, after),
       };
-    }
-    const lost = await claim(tx, db.info, before, step.to);
-    if (lost) return lost;
-    let detail = `${from} -> ${step.to}`;
-    if (nextRun) {
-      await tx.run(`UPDATE ${SUB_TABLES[before.type]} SET next_run = ? WHERE id = ?`, [
-        time(nextRun),
-        id,
-      ]);
-      detail += `, next_run ${before.next_run ?? "nothing"} -> ${nextRun}`;
-    }
-    await audit(tx, db.info, {
-      user,
-      what: `${DONE_WORDS[action]} ${named(before)}: ${detail}`,
-    });
-    const after = (await readTrigger(tx, db.info, id))!;
-    return {
-      result: "done",
-      trigger: after,
-      message: doneMessage(action, after),
-    };
+    },
   });
 }
 
@@ -455,30 +476,38 @@ export function actOnTrigger(
  */
 export function deleteTrigger(
   db: Db,
-  id: string,
-  options: { seen?: string },
-  user: string,
+  change: { id: string; seen?: string; user: string },
 ): Promise<ActionOutcome> {
-  return fromSeen(db, id, options.seen, async (tx, before) => {
-    const from = before.process_status;
-    if (!canDelete(from)) {
+  const { id, user } = change;
+  return fromSeen(db, {
+    id,
+    seen: change.seen,
+    change: async (tx, before) => {
+      const from = before.process_status;
+      if (!canDelete(from)) {
+        return {
+          result: "refused",
+          trigger: before,
+          message: `Cannot delete “${before.trigger_name}” while it is ${statusLabel(from)}: ` +
+            "pause it and wait until it has stopped.",
+        };
+      }
+      const lost = await claim(tx, { info: db.info, before, to: from });
+      if (lost) return lost;
+      for (const table of Object.values(SUB_TABLES)) {
+        await tx.run(`DELETE FROM ${table} WHERE id = ?`, [id]);
+      }
+      await tx.run("DELETE FROM Triggers WHERE id = ?", [id]);
+      await audit(tx, {
+        info: db.info,
+        user,
+        what: `deleted ${before.type} ${named(before)} (was ${from}): ${listed(before)}`,
+      });
       return {
-        result: "refused",
-        trigger: before,
-        message: `Cannot delete “${before.trigger_name}” while it is ${statusLabel(from)}: ` +
-          "pause it and wait until it has stopped.",
+        result: "done",
+        trigger: null,
+        message: `Trigger “${before.trigger_name}” deleted.`,
       };
-    }
-    const lost = await claim(tx, db.info, before, from);
-    if (lost) return lost;
-    for (const table of Object.values(SUB_TABLES)) {
-      await tx.run(`DELETE FROM ${table} WHERE id = ?`, [id]);
-    }
-    await tx.run("DELETE FROM Triggers WHERE id = ?", [id]);
-    await audit(tx, db.info, {
-      user,
-      what: `deleted ${before.type} ${named(before)} (was ${from}): ${listed(before)}`,
-    });
-    return { result: "done", trigger: null, message: `Trigger “${before.trigger_name}” deleted.` };
+    },
   });
 }

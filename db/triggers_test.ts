@@ -86,16 +86,15 @@ contractTest(
   "triggers: a created trigger is stored with the exact Python spellings",
   async (db) => {
     const whitelist = '["rpa-vm-01", "rpa-vm-02"]';
-    const scheduled = await createTrigger(
-      db,
-      input("SCHEDULED", {
+    const scheduled = await createTrigger(db, {
+      input: input("SCHEDULED", {
         scheduler_whitelist: whitelist,
         is_git_repo: true,
         git_branch: "develop",
         priority: 7,
       }),
-      "t",
-    );
+      user: "t",
+    });
     assertIdFormat(db, scheduled);
     const row = await rawTrigger(db, scheduled);
     assert.equal(row.type, "SCHEDULED");
@@ -116,7 +115,7 @@ contractTest(
       next_run: "2030-01-07 07:00:00.000000",
     });
 
-    const single = await createTrigger(db, input("SINGLE"), "t");
+    const single = await createTrigger(db, { input: input("SINGLE"), user: "t" });
     const singleRow = await rawTrigger(db, single);
     assert.equal(singleRow.scheduler_whitelist, "[]");
     assert.equal(singleRow.git_branch, null, "NULL unless given");
@@ -124,7 +123,7 @@ contractTest(
       await count(db, "SELECT COUNT(*) AS n FROM Single_Triggers WHERE id = ?", [single]),
       1,
     );
-    const queue = await createTrigger(db, input("QUEUE"), "t");
+    const queue = await createTrigger(db, { input: input("QUEUE"), user: "t" });
     const [queued] = await db.query<{ queue_name: string; min_batch_size: number }>(
       "SELECT queue_name, min_batch_size FROM Queue_Triggers WHERE id = ?",
       [queue],
@@ -145,22 +144,31 @@ contractTest(
   async (db) => {
     const now = nowDbTime();
     for (const type of TRIGGER_TYPES) {
-      const id = await createTrigger(db, input(type), "t");
+      const id = await createTrigger(db, { input: input(type), user: "t" });
       for (const action of TRIGGER_ACTIONS) {
         for (const status of TRIGGER_STATUSES) {
           const where = `${action} ${type} ${status}`;
           await db.run("UPDATE Triggers SET process_status = ? WHERE id = ?", [status, id]);
           const before = await audits(db);
           const other = status === "IDLE" ? "RUNNING" : "IDLE";
-          const stale = await actOnTrigger(db, id, action, { seen: other, confirmed: true }, "t");
+          const stale = await actOnTrigger(db, {
+            id,
+            action,
+            seen: other,
+            confirmed: true,
+            user: "t",
+          });
           assert.equal(stale.result, "conflict", where);
           assert.match((stale as { message: string }).message, /Someone else changed/);
 
           const step = decide(action, { type, status }, { killing: true });
-          const outcome = await actOnTrigger(db, id, action, {
+          const outcome = await actOnTrigger(db, {
+            id,
+            action,
             seen: status,
             nextRun: "2031-05-01 10:00:00.000000",
-          }, "t");
+            user: "t",
+          });
           const stored = (await getTrigger(db, id))!;
           if (step.ok) {
             assert.equal(outcome.result, "done", where);
@@ -176,36 +184,39 @@ contractTest(
             assert.equal(await audits(db), before, where);
           }
           if (step.ok === false && step.reason === "confirm") {
-            const confirmed = await actOnTrigger(
-              db,
+            const confirmed = await actOnTrigger(db, {
               id,
               action,
-              { seen: status, confirmed: true },
-              "t",
-            );
+              seen: status,
+              confirmed: true,
+              user: "t",
+            });
             assert.equal(confirmed.result, "done", where);
             assert.equal((await getTrigger(db, id))!.process_status, "IDLE", where);
           }
         }
       }
     }
-    assert.equal((await actOnTrigger(db, missing(db), "pause", {}, "t")).result, "missing");
+    assert.equal(
+      (await actOnTrigger(db, { id: missing(db), action: "pause", user: "t" })).result,
+      "missing",
+    );
   },
 );
 
 contractTest("triggers: run now sets next_run to now; run again needs a time", async (db) => {
-  const id = await createTrigger(db, input("SCHEDULED"), "t");
+  const id = await createTrigger(db, { input: input("SCHEDULED"), user: "t" });
   const before = nowDbTime();
-  const run = await actOnTrigger(db, id, "run", { seen: "IDLE" }, "t");
+  const run = await actOnTrigger(db, { id, action: "run", seen: "IDLE", user: "t" });
   assert.equal(run.result, "done");
   const after = (await getTrigger(db, id))!;
   assert.ok(second(after.next_run!) >= second(before));
   assert.ok(second(after.next_run!) <= second(nowDbTime()));
   assert.equal(after.last_run, null, "run now leaves last_run to the scheduler");
 
-  const single = await createTrigger(db, input("SINGLE"), "t");
+  const single = await createTrigger(db, { input: input("SINGLE"), user: "t" });
   await db.run("UPDATE Triggers SET process_status = 'DONE' WHERE id = ?", [single]);
-  const refused = await actOnTrigger(db, single, "resume", { seen: "DONE" }, "t");
+  const refused = await actOnTrigger(db, { id: single, action: "resume", seen: "DONE", user: "t" });
   assert.equal(refused.result, "refused");
   assert.equal((await getTrigger(db, single))!.process_status, "DONE");
 });
@@ -215,16 +226,15 @@ contractTest(
   async (db) => {
     for (const type of TRIGGER_TYPES) {
       for (const status of TRIGGER_STATUSES) {
-        const id = await createTrigger(db, input(type), "t");
+        const id = await createTrigger(db, { input: input(type), user: "t" });
         await db.run("UPDATE Triggers SET process_status = ? WHERE id = ?", [status, id]);
-        const stale = await deleteTrigger(
-          db,
+        const stale = await deleteTrigger(db, {
           id,
-          { seen: status === "IDLE" ? "PAUSED" : "IDLE" },
-          "t",
-        );
+          seen: status === "IDLE" ? "PAUSED" : "IDLE",
+          user: "t",
+        });
         assert.equal(stale.result, "conflict");
-        const outcome = await deleteTrigger(db, id, { seen: status }, "t");
+        const outcome = await deleteTrigger(db, { id, seen: status, user: "t" });
         const running = ["RUNNING", "PAUSING", "KILLING"].includes(status);
         assert.equal(outcome.result, running ? "refused" : "done", `${type} ${status}`);
         assert.equal(await getTrigger(db, id) === null, !running, `${type} ${status}`);
@@ -238,14 +248,14 @@ contractTest(
         assert.equal(subRows, running ? 1 : 0);
       }
     }
-    assert.equal((await deleteTrigger(db, missing(db), {}, "t")).result, "missing");
+    assert.equal((await deleteTrigger(db, { id: missing(db), user: "t" })).result, "missing");
   },
 );
 
 contractTest(
   "triggers: an edit changes fields and sub-row, never status, last run or type",
   async (db) => {
-    const id = await createTrigger(db, input("QUEUE"), "t");
+    const id = await createTrigger(db, { input: input("QUEUE"), user: "t" });
     await db.run("UPDATE Triggers SET process_status = 'RUNNING', last_run = ? WHERE id = ?", [
       time("2026-01-01 08:00:00.000000"),
       id,
@@ -258,7 +268,7 @@ contractTest(
       process_args: "--fast",
       is_blocking: false,
     });
-    assert.equal(await updateTrigger(db, id, changed, "t"), "done");
+    assert.equal(await updateTrigger(db, { id, input: changed, user: "t" }), "done");
     const after = (await getTrigger(db, id))!;
     assert.equal(after.process_status, "RUNNING");
     assert.equal(after.last_run, "2026-01-01 08:00:00.000000");
@@ -267,8 +277,11 @@ contractTest(
       ["Renamed", "Other.Queue", 10, '["vm"]'],
     );
     assert.equal(after.is_blocking, false);
-    assert.equal(await updateTrigger(db, id, input("SINGLE"), "t"), "type");
-    assert.equal(await updateTrigger(db, missing(db), changed, "t"), "missing");
+    assert.equal(await updateTrigger(db, { id, input: input("SINGLE"), user: "t" }), "type");
+    assert.equal(
+      await updateTrigger(db, { id: missing(db), input: changed, user: "t" }),
+      "missing",
+    );
     const [entry] = await db.query<{ log_message: string }>(
       "SELECT log_message FROM Logs WHERE log_message LIKE ?",
       ["%changed trigger%"],
@@ -290,16 +303,15 @@ contractTest("triggers: the list filters, searches, sorts and pages", async (db)
       ["Delta", "SINGLE", "IDLE", 2, "2030-01-02 00:00:00.000000"],
     ] as const
   ) {
-    ids[name] = await createTrigger(
-      db,
-      input(type, {
+    ids[name] = await createTrigger(db, {
+      input: input(type, {
         trigger_name: name,
         priority,
         next_run: next,
         process_path: `C:\\Robots\\${name.toLowerCase()}_path`,
       }),
-      "t",
-    );
+      user: "t",
+    });
     await db.run("UPDATE Triggers SET process_status = ? WHERE id = ?", [status, ids[name]]);
   }
   const names = async (over = {}, filters = {}) =>
@@ -344,7 +356,7 @@ contractTest("triggers: the form's choices come from the schedulers and the queu
       [newId(db.info), name, at],
     );
   }
-  await createTrigger(db, input("QUEUE", { queue_name: "Q.c" }), "t");
+  await createTrigger(db, { input: input("QUEUE", { queue_name: "Q.c" }), user: "t" });
   assert.deepEqual(await triggerChoices(db), {
     machines: ["vm-a", "vm-b"],
     queues: ["Q.a", "Q.b", "Q.c"],
@@ -362,17 +374,15 @@ contractTest(
         [machine, ago(age), machine === "vm-1" ? "Nightly" : null],
       );
     }
-    await createTrigger(
-      db,
-      input("SINGLE", { trigger_name: "A", scheduler_whitelist: '["vm-1", "vm-9"]' }),
-      "t",
-    );
-    await createTrigger(
-      db,
-      input("SINGLE", { trigger_name: "B", scheduler_whitelist: '["vm-1"]' }),
-      "t",
-    );
-    await createTrigger(db, input("SINGLE", { trigger_name: "C" }), "t");
+    await createTrigger(db, {
+      input: input("SINGLE", { trigger_name: "A", scheduler_whitelist: '["vm-1", "vm-9"]' }),
+      user: "t",
+    });
+    await createTrigger(db, {
+      input: input("SINGLE", { trigger_name: "B", scheduler_whitelist: '["vm-1"]' }),
+      user: "t",
+    });
+    await createTrigger(db, { input: input("SINGLE", { trigger_name: "C" }), user: "t" });
     const overview = await listSchedulers(db, params({ sort: "machine_name" }), now);
     assert.deepEqual(
       overview.rows.map((r) => [r.machine_name, r.state, r.whitelisted]),
@@ -399,11 +409,10 @@ Deno.test("a Python-written database (develop) lists its triggers as stored", as
     assert.equal(rows[0].scheduler_whitelist, null, "the newer line stores NULL for none");
     assert.equal(rows[2].process_args, '{"dry_run": true}');
     // A trigger we write there looks like the ones Python wrote.
-    const id = await createTrigger(
-      t.db,
-      input("SINGLE", { is_git_repo: true, git_branch: "main" }),
-      "t",
-    );
+    const id = await createTrigger(t.db, {
+      input: input("SINGLE", { is_git_repo: true, git_branch: "main" }),
+      user: "t",
+    });
     assert.match(id, /^[0-9a-f]{32}$/);
     const row = await rawTrigger(t.db, id);
     assert.deepEqual([row.is_git_repo, row.is_blocking, row.git_branch], [1, 1, "main"]);
@@ -419,10 +428,13 @@ Deno.test("a 2.0.x database: no git_branch written, 'null' read as no whitelist,
     assert.equal(rows[0].trigger_name, "Case intake");
     assert.equal(rows[0].scheduler_whitelist, "null");
     assert.equal(rows[0].git_branch, null);
-    const id = await createTrigger(t.db, input("SCHEDULED", { git_branch: "ignored" }), "t");
+    const id = await createTrigger(t.db, {
+      input: input("SCHEDULED", { git_branch: "ignored" }),
+      user: "t",
+    });
     assert.equal((await rawTrigger(t.db, id)).scheduler_whitelist, "[]");
     await t.db.run("UPDATE Triggers SET process_status = 'RUNNING' WHERE id = ?", [id]);
-    const kill = await actOnTrigger(t.db, id, "kill", { seen: "RUNNING" }, "t");
+    const kill = await actOnTrigger(t.db, { id, action: "kill", seen: "RUNNING", user: "t" });
     assert.equal(kill.result, "refused");
     assert.equal((await getTrigger(t.db, id))!.process_status, "RUNNING");
     const [{ n }] = await t.db.query<{ n: number }>(

@@ -30,22 +30,31 @@ async function addTriggers(db: Db): Promise<void> {
     queue_name: null,
     min_batch_size: null,
   };
-  await createTrigger(db, { ...base, trigger_name: "E2E first", priority: 3 }, "e2e");
-  await createTrigger(db, { ...base, trigger_name: "E2E second" }, "e2e");
   await createTrigger(db, {
-    ...base,
-    trigger_name: "E2E offline",
-    scheduler_whitelist: '["rpa-vm-03"]',
-  }, "e2e");
+    input: { ...base, trigger_name: "E2E first", priority: 3 },
+    user: "e2e",
+  });
+  await createTrigger(db, { input: { ...base, trigger_name: "E2E second" }, user: "e2e" });
+  await createTrigger(db, {
+    input: {
+      ...base,
+      trigger_name: "E2E offline",
+      scheduler_whitelist: '["rpa-vm-03"]',
+    },
+    user: "e2e",
+  });
   // A run every minute: drawn as one band, not 10,080 marks.
   await createTrigger(db, {
-    ...base,
-    trigger_name: "E2E busy",
-    is_blocking: false,
-    scheduler_whitelist: "[]",
-    cron_expr: "* * * * *",
-    next_run: nextRuns("* * * * *", nowDbTime(), 1)[0],
-  }, "e2e");
+    input: {
+      ...base,
+      trigger_name: "E2E busy",
+      is_blocking: false,
+      scheduler_whitelist: "[]",
+      cron_expr: "* * * * *",
+      next_run: nextRuns("* * * * *", nowDbTime(), 1)[0],
+    },
+    user: "e2e",
+  });
 }
 
 /**

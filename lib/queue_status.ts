@@ -81,9 +81,9 @@ export function stuckBefore(now: Date): DbTime {
 /** Why an element in `status` was left alone by an action (for the report), or null when it may move. */
 export function skipReason(
   rule: ActionRule,
-  element: { status: string; start_date: DbTime | null },
-  stuckMark: DbTime,
+  seen: { element: { status: string; start_date: DbTime | null }; stuckMark: DbTime },
 ): string | null {
+  const { element, stuckMark } = seen;
   if ((rule.from as string[]).includes(element.status)) return null;
   if (element.status === "IN_PROGRESS") {
     const stuck = element.start_date !== null && element.start_date < stuckMark;
@@ -126,9 +126,9 @@ export function formatDuration(ms: number): string {
 /** Says what an action did: "Retried 3 elements. Left alone: 1 in progress, 1 no longer exists." */
 export function actionReport(
   action: QueueAction,
-  changed: number,
-  skipped: Record<string, number>,
+  result: { changed: number; skipped: Record<string, number> },
 ): string {
+  const { changed, skipped } = result;
   const done = `${ACTION_WORDS[action].past[0].toUpperCase()}${
     ACTION_WORDS[action].past.slice(1)
   } ${changed === 1 ? "1 element" : `${changed.toLocaleString("en")} elements`}.`;

@@ -33,20 +33,35 @@ Deno.test("skipReason says why an element stays, and lets stuck ones go only whe
   const old = { status: "IN_PROGRESS", start_date: "2026-11-22 10:00:00.000000" };
   const fresh = { status: "IN_PROGRESS", start_date: "2026-11-22 11:30:00.000000" };
   const retry = actionRule("retry", none);
-  assert.equal(skipReason(retry, { status: "FAILED", start_date: null }, mark), null);
   assert.equal(
-    skipReason(retry, { status: "DONE", start_date: null }, mark),
+    skipReason(retry, { element: { status: "FAILED", start_date: null }, stuckMark: mark }),
+    null,
+  );
+  assert.equal(
+    skipReason(retry, { element: { status: "DONE", start_date: null }, stuckMark: mark }),
     "done (confirm to retry)",
   );
-  assert.equal(skipReason(retry, { status: "NEW", start_date: null }, mark), "already new");
-  assert.equal(skipReason(retry, old, mark), "in progress (confirm it is stuck)");
-  assert.equal(skipReason(retry, fresh, mark), "in progress");
-  const confirmed = actionRule("retry", { done: true, stuck: true });
-  assert.equal(skipReason(confirmed, old, mark), null);
-  assert.equal(skipReason(confirmed, fresh, mark), "in progress");
-  assert.equal(skipReason(confirmed, { status: "DONE", start_date: null }, mark), null);
   assert.equal(
-    skipReason(actionRule("abandon", none), { status: "DONE", start_date: null }, mark),
+    skipReason(retry, { element: { status: "NEW", start_date: null }, stuckMark: mark }),
+    "already new",
+  );
+  assert.equal(
+    skipReason(retry, { element: old, stuckMark: mark }),
+    "in progress (confirm it is stuck)",
+  );
+  assert.equal(skipReason(retry, { element: fresh, stuckMark: mark }), "in progress");
+  const confirmed = actionRule("retry", { done: true, stuck: true });
+  assert.equal(skipReason(confirmed, { element: old, stuckMark: mark }), null);
+  assert.equal(skipReason(confirmed, { element: fresh, stuckMark: mark }), "in progress");
+  assert.equal(
+    skipReason(confirmed, { element: { status: "DONE", start_date: null }, stuckMark: mark }),
+    null,
+  );
+  assert.equal(
+    skipReason(actionRule("abandon", none), {
+      element: { status: "DONE", start_date: null },
+      stuckMark: mark,
+    }),
     "already done",
   );
 });
@@ -74,9 +89,9 @@ Deno.test("durations and reports are said in words", () => {
   assert.equal(formatDuration(7_500_000), "2 h 5 min");
   assert.equal(formatDuration(86_400_000 + 4 * 3_600_000), "1 day 4 h");
   assert.equal(formatDuration(3 * 86_400_000), "3 days");
-  assert.equal(actionReport("retry", 3, {}), "Retried 3 elements.");
+  assert.equal(actionReport("retry", { changed: 3, skipped: {} }), "Retried 3 elements.");
   assert.equal(
-    actionReport("abandon", 1, { "in progress": 1, "no longer exists": 2 }),
+    actionReport("abandon", { changed: 1, skipped: { "in progress": 1, "no longer exists": 2 } }),
     "Abandoned 1 element. Left alone: 1 in progress, 2 no longer exists.",
   );
 });

@@ -14,7 +14,7 @@ import {
   type TriggerType,
   TYPE_LABELS,
 } from "./trigger_status.ts";
-import { type FormBody, readText } from "./validate.ts";
+import { type FormBody, textReader } from "./validate.ts";
 import { formatWhitelist, MACHINE_NAME_MAX, WHITELIST_MAX, whitelistNames } from "./whitelist.ts";
 
 /** The largest INTEGER both engines store. */
@@ -133,9 +133,11 @@ function flag(body: FormBody, name: string): boolean {
 }
 
 /** A checkbox sent after a hidden `off` (the form's way), so its last value is the answer. */
-function lastFlag(body: FormBody, name: string, fallback: boolean): boolean {
-  const sent = texts(body, name).at(-1);
-  return sent === undefined ? fallback : ["on", "true", "1", "yes"].includes(sent.toLowerCase());
+function lastFlag(body: FormBody, flag: { name: string; fallback: boolean }): boolean {
+  const sent = texts(body, flag.name).at(-1);
+  return sent === undefined
+    ? flag.fallback
+    : ["on", "true", "1", "yes"].includes(sent.toLowerCase());
 }
 
 /**
@@ -148,8 +150,9 @@ export function readTriggerForm(
   errors: FieldErrors,
   defaults: { is_blocking: boolean; priority: string } = { is_blocking: true, priority: "0" },
 ): TriggerFormValues {
+  const read = textReader(body, errors);
   const text = (name: string, label: string, max: number, min = 0, trim = true) =>
-    readText(body, name, { label, max, min, trim }, errors);
+    read(name, { label, max, min, trim });
   return {
     type: texts(body, "type")[0] ?? "",
     trigger_name: text("trigger_name", "Trigger name", 100, 1),
@@ -158,7 +161,7 @@ export function readTriggerForm(
     process_args: text("process_args", "Arguments", 1000, 0, false),
     is_git_repo: flag(body, "is_git_repo"),
     git_branch: text("git_branch", "Git branch", 100),
-    is_blocking: lastFlag(body, "is_blocking", defaults.is_blocking),
+    is_blocking: lastFlag(body, { name: "is_blocking", fallback: defaults.is_blocking }),
     priority: body.priority === undefined ? defaults.priority : text("priority", "Priority", 11),
     scheduler_whitelist: texts(body, "scheduler_whitelist"),
     cron_expr: text("cron_expr", "Cron expression", 200),
@@ -173,10 +176,9 @@ export function readTriggerForm(
 
 function wholeNumber(
   text: string,
-  field: string,
-  range: { label: string; min: number; fallback?: number },
-  errors: FieldErrors,
+  range: { field: string; label: string; min: number; fallback?: number; errors: FieldErrors },
 ): number | null {
+  const { field, errors } = range;
   if (text === "" && range.fallback !== undefined) return range.fallback;
   const n = /^[+-]?\d{1,10}$/.test(text) ? Number(text) : NaN;
   if (!(n >= range.min && n <= INT_MAX)) {
@@ -192,9 +194,9 @@ function wholeNumber(
  */
 export function checkNextRun(
   text: string,
-  options: { now: DbTime; confirmed: boolean },
-  errors: FieldErrors,
+  options: { now: DbTime; confirmed: boolean; errors: FieldErrors },
 ): DbTime | null {
+  const { errors } = options;
   if (errors.next_run) return null;
   const time = normalizeDbTime(text);
   if (!time) {
@@ -213,12 +215,19 @@ export function checkNextRun(
  * @param options.cron the stored cron expression when editing (a new one moves the next run)
  * @param options.gitBranch the database has `Triggers.git_branch`
  * @param options.now the current wall-clock time (a past next run asks for confirmation)
+ * @param options.errors where each problem is written, by field
  */
 export function checkTrigger(
   values: TriggerFormValues,
-  options: { type?: string; cron?: string | null; gitBranch: boolean; now: DbTime },
-  errors: FieldErrors,
+  options: {
+    type?: string;
+    cron?: string | null;
+    gitBranch: boolean;
+    now: DbTime;
+    errors: FieldErrors;
+  },
 ): TriggerInput | null {
+  const { errors } = options;
   let type = values.type;
   if (options.type !== undefined) {
     if (type !== "" && type !== options.type) {
@@ -229,12 +238,13 @@ export function checkTrigger(
     errors.type = `Type must be one of ${TRIGGER_TYPES.map((t) => TYPE_LABELS[t]).join(", ")}.`;
   }
 
-  const priority = wholeNumber(
-    values.priority,
-    "priority",
-    { label: "Priority", min: -INT_MAX - 1, fallback: 0 },
+  const priority = wholeNumber(values.priority, {
+    field: "priority",
+    label: "Priority",
+    min: -INT_MAX - 1,
+    fallback: 0,
     errors,
-  );
+  });
 
   const names = whitelistNames(values.scheduler_whitelist);
   const whitelist = formatWhitelist(names);
@@ -250,7 +260,7 @@ export function checkTrigger(
   }
 
   const nextRun = (text: string) =>
-    checkNextRun(text, { now: options.now, confirmed: values.confirm_past }, errors);
+    checkNextRun(text, { now: options.now, confirmed: values.confirm_past, errors });
   // An edit that leaves the time as the form showed it keeps whatever is stored now.
   const keptNext = values.previous_next_run !== "" && values.next_run === values.previous_next_run;
   let cron: string | null = null;
@@ -277,12 +287,12 @@ export function checkTrigger(
   } else if (type === "QUEUE") {
     queue = values.queue_name;
     if (queue === "") errors.queue_name ??= "Queue name is required.";
-    batch = wholeNumber(
-      values.min_batch_size,
-      "min_batch_size",
-      { label: "Minimum batch size", min: 1 },
+    batch = wholeNumber(values.min_batch_size, {
+      field: "min_batch_size",
+      label: "Minimum batch size",
+      min: 1,
       errors,
-    );
+    });
   }
 
   if (Object.keys(errors).length) return null;

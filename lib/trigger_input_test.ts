@@ -17,7 +17,7 @@ function check(
 ) {
   const errors: FieldErrors = {};
   const values = { ...newTriggerValues(), ...BASE, ...over };
-  const input = checkTrigger(values, { gitBranch: true, now: NOW, ...options }, errors);
+  const input = checkTrigger(values, { gitBranch: true, now: NOW, ...options, errors });
   return { input, errors };
 }
 

@@ -89,6 +89,11 @@ export const TRIGGER_ACTIONS = ["pause", "resume", "run", "kill", "reset"] as co
 /** A status action. */
 export type TriggerAction = typeof TRIGGER_ACTIONS[number];
 
+/** True for the name of a trigger action. */
+export function isTriggerAction(text: string): text is TriggerAction {
+  return (TRIGGER_ACTIONS as readonly string[]).includes(text);
+}
+
 /** What happens to `next_run` with a step: set to now, or to a time the admin gives. */
 export type NextRunChange = "now" | "given";
 

@@ -19,16 +19,23 @@ export type TextRule = { label: string; min?: number; max: number; trim?: boolea
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Reads one text field and records what is wrong with it in `errors`. Names (trimmed fields)
- * may not hold control characters: a name with a NUL or a line break looks like another name.
- * @returns the value (trimmed when the rule says so), or "" when it is not text
+ * A reader of the text fields of `body` that records what is wrong with each in `errors`. Names
+ * (trimmed fields) may not hold control characters: a name with a NUL or a line break looks like
+ * another name. The reader returns the value (trimmed when the rule says so), or "" when it is
+ * not text.
  */
-export function readText(
+export function textReader(
   body: FormBody,
-  name: string,
-  rule: TextRule,
   errors: FieldErrors,
+): (name: string, rule: TextRule) => string {
+  return (name, rule) => readText(body, { name, rule, errors });
+}
+
+function readText(
+  body: FormBody,
+  field: { name: string; rule: TextRule; errors: FieldErrors },
 ): string {
+  const { name, rule, errors } = field;
   const raw = body[name];
   if (raw !== undefined && typeof raw !== "string") {
     errors[name] = `${rule.label} must be text.`;

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { getConnInfo } from "hono/deno";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Db, Health } from "../db/connection.ts";
 import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
 import { AuthError, type NameResolver, type TokenResolver, type User } from "../lib/auth.ts";
@@ -16,8 +17,7 @@ import { logError, logLine } from "../lib/log.ts";
 import { Metrics } from "../lib/metrics.ts";
 import { RateLimiter } from "../lib/rate_limit.ts";
 import { Poller, type Snapshot } from "../lib/poller.ts";
-import { ErrorView } from "../templates/errors.tsx";
-import { DbBanner, Flash } from "../templates/layout.tsx";
+import { DbBanner } from "../templates/layout.tsx";
 import { constants } from "./constants.tsx";
 import { credentials } from "./credentials.tsx";
 import { dashboard } from "./dashboard.tsx";
@@ -27,7 +27,7 @@ import { logs } from "./logs.tsx";
 import { metricsRoute, timeRequests } from "./metrics.tsx";
 import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
 import { queues } from "./queues.tsx";
-import { page, wantsJson } from "./render.tsx";
+import { failed, notFound } from "./render.tsx";
 import { schedulers } from "./schedulers.tsx";
 import { search } from "./search.tsx";
 import { settings } from "./settings.tsx";
@@ -157,11 +157,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/schedulers", schedulers);
   app.route("/search", search);
 
-  app.notFound((c) => {
-    const message = `There is no page at ${c.req.path}.`;
-    if (wantsJson(c)) return c.json({ errors: { _form: message } }, 404);
-    return page(c, "Not found", <ErrorView status={404} message={message} />, 404);
-  });
+  app.notFound((c) => notFound(c, `There is no page at ${c.req.path}.`));
 
   app.onError((error, c) => {
     let status = 500;
@@ -183,16 +179,13 @@ export function createApp(options: AppOptions): Hono {
     } else {
       logError(`${c.req.method} ${new URL(c.req.url).pathname} failed`, error);
     }
-    if (wantsJson(c)) return c.json({ errors: { _form: message } }, status as 500);
-    if (c.req.header("HX-Request") === "true") {
-      if (error instanceof DatabaseUnavailableError) {
-        c.header("HX-Retarget", "#db-banner");
-        c.header("HX-Reswap", "outerHTML");
-        return c.html(<DbBanner health={dbHealth} />, 503);
-      }
-      return c.html(<Flash message={message} kind="error" />, status as 500);
+    if (!(error instanceof DatabaseUnavailableError)) {
+      return failed(c, { status: status as ContentfulStatusCode, message });
     }
-    return page(c, "Error", <ErrorView status={status} message={message} />, status);
+    // htmx shows the outage in the banner, whatever the request was for.
+    c.header("HX-Retarget", "#db-banner");
+    c.header("HX-Reswap", "outerHTML");
+    return failed(c, { status: 503, message, fragment: <DbBanner health={dbHealth} /> });
   });
   return app;
 }

@@ -3,7 +3,7 @@
  * `POST /constants/:name` updates the value, `DELETE /constants/:name` deletes.
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   CONSTANTS_LIST,
   createConstant,
@@ -13,19 +13,35 @@ import {
   updateConstant,
 } from "../db/constants.ts";
 import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import { ConstantForm, ConstantsPage, ConstantsTable } from "../templates/constants.tsx";
+import { constantJson, listJson } from "./json.ts";
 import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected } from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 
 /** The Constants routes. */
 export const constants = new Hono();
 
+/** The constants list of a query (from the URL, or the one the page shows). */
+async function readList(c: Context, query: URLSearchParams) {
+  const { value: params, errors } = parseList(query, CONSTANTS_LIST);
+  const page = isClean(errors) ? await listConstants(c.get("db"), params) : { rows: [], total: 0 };
+  return { list: CONSTANTS_LIST, params, page, errors, canWrite: c.get("user").role === "admin" };
+}
+
+/** After a change: the table the page shows, as it is now, out of band. */
+async function shownTable(c: Context) {
+  const query = shownView(c, "/constants");
+  const view = query && await readList(c, query);
+  return view && isClean(view.errors) ? <ConstantsTable {...view} oob /> : null;
+}
+
 constants.get("/", async (c) => {
-  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, CONSTANTS_LIST);
-  const db = c.get("db");
+  const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
+    const { value: params, errors } = parseList(query, CONSTANTS_LIST);
+    const db = c.get("db");
     return csvAnswer(c, {
       name: CONSTANTS_LIST.name,
       errors,
@@ -33,18 +49,11 @@ constants.get("/", async (c) => {
       batches: () => allPages((at) => listConstants(db, { ...params, ...at })),
     });
   }
-  const page = isClean(errors) ? await listConstants(db, params) : { rows: [], total: 0 };
-  const view = {
-    list: CONSTANTS_LIST,
-    params,
-    page,
-    errors,
-    canWrite: c.get("user").role === "admin",
-  };
+  const view = await readList(c, query);
   return listAnswer(c, {
     title: "Constants",
-    errors,
-    json: () => ({ rows: jsonRows(page.rows, ["changed_at"]), total: page.total }),
+    errors: view.errors,
+    json: () => listJson(view.page, constantJson),
     body: <ConstantsPage {...view} />,
     fragment: <ConstantsTable {...view} />,
   });
@@ -52,20 +61,21 @@ constants.get("/", async (c) => {
 
 constants.get("/new", requireAdmin, (c) => {
   const form = <ConstantForm values={{ name: "", value: "" }} />;
-  return pageOrFragment(c, "New constant", form, form);
+  return respond(c, { title: "New constant", page: form, fragment: form });
 });
 
 constants.get("/:name/edit", requireAdmin, async (c) => {
   const found = await getConstant(c.get("db"), c.req.param("name"));
   if (!found) return notFound(c, "No constant has that name.");
   const form = <ConstantForm values={found} original={found.name} />;
-  return pageOrFragment(c, "Edit constant", form, form);
+  return respond(c, { title: "Edit constant", page: form, fragment: form });
 });
 
 function readConstant(body: Record<string, unknown>, errors: FieldErrors) {
+  const text = textReader(body, errors);
   return {
-    name: readText(body, "name", { label: "Name", max: 100 }, errors),
-    value: readText(body, "value", { label: "Value", max: 1000, trim: false }, errors),
+    name: text("name", { label: "Name", max: 100 }),
+    value: text("value", { label: "Value", max: 1000, trim: false }),
   };
 }
 
@@ -73,30 +83,34 @@ constants.post("/", requireAdmin, async (c) => {
   const errors: FieldErrors = {};
   const values = readConstant(await c.req.parseBody({ all: true }), errors);
   const form = () => <ConstantForm values={values} errors={errors} />;
-  if (!isClean(errors)) return rejected(c, 422, errors, form());
-  const result = await createConstant(c.get("db"), values, c.get("user").name);
+  if (!isClean(errors)) return rejected(c, { status: 422, errors, form: form() });
+  const result = await createConstant(c.get("db"), { ...values, user: c.get("user").name });
   if (result === "exists") {
     errors.name = `A constant named “${values.name}” already exists: edit it instead.`;
-    return rejected(c, 422, errors, form());
+    return rejected(c, { status: 422, errors, form: form() });
   }
-  return changed(c, "constants-table", `Constant “${values.name}” created.`, { status: 201 });
+  return changed(c, {
+    message: `Constant “${values.name}” created.`,
+    status: 201,
+    oob: await shownTable(c),
+  });
 });
 
 constants.post("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   const errors: FieldErrors = {};
-  const body = await c.req.parseBody({ all: true });
-  const value = readText(body, "value", { label: "Value", max: 1000, trim: false }, errors);
+  const text = textReader(await c.req.parseBody({ all: true }), errors);
+  const value = text("value", { label: "Value", max: 1000, trim: false });
   const form = () => <ConstantForm values={{ name, value }} errors={errors} original={name} />;
-  if (!isClean(errors)) return rejected(c, 422, errors, form());
-  const result = await updateConstant(c.get("db"), name, value, c.get("user").name);
+  if (!isClean(errors)) return rejected(c, { status: 422, errors, form: form() });
+  const result = await updateConstant(c.get("db"), { name, value, user: c.get("user").name });
   if (result === "missing") return notFound(c, `The constant “${name}” no longer exists.`);
-  return changed(c, "constants-table", `Constant “${name}” saved.`);
+  return changed(c, { message: `Constant “${name}” saved.`, oob: await shownTable(c) });
 });
 
 constants.delete("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
-  const result = await deleteConstant(c.get("db"), name, c.get("user").name);
+  const result = await deleteConstant(c.get("db"), { name, user: c.get("user").name });
   if (result === "missing") return notFound(c, `The constant “${name}” no longer exists.`);
-  return changed(c, "constants-table", `Constant “${name}” deleted.`);
+  return changed(c, { message: `Constant “${name}” deleted.`, oob: await shownTable(c) });
 });

@@ -90,10 +90,17 @@ Deno.test("bad list parameters are refused with 400 and a message", async () => 
 Deno.test("creating a constant writes it with changed_at and an audit entry", async () => {
   const t = await testApp();
   try {
-    const res = await t.post("/constants", { name: "  Timeout  ", value: "30" });
+    const res = await t.post("/constants", { name: "  Timeout  ", value: "30" }, {
+      "OO-View": "/constants?q=time",
+    });
     assert.equal(res.status, 201);
-    assert.equal(res.headers.get("HX-Trigger"), "constants-table-changed");
-    assert.match(await res.text(), /Constant “Timeout” created/);
+    const html = await res.text();
+    assert.match(html, /Constant “Timeout” created/);
+    // The list the page shows comes along, as it is now: the new row is in it, the count true.
+    const table = html.slice(html.indexOf('<div id="constants-table"'));
+    assert.match(table, /^<div id="constants-table"[^>]* hx-swap-oob="true"/);
+    assert.match(table, /data-key="Timeout"/);
+    assert.match(table, /1–1 of 1/);
     const [row] = await t.db.query<{ value: string; changed_at: string }>(
       "SELECT value, changed_at FROM Constants WHERE name = ?",
       ["Timeout"],
@@ -221,9 +228,11 @@ Deno.test("updating keeps the name, sets changed_at and audits before -> after",
 Deno.test("deleting a constant removes it and audits; a second delete is 404", async () => {
   const t = await testApp();
   try {
-    const res = await t.del("/constants/SAP%20system");
+    const res = await t.del("/constants/SAP%20system", { "OO-View": "/constants" });
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get("HX-Trigger"), "constants-table-changed");
+    const html = await res.text();
+    assert.match(html, /hx-swap-oob="true"/);
+    assert.doesNotMatch(html, /data-key="SAP system"/, "the deleted row is gone from the list");
     assert.equal(
       await count(t, "SELECT COUNT(*) AS n FROM Constants WHERE name = 'SAP system'"),
       0,

@@ -18,18 +18,20 @@ import {
 import { personKey } from "../lib/auth.ts";
 import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
 import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   CredentialForm,
   type CredentialRow,
   CredentialsPage,
   CredentialsTable,
+  type CredentialsView,
   Revealed,
   RevealForm,
 } from "../templates/credentials.tsx";
 import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { credentialJson, listJson, revealedJson } from "./json.ts";
+import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 
 /** The Credentials routes. */
 export const credentials = new Hono();
@@ -47,11 +49,36 @@ function rowOf(credential: Credential, key: string | null): CredentialRow {
   };
 }
 
+/** The credentials list of a query (from the URL, or the one the page shows). */
+async function readList(c: Context, query: URLSearchParams): Promise<CredentialsView> {
+  const { value: params, errors } = parseList(query, CREDENTIALS_LIST);
+  const { rows, total } = isClean(errors)
+    ? await listCredentials(c.get("db"), params)
+    : { rows: [], total: 0 };
+  const key = c.get("config").key;
+  return {
+    list: CREDENTIALS_LIST,
+    params,
+    errors,
+    page: { rows: rows.map((r) => rowOf(r, key)), total },
+    canWrite: c.get("user").role === "admin",
+    canEncrypt: key !== null,
+  };
+}
+
+/** After a change: the table the page shows, as it is now, out of band. */
+async function shownTable(c: Context) {
+  const query = shownView(c, "/credentials");
+  const view = query && await readList(c, query);
+  return view && isClean(view.errors) ? <CredentialsTable {...view} oob /> : null;
+}
+
 credentials.get("/", async (c) => {
-  const { value: params, errors } = parseList(new URL(c.req.url).searchParams, CREDENTIALS_LIST);
-  const db = c.get("db");
+  const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
     // The list's columns hold no password: the export has none either.
+    const { value: params, errors } = parseList(query, CREDENTIALS_LIST);
+    const db = c.get("db");
     return csvAnswer(c, {
       name: CREDENTIALS_LIST.name,
       errors,
@@ -59,30 +86,11 @@ credentials.get("/", async (c) => {
       batches: () => allPages((at) => listCredentials(db, { ...params, ...at })),
     });
   }
-  const { rows, total } = isClean(errors)
-    ? await listCredentials(db, params)
-    : { rows: [], total: 0 };
-  const key = c.get("config").key;
-  const shown = rows.map((r) => rowOf(r, key));
-  const view = {
-    list: CREDENTIALS_LIST,
-    params,
-    errors,
-    page: { rows: shown, total },
-    canWrite: c.get("user").role === "admin",
-    canEncrypt: key !== null,
-  };
+  const view = await readList(c, query);
   return listAnswer(c, {
     title: "Credentials",
-    errors,
-    json: () => ({
-      rows: jsonRows(shown, ["changed_at"]).map(({ length, keyMatches, ...rest }) => ({
-        ...rest,
-        password_length: length,
-        made_with_configured_key: keyMatches,
-      })),
-      total,
-    }),
+    errors: view.errors,
+    json: () => listJson(view.page, credentialJson),
     body: <CredentialsPage {...view} />,
     fragment: <CredentialsTable {...view} />,
   });
@@ -92,7 +100,7 @@ credentials.get("/new", requireAdmin, (c) => {
   const form = (
     <CredentialForm values={{ name: "", username: "" }} canEncrypt={c.get("config").key !== null} />
   );
-  return pageOrFragment(c, "New credential", form, form);
+  return respond(c, { title: "New credential", page: form, fragment: form });
 });
 
 credentials.get("/:name/edit", requireAdmin, async (c) => {
@@ -105,16 +113,15 @@ credentials.get("/:name/edit", requireAdmin, async (c) => {
       canEncrypt={c.get("config").key !== null}
     />
   );
-  return pageOrFragment(c, "Edit credential", form, form);
+  return respond(c, { title: "Edit credential", page: form, fragment: form });
 });
 
 /** Reads the password field and encrypts it; null when blank and `blankKeeps`. */
 function readPassword(
   c: Context,
-  body: Record<string, unknown>,
-  errors: FieldErrors,
-  blankKeeps: boolean,
+  form: { body: Record<string, unknown>; errors: FieldErrors; blankKeeps: boolean },
 ) {
+  const { body, errors, blankKeeps } = form;
   const raw = body.password ?? "";
   if (typeof raw !== "string") {
     errors.password = "Password must be text.";
@@ -137,29 +144,39 @@ function readPassword(
 credentials.post("/", requireAdmin, async (c) => {
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
+  const text = textReader(body, errors);
   const values = {
-    name: readText(body, "name", { label: "Name", max: 100 }, errors),
-    username: readText(body, "username", { label: "Username", max: 250 }, errors),
+    name: text("name", { label: "Name", max: 100 }),
+    username: text("username", { label: "Username", max: 250 }),
   };
-  const token = readPassword(c, body, errors, false);
+  const token = readPassword(c, { body, errors, blankKeeps: false });
   const form = () => (
     <CredentialForm values={values} errors={errors} canEncrypt={c.get("config").key !== null} />
   );
-  if (!isClean(errors) || token === null) return rejected(c, 422, errors, form());
-  const result = await createCredential(c.get("db"), { ...values, token }, c.get("user").name);
+  if (!isClean(errors) || token === null) return rejected(c, { status: 422, errors, form: form() });
+  const result = await createCredential(c.get("db"), {
+    ...values,
+    token,
+    user: c.get("user").name,
+  });
   if (result === "exists") {
     errors.name = `A credential named “${values.name}” already exists: edit it instead.`;
-    return rejected(c, 422, errors, form());
+    return rejected(c, { status: 422, errors, form: form() });
   }
-  return changed(c, "credentials-table", `Credential “${values.name}” created.`, { status: 201 });
+  return changed(c, {
+    message: `Credential “${values.name}” created.`,
+    status: 201,
+    oob: await shownTable(c),
+  });
 });
 
 credentials.post("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
-  const username = readText(body, "username", { label: "Username", max: 250 }, errors);
-  const token = readPassword(c, body, errors, true);
+  const text = textReader(body, errors);
+  const username = text("username", { label: "Username", max: 250 });
+  const token = readPassword(c, { body, errors, blankKeeps: true });
   if (!isClean(errors)) {
     const form = (
       <CredentialForm
@@ -169,25 +186,30 @@ credentials.post("/:name", requireAdmin, async (c) => {
         canEncrypt={c.get("config").key !== null}
       />
     );
-    return rejected(c, 422, errors, form);
+    return rejected(c, { status: 422, errors, form });
   }
-  const result = await updateCredential(c.get("db"), name, { username, token }, c.get("user").name);
+  const result = await updateCredential(c.get("db"), {
+    name,
+    username,
+    token,
+    user: c.get("user").name,
+  });
   if (result === "missing") return notFound(c, `The credential “${name}” no longer exists.`);
-  return changed(c, "credentials-table", `Credential “${name}” saved.`);
+  return changed(c, { message: `Credential “${name}” saved.`, oob: await shownTable(c) });
 });
 
 credentials.delete("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
-  const result = await deleteCredential(c.get("db"), name, c.get("user").name);
+  const result = await deleteCredential(c.get("db"), { name, user: c.get("user").name });
   if (result === "missing") return notFound(c, `The credential “${name}” no longer exists.`);
-  return changed(c, "credentials-table", `Credential “${name}” deleted.`);
+  return changed(c, { message: `Credential “${name}” deleted.`, oob: await shownTable(c) });
 });
 
 credentials.get("/:name/reveal", requireAdmin, async (c) => {
   const found = await getCredential(c.get("db"), c.req.param("name"));
   if (!found) return notFound(c, "No credential has that name.");
   const form = <RevealForm name={found.name} />;
-  return pageOrFragment(c, "Reveal password", form, form);
+  return respond(c, { title: "Reveal password", page: form, fragment: form });
 });
 
 credentials.post("/:name/reveal", requireAdmin, async (c) => {
@@ -205,19 +227,19 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
       const why = refused === 1
         ? "refused, too many tries"
         : `refused, too many tries (${refused} since the last entry)`;
-      await auditReveal(c.get("db"), name, c.get("user").name, why);
+      await auditReveal(c.get("db"), { name, user: c.get("user").name, refused: why });
     }
-    return rejected(c, 429, errors, <RevealForm name={name} errors={errors} />);
+    return rejected(c, { status: 429, errors, form: <RevealForm name={name} errors={errors} /> });
   }
-  const key = readText(
-    await c.req.parseBody({ all: true }),
-    "key",
-    { label: "Key", max: 100 },
-    errors,
-  );
+  const key = textReader(await c.req.parseBody({ all: true }), errors)("key", {
+    label: "Key",
+    max: 100,
+  });
   const found = await getCredential(c.get("db"), name);
   if (!found) return notFound(c, `The credential “${name}” no longer exists.`);
-  if (!isClean(errors)) return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
+  if (!isClean(errors)) {
+    return rejected(c, { status: 422, errors, form: <RevealForm name={name} errors={errors} /> });
+  }
   let password: string;
   try {
     password = decrypt(key, found.password);
@@ -228,10 +250,13 @@ credentials.post("/:name/reveal", requireAdmin, async (c) => {
       : error.reason === "wrong-key"
       ? "This key did not encrypt this password (it was made with another key)."
       : "The stored password is not a valid Fernet token, so it cannot be revealed.";
-    await auditReveal(c.get("db"), name, c.get("user").name, `refused, ${error.reason}`);
-    return rejected(c, 422, errors, <RevealForm name={name} errors={errors} />);
+    const refused = `refused, ${error.reason}`;
+    await auditReveal(c.get("db"), { name, user: c.get("user").name, refused });
+    return rejected(c, { status: 422, errors, form: <RevealForm name={name} errors={errors} /> });
   }
-  await auditReveal(c.get("db"), name, c.get("user").name);
-  if (wantsJson(c)) return c.json({ name, password });
-  return c.html(<Revealed name={name} password={password} />);
+  await auditReveal(c.get("db"), { name, user: c.get("user").name });
+  return respond(c, {
+    json: revealedJson({ name, password }),
+    fragment: <Revealed name={name} password={password} />,
+  });
 });

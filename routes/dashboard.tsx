@@ -12,7 +12,8 @@ import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
 import { isDashboardWindow } from "../lib/window.ts";
-import { pageOrFragment, rejected, wantsFragment, wantsJson } from "./render.tsx";
+import { dashboardJson } from "./json.ts";
+import { rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
 
 /** The dashboard route. */
 export const dashboard = new Hono();
@@ -23,9 +24,8 @@ const rendered = new WeakMap<Snapshot, { key: string; etag: string; html: string
 dashboard.get("/", async (c) => {
   const window = c.req.query("window") ?? "workday";
   if (!isDashboardWindow(window)) {
-    return rejected(c, 400, {
-      window: `Cannot show the window ${window}: choose 24h, workday or 7d.`,
-    });
+    const errors = { window: `Cannot show the window ${window}: choose 24h, workday or 7d.` };
+    return rejected(c, { status: 400, errors });
   }
   const snapshot = c.get("snapshot");
   let read;
@@ -38,9 +38,13 @@ dashboard.get("/", async (c) => {
   }
   // Times are told relative to when they were read: the view is the snapshot's alone.
   const view = { dashboard: read, window, now: read ? parseDbTime(read.now) : new Date() };
-  if (wantsJson(c)) return c.json(view.dashboard);
-  if (!read || window !== "workday" || !wantsFragment(c)) {
-    return pageOrFragment(c, "Dashboard", <DashboardPage {...view} />, <DashboardView {...view} />);
+  if (!read || window !== "workday" || !wantsFragment(c) || wantsJson(c)) {
+    return respond(c, {
+      title: "Dashboard",
+      page: <DashboardPage {...view} />,
+      fragment: <DashboardView {...view} />,
+      json: dashboardJson(read, window),
+    });
   }
   const key = `${read.now} ${c.req.url}`;
   let cached = rendered.get(snapshot);

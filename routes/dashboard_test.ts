@@ -45,21 +45,20 @@ Deno.test("/ opens the dashboard; it links every item to its filtered view, and 
 
     // The counts match what the links show.
     const dashboard = await (await t.json("/dashboard")).json();
-    for (const group of dashboard.failedElements) {
+    assert.ok(dashboard.failed_elements.length > 0 && dashboard.error_logs.length > 0);
+    for (const group of dashboard.failed_elements) {
       const body = await (await t.json(
         `/queues/${encodeURIComponent(group.name)}?status=FAILED&date=ended&from=${
-          dashboard.since.slice(0, 16).replace(" ", "T")
+          dashboard.since.slice(0, 16)
         }`,
       )).json();
-      assert.equal(body.total, group.n, group.name);
+      assert.equal(body.total, group.count, group.name);
     }
-    for (const group of dashboard.errorLogs) {
+    for (const group of dashboard.error_logs) {
       const body = await (await t.json(
-        `/logs/${encodeURIComponent(group.name)}?level=ERROR&from=${
-          dashboard.since.slice(0, 16).replace(" ", "T")
-        }`,
+        `/logs/${encodeURIComponent(group.name)}?level=ERROR&from=${dashboard.since.slice(0, 16)}`,
       )).json();
-      assert.equal(body.total, group.n, group.name);
+      assert.equal(body.total, group.count, group.name);
     }
 
     const fragment = await (await t.get("/dashboard", { "HX-Request": "true" })).text();
@@ -198,7 +197,7 @@ Deno.test("the dashboard's window is chosen in the URL: 24 h, since the last wor
     assert.ok(Math.abs(hoursBack(await since("?window=24h")) - 24) < 0.1);
     assert.ok(Math.abs(hoursBack(await since("?window=7d")) - 168) < 0.1);
     assert.equal(await since(""), await since("?window=workday"));
-    assert.match(await since(""), / 00:00:00\.000000$/, "the working day starts at midnight");
+    assert.match(await since(""), /T00:00:00$/, "the working day starts at midnight");
 
     const page = await (await t.get("/dashboard?window=7d")).text();
     assert.match(page, /<strong class="chip" aria-current="true">the last 7 days<\/strong>/);

@@ -17,33 +17,16 @@ import {
   usualSeconds,
 } from "../lib/forecast.ts";
 import type { Snapshot } from "../lib/poller.ts";
-import { formatDbTime, jsonTime } from "../lib/time.ts";
+import { formatDbTime } from "../lib/time.ts";
 import { ForecastPage, ForecastView } from "../templates/forecast.tsx";
-import { pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { forecastJson, type Json } from "./json.ts";
+import { rejected, respond, wantsJson } from "./render.tsx";
 
 /** The forecast route (mounted at `/triggers/forecast`). */
 export const forecastRoutes = new Hono();
 
-/** The forecast as the JSON interface spells it: times as `YYYY-MM-DDTHH:MM:SS`. */
-function jsonForecast(f: Forecast) {
-  return {
-    ...f,
-    now: jsonTime(f.now),
-    until: jsonTime(f.until),
-    groups: f.groups.map((g) => ({
-      ...g,
-      rows: g.rows.map((r) => ({
-        ...r,
-        runs: r.runs.map(jsonTime),
-        bands: r.bands.map((b) => ({ ...b, from: jsonTime(b.from), to: jsonTime(b.to) })),
-      })),
-    })),
-    collisions: f.collisions.map((c) => ({ ...c, at: jsonTime(c.at) })),
-  };
-}
-
 /** A window's forecast, the poller round it was computed in, and its rendered forms. */
-type Computed = { round?: number; forecast: Forecast; view?: string; json?: string };
+type Computed = { round?: number; forecast: Forecast; view?: string; json?: Json };
 
 /** The latest forecast of each window, per app (its snapshot). */
 const computed = new WeakMap<Snapshot, Map<ForecastWindow, Computed>>();
@@ -68,7 +51,10 @@ async function compute(c: Context, window: ForecastWindow): Promise<Forecast> {
 forecastRoutes.get("/", async (c) => {
   const window = c.req.query("window") ?? "24h";
   if (!isForecastWindow(window)) {
-    return rejected(c, 400, { window: `Cannot show the window ${window}: choose 24h or 7d.` });
+    return rejected(c, {
+      status: 400,
+      errors: { window: `Cannot show the window ${window}: choose 24h or 7d.` },
+    });
   }
   const snapshot = c.get("snapshot");
   // Read again after each poller round (every 10 s); without a poller (tests), every time.
@@ -80,13 +66,13 @@ forecastRoutes.get("/", async (c) => {
     done = { round, forecast: await compute(c, window) };
     windows.set(window, done);
   }
-  if (wantsJson(c)) {
-    done.json ??= JSON.stringify(jsonForecast(done.forecast));
-    c.header("Content-Type", "application/json");
-    c.header("Vary", "HX-Request, Accept");
-    return c.body(done.json);
-  }
-  done.view ??= String(<ForecastView forecast={done.forecast} />);
-  const view = raw(done.view);
-  return pageOrFragment(c, "Forecast", <ForecastPage view={view} />, view);
+  if (wantsJson(c)) done.json ??= forecastJson(done.forecast);
+  else done.view ??= String(<ForecastView forecast={done.forecast} />);
+  const view = raw(done.view ?? "");
+  return respond(c, {
+    title: "Forecast",
+    page: <ForecastPage view={view} />,
+    fragment: view,
+    json: done.json,
+  });
 });

@@ -7,8 +7,8 @@ import { type Context, Hono } from "hono";
 import { checkHealth, type DbProblem, type Health } from "../db/connection.ts";
 import { detect } from "../db/schema.ts";
 import { DbBanner, SchedulerStatus } from "../templates/layout.tsx";
-import { formatDbTime, jsonTime } from "../lib/time.ts";
-import { VERSION } from "../lib/version.ts";
+import { formatDbTime } from "../lib/time.ts";
+import { healthJson } from "./json.ts";
 
 /** The health routes. */
 export const health = new Hono();
@@ -31,20 +31,17 @@ health.get("/healthz", async (c) => {
   const info = c.get("db").info;
   const at = c.get("snapshot").at;
   const trouble = state.outage ? state.problem ?? "unreachable" : null;
-  return c.json({
-    status: trouble ? STATUS[trouble] : "ok",
-    message: state.outage,
-    version: VERSION,
-    database: {
-      reachable: trouble === null || trouble !== "unreachable",
-      writable: trouble === null,
+  return c.json(
+    healthJson({
+      status: trouble ? STATUS[trouble] : "ok",
+      message: state.outage,
+      trouble,
       engine: c.get("db").dialect.name,
-      name: info.name,
-      revision: info.revision,
-      missing_tables: info.missingTables,
-    },
-    poller: { last_round: at ? jsonTime(formatDbTime(at)) : null },
-  }, trouble ? 503 : 200);
+      info,
+      lastRound: at ? formatDbTime(at) : null,
+    }),
+    trouble ? 503 : 200,
+  );
 });
 
 health.get("/health/banner", async (c) => {

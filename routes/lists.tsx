@@ -8,9 +8,9 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CountedPage } from "../db/list.ts";
 import { csvStream } from "../lib/csv.ts";
-import { formatCursor } from "../lib/cursor.ts";
 import type { FieldErrors, ListColumn } from "../lib/list.ts";
-import { jsonRows, page, pageOrFragment, wantsFragment, wantsJson } from "./render.tsx";
+import type { Json } from "./json.ts";
+import { respond, wantsJson } from "./render.tsx";
 
 /** The page of a cursor list shown when its filters cannot be read. */
 export const NO_PAGE: CountedPage<never> = {
@@ -25,34 +25,23 @@ export function wantsCsv(c: Context): boolean {
   return c.req.query("format") === "csv";
 }
 
-/** Answers a list: 200 when `errors` is empty, else 400 with the same view. */
+/** Answers a list through the responder: 200 when `errors` is empty, else 400 with the same view. */
 export function listAnswer(c: Context, answer: {
   title: string;
   errors: FieldErrors;
-  /** The JSON answer (read only when asked for and the input was good). */
-  json: () => unknown;
+  /** The JSON answer, from the serializers in `json.ts` (read only when a script asks for it). */
+  json: () => Json;
   body: Child;
   fragment: Child;
 }) {
   const ok = Object.keys(answer.errors).length === 0;
-  if (wantsJson(c)) return ok ? c.json(answer.json()) : c.json({ errors: answer.errors }, 400);
-  if (ok) return pageOrFragment(c, answer.title, answer.body, answer.fragment);
-  if (wantsFragment(c)) return c.html(<>{answer.fragment}</>, 400);
-  return page(c, answer.title, answer.body, 400);
-}
-
-/** The JSON of a cursor list's page: `{"rows", "total", "total_capped", "next", "previous"}`. */
-export function cursorJson<T extends Record<string, unknown>>(
-  list: CountedPage<T>,
-  times: (keyof T)[],
-) {
-  return {
-    rows: jsonRows(list.rows, times),
-    total: list.total.count,
-    total_capped: list.total.capped,
-    next: list.next && formatCursor(list.next),
-    previous: list.previous && formatCursor(list.previous),
-  };
+  return respond(c, {
+    status: ok ? 200 : 400,
+    json: !ok ? { errors: answer.errors } : wantsJson(c) ? answer.json() : undefined,
+    title: answer.title,
+    page: answer.body,
+    fragment: answer.fragment,
+  });
 }
 
 /**

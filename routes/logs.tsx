@@ -5,7 +5,9 @@
  * `GET /logs/:process/tail?after=<cursor>` (the live tail's new
  * rows), `POST /logs/:process/actions/delete` with `id` repeated, and
  * `POST /logs/:process/actions/delete-older` with `before` (a date) and `confirm` (the process
- * name), which runs in batches: `GET …/delete-older` tells how far it got, `POST …/stop` stops it. Lists answer JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
+ * name), which runs in batches: `GET …/delete-older` tells how far it got, `POST …/stop` stops it.
+ * Lists answer JSON too (the README's "JSON shapes"); a change answers with the rows the page
+ * shows as they are now.
  * @module
  */
 import { escapeControls } from "../lib/log.ts";
@@ -25,20 +27,21 @@ import { parseCursor } from "../lib/cursor.ts";
 import { parseLogFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
 import { PROCESSES_LIST } from "../lib/log_summary.ts";
-import { type DbTime, formatDbTime, jsonTime, normalizeDbTime } from "../lib/time.ts";
-import { isClean, readText } from "../lib/validate.ts";
-import { Flash } from "../templates/layout.tsx";
+import { type DbTime, formatDbTime, normalizeDbTime } from "../lib/time.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   DeleteOlderForm,
   DeleteOlderProgress,
   LogsTable,
   LogViewPage,
+  type LogViewProps,
   TailRows,
 } from "../templates/log_view.tsx";
-import { ProcessesPage, ProcessesTable } from "../templates/logs.tsx";
-import { csvAnswer, cursorJson, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
+import { logsPath, ProcessesPage, ProcessesTable } from "../templates/logs.tsx";
+import { deleteOlderJson, keysetJson, listJson, logJson, processLogsJson } from "./json.ts";
+import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, rejected, wantsJson } from "./render.tsx";
+import { changed, rejected, respond, shownView, wantsJson } from "./render.tsx";
 
 /** The Logs routes. */
 export const logs = new Hono();
@@ -79,38 +82,22 @@ logs.get("/", async (c) => {
   return listAnswer(c, {
     title: "Logs",
     errors,
-    json: () => ({
-      rows: page.rows.map((r) => ({
-        process_name: r.process,
-        trace: r.counts.TRACE ?? 0,
-        info: r.counts.INFO ?? 0,
-        error: r.counts.ERROR ?? 0,
-        total: r.total,
-        last_log: jsonTime(r.lastLog),
-        last_error: jsonTime(r.lastError),
-      })),
-      total: page.total,
-    }),
+    json: () => listJson(page, processLogsJson),
     body: <ProcessesPage {...view} />,
     fragment: <ProcessesTable {...view} />,
   });
 });
 
-logs.get("/:process", async (c) => {
-  const process = processOf(c);
-  const query = new URL(c.req.url).searchParams;
+/** The log rows of a process (null: all) for a query (from the URL, or the one the page shows). */
+async function readLogs(
+  c: Context,
+  shown: { process: string | null; query: URLSearchParams },
+): Promise<LogViewProps> {
+  const { process, query } = shown;
   const filter = parseLogFilter(query);
   const list = parseList(query, LOGS_LIST);
   const errors = { ...filter.errors, ...list.errors };
   const db = c.get("db");
-  if (wantsCsv(c)) {
-    return csvAnswer(c, {
-      name: process === null ? "logs" : `logs of ${process}`,
-      errors,
-      columns: LOGS_LIST.columns,
-      batches: () => exportLogs(db, { process, filter: filter.value, dir: list.value.dir }),
-    });
-  }
   const snapshot = c.get("snapshot");
   await c.get("poller").ensure("logs");
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
@@ -118,7 +105,7 @@ logs.get("/:process", async (c) => {
   const page = isClean(errors)
     ? await listLogs(db, process, filter.value, list.value, known)
     : NO_PAGE;
-  const view = {
+  return {
     process,
     filter: filter.value,
     list: LOGS_LIST,
@@ -128,10 +115,33 @@ logs.get("/:process", async (c) => {
     canWrite: c.get("user").role === "admin",
     now: new Date(),
   };
+}
+
+/** After a change: the rows the page shows, as they are now, out of band. */
+async function shownTable(c: Context, process: string | null) {
+  const query = shownView(c, logsPath(process));
+  return query && <LogsTable {...await readLogs(c, { process, query })} oob />;
+}
+
+logs.get("/:process", async (c) => {
+  const process = processOf(c);
+  const query = new URL(c.req.url).searchParams;
+  if (wantsCsv(c)) {
+    const filter = parseLogFilter(query);
+    const list = parseList(query, LOGS_LIST);
+    const db = c.get("db");
+    return csvAnswer(c, {
+      name: process === null ? "logs" : `logs of ${process}`,
+      errors: { ...filter.errors, ...list.errors },
+      columns: LOGS_LIST.columns,
+      batches: () => exportLogs(db, { process, filter: filter.value, dir: list.value.dir }),
+    });
+  }
+  const view = await readLogs(c, { process, query });
   return listAnswer(c, {
     title: process ?? "All logs",
-    errors,
-    json: () => cursorJson(page, ["log_time"]),
+    errors: view.errors,
+    json: () => keysetJson(view.page, logJson),
     body: <LogViewPage {...view} />,
     fragment: <LogsTable {...view} />,
   });
@@ -144,7 +154,7 @@ logs.get("/:process/tail", async (c) => {
   const after = query.get("after");
   const cursor = after ? parseCursor(after) : null;
   if (after && !cursor) filter.errors.after = "The tail cursor cannot be read: reload the page.";
-  if (!isClean(filter.errors)) return rejected(c, 400, filter.errors);
+  if (!isClean(filter.errors)) return rejected(c, { status: 400, errors: filter.errors });
   const rows = await tailLogs(c.get("db"), process, filter.value, cursor);
   const newest = rows[0] ? { time: rows[0].log_time, id: rows[0].id } : cursor;
   return c.html(
@@ -163,38 +173,36 @@ logs.post("/:process/actions/delete", requireAdmin, async (c) => {
   const process = processOf(c);
   const body = await c.req.parseBody({ all: true });
   const given = [body.id ?? []].flat().filter((v): v is string => typeof v === "string");
-  if (given.length === 0) {
-    return rejected(c, 400, { id: "Choose at least one log row (tick its box)." });
-  }
+  const refuse = (id: string) => rejected(c, { status: 400, errors: { id } });
+  if (given.length === 0) return refuse("Choose at least one log row (tick its box).");
   if (given.length > MAX_PAGE_SIZE) {
-    return rejected(c, 400, { id: `Choose at most ${MAX_PAGE_SIZE} rows at a time.` });
+    return refuse(`Choose at most ${MAX_PAGE_SIZE} rows at a time.`);
   }
   const ids = given.map((id) => storedId(c.get("db").info, id));
-  if (ids.some((id) => id === null)) return rejected(c, 400, { id: "A log id is not a UUID." });
-  const deleted = await deleteLogs(
-    c.get("db"),
+  if (ids.some((id) => id === null)) return refuse("A log id is not a UUID.");
+  const deleted = await deleteLogs(c.get("db"), {
     process,
-    [...new Set(ids as string[])],
-    c.get("user").name,
-  );
+    ids: [...new Set(ids as string[])],
+    user: c.get("user").name,
+  });
   await c.get("poller").invalidate({ part: "logs", process });
   const rest = given.length - deleted;
-  return changed(
-    c,
-    "logs-table",
-    `Deleted ${deleted} log row${deleted === 1 ? "" : "s"}.${
+  return changed(c, {
+    message: `Deleted ${deleted} log row${deleted === 1 ? "" : "s"}.${
       rest > 0 ? ` ${rest} were already gone.` : ""
     }`,
-  );
+    oob: await shownTable(c, process),
+  });
 });
 
 logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
   const process = processOf(c);
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
+  const text = textReader(body, errors);
   const values = {
-    before: readText(body, "before", { label: "Date", max: 10 }, errors),
-    confirm: readText(body, "confirm", { label: "The process name", max: 100 }, errors),
+    before: text("before", { label: "Date", max: 10 }),
+    confirm: text("confirm", { label: "The process name", max: 100 }),
   };
   if (process === null) {
     errors._form = "Old rows are deleted one process at a time: open the process's logs.";
@@ -209,23 +217,23 @@ logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
     errors.confirm = `Type the process name exactly (${process ?? "a process"}) to confirm.`;
   }
   if (!isClean(errors) || process === null || before === null) {
-    return rejected(
-      c,
-      422,
-      errors,
-      <DeleteOlderForm process={process ?? ""} values={values} errors={errors} />,
-    );
+    const form = <DeleteOlderForm process={process ?? ""} values={values} errors={errors} />;
+    return rejected(c, { status: 422, errors, form });
   }
   if (jobs.get(process)?.done === false) {
     errors._form =
       `Old rows of ${process} are being deleted already: wait for that to end or stop it.`;
-    return rejected(c, 409, errors, <DeleteOlderForm {...{ process, values, errors }} />);
+    return rejected(c, {
+      status: 409,
+      errors,
+      form: <DeleteOlderForm {...{ process, values, errors }} />,
+    });
   }
   const job = startDelete(c, { process, before, user: c.get("user").name });
   // A small delete answers at once; a large one shows its progress and can be stopped.
   await Promise.race([job.finished, new Promise((resolve) => setTimeout(resolve, FIRST_WAIT_MS))]);
   if (wantsJson(c)) await job.finished;
-  return deleteProgress(c, process);
+  return await deleteProgress(c, process);
 });
 
 /** Where a delete-older stands; a finished one is kept until its result was shown. */
@@ -283,38 +291,38 @@ function startDelete(
   return job;
 }
 
-/** Answers with where the process's delete-older stands (and forgets a finished one). */
-function deleteProgress(c: Context, process: string) {
+/**
+ * Answers with where the process's delete-older stands: its progress while it runs; once done
+ * (and then forgotten) like any change: the form again, a flash, and the rows the page shows.
+ */
+async function deleteProgress(c: Context, process: string) {
   const job = jobs.get(process);
   if (job?.done) jobs.delete(process);
-  if (wantsJson(c)) {
-    return c.json({
-      ok: true,
-      running: job ? !job.done : false,
-      deleted: job?.deleted ?? 0,
-      message: job?.message || null,
+  const json = deleteOlderJson({
+    running: job ? !job.done : false,
+    deleted: job?.deleted ?? 0,
+    message: job?.message || null,
+  });
+  if (job && !job.done) {
+    return respond(c, {
+      json,
+      fragment: <DeleteOlderProgress process={process} deleted={job.deleted} />,
     });
   }
-  if (job && !job.done) {
-    return c.html(<DeleteOlderProgress process={process} deleted={job.deleted} />);
-  }
   const form = <DeleteOlderForm process={process} values={{ before: "", confirm: "" }} />;
-  if (!job) return c.html(form);
-  c.header("HX-Trigger", "logs-table-changed");
-  return c.html(
-    <>
-      {form}
-      <Flash message={job.message} />
-    </>,
-  );
+  if (!job) return respond(c, { json, fragment: form });
+  return changed(c, { message: job.message, json, swap: form, oob: await shownTable(c, process) });
 }
 
-logs.get("/:process/actions/delete-older", (c) => deleteProgress(c, c.req.param("process")));
+logs.get(
+  "/:process/actions/delete-older",
+  async (c) => await deleteProgress(c, c.req.param("process")),
+);
 
 logs.post("/:process/actions/delete-older/stop", requireAdmin, async (c) => {
   const process = c.req.param("process");
   const job = jobs.get(process);
   job?.stop.abort();
   await job?.finished;
-  return deleteProgress(c, process);
+  return await deleteProgress(c, process);
 });

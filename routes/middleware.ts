@@ -151,7 +151,12 @@ export function csrf(config: Config): MiddlewareHandler {
       throw new AuthError(403, "Refused a request from an opaque origin.");
     }
     if (c.req.header("HX-Request") !== "true") {
-      throw new AuthError(403, "Refused a change without the HX-Request header.");
+      // Also what a form posted without JavaScript gets: changes need it (see the README).
+      throw new AuthError(
+        403,
+        "Refused a change without the HX-Request header: changes are sent by the page's " +
+          "JavaScript, so turn it on to make them (reading works without it).",
+      );
     }
     await next();
   };

@@ -8,14 +8,13 @@
  * and `POST /queues/:name/actions/{retry,abandon,delete}` with `id` repeated, or the filter
  * fields plus `all=1` and `expected` (the count confirmed, a limit: more matching is answered
  * with 409 and the new count, and nothing changes); `done=1` and `stuck=1` confirm.
- * Every page answers JSON too: `{"rows": [...], "total": N, "total_capped": bool, "next": cursor}`.
+ * Every page answers JSON too (the README's "JSON shapes"). A change answers with what the page
+ * shows of the queue as it is now: the elements and the counts, or the element.
  * @module
  */
 import { type Context, Hono } from "hono";
 import { storedId } from "../db/ids.ts";
 import {
-  backlogOf,
-  endedOf,
   PERFORMANCE_SPANS,
   type QueuePerformance,
   readQueuePerformance,
@@ -36,32 +35,36 @@ import {
 import { parseQueueFilter } from "../lib/filters.ts";
 import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
 import type { Snapshot } from "../lib/poller.ts";
-import {
-  type ActionConfirmations,
-  actionReport,
-  isQueueAction,
-  isQueueStatus,
-} from "../lib/queue_status.ts";
-import { jsonTime, parseDbTime } from "../lib/time.ts";
-import { isClean, readText } from "../lib/validate.ts";
+import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
+import { parseDbTime } from "../lib/time.ts";
+import { isClean, textReader } from "../lib/validate.ts";
 import {
   AddElementForm,
   ConfirmAll,
+  elementPath,
   ElementsTable,
   QueueDetailPage,
+  type QueueDetailView,
+  queuePath,
   StatusCounts,
 } from "../templates/queue_detail.tsx";
-import { ElementPage, ElementView } from "../templates/queue_element.tsx";
+import { ElementPage, ElementView, type ElementViewProps } from "../templates/queue_element.tsx";
 import { PerformancePage, PerformanceSection } from "../templates/queue_performance.tsx";
 import { QueuesPage, QueuesTable } from "../templates/queues.tsx";
-import { csvAnswer, cursorJson, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
+import {
+  elementJson,
+  keysetJson,
+  listJson,
+  performanceJson,
+  queueActionJson,
+  queueJson,
+} from "./json.ts";
+import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 
 /** The Queues routes. */
 export const queues = new Hono();
-
-const ELEMENT_TIMES = ["created_date", "start_date", "end_date"] as const;
 
 async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null> {
   await c.get("poller").ensure("queues");
@@ -87,15 +90,6 @@ async function allCounts(c: Context): Promise<StatusCountsOf | undefined> {
   const snapshot = c.get("snapshot");
   await c.get("poller").ensure("queues");
   return snapshot.queues && sumCounts(snapshot.queues.rows);
-}
-
-/** Reads a queue's counts again after a change to it; the chips to swap in. */
-async function freshCounts(c: Context, queue: string) {
-  keptPerformances(c).delete(queue);
-  await c.get("poller").invalidate({ part: "queues", queue });
-  const shown = new URL(c.req.header("HX-Current-URL") ?? c.req.url).searchParams;
-  const chosen = shown.getAll("status").filter(isQueueStatus);
-  return <StatusCounts queue={queue} summary={await summaryOf(c, queue)} chosen={chosen} oob />;
 }
 
 queues.get("/", async (c) => {
@@ -132,21 +126,7 @@ queues.get("/", async (c) => {
   return listAnswer(c, {
     title: "Queues",
     errors,
-    json: () => ({
-      rows: page.rows.map((r) => ({
-        queue_name: r.name,
-        new: r.counts.NEW,
-        in_progress: r.counts.IN_PROGRESS,
-        done: r.counts.DONE,
-        failed: r.counts.FAILED,
-        abandoned: r.counts.ABANDONED,
-        total: r.total,
-        oldest_new: jsonTime(r.oldestNew),
-        last_activity: jsonTime(r.lastActivity),
-        triggers: r.triggers,
-      })),
-      total: page.total,
-    }),
+    json: () => listJson(page, queueJson),
     body: <QueuesPage {...view} />,
     fragment: <QueuesTable {...view} />,
   });
@@ -158,27 +138,22 @@ function queueOf(c: Context): string | null {
   return name === "all" ? null : name;
 }
 
-queues.get("/:name", async (c) => {
-  const queue = queueOf(c);
-  const query = new URL(c.req.url).searchParams;
+/** A queue's elements (null: every queue's) for a query (from the URL, or the one the page shows). */
+async function readElements(
+  c: Context,
+  shown: { queue: string | null; query: URLSearchParams },
+): Promise<QueueDetailView> {
+  const { queue, query } = shown;
   const filter = parseQueueFilter(query);
   const list = parseList(query, ELEMENTS_LIST);
   const errors = { ...filter.errors, ...list.errors };
   const db = c.get("db");
-  if (wantsCsv(c)) {
-    return csvAnswer(c, {
-      name: queue === null ? "elements" : `elements of ${queue}`,
-      errors,
-      columns: ELEMENTS_LIST.columns,
-      batches: () => exportElements(db, { queue, filter: filter.value, dir: list.value.dir }),
-    });
-  }
   const summary = queue === null ? null : await summaryOf(c, queue);
   const known = queue === null ? await allCounts(c) : summary?.counts;
   const page = isClean(errors)
     ? await listElements(db, queue, filter.value, list.value, known)
     : NO_PAGE;
-  const view = {
+  return {
     queue,
     summary,
     filter: filter.value,
@@ -189,10 +164,66 @@ queues.get("/:name", async (c) => {
     canWrite: c.get("user").role === "admin",
     now: new Date(),
   };
+}
+
+/** One element and what its page shows around it; null when the queue has no such element. */
+async function readElement(
+  c: Context,
+  key: { queue: string; id: string },
+): Promise<ElementViewProps | null> {
+  const id = storedId(c.get("db").info, key.id);
+  const element = id === null ? null : await getElement(c.get("db"), { queue: key.queue, id });
+  if (!element) return null;
+  return {
+    element,
+    summary: await summaryOf(c, key.queue),
+    canWrite: c.get("user").role === "admin",
+    now: new Date(),
+  };
+}
+
+/**
+ * After a change to a queue: its counts read again, and what the page shows of the queue as it
+ * is now, out of band: the elements with the counts, or the changed element's own view.
+ */
+async function shownQueue(c: Context, change: { queue: string; element?: string }) {
+  const { queue, element } = change;
+  keptPerformances(c).delete(queue);
+  await c.get("poller").invalidate({ part: "queues", queue });
+  const list = shownView(c, queuePath(queue));
+  if (list) {
+    const view = await readElements(c, { queue, query: list });
+    return (
+      <>
+        <ElementsTable {...view} oob />
+        <StatusCounts queue={queue} summary={view.summary} chosen={view.filter.statuses} oob />
+      </>
+    );
+  }
+  if (element === undefined || !shownView(c, elementPath(queue, element))) return null;
+  const view = await readElement(c, { queue, id: element });
+  return view && <ElementView {...view} oob />;
+}
+
+queues.get("/:name", async (c) => {
+  const queue = queueOf(c);
+  const query = new URL(c.req.url).searchParams;
+  if (wantsCsv(c)) {
+    const filter = parseQueueFilter(query);
+    const list = parseList(query, ELEMENTS_LIST);
+    const db = c.get("db");
+    return csvAnswer(c, {
+      name: queue === null ? "elements" : `elements of ${queue}`,
+      errors: { ...filter.errors, ...list.errors },
+      columns: ELEMENTS_LIST.columns,
+      batches: () => exportElements(db, { queue, filter: filter.value, dir: list.value.dir }),
+    });
+  }
+  const view = await readElements(c, { queue, query });
   return listAnswer(c, {
     title: queue ?? "Elements of every queue",
-    errors,
-    json: () => cursorJson(page, [...ELEMENT_TIMES]),
+    errors: view.errors,
+    json: () => keysetJson(view.page, elementJson),
     body: <QueueDetailPage {...view} />,
     fragment: <ElementsTable {...view} />,
   });
@@ -203,8 +234,13 @@ queues.get("/:name/performance", async (c) => {
   const daysText = c.req.query("days") ?? "7";
   const span = PERFORMANCE_SPANS.find((s) => String(s) === daysText);
   if (span === undefined) {
-    return rejected(c, 400, {
-      days: `Cannot show ${daysText.slice(0, 20)} days: choose ${PERFORMANCE_SPANS.join(" or ")}.`,
+    return rejected(c, {
+      status: 400,
+      errors: {
+        days: `Cannot show ${daysText.slice(0, 20)} days: choose ${
+          PERFORMANCE_SPANS.join(" or ")
+        }.`,
+      },
     });
   }
   const kept = keptPerformances(c);
@@ -212,56 +248,28 @@ queues.get("/:name/performance", async (c) => {
   kept.delete(queue); // Most recently read last: the oldest go first when there are too many.
   kept.set(queue, perf);
   if (kept.size > MAX_KEPT_PERFORMANCES) kept.delete(kept.keys().next().value!);
-  if (wantsJson(c)) return c.json(performanceJson(perf));
   const view = { perf, now: parseDbTime(perf.now) };
-  return pageOrFragment(
-    c,
-    `${queue}: performance`,
-    <PerformancePage {...view} />,
-    <PerformanceSection {...view} />,
-  );
+  return respond(c, {
+    title: `${queue}: performance`,
+    page: <PerformancePage {...view} />,
+    fragment: <PerformanceSection {...view} />,
+    json: performanceJson(perf),
+  });
 });
-
-/** The JSON of a queue's performance: one row per day, oldest first, and the totals. */
-function performanceJson(perf: QueuePerformance) {
-  const { arrived, ended } = backlogOf(perf);
-  const now = parseDbTime(perf.now).getTime();
-  return {
-    queue: perf.queue,
-    days: perf.span,
-    now: jsonTime(perf.now),
-    oldest_new: jsonTime(perf.oldestNew),
-    oldest_new_age_seconds: perf.oldestNew === null
-      ? null
-      : Math.max(0, Math.round((now - parseDbTime(perf.oldestNew).getTime()) / 1000)),
-    arrived,
-    ended,
-    backlog_change: arrived - ended,
-    rows: perf.days.map((d) => ({
-      day: d.day,
-      done: d.done,
-      failed: d.failed,
-      abandoned: d.abandoned,
-      ended: endedOf(d),
-      arrived: d.arrived,
-      median_ms: d.medianMs,
-      p95_ms: d.p95Ms,
-    })),
-  };
-}
 
 queues.get("/:name/elements/new", requireAdmin, (c) => {
   const form = <AddElementForm queue={c.req.param("name")} values={{ reference: "", data: "" }} />;
-  return pageOrFragment(c, "New element", form, form);
+  return respond(c, { title: "New element", page: form, fragment: form });
 });
 
 queues.post("/:name/elements", requireAdmin, async (c) => {
   const queue = c.req.param("name");
   const body = await c.req.parseBody({ all: true });
   const errors: FieldErrors = {};
+  const text = textReader(body, errors);
   const values = {
-    reference: readText(body, "reference", { label: "Reference", min: 0, max: 100 }, errors),
-    data: readText(body, "data", { label: "Data", min: 0, max: 2000, trim: false }, errors),
+    reference: text("reference", { label: "Reference", min: 0, max: 100 }),
+    data: text("data", { label: "Data", min: 0, max: 2000, trim: false }),
   };
   if (queue.length > 100) errors._form = "Queue names can be at most 100 characters.";
   if (!errors.data && /^\s*[[{]/.test(values.data)) {
@@ -272,36 +280,31 @@ queues.post("/:name/elements", requireAdmin, async (c) => {
     }
   }
   const form = <AddElementForm queue={queue} values={values} errors={errors} />;
-  if (!isClean(errors)) return rejected(c, 422, errors, form);
-  await addElement(c.get("db"), queue, {
+  if (!isClean(errors)) return rejected(c, { status: 422, errors, form });
+  await addElement(c.get("db"), {
+    queue,
     reference: values.reference || null,
     data: values.data.trim() ? values.data : null,
-  }, c.get("user").name);
+    user: c.get("user").name,
+  });
   const what = values.reference ? `“${values.reference}”` : "without reference";
-  return changed(c, "elements-table", `Element ${what} added to ${queue}.`, {
+  return changed(c, {
+    message: `Element ${what} added to ${queue}.`,
     status: 201,
-    counts: await freshCounts(c, queue),
+    oob: await shownQueue(c, { queue }),
   });
 });
 
 queues.get("/:name/elements/:id", async (c) => {
   const queue = c.req.param("name");
-  const id = storedId(c.get("db").info, c.req.param("id"));
-  const element = id === null ? null : await getElement(c.get("db"), queue, id);
-  if (!element) return notFound(c, `Queue ${queue} has no element with that id.`);
-  if (wantsJson(c)) return c.json(jsonRows([element], [...ELEMENT_TIMES])[0]);
-  const view = {
-    element,
-    summary: await summaryOf(c, queue),
-    canWrite: c.get("user").role === "admin",
-    now: new Date(),
-  };
-  return pageOrFragment(
-    c,
-    element.reference ?? "Queue element",
-    <ElementPage {...view} />,
-    <ElementView {...view} />,
-  );
+  const view = await readElement(c, { queue, id: c.req.param("id") });
+  if (!view) return notFound(c, `Queue ${queue} has no element with that id.`);
+  return respond(c, {
+    title: view.element.reference ?? "Queue element",
+    page: <ElementPage {...view} />,
+    fragment: <ElementView {...view} />,
+    json: elementJson(view.element),
+  });
 });
 
 function confirmations(read: (name: string) => unknown): ActionConfirmations {
@@ -313,16 +316,19 @@ queues.get("/:name/actions/:action", requireAdmin, async (c) => {
   if (!isQueueAction(action)) return notFound(c, `There is no queue action ${action}.`);
   const query = new URL(c.req.url).searchParams;
   if (query.get("all") !== "1") {
-    return rejected(c, 400, {
-      all: "Only the action on everything matching (all=1) has a preview.",
-    });
+    const errors = { all: "Only the action on everything matching (all=1) has a preview." };
+    return rejected(c, { status: 400, errors });
   }
   const filter = parseQueueFilter(query);
-  if (!isClean(filter.errors)) return rejected(c, 400, filter.errors);
+  if (!isClean(filter.errors)) return rejected(c, { status: 400, errors: filter.errors });
   const queue = c.req.param("name");
   const confirmed = confirmations((name) => query.get(name));
-  const count = await countMovable(c.get("db"), queue, action, filter.value, confirmed);
-  if (wantsJson(c)) return c.json({ count });
+  const count = await countMovable(c.get("db"), {
+    queue,
+    action,
+    filter: filter.value,
+    confirmed,
+  });
   const form = (
     <ConfirmAll
       queue={queue}
@@ -332,7 +338,7 @@ queues.get("/:name/actions/:action", requireAdmin, async (c) => {
       count={count}
     />
   );
-  return pageOrFragment(c, "Confirm", form, form);
+  return respond(c, { title: "Confirm", page: form, fragment: form, json: { count } });
 });
 
 queues.post("/:name/actions/:action", requireAdmin, async (c) => {
@@ -357,39 +363,37 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
     } else if (!/^\d{1,9}$/.test(expectedText)) {
       errors.expected = "Expected must be a count.";
     }
-    if (!isClean(errors)) return rejected(c, 400, errors);
+    if (!isClean(errors)) return rejected(c, { status: 400, errors });
     target = { filter: filter.value, expected: Number(expectedText) };
   } else {
     const given = form.getAll("id");
     const ids = given.map((id) => storedId(c.get("db").info, id));
     if (given.length === 0) {
-      return rejected(c, 400, {
-        id: "Choose at least one element (tick its box), or act on all matching.",
-      });
+      const errors = { id: "Choose at least one element (tick its box), or act on all matching." };
+      return rejected(c, { status: 400, errors });
     }
     if (given.length > MAX_PAGE_SIZE) {
-      return rejected(c, 400, {
+      const errors = {
         id: `Choose at most ${MAX_PAGE_SIZE} elements at a time, or act on all matching.`,
-      });
+      };
+      return rejected(c, { status: 400, errors });
     }
     if (ids.some((id) => id === null)) {
-      return rejected(c, 400, { id: "An element id is not a UUID." });
+      return rejected(c, { status: 400, errors: { id: "An element id is not a UUID." } });
     }
     target = { ids: [...new Set(ids as string[])] };
   }
-  const result = await applyQueueAction(
-    c.get("db"),
+  const result = await applyQueueAction(c.get("db"), {
     queue,
     action,
     target,
     confirmed,
-    c.get("user").name,
-  );
+    user: c.get("user").name,
+  });
   if (result.exceeded !== undefined && "filter" in target) {
     const count = result.exceeded;
     const message = `Nothing was changed: ${count.toLocaleString("en")} elements match now, ` +
       `more than the ${target.expected.toLocaleString("en")} you confirmed. Check the count again.`;
-    if (wantsJson(c)) return c.json({ errors: { expected: message }, count }, 409);
     const again = (
       <ConfirmAll
         queue={queue}
@@ -400,18 +404,20 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
         notice={message}
       />
     );
-    return rejected(c, 409, { expected: message }, again);
+    return rejected(c, {
+      status: 409,
+      errors: { expected: message },
+      form: again,
+      extra: { count },
+    });
   }
-  const message = actionReport(action, result.changed, result.skipped);
-  if (wantsJson(c)) {
-    // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
-    return result.changed > 0
-      ? c.json({ ok: true, ...result, message })
-      : c.json({ errors: { _form: message }, ...result }, 409);
-  }
-  if (result.changed === 0) {
-    c.header("HX-Trigger", "elements-table-changed");
-    return rejected(c, 409, { _form: message });
-  }
-  return changed(c, "elements-table", message, { counts: await freshCounts(c, queue) });
+  // Nothing changed (all skipped, or someone else got there first): a conflict, like triggers.
+  const message = actionReport(action, result);
+  const json = queueActionJson(result, message);
+  return changed(c, {
+    message,
+    status: result.changed > 0 ? 200 : 409,
+    json: result.changed > 0 ? json : { errors: { _form: message }, ...json },
+    oob: await shownQueue(c, { queue, element: form.getAll("id")[0] }),
+  });
 });

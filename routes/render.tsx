@@ -1,13 +1,14 @@
 /**
- * How a handler answers: the full page, the fragment for htmx, or JSON for scripts; and the
- * shapes of errors.
+ * How a handler answers: one responder (`respond`) picks the full page, the fragment for htmx or
+ * JSON for scripts; rejections, changes and errors are answers like any other.
  * @module
  */
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { FieldErrors } from "../lib/list.ts";
-import { jsonTime } from "../lib/time.ts";
+import { changeJson, type Json } from "./json.ts";
 import { Flash, type Frame, Layout } from "../templates/layout.tsx";
 import { ErrorView } from "../templates/errors.tsx";
 
@@ -25,7 +26,7 @@ export function wantsFragment(c: Context): boolean {
 }
 
 /** The frame of the current request. */
-export function frameOf(c: Context): Frame {
+function frameOf(c: Context): Frame {
   return {
     user: c.get("user") ?? null,
     info: c.get("db").info,
@@ -36,88 +37,125 @@ export function frameOf(c: Context): Frame {
   };
 }
 
-/** Answers with the full page. */
-export function page(c: Context, title: string, body: Child, status = 200) {
+/** What a handler answers with; `respond` sends the part the request asked for. */
+export type Answer = {
+  status?: ContentfulStatusCode;
+  /** The JSON body, from a serializer in `json.ts`; without one a script gets the HTML. */
+  json?: Json;
+  /** The full page's title and body; without them every HTML answer is the fragment. */
+  title?: string;
+  page?: Child;
+  /** What htmx swaps in (default: the page body). */
+  fragment?: Child;
+};
+
+/**
+ * The one place that decides how a request is answered: JSON for scripts (`Accept:
+ * application/json`), the fragment for htmx (`HX-Request`), the full page otherwise.
+ */
+export function respond(c: Context, answer: Answer): Response | Promise<Response> {
+  const status = answer.status ?? 200;
   c.header("Vary", "HX-Request, Accept");
+  if (answer.json !== undefined && wantsJson(c)) return c.json(answer.json, status);
+  if (answer.page === undefined || (wantsFragment(c) && answer.fragment !== undefined)) {
+    return c.html(<>{answer.fragment ?? answer.page}</>, status);
+  }
   return c.html(
     <>
       {raw("<!DOCTYPE html>")}
-      <Layout title={title} frame={frameOf(c)}>{body}</Layout>
-    </>,
-    status as 200,
-  );
-}
-
-/** Answers a GET with the fragment for htmx, the full page otherwise. */
-export function pageOrFragment(c: Context, title: string, body: Child, fragment: Child) {
-  if (wantsFragment(c)) {
-    c.header("Vary", "HX-Request, Accept");
-    return c.html(<>{fragment}</>);
-  }
-  return page(c, title, body);
-}
-
-/** Turns stored rows into the JSON interface's shape: times as `YYYY-MM-DDTHH:MM:SS`. */
-export function jsonRows<T extends Record<string, unknown>>(
-  rows: T[],
-  timeColumns: (keyof T)[],
-): Record<string, unknown>[] {
-  return rows.map((row) => {
-    const out: Record<string, unknown> = { ...row };
-    for (const key of timeColumns) out[key as string] = jsonTime(row[key] as string | null);
-    return out;
-  });
-}
-
-/** Answers a rejected request: JSON errors, a fragment with the form, or a full error page. */
-export function rejected(
-  c: Context,
-  status: 400 | 403 | 404 | 409 | 422 | 429,
-  errors: FieldErrors,
-  form?: Child,
-) {
-  if (wantsJson(c)) return c.json({ errors }, status);
-  if (form !== undefined && c.req.header("HX-Request") === "true") {
-    return c.html(<>{form}</>, status);
-  }
-  const message = Object.values(errors).join(" ");
-  if (c.req.header("HX-Request") === "true") {
-    return c.html(<Flash message={message} kind="error" />, status);
-  }
-  return page(c, "Bad request", <ErrorView status={status} message={message} />, status);
-}
-
-/** Answers a 404: JSON, a flash for htmx, or the error page. */
-export function notFound(c: Context, message: string) {
-  if (wantsJson(c)) return c.json({ errors: { _form: message } }, 404);
-  if (c.req.header("HX-Request") === "true") {
-    return c.html(<Flash message={message} kind="error" />, 404);
-  }
-  return page(c, "Not found", <ErrorView status={404} message={message} />, 404);
-}
-
-/**
- * Answers a successful change: for htmx, an empty editor, a flash message, the counts the change
- * affected (`counts`, swapped out of band) and the event that makes the table `tableId` reload
- * itself; JSON for scripts; a redirect to the list otherwise.
- */
-export function changed(
-  c: Context,
-  tableId: string,
-  message: string,
-  options: { status?: 200 | 201; counts?: Child } = {},
-) {
-  const status = options.status ?? 200;
-  if (wantsJson(c)) return c.json({ ok: true, message }, status);
-  if (c.req.header("HX-Request") !== "true") {
-    return c.redirect(`/${tableId.replace(/-table$/, "")}`, 303);
-  }
-  c.header("HX-Trigger", `${tableId}-changed`);
-  return c.html(
-    <>
-      <Flash message={message} />
-      {options.counts}
+      <Layout title={answer.title ?? ""} frame={frameOf(c)}>{answer.page}</Layout>
     </>,
     status,
   );
+}
+
+/** The error page, the flash htmx shows, and `{"errors": …}` for scripts. */
+function errorAnswer(status: ContentfulStatusCode, errors: FieldErrors): Answer {
+  const message = Object.values(errors).join(" ");
+  return {
+    status,
+    json: { errors },
+    title: status === 404 ? "Not found" : "Error",
+    page: <ErrorView status={status} message={message} />,
+    fragment: <Flash message={message} kind="error" />,
+  };
+}
+
+/**
+ * Answers a request that cannot be done: `{"errors": …}` for scripts; for htmx the `form` with
+ * its messages (or a flash); the error page otherwise. `extra` adds keys to the JSON (a count).
+ */
+export function rejected(
+  c: Context,
+  answer: {
+    status: 400 | 403 | 404 | 409 | 422 | 429;
+    errors: FieldErrors;
+    form?: Child;
+    extra?: Json;
+  },
+): Response | Promise<Response> {
+  const base = errorAnswer(answer.status, answer.errors);
+  return respond(c, {
+    ...base,
+    json: { errors: answer.errors, ...answer.extra },
+    fragment: answer.form ?? base.fragment,
+  });
+}
+
+/** Answers a 404 with `message`. */
+export function notFound(c: Context, message: string): Response | Promise<Response> {
+  return respond(c, errorAnswer(404, { _form: message }));
+}
+
+/**
+ * Answers a request that failed with `message`, never a stack trace; htmx gets `fragment` when
+ * given (the database banner), else a flash.
+ */
+export function failed(
+  c: Context,
+  failure: { status: ContentfulStatusCode; message: string; fragment?: Child },
+): Response | Promise<Response> {
+  const answer = errorAnswer(failure.status, { _form: failure.message });
+  return respond(c, { ...answer, fragment: failure.fragment ?? answer.fragment });
+}
+
+/**
+ * Answers a change, the same way everywhere: for htmx what replaces the form (`swap`, empty by
+ * default: the editor closes), a flash with `message`, and the parts the change altered as they
+ * are now (`oob`: the list the page shows, the counts), swapped out of band in the same answer;
+ * for scripts `json` (default `{"ok": true, "message": …}`).
+ */
+export function changed(
+  c: Context,
+  change: {
+    message: string;
+    status?: 200 | 201 | 409;
+    swap?: Child;
+    oob?: Child;
+    json?: Json;
+  },
+): Response | Promise<Response> {
+  const ok = change.status !== 409;
+  return respond(c, {
+    status: change.status,
+    json: change.json ?? changeJson(change.message),
+    fragment: (
+      <>
+        {change.swap}
+        <Flash message={change.message} kind={ok ? "ok" : "error"} />
+        {change.oob}
+      </>
+    ),
+  });
+}
+
+/**
+ * The query of what the page shows when its path is `base` (the page sends its URL with every
+ * change as the `OO-View` header), or null: a change answers with that view as it is now.
+ */
+export function shownView(c: Context, base: string): URLSearchParams | null {
+  const sent = c.req.header("OO-View");
+  if (!sent?.startsWith("/")) return null;
+  const url = new URL(sent, "http://app");
+  return url.pathname === base ? url.searchParams : null;
 }

@@ -4,17 +4,15 @@
  * @module
  */
 import { Hono } from "hono";
-import { listSchedulers, type Scheduler, SCHEDULERS_LIST } from "../db/schedulers.ts";
+import { listSchedulers, SCHEDULERS_LIST } from "../db/schedulers.ts";
 import { allPages, parseList } from "../lib/list.ts";
 import { isClean } from "../lib/validate.ts";
 import { SchedulersPage, SchedulersTable } from "../templates/schedulers.tsx";
 import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
-import { jsonRows } from "./render.tsx";
+import { schedulersJson } from "./json.ts";
 
 /** The Schedulers routes. */
 export const schedulers = new Hono();
-
-const TIME_COLUMNS: (keyof Scheduler)[] = ["last_update", "latest_trigger_time"];
 
 schedulers.get("/", async (c) => {
   const { value: params, errors } = parseList(new URL(c.req.url).searchParams, SCHEDULERS_LIST);
@@ -35,7 +33,7 @@ schedulers.get("/", async (c) => {
   return listAnswer(c, {
     title: "Schedulers",
     errors,
-    json: () => ({ ...overview, rows: jsonRows(overview.rows, TIME_COLUMNS) }),
+    json: () => schedulersJson(overview),
     body: <SchedulersPage {...view} />,
     fragment: <SchedulersTable {...view} />,
   });

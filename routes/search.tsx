@@ -7,14 +7,9 @@
  */
 import { type Context, Hono } from "hono";
 import type { FieldErrors } from "../lib/list.ts";
-import {
-  SEARCH_LIMITS,
-  searchEverything,
-  searchMessages,
-  type SearchResults,
-} from "../db/search.ts";
-import { jsonTime } from "../lib/time.ts";
-import { jsonRows, page, rejected, wantsFragment, wantsJson } from "./render.tsx";
+import { SEARCH_LIMITS, searchEverything, searchMessages } from "../db/search.ts";
+import { searchJson } from "./json.ts";
+import { rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
 import { MessageOptions, SearchOptions, SearchPage, searchPath } from "../templates/search.tsx";
 
 /** The search route. */
@@ -31,24 +26,10 @@ function searchText(c: Context): { q: string; errors?: FieldErrors } {
     : { q };
 }
 
-/** The results with times as the JSON interface writes them. */
-function jsonResults(results: SearchResults) {
-  return {
-    ...results,
-    since: jsonTime(results.since),
-    elements: {
-      ...results.elements,
-      rows: jsonRows(results.elements.rows, ["created_date", "start_date", "end_date"]),
-    },
-    schedulers: { ...results.schedulers, rows: jsonRows(results.schedulers.rows, ["last_update"]) },
-    messages: { ...results.messages, rows: jsonRows(results.messages.rows, ["log_time"]) },
-  };
-}
-
 search.get("/", async (c) => {
   const { q, errors } = searchText(c);
   const box = wantsFragment(c);
-  if (errors && (box || wantsJson(c))) return rejected(c, 400, errors);
+  if (errors && (box || wantsJson(c))) return rejected(c, { status: 400, errors });
   const snapshot = c.get("snapshot");
   const db = c.get("db");
   if (q && !errors) {
@@ -61,20 +42,26 @@ search.get("/", async (c) => {
     processes: snapshot.logs?.processes.map((p) => p.process) ?? [],
     queues: snapshot.queues?.rows.map((r) => r.name) ?? [],
   });
-  c.header("Vary", "HX-Request, Accept");
   if (errors) {
-    return page(c, "Search", <SearchPage results={{ ...results, q }} errors={errors} />, 400);
+    return respond(c, {
+      status: 400,
+      title: "Search",
+      page: <SearchPage results={{ ...results, q }} errors={errors} />,
+    });
   }
-  if (wantsJson(c)) return c.json(jsonResults(results));
-  if (box) return c.html(<SearchOptions results={results} />);
-  return page(c, q ? `Search: ${q}` : "Search", <SearchPage results={results} />);
+  return respond(c, {
+    title: q ? `Search: ${q}` : "Search",
+    page: <SearchPage results={results} />,
+    fragment: <SearchOptions results={results} />,
+    json: searchJson(results),
+  });
 });
 
 /** The header list's log messages; anything but htmx is sent to the results page. */
 search.get("/messages", async (c) => {
   const { q, errors } = searchText(c);
   if (!wantsFragment(c)) return c.redirect(searchPath(q), 303);
-  if (errors) return rejected(c, 400, errors);
+  if (errors) return rejected(c, { status: 400, errors });
   const found = await searchMessages(c.get("db"), q, { limit: SEARCH_LIMITS.box });
   return c.html(<MessageOptions q={q} found={found} limit={SEARCH_LIMITS.box} />);
 });

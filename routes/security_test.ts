@@ -82,6 +82,28 @@ Deno.test("unsafe requests without HX-Request or from another site are refused, 
   }
 });
 
+Deno.test("a form posted without JavaScript gets a page saying changes need it; nothing written", async () => {
+  const t = await testApp();
+  try {
+    // What a browser sends for <form method="post"> when htmx is not running.
+    const res = await t.app.request("http://localhost/constants", {
+      method: "POST",
+      body: new URLSearchParams({ name: "No script", value: "1" }),
+      headers: { Origin: "http://localhost", "Sec-Fetch-Site": "same-origin" },
+    });
+    assert.equal(res.status, 403);
+    const html = await res.text();
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.match(html, /changes are sent by the page&#39;s JavaScript/);
+    const [{ n }] = await t.db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM Constants WHERE name = 'No script'",
+    );
+    assert.equal(n, 0);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("OO_ORIGIN sets the expected origin (behind IIS the scheme differs)", async () => {
   const t = await testApp({ env: { OO_ORIGIN: "https://rpa.example" } });
   try {

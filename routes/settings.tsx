@@ -20,7 +20,7 @@ import {
   TestAlertReport,
 } from "../templates/settings.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { page, rejected } from "./render.tsx";
+import { changed, rejected, respond } from "./render.tsx";
 
 /** The Settings routes. */
 export const settings = new Hono();
@@ -63,11 +63,13 @@ async function view(c: Context): Promise<SettingsView> {
   };
 }
 
-settings.get("/", async (c) => page(c, "Settings", <SettingsPage {...await view(c)} />));
+settings.get("/", async (c) => {
+  return respond(c, { title: "Settings", page: <SettingsPage {...await view(c)} /> });
+});
 
 settings.post("/key", requireAdmin, (c) => {
   c.header("Cache-Control", "no-store");
-  return c.html(<NewKey value={generateKey()} />);
+  return respond(c, { fragment: <NewKey value={generateKey()} /> });
 });
 
 settings.post("/init", requireAdmin, async (c) => {
@@ -76,14 +78,18 @@ settings.post("/init", requireAdmin, async (c) => {
     const errors = {
       _form: "This database already has OpenOrchestrator tables; it is never altered from here.",
     };
-    return rejected(c, 409, errors, <DatabasePanel {...await view(c)} errors={errors} />);
+    const form = <DatabasePanel {...await view(c)} errors={errors} />;
+    return rejected(c, { status: 409, errors, form });
   }
   await initSchema(db);
-  return c.html(<DatabasePanel {...await view(c)} done="The tables were created." />);
+  return changed(c, {
+    message: "The tables were created.",
+    swap: <DatabasePanel {...await view(c)} />,
+  });
 });
 
 settings.post("/doctor", requireAdmin, async (c) => {
-  return c.html(<DoctorReport checks={await runDoctor(c.get("db"))} />);
+  return respond(c, { fragment: <DoctorReport checks={await runDoctor(c.get("db"))} /> });
 });
 
 settings.post("/alerts/test", requireAdmin, async (c) => {

@@ -1,9 +1,9 @@
 /**
  * The Triggers area: `GET /triggers` (page, fragment or JSON), `GET /triggers/cron` (the cron
  * preview), `POST /triggers` creates, `POST /triggers/:id` updates, `DELETE /triggers/:id`
- * deletes, `POST /triggers/:id/{pause,resume,run,kill,reset}` act (compare-and-set from the
- * status in `seen_status`; `confirm=yes` where the action needs it; `next_run` to run a finished
- * single trigger again).
+ * deletes, `POST /triggers/:id/actions/{pause,resume,run,kill,reset}` act (compare-and-set from
+ * the status in `seen_status`; `confirm=yes` where the action needs it; `next_run` to run a
+ * finished single trigger again).
  * @module
  */
 import { type Context, Hono } from "hono";
@@ -23,7 +23,7 @@ import {
 } from "../db/triggers.ts";
 import { previewCron } from "../lib/cron.ts";
 import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
-import { inputTime, jsonTime, normalizeDbTime, nowDbTime, parseDbTime } from "../lib/time.ts";
+import { inputTime, normalizeDbTime, nowDbTime, parseDbTime } from "../lib/time.ts";
 import {
   checkNextRun,
   checkTrigger,
@@ -32,9 +32,8 @@ import {
   readTriggerForm,
   type TriggerFormValues,
 } from "../lib/trigger_input.ts";
-import { TRIGGER_ACTIONS, type TriggerAction } from "../lib/trigger_status.ts";
+import { isTriggerAction } from "../lib/trigger_status.ts";
 import { isClean } from "../lib/validate.ts";
-import { Flash } from "../templates/layout.tsx";
 import {
   CronPreview,
   formValuesOf,
@@ -44,18 +43,18 @@ import {
 import {
   type TriggerContext,
   TriggerDetail,
-  TriggerRow,
   TriggersPage,
   TriggersTable,
+  type TriggersView,
 } from "../templates/triggers.tsx";
 import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
+import { changeJson, cronJson, listJson, triggerJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
-import { changed, jsonRows, notFound, pageOrFragment, rejected, wantsJson } from "./render.tsx";
+import { changed, notFound, rejected, respond, shownView, wantsJson } from "./render.tsx";
 
 /** The Triggers routes. */
 export const triggers = new Hono();
 
-const TIME_COLUMNS: (keyof Trigger)[] = ["last_run", "next_run"];
 const GONE = "This trigger no longer exists: someone deleted it.";
 
 function contextOf(c: Context): TriggerContext {
@@ -71,26 +70,42 @@ function idOf(c: Context): string | null {
   return storedId(c.get("db").info, c.req.param("id") ?? "");
 }
 
-triggers.get("/", async (c) => {
-  const query = new URL(c.req.url).searchParams;
+/** The triggers list of a query (from the URL, or the one the page shows). */
+async function readList(c: Context, query: URLSearchParams): Promise<TriggersView> {
   const { value: params, errors: listErrors } = parseList(query, TRIGGERS_LIST);
   const { value: filters, errors: filterErrors } = readTriggerFilters(query);
   const errors = { ...listErrors, ...filterErrors };
-  const db = c.get("db");
+  const page = isClean(errors)
+    ? await listTriggers(c.get("db"), params, filters)
+    : { rows: [], total: 0 };
+  return { ...contextOf(c), list: TRIGGERS_LIST, params, errors, filters, page };
+}
+
+/** After a change: the table the page shows, as it is now, out of band (a note on one row). */
+async function shownTable(c: Context, note?: { id: string; text: string }) {
+  const query = shownView(c, "/triggers");
+  const view = query && await readList(c, query);
+  return view && isClean(view.errors) ? <TriggersTable {...view} oob note={note} /> : null;
+}
+
+triggers.get("/", async (c) => {
+  const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
+    const { value: params, errors: listErrors } = parseList(query, TRIGGERS_LIST);
+    const { value: filters, errors: filterErrors } = readTriggerFilters(query);
+    const db = c.get("db");
     return csvAnswer(c, {
       name: TRIGGERS_LIST.name,
-      errors,
+      errors: { ...listErrors, ...filterErrors },
       columns: TRIGGERS_LIST.columns,
       batches: () => allPages((at) => listTriggers(db, { ...params, ...at }, filters)),
     });
   }
-  const page = isClean(errors) ? await listTriggers(db, params, filters) : { rows: [], total: 0 };
-  const view = { ...contextOf(c), list: TRIGGERS_LIST, params, errors, filters, page };
+  const view = await readList(c, query);
   return listAnswer(c, {
     title: "Triggers",
-    errors,
-    json: () => ({ rows: jsonRows(page.rows, TIME_COLUMNS), total: page.total }),
+    errors: view.errors,
+    json: () => listJson(view.page, triggerJson),
     body: <TriggersPage {...view} />,
     fragment: <TriggersTable {...view} />,
   });
@@ -102,18 +117,18 @@ triggers.get("/cron", (c) => {
   const from = fromText === undefined ? nowDbTime() : normalizeDbTime(fromText);
   if (from === null) {
     const error = `Cannot read from: expected YYYY-MM-DDTHH:MM, got '${fromText}'`;
-    return wantsJson(c) ? c.json({ error }, 422) : c.html(<p class="field-error">{error}</p>, 422);
+    return respond(c, {
+      status: 422,
+      json: { errors: { from: error } },
+      fragment: <p class="field-error">{error}</p>,
+    });
   }
   const result = expr.trim() === "" && !wantsJson(c) ? null : previewCron(expr, from);
-  if (wantsJson(c)) {
-    return result!.ok
-      ? c.json({ next: result!.next.map(jsonTime), description: result!.description })
-      : c.json({ error: result!.error }, 422);
-  }
-  return c.html(
-    <CronPreview result={result} now={parseDbTime(from)} />,
-    result?.ok === false ? 422 : 200,
-  );
+  return respond(c, {
+    status: result?.ok === false ? 422 : 200,
+    json: result === null ? undefined : cronJson(result),
+    fragment: <CronPreview result={result} now={parseDbTime(from)} />,
+  });
 });
 
 /** The create or edit form, with the machines and queues it offers. */
@@ -137,27 +152,31 @@ async function form(
 
 triggers.get("/new", requireAdmin, async (c) => {
   const body = await form(c, newTriggerValues());
-  return pageOrFragment(c, "New trigger", onItsOwn(body), body);
+  return respond(c, { title: "New trigger", page: onItsOwn(body), fragment: body });
 });
 
 triggers.post("/", requireAdmin, async (c) => {
   const errors: FieldErrors = {};
   const values = readTriggerForm(await c.req.parseBody({ all: true }), errors);
   const db = c.get("db");
-  const input = checkTrigger(values, { gitBranch: db.info.gitBranch, now: nowDbTime() }, errors);
-  if (!input) return rejected(c, 422, errors, await form(c, values, { errors }));
-  const id = await createTrigger(db, input, c.get("user").name);
+  const input = checkTrigger(values, { gitBranch: db.info.gitBranch, now: nowDbTime(), errors });
+  if (!input) return rejected(c, { status: 422, errors, form: await form(c, values, { errors }) });
+  const id = await createTrigger(db, { input, user: c.get("user").name });
   const message = `Trigger “${input.trigger_name}” created.`;
-  if (wantsJson(c)) return c.json({ ok: true, id, message }, 201);
-  return changed(c, "triggers-table", message, { status: 201 });
+  return changed(c, {
+    message,
+    status: 201,
+    json: changeJson(message, { id }),
+    oob: await shownTable(c),
+  });
 });
 
-/** Loads the trigger of the URL, or answers 404. */
 /** A panel on a page of its own: its forms still answer into `#editor`; Close goes to the list. */
 function onItsOwn(panel: Child) {
   return <section id="editor" data-list="/triggers">{panel}</section>;
 }
 
+/** Loads the trigger of the URL, or answers 404. */
 async function found(c: Context): Promise<Trigger | Response> {
   const id = idOf(c);
   const trigger = id === null ? null : await getTrigger(c.get("db"), id);
@@ -167,7 +186,6 @@ async function found(c: Context): Promise<Trigger | Response> {
 triggers.get("/:id", async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
-  if (wantsJson(c)) return c.json(jsonRows([trigger], TIME_COLUMNS)[0]);
   const detail = <TriggerDetail {...contextOf(c)} trigger={trigger} />;
   const page = (
     <>
@@ -177,14 +195,19 @@ triggers.get("/:id", async (c) => {
       {onItsOwn(<TriggerDetail {...contextOf(c)} trigger={trigger} standalone />)}
     </>
   );
-  return pageOrFragment(c, trigger.trigger_name, page, detail);
+  return respond(c, {
+    title: trigger.trigger_name,
+    page,
+    fragment: detail,
+    json: triggerJson(trigger),
+  });
 });
 
 triggers.get("/:id/edit", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
   const body = await form(c, formValuesOf(trigger), { id: trigger.id });
-  return pageOrFragment(c, "Edit trigger", onItsOwn(body), body);
+  return respond(c, { title: "Edit trigger", page: onItsOwn(body), fragment: body });
 });
 
 triggers.post("/:id", requireAdmin, async (c) => {
@@ -201,116 +224,104 @@ triggers.post("/:id", requireAdmin, async (c) => {
     cron: before.cron_expr,
     gitBranch: db.info.gitBranch,
     now: nowDbTime(),
-  }, errors);
+    errors,
+  });
   if (!input) {
-    return rejected(
-      c,
-      422,
-      errors,
-      await form(c, { ...values, type: before.type }, {
-        errors,
-        id: before.id,
-      }),
-    );
+    const again = await form(c, { ...values, type: before.type }, { errors, id: before.id });
+    return rejected(c, { status: 422, errors, form: again });
   }
-  const result = await updateTrigger(db, before.id, input, c.get("user").name);
+  const result = await updateTrigger(db, { id: before.id, input, user: c.get("user").name });
   if (result === "missing") return notFound(c, GONE);
-  return changed(c, "triggers-table", `Trigger “${input.trigger_name}” saved.`);
+  return changed(c, {
+    message: `Trigger “${input.trigger_name}” saved.`,
+    oob: await shownTable(c),
+  });
 });
 
 triggers.get("/:id/again", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
   const body = <RunAgainForm trigger={trigger} next_run={inputTime(nowDbTime())} />;
-  return pageOrFragment(c, "Run again", onItsOwn(body), body);
+  return respond(c, { title: "Run again", page: onItsOwn(body), fragment: body });
 });
 
 /**
- * Answers an action or a delete: for htmx the row (or the detail view when it came from
- * `#editor`) as it is now, with a note when nothing was changed, and a flash; nothing in its
- * place once deleted. JSON for scripts.
+ * Answers an action or a delete like any change: the table the page shows, as it is now (with a
+ * note on the trigger's row when nothing was done), the detail view when the action came from
+ * it (`#editor`), and a flash; 409 when nothing was done. JSON for scripts.
  */
-function answer(c: Context, outcome: ActionOutcome) {
+async function answer(c: Context, outcome: ActionOutcome) {
   if (outcome.result === "missing") return notFound(c, GONE);
   const ok = outcome.result === "done";
   const { trigger, message } = outcome;
-  if (wantsJson(c)) {
-    const shown = trigger && jsonRows([trigger], TIME_COLUMNS)[0];
-    return ok
-      ? c.json({ ok, message, trigger: shown })
-      : c.json({ errors: { _form: message }, trigger: shown }, 409);
-  }
-  const inDetail = c.req.header("HX-Target") === "editor";
-  if (ok && (inDetail || !trigger)) c.header("HX-Trigger", "triggers-table-changed");
   const note = ok ? undefined : message;
-  const context = contextOf(c);
-  return c.html(
-    <>
-      {trigger &&
-        (inDetail
-          ? <TriggerDetail {...context} trigger={trigger} note={note} />
-          : <TriggerRow {...context} trigger={trigger} note={note} />)}
-      <Flash message={message} kind={ok ? "ok" : "error"} />
-    </>,
-    ok ? 200 : 409,
-  );
-}
-
-/** One optional text field; a repeated or non-text one is refused (it would skip the check). */
-function field(
-  body: Record<string, unknown>,
-  name: string,
-  errors: FieldErrors,
-): string | undefined {
-  const value = body[name];
-  if (value !== undefined && typeof value !== "string") {
-    errors[name] = `${name} must be sent once, as text.`;
-    return undefined;
-  }
-  return value === "" ? undefined : value;
-}
-
-for (const action of TRIGGER_ACTIONS) {
-  triggers.post(`/:id/${action}`, requireAdmin, async (c) => {
-    const id = idOf(c);
-    if (id === null) return notFound(c, "No trigger has that id.");
-    const body = await c.req.parseBody({ all: true });
-    const errors: FieldErrors = {};
-    const seen = field(body, "seen_status", errors);
-    const confirmed = field(body, "confirm", errors) === "yes";
-    const confirmPast = field(body, "confirm_past", errors) !== undefined;
-    const nextRunText = field(body, "next_run", errors);
-    if (!isClean(errors)) return rejected(c, 400, errors);
-    const nextRun = nextRunText === undefined
-      ? undefined
-      : checkNextRun(nextRunText, { now: nowDbTime(), confirmed: confirmPast }, errors);
-    if (!isClean(errors)) {
-      const trigger = await found(c);
-      if (trigger instanceof Response) return trigger;
-      return rejected(
-        c,
-        422,
-        errors,
-        <RunAgainForm trigger={trigger} next_run={nextRunText!} errors={errors} />,
-      );
-    }
-    const outcome = await actOnTrigger(c.get("db"), id, action as TriggerAction, {
-      seen,
-      confirmed,
-      nextRun: nextRun ?? undefined,
-    }, c.get("user").name);
-    return answer(c, outcome);
+  const inDetail = c.req.header("HX-Target") === "editor";
+  return changed(c, {
+    message,
+    status: ok ? 200 : 409,
+    json: ok
+      ? changeJson(message, { trigger: trigger && triggerJson(trigger) })
+      : { errors: { _form: message }, trigger: trigger && triggerJson(trigger) },
+    swap: inDetail && trigger && <TriggerDetail {...contextOf(c)} trigger={trigger} note={note} />,
+    oob: await shownTable(c, note && trigger ? { id: trigger.id, text: note } : undefined),
   });
 }
+
+/**
+ * Reads optional text fields of `body`; a repeated or non-text one is refused (it would skip the
+ * check) with a message in `errors`.
+ */
+function fieldsOf(body: Record<string, unknown>, errors: FieldErrors) {
+  return (name: string): string | undefined => {
+    const value = body[name];
+    if (value !== undefined && typeof value !== "string") {
+      errors[name] = `${name} must be sent once, as text.`;
+      return undefined;
+    }
+    return value === "" ? undefined : value;
+  };
+}
+
+triggers.post("/:id/actions/:action", requireAdmin, async (c) => {
+  const action = c.req.param("action");
+  if (!isTriggerAction(action)) return notFound(c, `There is no trigger action ${action}.`);
+  const id = idOf(c);
+  if (id === null) return notFound(c, "No trigger has that id.");
+  const body = await c.req.parseBody({ all: true });
+  const errors: FieldErrors = {};
+  const field = fieldsOf(body, errors);
+  const seen = field("seen_status");
+  const confirmed = field("confirm") === "yes";
+  const confirmPast = field("confirm_past") !== undefined;
+  const nextRunText = field("next_run");
+  if (!isClean(errors)) return rejected(c, { status: 400, errors });
+  const nextRun = nextRunText === undefined
+    ? undefined
+    : checkNextRun(nextRunText, { now: nowDbTime(), confirmed: confirmPast, errors });
+  if (!isClean(errors)) {
+    const trigger = await found(c);
+    if (trigger instanceof Response) return trigger;
+    const again = <RunAgainForm trigger={trigger} next_run={nextRunText!} errors={errors} />;
+    return rejected(c, { status: 422, errors, form: again });
+  }
+  const outcome = await actOnTrigger(c.get("db"), {
+    id,
+    action,
+    user: c.get("user").name,
+    seen,
+    confirmed,
+    nextRun: nextRun ?? undefined,
+  });
+  return await answer(c, outcome);
+});
 
 triggers.delete("/:id", requireAdmin, async (c) => {
   const id = idOf(c);
   if (id === null) return notFound(c, "No trigger has that id.");
-  const outcome = await deleteTrigger(
-    c.get("db"),
+  const outcome = await deleteTrigger(c.get("db"), {
     id,
-    { seen: c.req.query("seen_status") || undefined },
-    c.get("user").name,
-  );
-  return answer(c, outcome);
+    seen: c.req.query("seen_status") || undefined,
+    user: c.get("user").name,
+  });
+  return await answer(c, outcome);
 });

@@ -49,7 +49,7 @@ Deno.test("GET /triggers renders the page, the live fragment, and JSON", async (
     assert.match(html, /Nightly invoices/);
     const fragment = await (await t.get("/triggers", { "HX-Request": "true" })).text();
     assert.match(fragment, /^<div id="triggers-table"/);
-    assert.match(fragment, /hx-trigger="triggers-table-changed from:body, oo-tick from:body"/);
+    assert.match(fragment, /hx-trigger="oo-tick from:body"/);
     assert.match(fragment, /class="badge status tone-error">Failed</);
     assert.match(fragment, /class="badge status tone-active">Running</);
 
@@ -129,7 +129,6 @@ Deno.test("creating a trigger of each type writes the exact spellings and an aud
       next_run: "",
     });
     assert.equal(scheduled.status, 201);
-    assert.equal(scheduled.headers.get("HX-Trigger"), "triggers-table-changed");
     assert.match(await scheduled.text(), /Trigger “Monthly report” created/);
     const [row] = await t.db.query<Record<string, unknown>>(
       `SELECT t.*, s.cron_expr, s.next_run FROM Triggers t JOIN Scheduled_Triggers s ON s.id = t.id
@@ -450,9 +449,13 @@ Deno.test("editing keeps status, last run and type; the form shows unknown white
       priority: "9",
       scheduler_whitelist: ["gone-vm", "rpa-vm-01"],
       next_run: "",
-    });
+    }, { "OO-View": "/triggers?q=payroll" });
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get("HX-Trigger"), "triggers-table-changed");
+    assert.match(
+      await res.text(),
+      /<div id="triggers-table"[^>]* hx-swap-oob="true"[^]*<strong>Payroll export<\/strong>/,
+      "the list the page shows comes along, as it is now",
+    );
     const [after] = await t.db.query<Record<string, unknown>>(
       `SELECT t.process_status, t.last_run, t.priority, t.scheduler_whitelist, s.cron_expr
          FROM Triggers t JOIN Scheduled_Triggers s ON s.id = t.id WHERE t.id = ?`,
@@ -482,25 +485,28 @@ Deno.test("editing keeps status, last run and type; the form shows unknown white
   }
 });
 
-Deno.test("a row action re-renders the row; a stale status is a conflict that says so", async () => {
+Deno.test("a row action brings the table as it is now; a stale status is a conflict that says so", async () => {
   const t = await testApp();
   try {
     const id = await idOf(t, "Nightly invoices"); // IDLE
-    const pause = await t.post(`/triggers/${id}/pause`, { seen_status: "IDLE" });
+    const onPage = { "OO-View": "/triggers?sort=priority&dir=desc" };
+    const rowOf = (html: string) =>
+      html.match(new RegExp(`<tr data-key="${id}">[^]*?</tr>`))?.[0] ?? "";
+    const pause = await t.post(`/triggers/${id}/actions/pause`, { seen_status: "IDLE" }, onPage);
     assert.equal(pause.status, 200);
-    const row = await pause.text();
-    assert.match(row, /^<tr data-key="[^"]+">/);
-    assert.match(row, /tone-paused">Paused</);
-    assert.match(row, />Resume</);
-    assert.match(row, /Trigger “Nightly invoices” paused\.</, "said once: the badge says Paused");
+    const html = await pause.text();
+    assert.match(html, /<div id="triggers-table"[^>]* hx-swap-oob="true"/);
+    assert.match(html, /aria-sort="descending"><a href="\/triggers\?sort=priority"/, "as sorted");
+    assert.match(rowOf(html), /tone-paused">Paused</);
+    assert.match(rowOf(html), />Resume</);
+    assert.match(html, /Trigger “Nightly invoices” paused\.</, "said once: the badge says Paused");
     assert.equal(await statusOf(t, "Nightly invoices"), "PAUSED");
 
     // Someone else resumed it meanwhile: the page still showed "Paused".
     await t.db.run("UPDATE Triggers SET process_status = 'RUNNING' WHERE id = ?", [id]);
-    const stale = await t.post(`/triggers/${id}/resume`, { seen_status: "PAUSED" });
+    const stale = await t.post(`/triggers/${id}/actions/resume`, { seen_status: "PAUSED" }, onPage);
     assert.equal(stale.status, 409);
-    const note = await stale.text();
-    assert.match(note, /^<tr data-key="[^"]+">/);
+    const note = rowOf(await stale.text());
     assert.match(note, /tone-active">Running</);
     assert.match(
       note,
@@ -508,13 +514,15 @@ Deno.test("a row action re-renders the row; a stale status is a conflict that sa
     );
     assert.equal(await statusOf(t, "Nightly invoices"), "RUNNING");
 
-    // From the detail view the detail view is re-rendered and the table told to reload.
-    const detail = await t.post(`/triggers/${id}/pause`, { seen_status: "RUNNING" }, {
+    // From the detail view the detail view is re-rendered, and the table comes along.
+    const detail = await t.post(`/triggers/${id}/actions/pause`, { seen_status: "RUNNING" }, {
       "HX-Target": "editor",
+      ...onPage,
     });
     assert.equal(detail.status, 200);
-    assert.equal(detail.headers.get("HX-Trigger"), "triggers-table-changed");
-    assert.match(await detail.text(), /^<section id="trigger-detail"[\s\S]*Pausing/);
+    const both = await detail.text();
+    assert.match(both, /^<section id="trigger-detail"[\s\S]*Pausing/);
+    assert.match(rowOf(both), /Pausing/);
 
     const audit = await t.db.query<{ log_message: string }>(
       "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web' ORDER BY log_time",
@@ -532,10 +540,13 @@ Deno.test("run now, kill, reset, refused actions, and run again for a finished s
   const t = await testApp();
   try {
     const weekly = await idOf(t, "Weekly report"); // PAUSED scheduled
-    const unconfirmed = await t.post(`/triggers/${weekly}/run`, { seen_status: "PAUSED" });
+    const unconfirmed = await t.post(`/triggers/${weekly}/actions/run`, { seen_status: "PAUSED" });
     assert.equal(unconfirmed.status, 409);
     assert.match(await unconfirmed.text(), /Confirm to run now: the trigger is Paused/);
-    const run = await t.post(`/triggers/${weekly}/run`, { seen_status: "PAUSED", confirm: "yes" });
+    const run = await t.post(`/triggers/${weekly}/actions/run`, {
+      seen_status: "PAUSED",
+      confirm: "yes",
+    });
     assert.equal(run.status, 200);
     const [{ next_run }] = await t.db.query<{ next_run: string }>(
       "SELECT next_run FROM Scheduled_Triggers WHERE id = ?",
@@ -544,14 +555,14 @@ Deno.test("run now, kill, reset, refused actions, and run again for a finished s
     assert.ok(Date.now() - new Date(next_run.replace(" ", "T")).getTime() < 5000);
     assert.equal(await statusOf(t, "Weekly report"), "IDLE");
 
-    const queue = await t.post(`/triggers/${await idOf(t, "Case intake")}/run`, {
+    const queue = await t.post(`/triggers/${await idOf(t, "Case intake")}/actions/run`, {
       seen_status: "IDLE",
     });
     assert.equal(queue.status, 409);
     assert.match(await queue.text(), /Cannot run a queue trigger now/);
 
     const payroll = await idOf(t, "Payroll export"); // RUNNING
-    const kill = await t.post(`/triggers/${payroll}/kill`, { seen_status: "RUNNING" }, {
+    const kill = await t.post(`/triggers/${payroll}/actions/kill`, { seen_status: "RUNNING" }, {
       Accept: "application/json",
     });
     assert.equal(kill.status, 200);
@@ -562,7 +573,7 @@ Deno.test("run now, kill, reset, refused actions, and run again for a finished s
 
     const letters = await idOf(t, "Citizen letters"); // FAILED
     assert.equal(
-      (await t.post(`/triggers/${letters}/reset`, { seen_status: "FAILED" })).status,
+      (await t.post(`/triggers/${letters}/actions/reset`, { seen_status: "FAILED" })).status,
       200,
     );
     assert.equal(await statusOf(t, "Citizen letters"), "IDLE");
@@ -571,13 +582,13 @@ Deno.test("run now, kill, reset, refused actions, and run again for a finished s
     const form = await (await t.get(`/triggers/${migration}/again`, { "HX-Request": "true" }))
       .text();
     assert.match(form, /id="run-again-form"/);
-    const past = await t.post(`/triggers/${migration}/resume`, {
+    const past = await t.post(`/triggers/${migration}/actions/resume`, {
       seen_status: "DONE",
       next_run: "2020-01-01T00:00",
     }, { "HX-Target": "editor" });
     assert.equal(past.status, 422);
     assert.match(await past.text(), /id="again-next_run-error"[^>]*>This time has passed/);
-    const again = await t.post(`/triggers/${migration}/resume`, {
+    const again = await t.post(`/triggers/${migration}/actions/resume`, {
       seen_status: "DONE",
       next_run: later(1),
     }, { "HX-Target": "editor" });
@@ -589,9 +600,9 @@ Deno.test("run now, kill, reset, refused actions, and run again for a finished s
     );
     assert.equal(single, `${later(1).replace("T", " ")}:00.000000`);
 
-    assert.equal((await t.post(`/triggers/${migration}/explode`, {})).status, 404);
-    assert.equal((await t.post("/triggers/nope/pause", {})).status, 404);
-    assert.equal((await t.post(`/triggers/${"0".repeat(32)}/pause`, {})).status, 404);
+    assert.equal((await t.post(`/triggers/${migration}/actions/explode`, {})).status, 404);
+    assert.equal((await t.post("/triggers/nope/actions/pause", {})).status, 404);
+    assert.equal((await t.post(`/triggers/${"0".repeat(32)}/actions/pause`, {})).status, 404);
   } finally {
     await t.close();
   }
@@ -603,9 +614,11 @@ Deno.test("delete asks for the status seen, removes the trigger, and 404s the se
     const id = await idOf(t, "One-off cleanup");
     const stale = await t.del(`/triggers/${id}?seen_status=PAUSED`);
     assert.equal(stale.status, 409);
-    const res = await t.del(`/triggers/${id}?seen_status=IDLE`);
+    const res = await t.del(`/triggers/${id}?seen_status=IDLE`, { "OO-View": "/triggers" });
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get("HX-Trigger"), "triggers-table-changed");
+    const html = await res.text();
+    assert.match(html, /<div id="triggers-table"[^>]* hx-swap-oob="true"/);
+    assert.doesNotMatch(html, new RegExp(`data-key="${id}"`), "the deleted row is gone");
     assert.equal(await count(t, "SELECT COUNT(*) AS n FROM Triggers WHERE id = ?", [id]), 0);
     assert.equal(await count(t, "SELECT COUNT(*) AS n FROM Single_Triggers WHERE id = ?", [id]), 0);
     assert.equal((await t.del(`/triggers/${id}`)).status, 404);
@@ -623,7 +636,7 @@ Deno.test("on a 2.0.x database kill is neither offered nor written", async () =>
     assert.match(html, /Payroll|Nightly invoices/);
     assert.doesNotMatch(html, /\/kill"/);
     assert.doesNotMatch(html, /Killing|Killed/, "no filter for statuses this revision lacks");
-    const kill = await t.post(`/triggers/${id}/kill`, { seen_status: "RUNNING" });
+    const kill = await t.post(`/triggers/${id}/actions/kill`, { seen_status: "RUNNING" });
     assert.equal(kill.status, 409);
     assert.match(await kill.text(), /has no KILLING status/);
     assert.equal(await statusOf(t, "Nightly invoices"), "RUNNING");
@@ -656,13 +669,15 @@ Deno.test("GET /triggers/cron previews a cron expression as a fragment or JSON",
     const bad = await t.json("/triggers/cron?expr=0+0+*+*+*+*");
     assert.equal(bad.status, 422);
     assert.deepEqual(await bad.json(), {
-      error: "Cannot parse cron expression: expected 5 fields (minute hour day-of-month month " +
-        "day-of-week), got 6 (a seconds field is not supported)",
+      errors: {
+        expr: "Cannot parse cron expression: expected 5 fields (minute hour day-of-month month " +
+          "day-of-week), got 6 (a seconds field is not supported)",
+      },
     });
     assert.equal((await t.json("/triggers/cron?expr=")).status, 422);
     const badFrom = await t.json("/triggers/cron?expr=*+*+*+*+*&from=soon");
     assert.equal(badFrom.status, 422);
-    assert.match((await badFrom.json()).error, /Cannot read from/);
+    assert.match((await badFrom.json()).errors.from, /Cannot read from/);
 
     const fragment = await t.get("/triggers/cron?cron_expr=0+0+L+*+*&from=2026-02-01T00:00", {
       "HX-Request": "true",
@@ -719,7 +734,7 @@ Deno.test("the detail view, escaping, and what a viewer may do", async () => {
     assert.doesNotMatch(detail, /hx-post|hx-delete|\/edit/);
     for (
       const res of [
-        await t.post(`/triggers/${id}/pause`, { seen_status: "IDLE" }, bob),
+        await t.post(`/triggers/${id}/actions/pause`, { seen_status: "IDLE" }, bob),
         await t.post(`/triggers/${id}`, BASE, bob),
         await t.post("/triggers", BASE, bob),
         await t.del(`/triggers/${id}`, bob),
@@ -828,7 +843,7 @@ Deno.test("an action with a repeated seen_status is refused, not run unchecked",
   const t = await testApp();
   try {
     const id = await idOf(t, "Payroll export");
-    const res = await t.post(`/triggers/${id}/pause`, { seen_status: ["IDLE", "RUNNING"] });
+    const res = await t.post(`/triggers/${id}/actions/pause`, { seen_status: ["IDLE", "RUNNING"] });
     assert.equal(res.status, 400);
     assert.equal(await statusOf(t, "Payroll export"), "RUNNING");
   } finally {
@@ -861,7 +876,7 @@ Deno.test("wording: a single trigger can run as soon as possible; messages and h
     assert.match(await missing.text(), /a date and time, or “As soon as possible”/);
 
     const id = await idOf(t, "Weekly report");
-    const resumed = await t.post(`/triggers/${id}/resume`, { seen_status: "PAUSED" });
+    const resumed = await t.post(`/triggers/${id}/actions/resume`, { seen_status: "PAUSED" });
     const text = await resumed.text();
     assert.match(text, /Trigger “Weekly report” resumed: it is idle until its next run\./);
     assert.doesNotMatch(text, /: Idle\./);

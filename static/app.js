@@ -43,6 +43,14 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// Every htmx request sends the URL of what the page shows (a table's or a view's data-url) as
+// OO-View: the answer to a change brings it as it is now, out of band, so no second request is
+// needed to see the change.
+document.addEventListener("htmx:configRequest", (event) => {
+  const shown = document.querySelector("[data-url]");
+  if (shown) event.detail.headers["OO-View"] = shown.dataset.url;
+});
+
 // After a row action (pause, resume, run now, delete) the row, or the whole table, is replaced
 // and the focus would drop to <body>: it returns to the same row (by its data-key), to the
 // control in the same place, or after a delete to the row that took its place.

@@ -19,7 +19,7 @@ export type ConstantsView = {
 };
 
 /** The constants table fragment. */
-export function ConstantsTable(props: ConstantsView) {
+export function ConstantsTable(props: ConstantsView & { oob?: boolean }) {
   return (
     <DataTable<Constant>
       list={props.list}
@@ -28,6 +28,7 @@ export function ConstantsTable(props: ConstantsView) {
       params={props.params}
       errors={props.errors}
       page={props.page}
+      oob={props.oob}
       empty={props.params.q ? "No constant matches this search." : "No constants yet."}
       rowKey={(r) => r.name}
       columns={[

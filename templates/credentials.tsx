@@ -38,7 +38,7 @@ export function lengthHint(length: CredentialRow["length"]): string {
 }
 
 /** The credentials table fragment. */
-export function CredentialsTable(props: CredentialsView) {
+export function CredentialsTable(props: CredentialsView & { oob?: boolean }) {
   return (
     <DataTable<CredentialRow>
       list={props.list}
@@ -47,6 +47,7 @@ export function CredentialsTable(props: CredentialsView) {
       params={props.params}
       errors={props.errors}
       page={props.page}
+      oob={props.oob}
       empty={props.params.q ? "No credential matches this search." : "No credentials yet."}
       rowKey={(r) => r.name}
       columns={[

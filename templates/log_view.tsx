@@ -190,7 +190,7 @@ export function tailable(props: Pick<LogViewProps, "paging" | "filter" | "errors
 }
 
 /** The log list fragment. */
-export function LogsTable(props: LogViewProps) {
+export function LogsTable(props: LogViewProps & { oob?: boolean }) {
   const { page, filter } = props;
   const filtered = filter.levels.length > 0 || filter.q || filter.from || filter.until;
   return (
@@ -203,6 +203,7 @@ export function LogsTable(props: LogViewProps) {
       filters={logFilterQuery(filter)}
       params={props.paging}
       bodyId="log-rows"
+      oob={props.oob}
       rowAttrs={rowAttrs(filter.highlight)}
       errors={props.errors}
       empty={filtered ? "No log row matches these filters." : "No log rows."}

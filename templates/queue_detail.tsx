@@ -90,8 +90,8 @@ function clip(text: string | null, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** The element list fragment. */
-export function ElementsTable(props: QueueDetailView) {
+/** The element list fragment (out of band, `oob`, in the answer to a change). */
+export function ElementsTable(props: QueueDetailView & { oob?: boolean }) {
   const { queue, page } = props;
   const filtered = props.filter.statuses.length > 0 || props.filter.q || props.filter.from ||
     props.filter.until;
@@ -106,6 +106,7 @@ export function ElementsTable(props: QueueDetailView) {
       filters={queueFilterQuery(props.filter)}
       params={props.paging}
       errors={props.errors}
+      oob={props.oob}
       empty={filtered
         ? "No element matches these filters."
         : queue === null

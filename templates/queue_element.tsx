@@ -146,8 +146,11 @@ function Actions(props: { element: QueueElement; now: Date }) {
   );
 }
 
-/** The element view (also the fragment that reloads after an action). */
-export function ElementView(props: ElementViewProps) {
+/**
+ * The element view; it carries its URL in `data-url` (the page sends it with a change), and the
+ * answer to an action on the element brings it again, out of band (`oob`).
+ */
+export function ElementView(props: ElementViewProps & { oob?: boolean }) {
   const { element, now } = props;
   const { waited, worked } = elementDurations(element);
   const data = element.data === null ? null : prettyData(element.data);
@@ -155,13 +158,7 @@ export function ElementView(props: ElementViewProps) {
   const processes = [...new Set((props.summary?.triggers ?? []).map((t) => t.process_name))];
   const self = elementPath(element.queue_name, element.id);
   return (
-    <div
-      id="element-view"
-      hx-get={self}
-      hx-trigger="elements-table-changed from:body"
-      hx-target="this"
-      hx-swap="outerHTML"
-    >
+    <div id="element-view" data-url={self} hx-swap-oob={props.oob ? "true" : undefined}>
       <div class="page-head">
         <h1>
           {element.reference ?? "Element without reference"}{" "}

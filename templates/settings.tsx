@@ -74,14 +74,13 @@ export function NewKey(props: { value: string }) {
 }
 
 /** The database panel (also the fragment after an init). */
-export function DatabasePanel(props: SettingsView & { errors?: FieldErrors; done?: string }) {
+export function DatabasePanel(props: SettingsView & { errors?: FieldErrors }) {
   const { info } = props;
   const yesNo = (v: boolean) => (v ? "yes" : "no");
   return (
     <section id="database-panel" class="card">
       <h2>Database</h2>
       <FormError errors={props.errors} />
-      {props.done && <p class="flash flash-ok">{props.done}</p>}
       <dl class="facts">
         <dt>Engine</dt>
         <dd>{props.engine}</dd>

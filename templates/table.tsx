@@ -1,9 +1,10 @@
 /**
  * The one table mechanism's markup: sortable headers, rows, a pager and page sizes, and the
  * "Export CSV" link, all from the list's definition. The table `div` is the fragment: it replaces
- * itself (outerHTML) on every search, sort and page, pushes its URL, and reloads itself when the
- * event `<id>-changed` fires on the body. A page-paged list has a pager by page number; a cursor
- * list (logs, queue elements) one of First / Previous / Next and a count that may stop at a cap.
+ * itself (outerHTML) on every search, sort and page, and pushes its URL; it carries that URL in
+ * `data-url`, which the page sends with a change so the answer can bring the table as it is now
+ * (out of band, `oob`). A page-paged list has a pager by page number; a cursor list (logs, queue
+ * elements) one of First / Previous / Next and a count that may stop at a cap.
  * @module
  */
 import type { Child } from "hono/jsx";
@@ -54,6 +55,8 @@ export type TableProps<T> = {
   bodyId?: string;
   /** More content inside the fragment, after the pager. */
   children?: Child;
+  /** Rendered into the answer to a change: it replaces the table shown (out of band). */
+  oob?: boolean;
 };
 
 /** The id of a list's table element (the fragment's target). */
@@ -199,10 +202,12 @@ export function DataTable<T>(props: TableProps<T>) {
     <div
       id={id}
       class="table-wrap"
-      hx-get={here}
-      hx-trigger={`${id}-changed from:body${props.live ? ", oo-tick from:body" : ""}`}
+      data-url={here}
+      hx-get={props.live ? here : undefined}
+      hx-trigger={props.live ? "oo-tick from:body" : undefined}
       hx-target="this"
       hx-swap="outerHTML"
+      hx-swap-oob={props.oob ? "true" : undefined}
     >
       {!cursor && <input type="hidden" form={`${id}-search`} name="sort" value={params.sort} />}
       <input type="hidden" form={`${id}-search`} name="dir" value={params.dir} />

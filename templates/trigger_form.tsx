@@ -370,7 +370,7 @@ export function RunAgainForm(props: {
   errors?: FieldErrors;
 }) {
   const { trigger } = props;
-  const action = `/triggers/${encodeURIComponent(trigger.id)}/resume`;
+  const action = `/triggers/${encodeURIComponent(trigger.id)}/actions/resume`;
   return (
     <form
       id="run-again-form"

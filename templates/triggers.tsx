@@ -25,7 +25,7 @@ import {
   typeLabel,
 } from "../lib/trigger_status.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
-import { actionsColumn, type Column, DataTable, SearchBox, TableRow } from "./table.tsx";
+import { actionsColumn, type Column, DataTable, SearchBox } from "./table.tsx";
 import { logsPath } from "./logs.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
@@ -131,9 +131,10 @@ function confirmText(action: TriggerAction, trigger: Trigger, now: Date): string
 }
 
 /**
- * A trigger's action buttons. In a row they replace the row; in the detail view (`#editor`) the
- * detail view. Each sends the status it was shown with, so a change made meanwhile by someone
- * else is refused rather than overwritten.
+ * A trigger's action buttons. In a row the answer swaps nothing in place: it brings the table as
+ * it is now, out of band; in the detail view (`#editor`) it replaces the detail view. Each sends
+ * the status it was shown with, so a change made meanwhile by someone else is refused rather than
+ * overwritten.
  */
 export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: boolean }) {
   const { trigger, now } = props;
@@ -141,7 +142,7 @@ export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDet
   const path = `/triggers/${encodeURIComponent(trigger.id)}`;
   const target = props.inDetail
     ? { "hx-target": "#editor", "hx-swap": "innerHTML" }
-    : { "hx-target": "closest tr", "hx-swap": "outerHTML" };
+    : { "hx-swap": "none" };
   const seen = { name: "seen_status", value: trigger.process_status };
   const subject = { type: trigger.type, status: trigger.process_status };
   return (
@@ -156,7 +157,7 @@ export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDet
           <button
             type="button"
             class={action === "kill" ? "danger" : "secondary"}
-            hx-post={`${path}/${action}`}
+            hx-post={`${path}/actions/${action}`}
             hx-confirm={confirmText(action, trigger, now)}
             hx-vals={needsConfirm(action, subject) ? '{"confirm": "yes"}' : undefined}
             {...seen}
@@ -245,30 +246,29 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
   ];
 }
 
-/** One trigger's row alone (after an action on it), with a note when nothing was changed. */
-export function TriggerRow(props: TriggerContext & { trigger: Trigger; note?: string }) {
-  return (
-    <TableRow
-      row={{ ...props.trigger, note: props.note }}
-      columns={columns(props)}
-      rowKey={(r) => r.id}
-    />
-  );
-}
-
-/** The triggers table fragment; it refreshes itself every 10 s while the tab is visible. */
-export function TriggersTable(props: TriggersView) {
+/**
+ * The triggers table fragment; it refreshes itself every 10 s while the tab is visible. After an
+ * action it comes out of band (`oob`), with a `note` on the row of a trigger nothing was done to.
+ */
+export function TriggersTable(
+  props: TriggersView & { oob?: boolean; note?: { id: string; text: string } },
+) {
+  const note = props.note;
   const filtered = props.params.q || props.filters.type || props.filters.status.length;
   return (
-    <DataTable<Trigger>
+    <DataTable<Trigger & { note?: string }>
       list={props.list}
       base="/triggers"
       caption="Triggers"
       params={props.params}
       errors={props.errors}
-      page={props.page}
+      page={{
+        ...props.page,
+        rows: props.page.rows.map((r) => (r.id === note?.id ? { ...r, note: note.text } : r)),
+      }}
       filters={{ type: props.filters.type, status: props.filters.status }}
       live
+      oob={props.oob}
       empty={filtered ? "No trigger matches these filters." : "No triggers yet."}
       columns={columns(props)}
       rowKey={(r) => r.id}
