@@ -17,7 +17,12 @@ const DEMO_NAMES = [
   "Working hours",
 ];
 
-const names = (page: Page) => columnTexts(page, "constants-table", 1);
+/** The names, or the table's message when no row is shown ("No constant matches …"). */
+async function names(page: Page): Promise<string[]> {
+  const texts = await columnTexts(page, "constants-table", 1);
+  const empty = page.locator("#constants-table-empty:visible");
+  return texts.length || !await empty.count() ? texts : [(await empty.textContent())!.trim()];
+}
 const values = (page: Page) => columnTexts(page, "constants-table", 2);
 const pagerCount = (page: Page) =>
   page.locator("#constants-table .pager .count").textContent().then((t) => t?.trim());

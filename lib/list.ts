@@ -120,10 +120,13 @@ export function readQ(query: URLSearchParams, errors: FieldErrors): string {
  * Reads and checks the list parameters of a query string: `q`, `sort`, `dir`, `size`, and
  * `page` or the cursors `after`/`before`, as the list pages.
  */
-export function parseList<T>(query: URLSearchParams, list: ListDefinition<T>): Parsed<ListParams> {
+export function parseList(
+  query: URLSearchParams,
+  list: ListDefinition<never>,
+): Parsed<ListParams> {
   const errors: FieldErrors = {};
   const q = readQ(query, errors);
-  const allowed = sortKeys(list as ListDefinition<never>);
+  const allowed = sortKeys(list);
   let sort = query.get("sort") || list.sort;
   if (!allowed.includes(sort)) {
     errors.sort = `Cannot sort by '${sort}': choose one of ${allowed.join(", ")}.`;
@@ -132,16 +135,15 @@ export function parseList<T>(query: URLSearchParams, list: ListDefinition<T>): P
   const dirText = query.get("dir") || list.dir;
   if (dirText !== "asc" && dirText !== "desc") errors.dir = "Direction must be asc or desc.";
   const dir = dirText === "asc" || dirText === "desc" ? dirText : list.dir;
-  const fallback = defaultSize(list as ListDefinition<never>);
+  const fallback = defaultSize(list);
   const size = wholeNumber(query.get("size"), fallback);
-  if (size === null || size < 1 || size > MAX_PAGE_SIZE) {
-    errors.size = `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}.`;
-  }
+  const sizeOk = size !== null && size >= 1 && size <= MAX_PAGE_SIZE;
+  if (!sizeOk) errors.size = `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}.`;
   const value = {
     q,
     sort,
     dir,
-    size: size !== null && size >= 1 && size <= MAX_PAGE_SIZE ? size : fallback,
+    size: sizeOk ? size : fallback,
     page: 1,
     after: null as Cursor | null,
     before: null as Cursor | null,
