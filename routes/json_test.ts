@@ -215,6 +215,10 @@ function calls(
   return {
     "GET /dashboard": [() => t.json("/dashboard"), () => t.json("/dashboard?window=7d")],
     "GET /triggers": [() => t.json("/triggers")],
+    "GET /triggers/forecast": [
+      () => t.json("/triggers/forecast"),
+      () => t.json("/triggers/forecast?window=7d"),
+    ],
     "POST /triggers": [() => post("/triggers", trigger)],
     "GET /triggers/cron": [
       () => t.json("/triggers/cron?expr=0+7+*+*+1-5"),
@@ -234,7 +238,14 @@ function calls(
     ],
     "GET /schedulers": [() => t.json("/schedulers")],
     "GET /queues": [() => t.json("/queues")],
-    "GET /queues/:name": [() => t.json("/queues/Intake.Cases?size=5")],
+    "GET /queues/:name": [
+      () => t.json("/queues/Intake.Cases?size=5"),
+      () => t.json("/queues/all?size=5"),
+    ],
+    "GET /queues/:name/performance": [
+      () => t.json("/queues/Intake.Cases/performance"),
+      () => t.json("/queues/Intake.Cases/performance?days=30"),
+    ],
     "GET /queues/:name/elements/:id": [() => t.json(`/queues/Intake.Cases/elements/${ids.failed}`)],
     "POST /queues/:name/elements": [
       () => post("/queues/Intake.Cases/elements", { reference: "SHAPE-1" }),
@@ -275,6 +286,11 @@ function calls(
     "DELETE /credentials/:name": [() => del("/credentials/Shape")],
     "POST /credentials/:name/reveal": [
       () => post("/credentials/SAP/reveal", { key: t.config.key! }),
+    ],
+    "GET /search": [
+      () => t.json("/search?q=INTAKE"),
+      () => t.json("/search?q=a"),
+      () => t.json(`/search?q=${encodeURIComponent(ids.process)}`),
     ],
     "GET /healthz": [() => t.get("/healthz")],
   };
