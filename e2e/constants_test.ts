@@ -20,8 +20,9 @@ const DEMO_NAMES = [
 /** The names, or the table's message when no row is shown ("No constant matches …"). */
 async function names(page: Page): Promise<string[]> {
   const texts = await columnTexts(page, "constants-table", 1);
-  const empty = page.locator("#constants-table-empty:visible");
-  return texts.length || !await empty.count() ? texts : [(await empty.textContent())!.trim()];
+  // Read without waiting: a swap may take the message away between a count and a read.
+  const empty = await page.locator("#constants-table-empty:visible").allTextContents();
+  return texts.length || !empty.length ? texts : [empty[0].trim()];
 }
 const values = (page: Page) => columnTexts(page, "constants-table", 2);
 const pagerCount = (page: Page) =>
