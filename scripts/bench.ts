@@ -148,8 +148,8 @@ function largeTableEndpoints(): Endpoint[] {
     ],
     ["live tail (last minute)", `/logs/all/tail?after=${recent}`, FRAGMENT],
     // The header's search list: names and references at once, the day's messages after them.
-    ["search list: a reference", "/search?q=INVOICES-0001003", FRAGMENT, NAME_SEARCH_BUDGET_MS],
-    ["search list: a reference prefix", "/search?q=CASES-00012", FRAGMENT, NAME_SEARCH_BUDGET_MS],
+    ["search list: a reference", "/search?q=INTAKE-1000", FRAGMENT, NAME_SEARCH_BUDGET_MS],
+    ["search list: a reference prefix", "/search?q=INTAKE-1001", FRAGMENT, NAME_SEARCH_BUDGET_MS],
     ["search list: a name", "/search?q=intake", FRAGMENT, NAME_SEARCH_BUDGET_MS],
     ["search list: messages, 24 hours", "/search/messages?q=timeout", FRAGMENT, SEARCH_BUDGET_MS],
     [
@@ -159,7 +159,7 @@ function largeTableEndpoints(): Endpoint[] {
       SEARCH_BUDGET_MS,
     ],
     ["search page (with messages)", "/search?q=intake", undefined, SEARCH_BUDGET_MS],
-    ["search JSON (with messages)", "/search?q=CASES-00012", JSON_ACCEPT, SEARCH_BUDGET_MS],
+    ["search JSON (with messages)", "/search?q=INTAKE-1001", JSON_ACCEPT, SEARCH_BUDGET_MS],
   ];
   return list.map(([name, path, headers, budgetMs]) => ({
     name,
