@@ -208,3 +208,11 @@ export type Health = {
   /** Something the admins should know that is no outage (the file was replaced and reopened). */
   notice?: string | null;
 };
+
+/**
+ * Lets waiting requests run between the reads of a long aggregate: `node:sqlite` is synchronous,
+ * so one long read would hold every request up.
+ */
+export function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

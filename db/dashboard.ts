@@ -5,11 +5,10 @@
  * Each read is one index range over a few days of rows, or a small table.
  * @module
  */
-import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { type DashboardWindow, shiftTime, windowStart } from "../lib/window.ts";
-import { type Executor, time } from "./connection.ts";
-import { pause } from "./keyset.ts";
+import { type DbTime, formatDbTime, shiftTime } from "../lib/time.ts";
+import { type Executor, pause, time } from "./connection.ts";
 import { STALE_SECONDS } from "./schedulers.ts";
+import { type DashboardWindow, windowStart } from "../lib/dashboard_window.ts";
 
 /** A trigger that needs attention. */
 export type TriggerProblem = {

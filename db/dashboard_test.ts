@@ -1,7 +1,6 @@
 /** Contract tests of the dashboard's reads (every engine). */
 import assert from "node:assert/strict";
-import { parseDbTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
+import { parseDbTime, shiftTime } from "../lib/time.ts";
 import { time } from "./connection.ts";
 import { PAST_DAYS_RECOUNT_MS, readDashboard } from "./dashboard.ts";
 import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";

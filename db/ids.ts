@@ -37,3 +37,13 @@ export function storedId(info: DbInfo, id: string): string | null {
   const hex = id.trim().toLowerCase().replaceAll("-", "");
   return /^[0-9a-f]{32}$/.test(hex) ? spell(info, hex) : null;
 }
+
+/**
+ * The sort key SQL Server gives a UNIQUEIDENTIFIER (bytes 10–15, 8–9, then the first three
+ * groups byte-reversed), so merged reads order ties the way the server does.
+ */
+export function mssqlIdKey(id: string): string {
+  const hex = id.replaceAll("-", "").toLowerCase();
+  const byte = (i: number) => hex.slice(2 * i, 2 * i + 2);
+  return [10, 11, 12, 13, 14, 15, 8, 9, 7, 6, 5, 4, 3, 2, 1, 0].map(byte).join("");
+}

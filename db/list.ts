@@ -15,8 +15,9 @@ import {
   type Paging,
   sortOf,
 } from "../lib/list.ts";
-import { type Executor, time } from "./connection.ts";
-import { type Condition, mssqlIdKey, pause, whereOf } from "./keyset.ts";
+import { type Executor, pause, time } from "./connection.ts";
+import { type Condition, searchCondition, whereOf } from "./sql.ts";
+import { mssqlIdKey } from "./ids.ts";
 
 /** A page-paged list's rows and how many match in all. */
 export type Page<T> = { rows: T[]; total: number };
@@ -32,34 +33,6 @@ export type TableList<T> = ListDefinition<T> & {
   /** A unique column that makes a page-paged order total (a cursor list's is `id`). */
   tiebreak: string;
 };
-
-/**
- * `text` with the LIKE wildcards of both engines made literal for `ESCAPE '\'`: `%`, `_`, the
- * escape itself, and `[` (a character class on SQL Server; SQLite takes the escaped `[` as itself).
- */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_[]/g, (c) => `\\${c}`);
-}
-
-/** A LIKE pattern (with `ESCAPE '\'`) for the values that contain `text`. */
-export function likePattern(text: string): string {
-  return `%${likeLiteral(text)}%`;
-}
-
-/** A LIKE pattern (with `ESCAPE '\'`) for the values that start with `text`: an index range. */
-export function prefixPattern(text: string): string {
-  return `${likeLiteral(text)}%`;
-}
-
-/** The condition that the search text `q` is in one of `columns` (none for an empty text). */
-export function searchCondition(columns: readonly string[], q: string): Condition[] {
-  if (!q) return [];
-  const pattern = likePattern(q);
-  return [{
-    sql: `(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")})`,
-    params: columns.map(() => pattern),
-  }];
-}
 
 /** Reads one page of a page-paged list and the total count of matching rows. */
 export async function listPage<T>(

@@ -21,11 +21,9 @@ import {
   processRows,
   type Tally,
 } from "../lib/log_summary.ts";
-import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
+import { type DbTime, formatDbTime, shiftTime } from "../lib/time.ts";
 import { amendAudit, audit, q } from "./audit.ts";
-import { type Db, type Executor, time } from "./connection.ts";
-import { type Condition, inList, pause } from "./keyset.ts";
+import { type Db, type Executor, pause, time } from "./connection.ts";
 import {
   type CappedCount,
   cappedCount,
@@ -35,9 +33,9 @@ import {
   type KeysetSource,
   newerThan,
   pageTotal,
-  searchCondition,
 } from "./list.ts";
 import type { GroupCount } from "./dashboard.ts";
+import { type Condition, inList, searchCondition } from "./sql.ts";
 
 /** A log row as stored. */
 export type LogRow = {

@@ -4,9 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseLogFilter } from "../lib/filters.ts";
-import { parseDbTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
-import { mssqlIdKey } from "./keyset.ts";
+import { parseDbTime, shiftTime } from "../lib/time.ts";
 import {
   deleteLogs,
   deleteLogsBefore,
@@ -20,6 +18,7 @@ import {
 import { insertLog, paging } from "./test_rows.ts";
 import type { Db } from "./connection.ts";
 import { contractTest, tempDatabase } from "./testing.ts";
+import { mssqlIdKey } from "./ids.ts";
 
 const T0 = "2026-11-20 08:00:00.000000";
 const at = (minutes: number) => shiftTime(T0, minutes * 60_000);

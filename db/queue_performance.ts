@@ -11,11 +11,9 @@
  * @module
  */
 import { QUEUE_STATUSES } from "../lib/queue_status.ts";
-import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
-import { type Executor, time } from "./connection.ts";
+import { type DbTime, formatDbTime, shiftTime } from "../lib/time.ts";
+import { type Executor, pause, time } from "./connection.ts";
 import { PAST_DAYS_RECOUNT_MS } from "./dashboard.ts";
-import { pause } from "./keyset.ts";
 
 /** The spans the view offers, in days (today included). */
 export const PERFORMANCE_SPANS = [7, 30] as const;

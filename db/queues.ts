@@ -23,12 +23,10 @@ import {
   skipReason,
   stuckBefore,
 } from "../lib/queue_status.ts";
-import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { later, shiftTime } from "../lib/window.ts";
+import { type DbTime, formatDbTime, later, shiftTime } from "../lib/time.ts";
 import { audit, q } from "./audit.ts";
-import { BATCH_ROWS, type Db, type Executor, type Param, time } from "./connection.ts";
+import { BATCH_ROWS, type Db, type Executor, type Param, pause, time } from "./connection.ts";
 import { newId } from "./ids.ts";
-import { type Condition, inList, pause, whereOf } from "./keyset.ts";
 import {
   cappedCount,
   type CountedPage,
@@ -36,8 +34,8 @@ import {
   keysetPage,
   type KeysetSource,
   pageTotal,
-  searchCondition,
 } from "./list.ts";
+import { type Condition, inList, searchCondition, whereOf } from "./sql.ts";
 
 /** A queue element as stored. */
 export type QueueElement = {

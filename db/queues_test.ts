@@ -4,11 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { parseQueueFilter } from "../lib/filters.ts";
-import { formatDbTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
+import { formatDbTime, shiftTime } from "../lib/time.ts";
 import { BATCH_ROWS, type Db, type Executor, time } from "./connection.ts";
-import { newId } from "./ids.ts";
-import { mssqlIdKey } from "./keyset.ts";
+import { mssqlIdKey, newId } from "./ids.ts";
 import {
   addElement,
   applyQueueAction,

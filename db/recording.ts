@@ -9,9 +9,9 @@
  */
 import { formatDbTime } from "../lib/time.ts";
 import type { Db, Executor, Param, Row } from "./connection.ts";
-import { mssqlIdKey } from "./keyset.ts";
 import { bindParams, mssqlDialect } from "./mssql.ts";
 import type { BoundParam, RecordedStatement } from "./tsql_check.ts";
+import { mssqlIdKey } from "./ids.ts";
 
 /** The name of a parameter type as mssql declares it (`varchar`, `nvarchar`, `datetime`, …). */
 function typeName(type: unknown): string {

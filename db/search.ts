@@ -7,8 +7,8 @@
  */
 import { type DbTime, formatDbTime } from "../lib/time.ts";
 import { type Executor, type Param, time } from "./connection.ts";
-import { likePattern, prefixPattern } from "./list.ts";
 import { type SchedulerState, schedulerState } from "./schedulers.ts";
+import { likePattern, prefixPattern } from "./sql.ts";
 
 /** How far back the message search looks. */
 export const MESSAGE_HOURS = 24;

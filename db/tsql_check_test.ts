@@ -4,8 +4,8 @@ import { recordingDb, sqliteSpelling } from "./recording.ts";
 import type { RecordedStatement } from "./tsql_check.ts";
 import { tempDatabase } from "./testing.ts";
 import { listConstants } from "./constants.ts";
-import { likePattern, prefixPattern } from "./list.ts";
 import { initSchema } from "./schema.ts";
+import { likePattern, prefixPattern } from "./sql.ts";
 
 const varchar = (name: string, value: string) => ({ name, type: "varchar", value });
 

@@ -10,8 +10,7 @@
  * @module
  */
 import type { Snapshot } from "./poller.ts";
-import { type DbTime, formatDbTime, inputTime } from "./time.ts";
-import { shiftTime } from "./window.ts";
+import { type DbTime, formatDbTime, inputTime, shiftTime } from "./time.ts";
 
 /** The kinds of alert (the `kind` of the webhook's JSON). */
 export type AlertKind =

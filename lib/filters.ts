@@ -1,26 +1,72 @@
 /**
  * The filters of the queue element and log views, read from a URL query (or a form body) and
- * checked: statuses or levels by their stored names, a search text and a time range (the paging
- * is `parseList`'s). Every problem is said under the name of the field it belongs to.
+ * checked: statuses or levels by their stored names, a search text and a time range with its
+ * presets (the paging is `parseList`'s). Every problem is said under the name of the field it
+ * belongs to.
  * @module
  */
 import { isIdText } from "./cursor.ts";
 import { type FieldErrors, type Parsed, readQ } from "./list.ts";
+import { LOG_LEVELS, type LogLevel } from "./log_level.ts";
 import { QUEUE_STATUSES, type QueueStatus } from "./queue_status.ts";
-import { parseRange, type TimeRange } from "./window.ts";
+import { type DbTime, inputTime, normalizeDbTime, shiftTime } from "./time.ts";
 
-/** The stored log levels, in the order the pages show them. */
-export const LOG_LEVELS = ["TRACE", "INFO", "ERROR"] as const;
+/** The time presets of the log and queue filters. */
+export const TIME_PRESETS: readonly { label: string; ms: number }[] = [
+  { label: "Last hour", ms: 3_600_000 },
+  { label: "Last 24 h", ms: 86_400_000 },
+  { label: "Last 7 days", ms: 7 * 86_400_000 },
+  { label: "Last 30 days", ms: 30 * 86_400_000 },
+];
 
-/** A stored log level. */
-export type LogLevel = typeof LOG_LEVELS[number];
+/** The `from` field value of a preset: the minute `ms` before now. */
+export function presetFrom(now: DbTime, ms: number): string {
+  return inputTime(shiftTime(now, -ms));
+}
 
-/** How each level is shown. */
-export const LOG_LEVEL_LABELS: Record<LogLevel, string> = {
-  TRACE: "Trace",
-  INFO: "Info",
-  ERROR: "Error",
+/** The `from`/`to` field values of the window of `minutes` either side of a moment. */
+export function aroundWindow(time: DbTime, minutes: number): { from: string; to: string } {
+  return {
+    from: inputTime(shiftTime(time, -minutes * 60_000)),
+    to: inputTime(shiftTime(time, minutes * 60_000)),
+  };
+}
+
+/** A checked time range: `from` inclusive, `until` exclusive, either open; and the texts typed. */
+export type TimeRange = {
+  from: DbTime | null;
+  until: DbTime | null;
+  fromText: string;
+  toText: string;
 };
+
+const FIELD_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+function fieldTime(text: string): DbTime | null {
+  return FIELD_TIME.test(text) ? normalizeDbTime(text) : null;
+}
+
+/**
+ * Reads `from` and `to` (`YYYY-MM-DDTHH:MM`, as a datetime-local field sends them). `to` takes
+ * in the whole minute it names. Problems go to `errors` under the field's name.
+ */
+export function parseRange(query: URLSearchParams, errors: FieldErrors): TimeRange {
+  const fromText = (query.get("from") ?? "").trim();
+  const toText = (query.get("to") ?? "").trim();
+  const from = fromText ? fieldTime(fromText) : null;
+  const to = toText ? fieldTime(toText) : null;
+  if (fromText && !from) {
+    errors.from = `From must be a date and time like 2026-01-31T08:00 (got '${
+      fromText.slice(0, 40)
+    }').`;
+  }
+  if (toText && !to) {
+    errors.to = `To must be a date and time like 2026-01-31T17:30 (got '${toText.slice(0, 40)}').`;
+  }
+  const until = to ? shiftTime(to, toText.length > 16 ? 1000 : 60_000) : null;
+  if (from && until && from >= until) errors.to = "To must not be before From.";
+  return { from, until, fromText, toText };
+}
 
 /** What the queue element list shows. */
 export type QueueFilter = TimeRange & {

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { parseLogFilter, parseQueueFilter } from "./filters.ts";
+import type { FieldErrors } from "./list.ts";
+import {
+  aroundWindow,
+  parseLogFilter,
+  parseQueueFilter,
+  parseRange,
+  presetFrom,
+} from "./filters.ts";
 
 const q = (text: string) => new URLSearchParams(text);
 
@@ -30,4 +37,36 @@ Deno.test("log filters read levels and the highlighted row", () => {
   assert.equal(value.from, "2026-11-01 08:00:00.000000");
   assert.match(parseLogFilter(q("level=WARN")).errors.level, /choose from TRACE, INFO, ERROR/);
   assert.match(parseLogFilter(q("highlight=<script>")).errors.highlight, /log id/);
+});
+
+Deno.test("presets and the around window are field values", () => {
+  assert.equal(presetFrom("2026-11-22 08:13:59.000000", 3_600_000), "2026-11-22T07:13");
+  assert.deepEqual(aroundWindow("2026-11-22 08:13:59.500000", 2), {
+    from: "2026-11-22T08:11",
+    to: "2026-11-22T08:15",
+  });
+});
+
+Deno.test("parseRange reads from/to, takes in the whole `to` minute, and says what is wrong", () => {
+  const ok = (from: string, to: string) => {
+    const errors: FieldErrors = {};
+    const range = parseRange(new URLSearchParams({ from, to }), errors);
+    return { range, errors };
+  };
+  const { range, errors } = ok("2026-11-01T08:00", "2026-11-01T09:30");
+  assert.deepEqual(errors, {});
+  assert.equal(range.from, "2026-11-01 08:00:00.000000");
+  assert.equal(range.until, "2026-11-01 09:31:00.000000");
+  assert.equal(
+    ok("2026-11-01T08:00", "2026-11-01T08:00").range.until,
+    "2026-11-01 08:01:00.000000",
+  );
+  assert.equal(ok("", "2026-11-01T08:00:10").range.until, "2026-11-01 08:00:11.000000");
+  assert.deepEqual(ok("", "").range, { from: null, until: null, fromText: "", toText: "" });
+
+  assert.match(ok("2026-13-01T08:00", "").errors.from, /From must be a date and time/);
+  assert.match(ok("yesterday", "").errors.from, /got 'yesterday'/);
+  assert.match(ok("2026-02-30T08:00", "").errors.from, /From must be/);
+  assert.match(ok("", "2026-11-01 08:00").errors.to, /To must be a date and time/);
+  assert.match(ok("2026-11-02T08:00", "2026-11-01T08:00").errors.to, /To must not be before From/);
 });

@@ -19,9 +19,8 @@
  * @module
  */
 import { cronMinute, cronMinuteText, cronRunsBetween, validateCron } from "./cron.ts";
-import type { DbTime } from "./time.ts";
+import { type DbTime, shiftTime } from "./time.ts";
 import { parseWhitelist } from "./whitelist.ts";
-import { shiftTime } from "./window.ts";
 
 /** The windows the forecast offers. */
 export const FORECAST_WINDOWS = {

@@ -3,10 +3,9 @@
  * counts of new time ranges (the poller counts only what is new; see `db/logs.ts`).
  * @module
  */
-import { LOG_LEVEL_LABELS, LOG_LEVELS } from "./filters.ts";
 import { field, type ListColumn, type MemoryList } from "./list.ts";
-import type { DbTime } from "./time.ts";
-import { later } from "./window.ts";
+import { type DbTime, later } from "./time.ts";
+import { LOG_LEVEL_LABELS, LOG_LEVELS } from "./log_level.ts";
 
 /** Counts of one process by stored level name. */
 export type LevelCounts = Record<string, number>;

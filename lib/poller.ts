@@ -29,8 +29,7 @@ import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
-import { formatDbTime } from "./time.ts";
-import { shiftTime } from "./window.ts";
+import { formatDbTime, shiftTime } from "./time.ts";
 
 /** What the poller knows; a field is missing until its first successful read. */
 export type Snapshot = {

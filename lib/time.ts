@@ -1,7 +1,8 @@
 /**
  * Time helpers. The shared database stores naive local wall-clock times (the writer's
  * `datetime.now()`), spelled `YYYY-MM-DD HH:MM:SS.ffffff` in SQLite. Inside the app every time is
- * such a string; this module makes, parses and formats them.
+ * such a string; this module makes, parses, formats and shifts them (calendar arithmetic on the
+ * wall-clock text: no time zone, no DST shifts).
  * @module
  */
 
@@ -97,4 +98,24 @@ export function timeToDate(time: DbTime): Date {
 /** A `Date` read with `useUTC: true` as the stored time it holds. */
 export function dateToTime(date: Date): DbTime {
   return date.toISOString().replace("T", " ").replace(/Z$/, "000");
+}
+
+/** Moves a stored time by `ms` milliseconds (the microsecond digits are kept). */
+export function shiftTime(time: DbTime, ms: number): DbTime {
+  const [date, clock] = time.split(" ");
+  const [y, mo, d] = date.split("-").map(Number);
+  const [h, mi, rest] = clock.split(":");
+  const [s, fraction] = rest.split(".");
+  const at = new Date(
+    Date.UTC(y, mo - 1, d, Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3))) + ms,
+  );
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())} ` +
+    `${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}.` +
+    `${pad(at.getUTCMilliseconds(), 3)}${fraction.slice(3)}`;
+}
+
+/** The later of two stored times (null: none). */
+export function later(a: DbTime | null, b: DbTime | null): DbTime | null {
+  return a === null ? b : b === null || a > b ? a : b;
 }

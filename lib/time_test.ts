@@ -6,6 +6,7 @@ import {
   normalizeDbTime,
   parseDbTime,
   relativeTime,
+  shiftTime,
 } from "./time.ts";
 
 Deno.test("stored times have six fraction digits, a space and no zone", () => {
@@ -42,4 +43,11 @@ Deno.test("JSON, form and relative spellings", () => {
   assert.equal(relativeTime("2026-11-22 14:00:00.000000", now), "in 2 h");
   assert.equal(relativeTime("2026-11-22 12:00:10.000000", now), "just now");
   assert.equal(relativeTime("2026-11-19 12:00:00.000000", now), "3 days ago");
+});
+
+Deno.test("shiftTime does calendar arithmetic on stored times and keeps the microseconds", () => {
+  assert.equal(shiftTime("2026-03-01 00:00:30.123456", -60_000), "2026-02-28 23:59:30.123456");
+  assert.equal(shiftTime("2024-02-28 23:00:00.000000", 3_600_000), "2024-02-29 00:00:00.000000");
+  // No DST: 02:30 on the spring-forward night exists in the stored wall-clock text.
+  assert.equal(shiftTime("2026-03-29 01:30:00.000000", 3_600_000), "2026-03-29 02:30:00.000000");
 });

@@ -5,8 +5,7 @@
  * @module
  */
 import { nextRuns, validateCron } from "./cron.ts";
-import type { DbTime } from "./time.ts";
-import { shiftTime } from "./window.ts";
+import { type DbTime, shiftTime } from "./time.ts";
 
 /** Trigger types, as stored. */
 export const TRIGGER_TYPES = ["SINGLE", "SCHEDULED", "QUEUE"] as const;

@@ -11,9 +11,9 @@ import type { Snapshot } from "../lib/poller.ts";
 import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
-import { isDashboardWindow } from "../lib/window.ts";
 import { dashboardJson } from "./json.ts";
 import { rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
+import { isDashboardWindow } from "../lib/dashboard_window.ts";
 
 /** The dashboard route. */
 export const dashboard = new Hono();

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { insertLog } from "../db/test_rows.ts";
-import { nowDbTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
+import { nowDbTime, shiftTime } from "../lib/time.ts";
 import { holdWriteLock } from "../db/testing.ts";
 import { type TestApp, testApp } from "./testing.ts";
 

@@ -7,13 +7,13 @@
 import type { Child } from "hono/jsx";
 import type { Dashboard, GroupCount, TriggerProblem } from "../db/dashboard.ts";
 import { type DbTime, inputTime, parseDbTime } from "../lib/time.ts";
-import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/window.ts";
 import { DoneFailedChart } from "./chart.tsx";
 import { WindowChoice } from "./filters.tsx";
 import { logsPath } from "./logs.tsx";
 import { queuePath } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
 import { StatusBadge } from "./triggers.tsx";
+import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/dashboard_window.ts";
 
 function Card(props: { title: string; count: number; more?: Child; children: Child }) {
   return (

@@ -7,8 +7,8 @@
 import type { Child } from "hono/jsx";
 import { type FieldErrors, listQuery } from "../lib/list.ts";
 import { formatDbTime } from "../lib/time.ts";
-import { presetFrom, TIME_PRESETS } from "../lib/window.ts";
 import { SearchBox } from "./table.tsx";
+import { presetFrom, TIME_PRESETS } from "../lib/filters.ts";
 
 /** The fields whose messages stand next to them; the others are said below the form. */
 const SHOWN_BY_FIELD = ["q", "from", "to", "status", "level", "date"];

@@ -8,14 +8,14 @@
 import type { CountedPage } from "../db/list.ts";
 import type { LogRow } from "../db/logs.ts";
 import type { Cursor } from "../lib/cursor.ts";
-import { LOG_LEVEL_LABELS, LOG_LEVELS, type LogFilter, logFilterQuery } from "../lib/filters.ts";
+import { aroundWindow, type LogFilter, logFilterQuery } from "../lib/filters.ts";
 import { type FieldErrors, type ListDefinition, type ListParams, listQuery } from "../lib/list.ts";
 import { type DbTime, displayTime, formatDbTime, parseDbTime } from "../lib/time.ts";
-import { aroundWindow } from "../lib/window.ts";
 import { FilterForm } from "./filters.tsx";
 import { Field, FormError } from "./forms.tsx";
 import { logsPath } from "./logs.tsx";
 import { type Column, DataTable, TableRow } from "./table.tsx";
+import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/log_level.ts";
 
 /** Minutes either side of a row in the "around this" view, and the wider windows offered. */
 export const AROUND_MINUTES = 2;

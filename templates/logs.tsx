@@ -3,12 +3,12 @@
  * poller; each links to the process's log view.
  * @module
  */
-import { LOG_LEVELS } from "../lib/filters.ts";
 import type { Page } from "../db/list.ts";
 import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import type { ProcessLogs } from "../lib/log_summary.ts";
 import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
+import { LOG_LEVELS } from "../lib/log_level.ts";
 
 /** The URL of a process's log view (`null`: all processes). */
 export function logsPath(process: string | null): string {

@@ -11,8 +11,7 @@ import {
   STUCK_MINUTES,
   stuckBefore,
 } from "../lib/queue_status.ts";
-import { type DbTime, displayTime, formatDbTime, inputTime } from "../lib/time.ts";
-import { shiftTime } from "../lib/window.ts";
+import { type DbTime, displayTime, formatDbTime, inputTime, shiftTime } from "../lib/time.ts";
 import { Consumers, elementPath, queuePath, QueueStatusBadge } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
 
