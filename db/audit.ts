@@ -17,7 +17,7 @@ export function clipLogMessage(message: string): string {
 }
 
 /** Quotes a value for an audit message. */
-export function q(value: string | null): string {
+export function quoted(value: string | null): string {
   return value === null ? "nothing" : JSON.stringify(value);
 }
 

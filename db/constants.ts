@@ -4,7 +4,7 @@
  */
 import { field, type PageParams } from "../lib/list.ts";
 import { nowDbTime } from "../lib/time.ts";
-import { audit, q } from "./audit.ts";
+import { audit, quoted } from "./audit.ts";
 import { type Db, time } from "./connection.ts";
 import { listPage, type Page, type TableList } from "./list.ts";
 
@@ -61,7 +61,7 @@ export function createConstant(
     await audit(tx, {
       info: db.info,
       user: constant.user,
-      what: `created constant ${q(constant.name)} = ${q(constant.value)}`,
+      what: `created constant ${quoted(constant.name)} = ${quoted(constant.value)}`,
     });
     return "done";
   });
@@ -84,7 +84,7 @@ export function updateConstant(
     await audit(tx, {
       info: db.info,
       user,
-      what: `changed constant ${q(name)}: ${q(before.value)} -> ${q(value)}`,
+      what: `changed constant ${quoted(name)}: ${quoted(before.value)} -> ${quoted(value)}`,
     });
     return "done";
   });
@@ -103,7 +103,7 @@ export function deleteConstant(
     await audit(tx, {
       info: db.info,
       user,
-      what: `deleted constant ${q(name)} (was ${q(before.value)})`,
+      what: `deleted constant ${quoted(name)} (was ${quoted(before.value)})`,
     });
     return "done";
   });

@@ -5,7 +5,7 @@
  */
 import { field, type PageParams } from "../lib/list.ts";
 import { nowDbTime } from "../lib/time.ts";
-import { audit, q } from "./audit.ts";
+import { audit, quoted } from "./audit.ts";
 import { type Db, time } from "./connection.ts";
 import type { ChangeResult } from "./constants.ts";
 import { listPage, type Page, type TableList } from "./list.ts";
@@ -61,7 +61,9 @@ export function createCredential(
     await audit(tx, {
       info: db.info,
       user: credential.user,
-      what: `created credential ${q(credential.name)} with username ${q(credential.username)}`,
+      what: `created credential ${quoted(credential.name)} with username ${
+        quoted(credential.username)
+      }`,
     });
     return "done";
   });
@@ -85,14 +87,14 @@ export function updateCredential(
     );
     const parts = [
       before.username === change.username
-        ? `username ${q(change.username)} kept`
-        : `username ${q(before.username)} -> ${q(change.username)}`,
+        ? `username ${quoted(change.username)} kept`
+        : `username ${quoted(before.username)} -> ${quoted(change.username)}`,
       change.token ? "password changed" : "password kept",
     ];
     await audit(tx, {
       info: db.info,
       user,
-      what: `changed credential ${q(name)}: ${parts.join(", ")}`,
+      what: `changed credential ${quoted(name)}: ${parts.join(", ")}`,
     });
     return "done";
   });
@@ -107,7 +109,7 @@ export function deleteCredential(
   return db.transaction(async (tx) => {
     const changed = await tx.run("DELETE FROM Credentials WHERE name = ?", [name]);
     if (!changed) return "missing";
-    await audit(tx, { info: db.info, user, what: `deleted credential ${q(name)}` });
+    await audit(tx, { info: db.info, user, what: `deleted credential ${quoted(name)}` });
     return "done";
   });
 }
@@ -122,7 +124,7 @@ export async function auditReveal(
 ): Promise<void> {
   const { name, user, refused } = reveal;
   const what = refused
-    ? `tried to reveal the password of credential ${q(name)}: ${refused}`
-    : `revealed the password of credential ${q(name)}`;
+    ? `tried to reveal the password of credential ${quoted(name)}: ${refused}`
+    : `revealed the password of credential ${quoted(name)}`;
   await db.transaction((tx) => audit(tx, { info: db.info, user, what }));
 }

@@ -3,8 +3,13 @@ import assert from "node:assert/strict";
 import { parseDbTime, shiftTime } from "../lib/time.ts";
 import { time } from "./connection.ts";
 import { PAST_DAYS_RECOUNT_MS, readDashboard } from "./dashboard.ts";
-import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";
-import { contractTest } from "./testing.ts";
+import {
+  contractTest,
+  insertElement,
+  insertLog,
+  insertQueueTrigger,
+  insertTimedTrigger,
+} from "./testing.ts";
 
 // A Tuesday: the window starts on Monday 00:00, 36 hours back.
 const NOW = "2026-11-24 12:00:30.000000";

@@ -22,7 +22,7 @@ import {
   type Tally,
 } from "../lib/log_summary.ts";
 import { type DbTime, formatDbTime, shiftTime } from "../lib/time.ts";
-import { amendAudit, audit, q } from "./audit.ts";
+import { amendAudit, audit, quoted } from "./audit.ts";
 import { type Db, type Executor, pause, time } from "./connection.ts";
 import {
   type CappedCount,
@@ -276,7 +276,7 @@ export function deleteLogs(
         info: db.info,
         user,
         what: `deleted ${deleted} log row${deleted === 1 ? "" : "s"}${
-          process === null ? "" : ` of process ${q(process)}`
+          process === null ? "" : ` of process ${quoted(process)}`
         } (chosen: ${listed})`,
       });
     }
@@ -297,7 +297,7 @@ export async function deleteLogsBefore(
   options: { signal?: AbortSignal; progress?: (deleted: number) => void } = {},
 ): Promise<{ deleted: number; stopped: boolean }> {
   const { process, before, user } = job;
-  const scope = `of process ${q(process)} older than ${before.slice(0, 10)}`;
+  const scope = `of process ${quoted(process)} older than ${before.slice(0, 10)}`;
   const rows = (n: number) => `${n} log row${n === 1 ? "" : "s"}`;
   const entry = await db.transaction((tx) =>
     audit(tx, { info: db.info, user, what: `is deleting log rows ${scope}: 0 deleted so far` })

@@ -15,9 +15,8 @@ import {
   RECOUNT_MS,
   tailLogs,
 } from "./logs.ts";
-import { insertLog, paging } from "./test_rows.ts";
 import type { Db } from "./connection.ts";
-import { contractTest, tempDatabase } from "./testing.ts";
+import { contractTest, insertLog, paging, tempDatabase } from "./testing.ts";
 import { mssqlIdKey } from "./ids.ts";
 
 const T0 = "2026-11-20 08:00:00.000000";

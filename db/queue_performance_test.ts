@@ -8,8 +8,7 @@ import {
   type QueuePerformance,
   readQueuePerformance,
 } from "./queue_performance.ts";
-import { insertElement } from "./test_rows.ts";
-import { contractTest } from "./testing.ts";
+import { contractTest, insertElement } from "./testing.ts";
 
 // A Tuesday at noon: the 7 days are Wednesday 18 to Tuesday 24.
 const NOW = parseDbTime("2026-11-24 12:00:30.000000");

@@ -24,7 +24,7 @@ import {
   stuckBefore,
 } from "../lib/queue_status.ts";
 import { type DbTime, formatDbTime, later, shiftTime } from "../lib/time.ts";
-import { audit, q } from "./audit.ts";
+import { audit, quoted } from "./audit.ts";
 import { BATCH_ROWS, type Db, type Executor, type Param, pause, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import {
@@ -352,7 +352,7 @@ export function addElement(
     await audit(tx, {
       info: db.info,
       user,
-      what: `added element ${q(element.reference ?? id)} to queue ${q(queue)}`,
+      what: `added element ${quoted(element.reference ?? id)} to queue ${quoted(queue)}`,
     });
     return id;
   });
@@ -450,7 +450,7 @@ function statement(action: QueueAction, now: Date): { sql: string; params: Param
 function describeFilter(filter: QueueFilter): string {
   const parts = [
     filter.statuses.length ? `status ${filter.statuses.join("/")}` : "",
-    filter.q ? `search ${q(filter.q)}` : "",
+    filter.q ? `search ${quoted(filter.q)}` : "",
     filter.from ? `${filter.date} from ${filter.fromText}` : "",
     filter.until ? `${filter.date} to ${filter.toText}` : "",
   ].filter(Boolean);
@@ -502,7 +502,7 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
       info: db.info,
       user,
       what: `${ACTION_WORDS[action].past} ${changed} element${changed === 1 ? "" : "s"} of queue ${
-        q(queue)
+        quoted(queue)
       }: ${what}`,
     });
   };
@@ -567,7 +567,7 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
     await record(
       tx,
       changed,
-      `${names.slice(0, 20).map(q).join(", ")}${
+      `${names.slice(0, 20).map(quoted).join(", ")}${
         names.length > 20 ? ` and ${names.length - 20} more` : ""
       }`,
     );

@@ -17,8 +17,13 @@ import {
   MOVED_BY_SOMEONE_ELSE,
   readQueueSummaries,
 } from "./queues.ts";
-import { insertElement, insertQueueTrigger, paging } from "./test_rows.ts";
-import { contractTest, tempDatabase } from "./testing.ts";
+import {
+  contractTest,
+  insertElement,
+  insertQueueTrigger,
+  paging,
+  tempDatabase,
+} from "./testing.ts";
 
 const T0 = "2026-11-20 08:00:00.000000";
 const at = (minutes: number) => shiftTime(T0, minutes * 60_000);

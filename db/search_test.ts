@@ -2,8 +2,14 @@ import assert from "node:assert/strict";
 import { formatDbTime } from "../lib/time.ts";
 import { type Executor, type Param, time } from "./connection.ts";
 import { searchEverything, searchMessages, type SearchOptions } from "./search.ts";
-import { contractTest, tempDatabase } from "./testing.ts";
-import { insertElement, insertLog, insertQueueTrigger, insertTimedTrigger } from "./test_rows.ts";
+import {
+  contractTest,
+  insertElement,
+  insertLog,
+  insertQueueTrigger,
+  insertTimedTrigger,
+  tempDatabase,
+} from "./testing.ts";
 
 const NOW = new Date(2026, 10, 28, 12, 0, 0);
 const ago = (hours: number) => formatDbTime(new Date(NOW.getTime() - hours * 3_600_000));

@@ -8,7 +8,7 @@ import { field, type PageParams } from "../lib/list.ts";
 import { type DbTime, nowDbTime } from "../lib/time.ts";
 import type { TriggerFilters, TriggerInput } from "../lib/trigger_input.ts";
 import { canDelete, decide, statusLabel, type TriggerAction } from "../lib/trigger_status.ts";
-import { audit, q } from "./audit.ts";
+import { audit, quoted } from "./audit.ts";
 import { type Db, type DbInfo, type Executor, type Param, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import { listPage, type Page, type TableList } from "./list.ts";
@@ -236,13 +236,17 @@ function audited(values: Record<string, unknown>, type: string): Record<string, 
   const shown: Record<string, string> = {};
   for (const key of [...FORM_COLUMNS, ...SUB_COLUMNS[type] ?? []]) {
     const value = values[key];
-    shown[key] = typeof value === "string" ? q(value) : value == null ? "nothing" : String(value);
+    shown[key] = typeof value === "string"
+      ? quoted(value)
+      : value == null
+      ? "nothing"
+      : String(value);
   }
   return shown;
 }
 
 function named(trigger: { trigger_name: string; id: string }): string {
-  return `trigger ${q(trigger.trigger_name)} (${trigger.id})`;
+  return `trigger ${quoted(trigger.trigger_name)} (${trigger.id})`;
 }
 
 /** Every audited value of a trigger: `name = value, …`. */

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { insertLog } from "../db/test_rows.ts";
 import { nowDbTime } from "../lib/time.ts";
 import { browserTest, columnTexts, eventually, queryOf } from "./browser.ts";
+import { insertLog } from "../db/testing.ts";
 
 const QUEUE = "Intake.Cases";
 const statuses = (page: Page) => columnTexts(page, "elements-table", 3);

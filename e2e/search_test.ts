@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { insertLog } from "../db/test_rows.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { browserTest, eventually } from "./browser.ts";
+import { insertLog } from "../db/testing.ts";
 
 const activeId = (page: Page) => page.evaluate<string>("document.activeElement?.id ?? ''");
 

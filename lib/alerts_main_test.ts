@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { insertTimedTrigger } from "../db/test_rows.ts";
-import { tempDatabase } from "../db/testing.ts";
+import { insertTimedTrigger, tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY } from "./config.ts";
 import { formatDbTime } from "./time.ts";
 

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { SMTPServer } from "smtp-server";
 import type { Dashboard } from "../db/dashboard.ts";
-import { insertLog, insertTimedTrigger } from "../db/test_rows.ts";
-import { tempDatabase } from "../db/testing.ts";
+import { insertLog, insertTimedTrigger, tempDatabase } from "../db/testing.ts";
 import type { AlertConfig } from "./config.ts";
 import { Poller, type Snapshot } from "./poller.ts";
 import { formatDbTime } from "./time.ts";

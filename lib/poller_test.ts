@@ -5,8 +5,7 @@ import {
   QueryTimeoutError,
   UNKNOWN_INFO,
 } from "../db/connection.ts";
-import { PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
-import { insertLog, insertTimedTrigger } from "../db/test_rows.ts";
+import { insertLog, insertTimedTrigger, PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
 import { formatDbTime } from "./time.ts";
 import { Poller } from "./poller.ts";
 

@@ -47,21 +47,6 @@ export const STATUS_LABELS: Record<TriggerStatus, string> = {
   KILLED: "Killed",
 };
 
-/** What a status means, for its badge colour. */
-export type Tone = "waiting" | "active" | "ok" | "paused" | "error";
-
-/** The tone of each status. */
-export const STATUS_TONES: Record<TriggerStatus, Tone> = {
-  IDLE: "waiting",
-  RUNNING: "active",
-  FAILED: "error",
-  DONE: "ok",
-  PAUSED: "paused",
-  PAUSING: "paused",
-  KILLING: "error",
-  KILLED: "error",
-};
-
 /** True for a stored type name we know. */
 export function isTriggerType(value: string): value is TriggerType {
   return (TRIGGER_TYPES as readonly string[]).includes(value);

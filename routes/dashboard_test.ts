@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
-import { insertLog } from "../db/test_rows.ts";
-import { tempDatabase } from "../db/testing.ts";
+import { insertLog, tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
 import { Poller } from "../lib/poller.ts";
 import { nowDbTime, parseDbTime } from "../lib/time.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { insertElement } from "../db/test_rows.ts";
 import { time } from "../db/connection.ts";
 import { newId } from "../db/ids.ts";
 import { type TestApp, testApp } from "./testing.ts";
+import { insertElement } from "../db/testing.ts";
 
 /** Reads RFC 4180 text into rows of cells (quotes, doubled quotes, CRLF and line breaks in cells). */
 function parseCsv(text: string): string[][] {

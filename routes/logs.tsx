@@ -37,11 +37,12 @@ import {
   type LogViewProps,
   TailRows,
 } from "../templates/log_view.tsx";
-import { logsPath, ProcessesPage, ProcessesTable } from "../templates/logs.tsx";
+import { ProcessesPage, ProcessesTable } from "../templates/logs.tsx";
 import { deleteOlderJson, keysetJson, listJson, logJson, processLogsJson } from "./json.ts";
 import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, rejected, respond, shownView, wantsJson } from "./render.tsx";
+import { logsPath } from "../templates/paths.ts";
 
 /** The Logs routes. */
 export const logs = new Hono();

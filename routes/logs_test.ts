@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { insertLog } from "../db/test_rows.ts";
 import { nowDbTime, shiftTime } from "../lib/time.ts";
-import { holdWriteLock } from "../db/testing.ts";
+import { holdWriteLock, insertLog } from "../db/testing.ts";
 import { type TestApp, testApp } from "./testing.ts";
 
 type Json = Record<string, unknown> & { rows: Record<string, unknown>[] };

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { insertElement, insertLog, insertTimedTrigger } from "../db/test_rows.ts";
-import { tempDatabase } from "../db/testing.ts";
+import { insertElement, insertLog, insertTimedTrigger, tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
 import { Poller } from "../lib/poller.ts";
 import { formatDbTime } from "../lib/time.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { insertElement } from "../db/test_rows.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { testApp } from "./testing.ts";
+import { insertElement } from "../db/testing.ts";
 
 type Row = {
   day: string;

@@ -41,11 +41,9 @@ import { isClean, textReader } from "../lib/validate.ts";
 import {
   AddElementForm,
   ConfirmAll,
-  elementPath,
   ElementsTable,
   QueueDetailPage,
   type QueueDetailView,
-  queuePath,
   StatusCounts,
 } from "../templates/queue_detail.tsx";
 import { ElementPage, ElementView, type ElementViewProps } from "../templates/queue_element.tsx";
@@ -62,6 +60,7 @@ import {
 import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
+import { elementPath, queuePath } from "../templates/paths.ts";
 
 /** The Queues routes. */
 export const queues = new Hono();

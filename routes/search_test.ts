@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { insertLog } from "../db/test_rows.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { testApp } from "./testing.ts";
+import { insertLog } from "../db/testing.ts";
 
 const FRAGMENT = { "HX-Request": "true" };
 const hoursAgo = (hours: number) => formatDbTime(new Date(Date.now() - hours * 3_600_000));

@@ -10,11 +10,11 @@ import type { Db } from "../db/connection.ts";
 import { time } from "../db/connection.ts";
 import { newId } from "../db/ids.ts";
 import { SHARED_TABLES } from "../db/schema.ts";
-import { insertElement, insertLog } from "../db/test_rows.ts";
 import { DEMO_KEY } from "../lib/config.ts";
 import { encrypt } from "../lib/fernet.ts";
 import { QUEUE_ACTIONS } from "../lib/queue_status.ts";
 import { type TestApp, testApp } from "./testing.ts";
+import { insertElement, insertLog } from "../db/testing.ts";
 
 const UNSAFE = new Set(["POST", "DELETE", "PUT", "PATCH"]);
 

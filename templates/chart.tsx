@@ -8,7 +8,7 @@
  */
 import type { ChartDay } from "../db/dashboard.ts";
 import { listQuery } from "../lib/list.ts";
-import { queuePath } from "./queue_detail.tsx";
+import { queuePath } from "./paths.ts";
 
 const WIDTH = 640;
 const HEIGHT = 240;

@@ -9,11 +9,10 @@ import type { Dashboard, GroupCount, TriggerProblem } from "../db/dashboard.ts";
 import { type DbTime, inputTime, parseDbTime } from "../lib/time.ts";
 import { DoneFailedChart } from "./chart.tsx";
 import { WindowChoice } from "./filters.tsx";
-import { logsPath } from "./logs.tsx";
-import { queuePath } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
-import { StatusBadge } from "./triggers.tsx";
 import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/dashboard_window.ts";
+import { logsPath, queuePath, triggerPath } from "./paths.ts";
+import { TriggerStatusBadge } from "./badges.tsx";
 
 function Card(props: { title: string; count: number; more?: Child; children: Child }) {
   return (
@@ -47,8 +46,8 @@ function Triggers(props: { triggers: TriggerProblem[]; now: Date; label: string 
     <ul class="dash-list">
       {props.triggers.map((t) => (
         <li>
-          <a href={`/triggers/${encodeURIComponent(t.id)}`}>{t.trigger_name}</a>{" "}
-          <StatusBadge status={t.process_status} />{" "}
+          <a href={triggerPath(t.id)}>{t.trigger_name}</a>{" "}
+          <TriggerStatusBadge status={t.process_status} />{" "}
           <small class="muted">
             {t.process_name} · {props.label}{" "}
             <Moment time={t.moment} now={props.now} empty="never" brief />

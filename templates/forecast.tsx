@@ -11,6 +11,8 @@ import { FORECAST_WINDOWS, type ForecastWindow } from "../lib/forecast.ts";
 import type { DbTime } from "../lib/time.ts";
 import { dayLabel } from "./chart.tsx";
 import { WindowChoice } from "./filters.tsx";
+import { MachineStateBadge } from "./badges.tsx";
+import { triggerPath } from "./paths.ts";
 
 /** The track's width in SVG units. */
 const WIDTH = 1000;
@@ -20,13 +22,6 @@ const MARK = 6;
 const TICKS: Record<ForecastWindow, { count: number; hours: number }> = {
   "24h": { count: 8, hours: 3 },
   "7d": { count: 7, hours: 24 },
-};
-
-const STATE_TONES: Record<MachineState, string> = {
-  online: "tone-ok",
-  stale: "tone-paused",
-  offline: "tone-error",
-  unknown: "tone-error",
 };
 
 /** The triggers a collision names; the others are counted. */
@@ -47,10 +42,6 @@ const SKIPPED_WORDS: Record<Skipped, string> = {
 /** The path of the forecast of a window. */
 function forecastPath(window: ForecastWindow): string {
   return window === "24h" ? "/triggers/forecast" : `/triggers/forecast?window=${window}`;
-}
-
-function triggerPath(id: string): string {
-  return `/triggers/${encodeURIComponent(id)}`;
 }
 
 /** A stored time's minute as a number (naive: no zone), quickly: a page places thousands. */
@@ -97,7 +88,7 @@ function TriggerLink(props: { id: string; name: string }) {
 function MachineChip(props: { name: string; state: MachineState }) {
   return (
     <span class="chip">
-      {props.name} <span class={`badge status ${STATE_TONES[props.state]}`}>{props.state}</span>
+      {props.name} <MachineStateBadge state={props.state} />
     </span>
   );
 }

@@ -13,9 +13,10 @@ import { type FieldErrors, type ListDefinition, type ListParams, listQuery } fro
 import { type DbTime, displayTime, formatDbTime, parseDbTime } from "../lib/time.ts";
 import { FilterForm } from "./filters.tsx";
 import { Field, FormError } from "./forms.tsx";
-import { logsPath } from "./logs.tsx";
 import { type Column, DataTable, TableRow } from "./table.tsx";
 import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/log_level.ts";
+import { logsPath } from "./paths.ts";
+import { LevelBadge } from "./badges.tsx";
 
 /** Minutes either side of a row in the "around this" view, and the wider windows offered. */
 export const AROUND_MINUTES = 2;
@@ -56,14 +57,6 @@ function Widen(props: { base: string; filter: LogFilter }) {
       )}
     </nav>
   );
-}
-
-const TONES: Record<string, string> = { TRACE: "waiting", INFO: "ok", ERROR: "error" };
-
-/** A log level badge. */
-export function LevelBadge(props: { level: string }) {
-  const label = (LOG_LEVEL_LABELS as Record<string, string>)[props.level] ?? props.level;
-  return <span class={`badge status tone-${TONES[props.level] ?? "paused"}`}>{label}</span>;
 }
 
 /** One state of a log view. */

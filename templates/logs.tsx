@@ -9,11 +9,7 @@ import type { ProcessLogs } from "../lib/log_summary.ts";
 import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { LOG_LEVELS } from "../lib/log_level.ts";
-
-/** The URL of a process's log view (`null`: all processes). */
-export function logsPath(process: string | null): string {
-  return `/logs/${process === null ? "all" : encodeURIComponent(process)}`;
-}
+import { logsPath } from "./paths.ts";
 
 /** One state of the process list. */
 export type ProcessesView = {

@@ -20,40 +20,8 @@ import { FieldError, FilterForm } from "./filters.tsx";
 import { CancelButton, EditorForm, Field, FormButtons, FormError } from "./forms.tsx";
 import { type Column, DataTable } from "./table.tsx";
 import { Moment } from "./time.tsx";
-import { StatusBadge as TriggerStatusBadge } from "./triggers.tsx";
-
-const TONES: Record<QueueStatus, string> = {
-  NEW: "waiting",
-  IN_PROGRESS: "active",
-  DONE: "ok",
-  FAILED: "error",
-  ABANDONED: "paused",
-};
-
-/** A queue element status badge. */
-export function QueueStatusBadge(props: { status: string }) {
-  const known = props.status in TONES ? props.status as QueueStatus : null;
-  return (
-    <span class={`badge status tone-${known ? TONES[known] : "error"}`}>
-      {known ? QUEUE_STATUS_LABELS[known] : props.status}
-    </span>
-  );
-}
-
-/** The URL of a queue's page (`null`: the elements of every queue). */
-export function queuePath(queue: string | null): string {
-  return `/queues/${queue === null ? "all" : encodeURIComponent(queue)}`;
-}
-
-/** The URL of a queue's performance view over `days` days. */
-export function performancePath(queue: string, days = 7): string {
-  return `${queuePath(queue)}/performance${days === 7 ? "" : `?days=${days}`}`;
-}
-
-/** The URL of an element's page. */
-export function elementPath(queue: string, id: string): string {
-  return `${queuePath(queue)}/elements/${encodeURIComponent(id)}`;
-}
+import { QueueStatusBadge, TriggerStatusBadge } from "./badges.tsx";
+import { elementPath, performancePath, queuePath, triggerPath } from "./paths.ts";
 
 /** The triggers that consume a queue, with their status. */
 export function Consumers(props: { summary: QueueSummary | null }) {
@@ -62,7 +30,7 @@ export function Consumers(props: { summary: QueueSummary | null }) {
   return (
     <span class="chips">
       {triggers.map((t) => (
-        <a class="chip" href={`/triggers/${encodeURIComponent(t.id)}`}>
+        <a class="chip" href={triggerPath(t.id)}>
           {t.trigger_name} <TriggerStatusBadge status={t.process_status} />
         </a>
       ))}

@@ -12,8 +12,10 @@ import {
   stuckBefore,
 } from "../lib/queue_status.ts";
 import { type DbTime, displayTime, formatDbTime, inputTime, shiftTime } from "../lib/time.ts";
-import { Consumers, elementPath, queuePath, QueueStatusBadge } from "./queue_detail.tsx";
+import { Consumers } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
+import { elementPath, queuePath } from "./paths.ts";
+import { QueueStatusBadge } from "./badges.tsx";
 
 /** What the element page shows. */
 export type ElementViewProps = {

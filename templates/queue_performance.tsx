@@ -14,8 +14,8 @@ import {
 import { listQuery } from "../lib/list.ts";
 import type { QueueStatus } from "../lib/queue_status.ts";
 import { BarChart, DONE_FAILED, formatCount } from "./chart.tsx";
-import { performancePath, queuePath } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
+import { performancePath, queuePath } from "./paths.ts";
 
 /** A processing time in words: "750 ms", "4.2 s", "38 s", "2.5 min", "78 min", "2.5 h", "3 days". */
 export function formatDuration(ms: number): string {

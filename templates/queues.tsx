@@ -9,8 +9,9 @@ import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import { QUEUE_STATUSES, type QueueStatus } from "../lib/queue_status.ts";
 import type { DbTime } from "../lib/time.ts";
 import { type Column, DataTable, SearchBox } from "./table.tsx";
-import { Consumers, queuePath } from "./queue_detail.tsx";
+import { Consumers } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
+import { queuePath } from "./paths.ts";
 
 const SORT_KEYS: Record<QueueStatus, string> = {
   NEW: "new",

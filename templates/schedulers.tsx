@@ -7,6 +7,7 @@ import type { Scheduler, SchedulerOverview, SchedulerState } from "../db/schedul
 import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import { DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
+import { MachineStateBadge } from "./badges.tsx";
 
 /** The list state and rows of the schedulers page. */
 export type SchedulersView = SchedulerOverview & {
@@ -17,10 +18,10 @@ export type SchedulersView = SchedulerOverview & {
   now: Date;
 };
 
-const STATES: Record<SchedulerState, { label: string; tone: string }> = {
-  online: { label: "Online", tone: "ok" },
-  stale: { label: "Stale", tone: "paused" },
-  offline: { label: "Offline", tone: "error" },
+const STATE_LABELS: Record<SchedulerState, string> = {
+  online: "Online",
+  stale: "Stale",
+  offline: "Offline",
 };
 
 /** The names of some triggers, the rest as a count that opens the full list. */
@@ -59,9 +60,7 @@ export function SchedulersTable(props: SchedulersView) {
         },
         {
           key: "state",
-          cell: (r) => (
-            <span class={`badge status tone-${STATES[r.state].tone}`}>{STATES[r.state].label}</span>
-          ),
+          cell: (r) => <MachineStateBadge state={r.state} label={STATE_LABELS[r.state]} />,
         },
         {
           key: "last_update",

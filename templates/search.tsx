@@ -16,9 +16,9 @@ import {
   type SearchResults,
 } from "../db/search.ts";
 import { FieldError } from "./filters.tsx";
-import { AROUND_MINUTES, aroundLink, LevelBadge } from "./log_view.tsx";
-import { logsPath } from "./logs.tsx";
-import { elementPath, queuePath, QueueStatusBadge } from "./queue_detail.tsx";
+import { AROUND_MINUTES, aroundLink } from "./log_view.tsx";
+import { elementPath, logsPath, queuePath, triggerPath } from "./paths.ts";
+import { LevelBadge, QueueStatusBadge } from "./badges.tsx";
 
 /** One result: where it leads, what it is called, and a line about it. */
 type Hit = { href: string; title: string; detail?: Child };
@@ -98,7 +98,7 @@ function hitGroups(results: SearchResults): HitGroup[] {
       key: "triggers",
       label: "Triggers",
       hits: results.triggers.rows.map((t) => ({
-        href: `/triggers/${encodeURIComponent(t.id)}`,
+        href: triggerPath(t.id),
         title: t.trigger_name,
         detail: `${t.process_name} · ${typeLabel(t.type)} · ${statusLabel(t.process_status)}`,
       })),

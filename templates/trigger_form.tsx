@@ -11,6 +11,7 @@ import { PAST_MESSAGE, type TriggerFormValues } from "../lib/trigger_input.ts";
 import { TRIGGER_TYPES, TYPE_LABELS, typeLabel } from "../lib/trigger_status.ts";
 import { parseWhitelist, whitelistNames } from "../lib/whitelist.ts";
 import { Field, FormButtons, FormError } from "./forms.tsx";
+import { triggerPath } from "./paths.ts";
 
 /**
  * The form's values for a stored trigger. An unreadable whitelist (e.g. `a,b` from another
@@ -132,7 +133,7 @@ function typeFields(type: string, current: string) {
 export function TriggerForm(props: TriggerFormProps) {
   const { values, errors, id } = props;
   const editing = id !== undefined;
-  const action = editing ? `/triggers/${encodeURIComponent(id)}` : "/triggers";
+  const action = editing ? triggerPath(id) : "/triggers";
   const chosen = whitelistNames(values.scheduler_whitelist);
   const machines = [...new Set([...props.choices.machines, ...chosen])];
   const cron = values.cron_expr.trim();
@@ -370,7 +371,7 @@ export function RunAgainForm(props: {
   errors?: FieldErrors;
 }) {
   const { trigger } = props;
-  const action = `/triggers/${encodeURIComponent(trigger.id)}/actions/resume`;
+  const action = `${triggerPath(trigger.id)}/actions/resume`;
   return (
     <form
       id="run-again-form"

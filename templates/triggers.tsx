@@ -11,12 +11,10 @@ import { displayTime, formatDbTime, inputTime } from "../lib/time.ts";
 import type { TriggerFilters } from "../lib/trigger_input.ts";
 import {
   canDelete,
-  isTriggerStatus,
   needsConfirm,
   offeredActions,
   onSchedule,
   STATUS_LABELS,
-  STATUS_TONES,
   statusLabel,
   TRIGGER_STATUSES,
   TRIGGER_TYPES,
@@ -26,9 +24,10 @@ import {
 } from "../lib/trigger_status.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
 import { actionsColumn, type Column, DataTable, SearchBox } from "./table.tsx";
-import { logsPath } from "./logs.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
+import { logsPath, triggerPath } from "./paths.ts";
+import { TriggerStatusBadge } from "./badges.tsx";
 
 /** What a trigger's row and detail view need besides the trigger. */
 export type TriggerContext = {
@@ -47,12 +46,6 @@ export type TriggersView = TriggerContext & {
   filters: TriggerFilters;
   page: Page<Trigger>;
 };
-
-/** A status badge, coloured by what the status means. */
-export function StatusBadge(props: { status: string }) {
-  const tone = isTriggerStatus(props.status) ? STATUS_TONES[props.status] : "error";
-  return <span class={`badge status tone-${tone}`}>{statusLabel(props.status)}</span>;
-}
 
 /**
  * True when an idle single or scheduled trigger's next run passed more than a minute ago (a
@@ -139,7 +132,7 @@ function confirmText(action: TriggerAction, trigger: Trigger, now: Date): string
 export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: boolean }) {
   const { trigger, now } = props;
   if (!props.canWrite) return null;
-  const path = `/triggers/${encodeURIComponent(trigger.id)}`;
+  const path = triggerPath(trigger.id);
   const target = props.inDetail
     ? { "hx-target": "#editor", "hx-swap": "innerHTML" }
     : { "hx-swap": "none" };
@@ -191,7 +184,7 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
     {
       key: "trigger_name",
       cell: (r) => (
-        <EditorLink href={`/triggers/${encodeURIComponent(r.id)}`}>
+        <EditorLink href={triggerPath(r.id)}>
           <strong>{r.trigger_name}</strong>
         </EditorLink>
       ),
@@ -214,7 +207,7 @@ function columns(context: TriggerContext): Column<Trigger & { note?: string }>[]
       key: "process_status",
       cell: (r) => (
         <>
-          <StatusBadge status={r.process_status} />
+          <TriggerStatusBadge status={r.process_status} />
           {r.note && <p class="row-note" role="alert">{r.note}</p>}
         </>
       ),
@@ -323,13 +316,13 @@ export function TriggerDetail(
   props: TriggerContext & { trigger: Trigger; note?: string; standalone?: boolean },
 ) {
   const { trigger: t, now } = props;
-  const path = `/triggers/${encodeURIComponent(t.id)}`;
+  const path = triggerPath(t.id);
   const Heading = props.standalone ? "h1" : "h2";
   return (
     <section id="trigger-detail" class="card" aria-label={`Trigger ${t.trigger_name}`}>
       <div class="page-head">
         <Heading>
-          {t.trigger_name} <StatusBadge status={t.process_status} />
+          {t.trigger_name} <TriggerStatusBadge status={t.process_status} />
         </Heading>
         <div class="buttons">
           {props.canWrite && (
