@@ -70,7 +70,7 @@ export function displayTime(time: DbTime | null): string {
 }
 
 /** Says how far a time is from now in words: "3 min ago", "in 2 h", "just now". */
-export function relativeTime(time: DbTime, now: Date = new Date()): string {
+export function relativeTime(time: DbTime, now: Date): string {
   const seconds = Math.round((parseDbTime(time).getTime() - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return "just now";

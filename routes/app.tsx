@@ -42,6 +42,8 @@ declare module "hono" {
     snapshot: Snapshot;
     poller: Poller;
     revealLimiter: RateLimiter;
+    /** The moment the request is answered at: read once, so one page shows one "now". */
+    now: Date;
   }
 }
 
@@ -118,6 +120,7 @@ export function createApp(options: AppOptions): Hono {
     c.set("snapshot", poller.snapshot);
     c.set("poller", poller);
     c.set("revealLimiter", revealLimiter);
+    c.set("now", new Date());
     await next();
   });
   // Identity comes first for every path, assets included, before anything else can answer (a

@@ -37,7 +37,7 @@ dashboard.get("/", async (c) => {
     read = await readDashboard(c.get("db"), { window });
   }
   // Times are told relative to when they were read: the view is the snapshot's alone.
-  const view = { dashboard: read, window, now: read ? parseDbTime(read.now) : new Date() };
+  const view = { dashboard: read, window, now: read ? parseDbTime(read.now) : c.get("now") };
   if (!read || window !== "workday" || !wantsFragment(c) || wantsJson(c)) {
     return respond(c, {
       title: "Dashboard",

@@ -36,7 +36,7 @@ async function compute(c: Context, window: ForecastWindow): Promise<Forecast> {
   const db = c.get("db");
   const snapshot = c.get("snapshot");
   await c.get("poller").ensure("queues");
-  const now = new Date();
+  const now = c.get("now");
   const read = await readForecast(db, now);
   const newElements: Record<string, number> = {};
   for (const queue of snapshot.queues?.rows ?? []) newElements[queue.name] = queue.counts.NEW;

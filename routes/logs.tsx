@@ -78,7 +78,7 @@ logs.get("/", async (c) => {
     errors,
     page,
     counted: snapshot.logs !== undefined,
-    now: new Date(),
+    now: c.get("now"),
   };
   return listAnswer(c, {
     title: "Logs",
@@ -114,7 +114,7 @@ async function readLogs(
     errors,
     page,
     canWrite: c.get("user").role === "admin",
-    now: new Date(),
+    now: c.get("now"),
   };
 }
 
@@ -211,7 +211,7 @@ logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
   const before = /^\d{4}-\d{2}-\d{2}$/.test(values.before)
     ? normalizeDbTime(`${values.before} 00:00`)
     : null;
-  const today = formatDbTime(new Date()).slice(0, 10);
+  const today = formatDbTime(c.get("now")).slice(0, 10);
   if (!errors.before && !before) errors.before = "Date must be a date like 2026-01-31.";
   else if (before && values.before > today) errors.before = "Date must be today or earlier.";
   if (!errors.confirm && values.confirm !== process) {

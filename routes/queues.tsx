@@ -120,7 +120,7 @@ queues.get("/", async (c) => {
     errors,
     page,
     at: summaries?.activityMark ?? null,
-    now: new Date(),
+    now: c.get("now"),
   };
   return listAnswer(c, {
     title: "Queues",
@@ -161,7 +161,7 @@ async function readElements(
     errors,
     page,
     canWrite: c.get("user").role === "admin",
-    now: new Date(),
+    now: c.get("now"),
   };
 }
 
@@ -177,7 +177,7 @@ async function readElement(
     element,
     summary: await summaryOf(c, key.queue),
     canWrite: c.get("user").role === "admin",
-    now: new Date(),
+    now: c.get("now"),
   };
 }
 

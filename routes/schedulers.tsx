@@ -17,7 +17,7 @@ export const schedulers = new Hono();
 schedulers.get("/", async (c) => {
   const { value: params, errors } = parseList(new URL(c.req.url).searchParams, SCHEDULERS_LIST);
   const db = c.get("db");
-  const now = new Date();
+  const now = c.get("now");
   if (wantsCsv(c)) {
     return csvAnswer(c, {
       name: SCHEDULERS_LIST.name,

@@ -23,7 +23,7 @@ import {
 } from "../db/triggers.ts";
 import { previewCron } from "../lib/cron.ts";
 import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
-import { inputTime, normalizeDbTime, nowDbTime, parseDbTime } from "../lib/time.ts";
+import { formatDbTime, inputTime, normalizeDbTime, parseDbTime } from "../lib/time.ts";
 import {
   checkNextRun,
   checkTrigger,
@@ -61,7 +61,7 @@ function contextOf(c: Context): TriggerContext {
   return {
     canWrite: c.get("user").role === "admin",
     killing: c.get("db").info.killing,
-    now: new Date(),
+    now: c.get("now"),
   };
 }
 
@@ -114,7 +114,7 @@ triggers.get("/", async (c) => {
 triggers.get("/cron", (c) => {
   const expr = c.req.query("expr") ?? c.req.query("cron_expr") ?? "";
   const fromText = c.req.query("from");
-  const from = fromText === undefined ? nowDbTime() : normalizeDbTime(fromText);
+  const from = fromText === undefined ? formatDbTime(c.get("now")) : normalizeDbTime(fromText);
   if (from === null) {
     const error = `Cannot read from: expected YYYY-MM-DDTHH:MM, got '${fromText}'`;
     return respond(c, {
@@ -145,7 +145,7 @@ async function form(
       id={options.id}
       choices={await triggerChoices(db)}
       gitBranch={db.info.gitBranch}
-      now={new Date()}
+      now={c.get("now")}
     />
   );
 }
@@ -159,7 +159,11 @@ triggers.post("/", requireAdmin, async (c) => {
   const errors: FieldErrors = {};
   const values = readTriggerForm(await c.req.parseBody({ all: true }), errors);
   const db = c.get("db");
-  const input = checkTrigger(values, { gitBranch: db.info.gitBranch, now: nowDbTime(), errors });
+  const input = checkTrigger(values, {
+    gitBranch: db.info.gitBranch,
+    now: formatDbTime(c.get("now")),
+    errors,
+  });
   if (!input) return rejected(c, { status: 422, errors, form: await form(c, values, { errors }) });
   const id = await createTrigger(db, { input, user: c.get("user").name });
   const message = `Trigger “${input.trigger_name}” created.`;
@@ -223,7 +227,7 @@ triggers.post("/:id", requireAdmin, async (c) => {
     type: before.type,
     cron: before.cron_expr,
     gitBranch: db.info.gitBranch,
-    now: nowDbTime(),
+    now: formatDbTime(c.get("now")),
     errors,
   });
   if (!input) {
@@ -241,7 +245,7 @@ triggers.post("/:id", requireAdmin, async (c) => {
 triggers.get("/:id/again", requireAdmin, async (c) => {
   const trigger = await found(c);
   if (trigger instanceof Response) return trigger;
-  const body = <RunAgainForm trigger={trigger} next_run={inputTime(nowDbTime())} />;
+  const body = <RunAgainForm trigger={trigger} next_run={inputTime(formatDbTime(c.get("now")))} />;
   return respond(c, { title: "Run again", page: onItsOwn(body), fragment: body });
 });
 
@@ -295,9 +299,11 @@ triggers.post("/:id/actions/:action", requireAdmin, async (c) => {
   const confirmPast = field("confirm_past") !== undefined;
   const nextRunText = field("next_run");
   if (!isClean(errors)) return rejected(c, { status: 400, errors });
-  const nextRun = nextRunText === undefined
-    ? undefined
-    : checkNextRun(nextRunText, { now: nowDbTime(), confirmed: confirmPast, errors });
+  const nextRun = nextRunText === undefined ? undefined : checkNextRun(nextRunText, {
+    now: formatDbTime(c.get("now")),
+    confirmed: confirmPast,
+    errors,
+  });
   if (!isClean(errors)) {
     const trigger = await found(c);
     if (trigger instanceof Response) return trigger;
