@@ -102,15 +102,21 @@ export class SlowClientGuard {
     };
     arm(this.#timeouts.idle);
     await Promise.allSettled([
-      pump(client, upstream, () => {
-        // The first byte of a request starts its deadline; more bytes do not extend it.
-        if (!inRequest) arm(this.#timeouts.request);
-        inRequest = true;
+      pump(client, {
+        to: upstream,
+        onData: () => {
+          // The first byte of a request starts its deadline; more bytes do not extend it.
+          if (!inRequest) arm(this.#timeouts.request);
+          inRequest = true;
+        },
       }),
-      pump(upstream, client, () => {
-        // The answer has begun: the connection is idle again once it stays silent.
-        inRequest = false;
-        arm(this.#timeouts.idle);
+      pump(upstream, {
+        to: client,
+        onData: () => {
+          // The answer has begun: the connection is idle again once it stays silent.
+          inRequest = false;
+          arm(this.#timeouts.idle);
+        },
       }),
     ]);
     stop();
@@ -129,7 +135,10 @@ function closeQuietly(conn: Deno.Conn): void {
 }
 
 /** Copies `from` to `to` until `from` ends (then half-closes `to`) or either fails. */
-async function pump(from: Deno.Conn, to: Deno.Conn, onData: () => void): Promise<void> {
+async function pump(
+  from: Deno.Conn,
+  { to, onData }: { to: Deno.Conn; onData: () => void },
+): Promise<void> {
   const buf = new Uint8Array(64 * 1024);
   try {
     for (;;) {

@@ -165,8 +165,7 @@ export function noteHealth(health: Health, trouble: DatabaseUnavailableError | n
  */
 export async function checkHealth(
   db: Db,
-  health: Health,
-  read: () => Promise<unknown>,
+  { health, read }: { health: Health; read: () => Promise<unknown> },
 ): Promise<Health> {
   try {
     await read();

@@ -49,13 +49,38 @@ contractTest(
         end_date: ago(hours),
       });
     }
-    await insertQueueTrigger(db, "Broken", "Q1", "FAILED");
-    await insertQueueTrigger(db, "Fine", "Q1", "IDLE");
-    await insertTimedTrigger(db, "Late scheduled", "SCHEDULED", "IDLE", ago(1));
-    await insertTimedTrigger(db, "Late single", "SINGLE", "IDLE", ago(2));
-    await insertTimedTrigger(db, "Just due", "SINGLE", "IDLE", shiftTime(NOW, -2 * 60_000));
-    await insertTimedTrigger(db, "Running late", "SCHEDULED", "RUNNING", ago(3));
-    await insertTimedTrigger(db, "Killed", "SINGLE", "KILLED", ago(5));
+    await insertQueueTrigger(db, { name: "Broken", queue: "Q1", status: "FAILED" });
+    await insertQueueTrigger(db, { name: "Fine", queue: "Q1", status: "IDLE" });
+    await insertTimedTrigger(db, {
+      name: "Late scheduled",
+      type: "SCHEDULED",
+      status: "IDLE",
+      nextRun: ago(1),
+    });
+    await insertTimedTrigger(db, {
+      name: "Late single",
+      type: "SINGLE",
+      status: "IDLE",
+      nextRun: ago(2),
+    });
+    await insertTimedTrigger(db, {
+      name: "Just due",
+      type: "SINGLE",
+      status: "IDLE",
+      nextRun: shiftTime(NOW, -2 * 60_000),
+    });
+    await insertTimedTrigger(db, {
+      name: "Running late",
+      type: "SCHEDULED",
+      status: "RUNNING",
+      nextRun: ago(3),
+    });
+    await insertTimedTrigger(db, {
+      name: "Killed",
+      type: "SINGLE",
+      status: "KILLED",
+      nextRun: ago(5),
+    });
     for (const [machine, minutes] of [["vm-1", 0.5], ["vm-2", 3], ["vm-3", 60 * 24]] as const) {
       await db.run("INSERT INTO Schedulers (machine_name, last_update) VALUES (?, ?)", [
         machine,

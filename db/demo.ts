@@ -67,7 +67,7 @@ export type DemoOptions = {
 };
 
 /** A small deterministic random source (so the demo looks the same every time). */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;

@@ -15,7 +15,7 @@ import { newId } from "./ids.ts";
 const PINGING = ["rpa-vm-01", "rpa-vm-02"];
 
 /** Seconds between two steps of the demo. */
-export const DEMO_STEP_SECONDS = 5;
+const DEMO_STEP_SECONDS = 5;
 
 const MESSAGES = [
   ["INFO", "Case Intake", "Handled case"],

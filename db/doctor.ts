@@ -196,7 +196,11 @@ function pageReads(db: Db, now: Date): [string, () => Promise<unknown>][] {
     ["Credentials", () => listCredentials(db, { ...one, sort: "name" })],
     [
       "Triggers",
-      () => listTriggers(db, { ...one, sort: "trigger_name" }, { type: "", status: [] }),
+      () =>
+        listTriggers(db, {
+          params: { ...one, sort: "trigger_name" },
+          filters: { type: "", status: [] },
+        }),
     ],
     ["trigger form", () => triggerChoices(db)],
     ["Schedulers", () => listSchedulers(db, { ...one, sort: "machine_name" }, now)],
@@ -206,9 +210,13 @@ function pageReads(db: Db, now: Date): [string, () => Promise<unknown>][] {
       const [queue] = await db.query<{ name: string }>(
         `SELECT queue_name AS name FROM Queues ORDER BY queue_name${db.dialect.page(1, 0)}`,
       );
-      return listElements(db, queue?.name ?? "", parseQueueFilter(none).value, paging);
+      return listElements(db, {
+        queue: queue?.name ?? "",
+        filter: parseQueueFilter(none).value,
+        paging,
+      });
     }],
-    ["Logs", () => listLogs(db, null, parseLogFilter(none).value, paging)],
+    ["Logs", () => listLogs(db, { process: null, filter: parseLogFilter(none).value, paging })],
     ["log counts", () => readLogSummaries(db, undefined, { now })],
     ["Dashboard", () => readDashboard(db, { now })],
   ];

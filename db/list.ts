@@ -94,7 +94,7 @@ function rowCursor(row: Record<string, unknown>, column: string): Cursor {
   return { time: row[column] as string, id: String(row.id) };
 }
 
-function comparer(db: Executor, column: string, dir: Dir) {
+function comparer(db: Executor, { column, dir }: { column: string; dir: Dir }) {
   const key = db.dialect.name === "mssql" ? mssqlIdKey : (id: string) => id;
   const sign = dir === "asc" ? 1 : -1;
   return (a: Record<string, unknown>, b: Record<string, unknown>) => {
@@ -106,7 +106,10 @@ function comparer(db: Executor, column: string, dir: Dir) {
 }
 
 /** The rows strictly after `cursor` in the `dir` order. */
-function afterCursor(db: Executor, column: string, cursor: Cursor, dir: Dir): Condition {
+function afterCursor(
+  db: Executor,
+  { column, cursor, dir }: { column: string; cursor: Cursor; dir: Dir },
+): Condition {
   const [eq, strict] = dir === "desc" ? ["<=", "<"] : [">=", ">"];
   // SQL Server reads a UNIQUEIDENTIFIER only from the dashed spelling.
   const id = db.dialect.name === "mssql" && !cursor.id.includes("-")
@@ -137,19 +140,21 @@ async function readOrdered<T extends Record<string, unknown>>(
       ),
     );
   }
-  return reads.length > 1 ? rows.sort(comparer(db, column, read.dir)).slice(0, read.limit) : rows;
+  return reads.length > 1
+    ? rows.sort(comparer(db, { column, dir: read.dir })).slice(0, read.limit)
+    : rows;
 }
 
 /** Reads one page of a cursor list, starting after (or ending before) a cursor. */
 export async function keysetPage<T extends Record<string, unknown>>(
   db: Executor,
   source: KeysetSource,
-  paging: Paging,
+  { paging }: { paging: Paging },
 ): Promise<KeysetPage<T>> {
   const back = paging.before !== null;
   const dir: Dir = back ? (paging.dir === "desc" ? "asc" : "desc") : paging.dir;
   const from = paging.before ?? paging.after;
-  const extra = from ? [afterCursor(db, timeOf(source), from, dir)] : [];
+  const extra = from ? [afterCursor(db, { column: timeOf(source), cursor: from, dir })] : [];
   const got = await readOrdered<T>(db, source, { extra, dir, limit: paging.size + 1 });
   const more = got.length > paging.size;
   const rows = got.slice(0, paging.size);
@@ -180,10 +185,12 @@ export async function* keysetBatches<T extends Record<string, unknown>>(
   do {
     await pause();
     const page: KeysetPage<T> = await keysetPage<T>(db, source, {
-      size: options.batch ?? EXPORT_BATCH,
-      dir: options.dir,
-      after,
-      before: null,
+      paging: {
+        size: options.batch ?? EXPORT_BATCH,
+        dir: options.dir,
+        after,
+        before: null,
+      },
     });
     if (page.rows.length) yield page.rows;
     after = page.next;
@@ -196,7 +203,9 @@ export function newerThan<T extends Record<string, unknown>>(
   source: KeysetSource,
   read: { cursor: Cursor | null; limit: number },
 ): Promise<T[]> {
-  const extra = read.cursor ? [afterCursor(db, timeOf(source), read.cursor, "asc")] : [];
+  const extra = read.cursor
+    ? [afterCursor(db, { column: timeOf(source), cursor: read.cursor, dir: "asc" })]
+    : [];
   return readOrdered<T>(db, source, { extra, dir: "desc", limit: read.limit });
 }
 

@@ -96,7 +96,10 @@ const START: DbTime = "1900-01-01 00:00:00.000000";
  * Counts by process and level of the rows with `after < log_time <= upTo`. Both bounds are always
  * given: with one open end, SQLite prefers scanning a whole index in GROUP BY order.
  */
-function countGroups(db: Executor, after: DbTime, upTo: DbTime): Promise<LevelGroup[]> {
+function countGroups(
+  db: Executor,
+  { after, upTo }: { after: DbTime; upTo: DbTime },
+): Promise<LevelGroup[]> {
   return db.query<LevelGroup>(
     `SELECT process_name, log_level, COUNT(*) AS n, MAX(log_time) AS last FROM Logs
       WHERE log_time > ? AND log_time <= ? GROUP BY process_name, log_level`,
@@ -104,8 +107,8 @@ function countGroups(db: Executor, after: DbTime, upTo: DbTime): Promise<LevelGr
   );
 }
 
-async function timeAt(db: Executor, sql: string, params: DbTime[]): Promise<DbTime | null> {
-  const [row] = await db.query<{ t: DbTime | null }>(sql, params.map(time));
+async function newestLogTime(db: Executor): Promise<DbTime | null> {
+  const [row] = await db.query<{ t: DbTime | null }>("SELECT MAX(log_time) AS t FROM Logs");
   return row?.t ?? null;
 }
 
@@ -174,7 +177,7 @@ export async function readLogSummaries(
   options: { now?: Date } = {},
 ): Promise<LogSummaries> {
   const now = options.now ?? new Date();
-  const newest = await timeAt(db, "SELECT MAX(log_time) AS t FROM Logs", []) ?? START;
+  const newest = await newestLogTime(db) ?? START;
   const nowText = formatDbTime(now);
   const top = newest === START
     ? START
@@ -185,11 +188,11 @@ export async function readLogSummaries(
     mark = top;
     recountedAt = now.getTime();
   } else if (top > mark) {
-    base = addGroups(copyTally(base), await countGroups(db, mark, top));
+    base = addGroups(copyTally(base), await countGroups(db, { after: mark, upTo: top }));
     mark = top;
   }
   const all = newest > mark
-    ? addGroups(copyTally(base), await countGroups(db, mark, newest))
+    ? addGroups(copyTally(base), await countGroups(db, { after: mark, upTo: newest }))
     : base;
   return { processes: processRows(all), base, mark, recountedAt, stale: false };
 }
@@ -216,13 +219,11 @@ function logSource(process: string | null, filter: LogFilter): KeysetSource {
  */
 export async function listLogs(
   db: Executor,
-  process: string | null,
-  filter: LogFilter,
-  paging: Paging,
-  known?: ProcessLogs[],
+  read: { process: string | null; filter: LogFilter; paging: Paging; known?: ProcessLogs[] },
 ): Promise<CountedPage<LogRow>> {
+  const { process, filter, paging, known } = read;
   const source = logSource(process, filter);
-  const page = await keysetPage<LogRow>(db, source, paging);
+  const page = await keysetPage<LogRow>(db, source, { paging });
   let total: CappedCount;
   if (!filter.q && !filter.from && !filter.until && known) {
     const levels = filter.levels.length ? filter.levels : null;
@@ -242,10 +243,9 @@ export async function listLogs(
 /** The rows newer than `cursor` (the live tail), newest first, at most {@linkcode TAIL_LIMIT}. */
 export function tailLogs(
   db: Executor,
-  process: string | null,
-  filter: LogFilter,
-  cursor: Cursor | null,
+  read: { process: string | null; filter: LogFilter; cursor: Cursor | null },
 ): Promise<LogRow[]> {
+  const { process, filter, cursor } = read;
   return newerThan<LogRow>(db, logSource(process, filter), { cursor, limit: TAIL_LIMIT });
 }
 

@@ -114,24 +114,36 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
         .map((r) => r.id);
 
     const pages: string[] = [];
-    let page = await listLogs(db, null, filter(), paging({ size: 4 }));
+    let page = await listLogs(db, { process: null, filter: filter(), paging: paging({ size: 4 }) });
     pages.push(...page.rows.map((r) => r.id));
     while (page.next) {
-      page = await listLogs(db, null, filter(), paging({ size: 4, after: page.next }));
+      page = await listLogs(db, {
+        process: null,
+        filter: filter(),
+        paging: paging({ size: 4, after: page.next }),
+      });
       pages.push(...page.rows.map((r) => r.id));
     }
     assert.deepEqual(pages, newest(rows));
     assert.deepEqual(page.total, { count: 17, capped: false });
 
-    const back = await listLogs(db, null, filter(), paging({ size: 4, before: page.previous }));
+    const back = await listLogs(db, {
+      process: null,
+      filter: filter(),
+      paging: paging({ size: 4, before: page.previous }),
+    });
     assert.deepEqual(back.rows.map((r) => r.id), newest(rows).slice(12, 16));
 
-    const two = await listLogs(db, null, filter("level=INFO&level=ERROR"), paging({ size: 5 }));
+    const two = await listLogs(db, {
+      process: null,
+      filter: filter("level=INFO&level=ERROR"),
+      paging: paging({ size: 5 }),
+    });
     assert.deepEqual(
       two.rows.map((r) => r.id),
       newest(rows.filter((r) => r.level !== "TRACE")).slice(0, 5),
     );
-    const solo = await listLogs(db, "Solo", filter(), paging());
+    const solo = await listLogs(db, { process: "Solo", filter: filter(), paging: paging() });
     assert.deepEqual(solo.rows.map((r) => r.id), newest(rows.filter((r) => r.process === "Solo")));
 
     const known = [{
@@ -143,36 +155,53 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
     }];
     // The poller's counts, on a list longer than its page; a list that fits counts its rows.
     const small = paging({ size: 1 });
-    assert.deepEqual((await listLogs(db, "Solo", filter(), small, known)).total, {
-      count: 99,
-      capped: false,
+    assert.deepEqual(
+      (await listLogs(db, { process: "Solo", filter: filter(), paging: small, known })).total,
+      {
+        count: 99,
+        capped: false,
+      },
+    );
+    assert.deepEqual(
+      (await listLogs(db, { process: "Solo", filter: filter("level=INFO"), paging: small, known }))
+        .total,
+      {
+        count: 40,
+        capped: false,
+      },
+    );
+    assert.deepEqual(
+      (await listLogs(db, { process: "Solo", filter: filter(), paging: paging(), known })).total,
+      {
+        count: solo.rows.length,
+        capped: false,
+      },
+    );
+    const search = await listLogs(db, {
+      process: null,
+      filter: filter("q=50%25"),
+      paging: paging(),
+      known,
     });
-    assert.deepEqual((await listLogs(db, "Solo", filter("level=INFO"), small, known)).total, {
-      count: 40,
-      capped: false,
-    });
-    assert.deepEqual((await listLogs(db, "Solo", filter(), paging(), known)).total, {
-      count: solo.rows.length,
-      capped: false,
-    });
-    const search = await listLogs(db, null, filter("q=50%25"), paging(), known);
     assert.deepEqual(search.rows.map((r) => r.log_message), ["Timeout 50% of the time"]);
     assert.deepEqual(search.total, { count: 1, capped: false });
-    const range = await listLogs(
-      db,
-      "Busy",
-      filter("from=2026-11-20T08:02&to=2026-11-20T08:03"),
-      paging(),
-    );
+    const range = await listLogs(db, {
+      process: "Busy",
+      filter: filter("from=2026-11-20T08:02&to=2026-11-20T08:03"),
+      paging: paging(),
+    });
     assert.deepEqual(
       range.rows.map((r) => r.id),
       newest(rows.filter((r) => r.process === "Busy" && r.t >= at(2) && r.t < at(4))),
     );
 
     const cursor = { time: at(6), id: newest(rows.filter((r) => r.t === at(6)))[0] };
-    const tail = await tailLogs(db, null, filter(), cursor);
+    const tail = await tailLogs(db, { process: null, filter: filter(), cursor });
     assert.deepEqual(tail.map((r) => r.id), newest(rows.filter((r) => r.t > at(6))));
-    assert.equal((await tailLogs(db, "Solo", filter("level=ERROR"), null)).length, 1);
+    assert.equal(
+      (await tailLogs(db, { process: "Solo", filter: filter("level=ERROR"), cursor: null })).length,
+      1,
+    );
   });
 
   test("deletes: chosen rows of a process, and everything older than a date; audited", async (db) => {

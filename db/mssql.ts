@@ -147,7 +147,7 @@ export function isQueryTimeout(error: unknown): boolean {
 }
 
 /** True when SQL Server chose this statement as a deadlock victim (error 1205). */
-export function isDeadlock(error: unknown): boolean {
+function isDeadlock(error: unknown): boolean {
   const e = error as DriverError;
   return e.number === 1205 || e.originalError?.info?.number === 1205;
 }
@@ -163,7 +163,7 @@ export async function retryDeadlockOnce<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** How the target is named in messages: the server (and instance) or the DSN, and the database. */
-export function describeTarget(target: MssqlTarget): string {
+function describeTarget(target: MssqlTarget): string {
   if (target.dsn) return `the ODBC data source ${target.dsn}`;
   const server = target.instance ? `${target.server}\\${target.instance}` : target.server;
   return `SQL Server ${server}${

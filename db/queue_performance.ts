@@ -66,7 +66,7 @@ function midnight(day: string): DbTime {
 }
 
 /** Milliseconds from `start` to `end`, in SQL (`DATEDIFF_BIG`: SQL Server 2016 and later). */
-function msBetween(db: Executor, start: string, end: string): string {
+function msBetween(db: Executor, { start, end }: { start: string; end: string }): string {
   return db.dialect.name === "sqlite"
     ? `CAST(round((julianday(${end}) - julianday(${start})) * 86400000) AS INTEGER)`
     : `DATEDIFF_BIG(millisecond, ${start}, ${end})`;
@@ -77,7 +77,10 @@ function msBetween(db: Executor, start: string, end: string): string {
  * elements created, and the processing times at the median's and the 95th percentile's rank
  * (nearest rank: the ⌈p·n⌉-th shortest) among those done or failed with a start before their end.
  */
-async function readDay(db: Executor, queue: string, day: string): Promise<PerformanceDay> {
+async function readDay(
+  db: Executor,
+  { queue, day }: { queue: string; day: string },
+): Promise<PerformanceDay> {
   const range = [queue, time(midnight(day)), time(shiftTime(midnight(day), 86_400_000))];
   const ended = await db.query<{ status: string; n: number }>(
     `SELECT status, COUNT(*) AS n FROM Queues
@@ -95,7 +98,7 @@ async function readDay(db: Executor, queue: string, day: string): Promise<Perfor
   const ranked = await db.query<{ rn: number; n: number; ms: number }>(
     `SELECT rn, n, ms FROM (
        SELECT ms, ROW_NUMBER() OVER (ORDER BY ms) AS rn, COUNT(*) OVER () AS n
-         FROM (SELECT ${msBetween(db, "start_date", "end_date")} AS ms FROM Queues
+         FROM (SELECT ${msBetween(db, { start: "start_date", end: "end_date" })} AS ms FROM Queues
                 WHERE queue_name = ? AND status IN ('DONE', 'FAILED')
                   AND end_date >= ? AND end_date < ? AND start_date <= end_date) AS timed
      ) AS ranked
@@ -143,7 +146,7 @@ export async function readQueuePerformance(
   const known = new Map(kept?.days.map((d) => [d.day, d]));
   for (const day of days.slice(0, -1)) {
     if (known.has(day)) continue;
-    known.set(day, await readDay(db, queue, day));
+    known.set(day, await readDay(db, { queue, day }));
     await pause();
   }
   const [oldest] = await db.query<{ oldest: DbTime | null }>(
@@ -157,7 +160,10 @@ export async function readQueuePerformance(
     queue,
     span: options.span,
     now: nowText,
-    days: [...days.slice(0, -1).map((day) => known.get(day)!), await readDay(db, queue, today)],
+    days: [
+      ...days.slice(0, -1).map((day) => known.get(day)!),
+      await readDay(db, { queue, day: today }),
+    ],
     oldestNew: oldest?.oldest ?? null,
     // Kept as a whole, read again as a whole: every kept day is at most an hour old.
     pastDays: { days: past, readAt: kept?.readAt ?? now.getTime() },

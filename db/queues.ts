@@ -119,7 +119,7 @@ export type QueueSummaries = {
 };
 
 /** The most queues the overview lists. */
-export const MAX_QUEUES = 2000;
+const MAX_QUEUES = 2000;
 
 /** How far back the first activity scan looks, and how much later scans overlap. */
 const FIRST_ACTIVITY_MS = 86_400_000;
@@ -189,7 +189,7 @@ export async function readQueueSummaries(
   const rows: QueueSummary[] = [];
   for (const name of names) {
     await pause();
-    rows.push(await summarize(db, name, triggers, activity.get(name) ?? null));
+    rows.push(await summarize(db, { name, triggers, activity: activity.get(name) ?? null }));
   }
   return { rows, activityMark: now };
 }
@@ -201,9 +201,11 @@ export async function readQueueSummaries(
  */
 async function summarize(
   db: Executor,
-  name: string,
-  triggers: (QueueTrigger & { queue_name: string })[],
-  activity: DbTime | null,
+  { name, triggers, activity }: {
+    name: string;
+    triggers: (QueueTrigger & { queue_name: string })[];
+    activity: DbTime | null;
+  },
 ): Promise<QueueSummary> {
   const groups = await db.query<{ status: string; n: number; oldest: DbTime; newest: DbTime }>(
     `SELECT g.status, g.n,
@@ -242,7 +244,11 @@ export async function readQueueSummary(
   name: string,
   previous?: QueueSummary,
 ): Promise<QueueSummary> {
-  return await summarize(db, name, await queueTriggers(db), previous?.lastActivity ?? null);
+  return await summarize(db, {
+    name,
+    triggers: await queueTriggers(db),
+    activity: previous?.lastActivity ?? null,
+  });
 }
 
 /** The conditions of a filter of one queue (or all: `null`), besides the statuses. */
@@ -301,13 +307,11 @@ function elementSource(queue: string | null, filter: QueueFilter): KeysetSource 
  */
 export async function listElements(
   db: Executor,
-  queue: string | null,
-  filter: QueueFilter,
-  paging: Paging,
-  known?: StatusCounts,
+  read: { queue: string | null; filter: QueueFilter; paging: Paging; known?: StatusCounts },
 ): Promise<CountedPage<QueueElement>> {
+  const { queue, filter, paging, known } = read;
   const source = elementSource(queue, filter);
-  const page = await keysetPage<QueueElement>(db, source, paging);
+  const page = await keysetPage<QueueElement>(db, source, { paging });
   const plain = !filter.q && !filter.from && !filter.until;
   const total = plain && known
     ? { count: statusesOf(filter).reduce((sum, s) => sum + known[s], 0), capped: false }
@@ -496,7 +500,7 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
     if (n > 0) skipped[reason] = (skipped[reason] ?? 0) + n;
   };
   const change = statement(action, now);
-  const record = async (tx: Executor, changed: number, what: string) => {
+  const record = async (tx: Executor, { changed, what }: { changed: number; what: string }) => {
     if (changed === 0) return;
     await audit(tx, {
       info: db.info,
@@ -532,7 +536,9 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
       await pause();
     }
     skip(MOVED_BY_SOMEONE_ELSE, target.expected - changed);
-    await db.transaction((tx) => record(tx, changed, `matching ${describeFilter(target.filter)}`));
+    await db.transaction((tx) =>
+      record(tx, { changed, what: `matching ${describeFilter(target.filter)}` })
+    );
     return { changed, skipped };
   }
   return await db.transaction(async (tx) => {
@@ -564,13 +570,12 @@ export async function applyQueueAction(db: Db, request: QueueActionRequest): Pro
     }
     skip(MOVED_BY_SOMEONE_ELSE, eligible.length - changed);
     const names = eligible.map((el) => el.reference ?? el.id);
-    await record(
-      tx,
+    await record(tx, {
       changed,
-      `${names.slice(0, 20).map(quoted).join(", ")}${
+      what: `${names.slice(0, 20).map(quoted).join(", ")}${
         names.length > 20 ? ` and ${names.length - 20} more` : ""
       }`,
-    );
+    });
     return { changed, skipped };
   });
 }

@@ -50,8 +50,8 @@ function idKey(db: Db): (id: string) => string {
       });
     }
     await insertElement(db, { queue_name: "B", status: "ABANDONED", created_date: at(-600) });
-    await insertQueueTrigger(db, "Take A", "A", "RUNNING");
-    await insertQueueTrigger(db, "Take C", "C");
+    await insertQueueTrigger(db, { name: "Take A", queue: "A", status: "RUNNING" });
+    await insertQueueTrigger(db, { name: "Take C", queue: "C" });
 
     const first = await readQueueSummaries(db, undefined, at(60));
     assert.deepEqual(first.rows.map((r) => r.name), ["A", "B", "C"]);
@@ -112,11 +112,19 @@ function idKey(db: Db): (id: string) => string {
 
     for (const dir of ["desc", "asc"] as const) {
       const seen: string[][] = [];
-      let page = await listElements(db, "Q", filter(), paging({ size: 5, dir }));
+      let page = await listElements(db, {
+        queue: "Q",
+        filter: filter(),
+        paging: paging({ size: 5, dir }),
+      });
       assert.equal(page.previous, null);
       seen.push(page.rows.map((r) => r.id));
       while (page.next) {
-        page = await listElements(db, "Q", filter(), paging({ size: 5, dir, after: page.next }));
+        page = await listElements(db, {
+          queue: "Q",
+          filter: filter(),
+          paging: paging({ size: 5, dir, after: page.next }),
+        });
         seen.push(page.rows.map((r) => r.id));
       }
       assert.deepEqual(
@@ -129,19 +137,22 @@ function idKey(db: Db): (id: string) => string {
       const back: string[][] = [seen.at(-1)!];
       let previous = page.previous;
       while (previous) {
-        const earlier = await listElements(
-          db,
-          "Q",
-          filter(),
-          paging({ size: 5, dir, before: previous }),
-        );
+        const earlier = await listElements(db, {
+          queue: "Q",
+          filter: filter(),
+          paging: paging({ size: 5, dir, before: previous }),
+        });
         back.unshift(earlier.rows.map((r) => r.id));
         previous = earlier.previous;
       }
       assert.deepEqual(back, seen, `${dir}: the same pages walking back`);
     }
 
-    const chosen = await listElements(db, "Q", filter("status=FAILED&status=NEW"), paging());
+    const chosen = await listElements(db, {
+      queue: "Q",
+      filter: filter("status=FAILED&status=NEW"),
+      paging: paging(),
+    });
     assert.deepEqual(
       chosen.rows.map((r) => r.id),
       order("desc").filter((e) => ["FAILED", "NEW"].includes(e.status)).map((e) => e.id),
@@ -149,33 +160,40 @@ function idKey(db: Db): (id: string) => string {
     assert.deepEqual(chosen.total, { count: 9, capped: false });
 
     const known = { NEW: 100, IN_PROGRESS: 0, DONE: 0, FAILED: 7, ABANDONED: 0 };
-    const fromSnapshot = await listElements(
-      db,
-      "Q",
-      filter("status=FAILED&status=NEW"),
-      paging({ size: 2 }),
+    const fromSnapshot = await listElements(db, {
+      queue: "Q",
+      filter: filter("status=FAILED&status=NEW"),
+      paging: paging({ size: 2 }),
       known,
-    );
+    });
     assert.deepEqual(
       fromSnapshot.total,
       { count: 107, capped: false },
       "plain filters use the poller's counts",
     );
 
-    const search = await listElements(db, "Q", filter("q=needle"), paging(), known);
+    const search = await listElements(db, {
+      queue: "Q",
+      filter: filter("q=needle"),
+      paging: paging(),
+      known,
+    });
     assert.deepEqual(search.rows.map((r) => r.reference), ["REF-07"]);
     assert.deepEqual(search.total, { count: 1, capped: false }, "a search is counted");
-    const literal = await listElements(db, "Q", filter("q=REF-0_"), paging());
+    const literal = await listElements(db, {
+      queue: "Q",
+      filter: filter("q=REF-0_"),
+      paging: paging(),
+    });
     assert.equal(literal.rows.length, 0, "LIKE wildcards are literal");
 
-    const range = await listElements(
-      db,
-      "Q",
-      filter(
+    const range = await listElements(db, {
+      queue: "Q",
+      filter: filter(
         `from=${at(2).slice(0, 16).replace(" ", "T")}&to=${at(3).slice(0, 16).replace(" ", "T")}`,
       ),
-      paging(),
-    );
+      paging: paging(),
+    });
     assert.deepEqual(range.rows.map((r) => r.reference).sort(), [
       "REF-06",
       "REF-07",
@@ -184,12 +202,11 @@ function idKey(db: Db): (id: string) => string {
       "REF-10",
       "REF-11",
     ]);
-    const ended = await listElements(
-      db,
-      "Q",
-      filter(`date=ended&from=${at(117).slice(0, 16).replace(" ", "T")}`),
-      paging(),
-    );
+    const ended = await listElements(db, {
+      queue: "Q",
+      filter: filter(`date=ended&from=${at(117).slice(0, 16).replace(" ", "T")}`),
+      paging: paging(),
+    });
     assert.deepEqual(ended.rows.map((r) => r.reference).sort(), [
       "REF-17",
       "REF-18",
@@ -198,7 +215,11 @@ function idKey(db: Db): (id: string) => string {
     ]);
 
     // Every queue: the element of "Other" joins; the export reads the same order in batches.
-    const everyQueue = await listElements(db, null, filter(), paging({ size: 100 }));
+    const everyQueue = await listElements(db, {
+      queue: null,
+      filter: filter(),
+      paging: paging({ size: 100 }),
+    });
     assert.equal(everyQueue.rows.length, all.length + 1);
     assert.equal(everyQueue.rows.filter((r) => r.queue_name === "Other").length, 1);
     const batches: string[][] = [];

@@ -20,7 +20,10 @@ function typeName(type: unknown): string {
 }
 
 /** Records a statement as the SQL Server executor would send it. */
-function record(log: RecordedStatement[], text: string, params: Param[]): void {
+function record(
+  log: RecordedStatement[],
+  { text, params }: { text: string; params: Param[] },
+): void {
   const bound: BoundParam[] = [];
   const binder = {
     input(name: string, type: unknown, value: unknown) {
@@ -131,12 +134,12 @@ function recordingExecutor(inner: Executor, log: RecordedStatement[]): Executor 
   return {
     dialect: mssqlDialect,
     async query<T>(text: string, params: Param[] = []) {
-      record(log, text, params);
+      record(log, { text, params });
       const spelled = sqliteSpelling(text, keyParams(params));
       return idRows(await inner.query<T>(spelled.sql, spelled.params));
     },
     run(text: string, params: Param[] = []) {
-      record(log, text, params);
+      record(log, { text, params });
       const spelled = sqliteSpelling(text, keyParams(params));
       return inner.run(spelled.sql, spelled.params);
     },

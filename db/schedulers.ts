@@ -10,7 +10,7 @@ import { type Db, type Executor, time } from "./connection.ts";
 import { listPage, type Page, type TableList } from "./list.ts";
 
 /** A machine is online when it pinged within this many seconds… */
-export const ONLINE_SECONDS = 60;
+const ONLINE_SECONDS = 60;
 /** …and stale (not offline yet) within this many. */
 export const STALE_SECONDS = 5 * 60;
 

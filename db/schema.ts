@@ -9,9 +9,6 @@ import type { Db, DbInfo, Executor, IdFormat } from "./connection.ts";
 /** The revision we create: the line after 2.0, with `git_branch` and `KILLING`. */
 export const CURRENT_REVISION = "9698388a0709";
 
-/** The revision of release 2.0.x. */
-export const REVISION_2_0 = "90d46abd44a3";
-
 /** The tables of the shared schema. */
 export const SHARED_TABLES = [
   "Constants",
@@ -123,7 +120,7 @@ export const RECOMMENDED_INDEXES: [string, string, string][] = [
  * last round) are answered from one covering index on `log_time` instead of lookups in `Logs`;
  * the reference index takes the column's own collation (case-insensitive as usually installed).
  */
-export const MSSQL_RECOMMENDED_INDEXES: [string, string, string, string?][] = [
+const MSSQL_RECOMMENDED_INDEXES: [string, string, string, string?][] = [
   ...RECOMMENDED_INDEXES.filter(([name]) => name !== "ix_oo_web_Logs_time")
     .map((
       [name, table, columns],
@@ -161,7 +158,7 @@ async function columnNames(db: Executor, table: string): Promise<Map<string, str
 }
 
 /** Tells the id format from one stored id. */
-export function idFormatOf(id: string): IdFormat {
+function idFormatOf(id: string): IdFormat {
   if (!id.includes("-")) return "hex";
   return id === id.toUpperCase() ? "dashed-upper" : "dashed-lower";
 }
@@ -249,7 +246,7 @@ export async function missingIndexStatements(db: Executor): Promise<string[]> {
 }
 
 /** Creates the recommended indexes that are missing; returns the statements it ran. */
-export async function createRecommendedIndexes(db: Executor): Promise<string[]> {
+async function createRecommendedIndexes(db: Executor): Promise<string[]> {
   const statements = await missingIndexStatements(db);
   for (const statement of statements) await db.run(statement);
   return statements;

@@ -82,9 +82,19 @@ const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({
   });
 
   test("search: triggers, constants, credentials, machines, processes and queues by name", async (db) => {
-    await insertQueueTrigger(db, "Case intake", "Intake.Cases");
-    await insertTimedTrigger(db, "Nightly invoices", "SCHEDULED", "IDLE", ago(-2));
-    await insertTimedTrigger(db, "50% off_[sale]", "SINGLE", "PAUSED", ago(-2));
+    await insertQueueTrigger(db, { name: "Case intake", queue: "Intake.Cases" });
+    await insertTimedTrigger(db, {
+      name: "Nightly invoices",
+      type: "SCHEDULED",
+      status: "IDLE",
+      nextRun: ago(-2),
+    });
+    await insertTimedTrigger(db, {
+      name: "50% off_[sale]",
+      type: "SINGLE",
+      status: "PAUSED",
+      nextRun: ago(-2),
+    });
     for (const name of ["Portal URL", "Intake mailbox", "Max retries"]) {
       await db.run("INSERT INTO Constants (name, value, changed_at) VALUES (?, ?, ?)", [
         name,

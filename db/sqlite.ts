@@ -20,7 +20,7 @@ import {
 import { SqliteReaders } from "./sqlite_readers.ts";
 
 /** The SQLite dialect. */
-export const sqliteDialect: Dialect = {
+const sqliteDialect: Dialect = {
   name: "sqlite",
   page(limit, offset) {
     return ` LIMIT ${checkedInt(limit)} OFFSET ${checkedInt(offset)}`;
@@ -66,7 +66,10 @@ function sqliteProblem(error: unknown): DbProblem | null {
 }
 
 /** What the banner says, by problem; a write adds that nothing was changed. */
-function problemMessage(problem: DbProblem, detail: string, write: boolean): string {
+function problemMessage(
+  problem: DbProblem,
+  { detail, write }: { detail: string; write: boolean },
+): string {
   const outcome = write ? "nothing was changed" : "try again in a moment";
   switch (problem) {
     case "busy":
@@ -85,7 +88,7 @@ function asUnavailable(error: unknown, write = false): unknown {
   const problem = sqliteProblem(error);
   if (!problem) return error;
   return new DatabaseUnavailableError(
-    problemMessage(problem, (error as Error).message, write),
+    problemMessage(problem, { detail: (error as Error).message, write }),
     { cause: error, problem },
   );
 }

@@ -213,9 +213,7 @@ export async function insertElement(
 /** Inserts a queue trigger consuming `queue`. */
 export async function insertQueueTrigger(
   db: Db,
-  name: string,
-  queue: string,
-  status = "IDLE",
+  { name, queue, status = "IDLE" }: { name: string; queue: string; status?: string },
 ): Promise<string> {
   const id = newId(db.info);
   await db.transaction(async (tx) => {
@@ -249,10 +247,12 @@ export async function insertLog(
 /** Inserts a scheduled or single trigger with its next run. */
 export async function insertTimedTrigger(
   db: Db,
-  name: string,
-  type: "SCHEDULED" | "SINGLE",
-  status: string,
-  nextRun: DbTime,
+  { name, type, status, nextRun }: {
+    name: string;
+    type: "SCHEDULED" | "SINGLE";
+    status: string;
+    nextRun: DbTime;
+  },
 ): Promise<void> {
   const id = newId(db.info);
   await db.transaction(async (tx) => {

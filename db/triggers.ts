@@ -99,8 +99,7 @@ export const TRIGGERS_LIST: TableList<Trigger> = {
 /** One page of triggers with their next runs, queues and whitelists. */
 export async function listTriggers(
   db: Db,
-  params: PageParams,
-  filters: TriggerFilters,
+  { params, filters }: { params: PageParams; filters: TriggerFilters },
 ): Promise<Page<Trigger>> {
   const where: { sql: string; params: Param[] }[] = [];
   if (filters.type) where.push({ sql: "t.type = ?", params: [filters.type] });
@@ -141,7 +140,7 @@ export function getTrigger(db: Db, id: string): Promise<Trigger | null> {
 }
 
 /** The most triggers {@linkcode allTriggers} reads (an installation has hundreds). */
-export const ALL_TRIGGERS_LIMIT = 10_000;
+const ALL_TRIGGERS_LIMIT = 10_000;
 
 /** Every trigger with its sub-row, by name (at most {@linkcode ALL_TRIGGERS_LIMIT}). */
 export async function allTriggers(db: Db): Promise<Trigger[]> {

@@ -315,9 +315,8 @@ contractTest("triggers: the list filters, searches, sorts and pages", async (db)
     await db.run("UPDATE Triggers SET process_status = ? WHERE id = ?", [status, ids[name]]);
   }
   const names = async (over = {}, filters = {}) =>
-    (await listTriggers(db, params(over), { ...NO_FILTER, ...filters })).rows.map((r) =>
-      r.trigger_name
-    );
+    (await listTriggers(db, { params: params(over), filters: { ...NO_FILTER, ...filters } })).rows
+      .map((r) => r.trigger_name);
   assert.deepEqual(await names(), ["Alpha", "Bravo", "Charlie", "Delta"]);
   assert.deepEqual(await names({}, { type: "SINGLE" }), ["Bravo", "Delta"]);
   assert.deepEqual(await names({}, { status: ["IDLE", "PAUSED"] }), ["Alpha", "Charlie", "Delta"]);
@@ -332,9 +331,10 @@ contractTest("triggers: the list filters, searches, sorts and pages", async (db)
     "Alpha",
   ]);
   assert.deepEqual(await names({ sort: "next_run" }), ["Charlie", "Bravo", "Delta", "Alpha"]);
-  const page = await listTriggers(db, params({ size: 3, page: 2 }), NO_FILTER);
+  const page = await listTriggers(db, { params: params({ size: 3, page: 2 }), filters: NO_FILTER });
   assert.deepEqual([page.total, page.rows.map((r) => r.trigger_name)], [4, ["Delta"]]);
-  const [charlie] = (await listTriggers(db, params({ q: "Charlie" }), NO_FILTER)).rows;
+  const [charlie] =
+    (await listTriggers(db, { params: params({ q: "Charlie" }), filters: NO_FILTER })).rows;
   assert.deepEqual([charlie.queue_name, charlie.min_batch_size, charlie.next_run], [
     "Invoices.Intake",
     5,
@@ -396,7 +396,7 @@ contractTest(
 Deno.test("a Python-written database (develop) lists its triggers as stored", async () => {
   const t = await tempDatabase({ from: "develop" });
   try {
-    const { rows } = await listTriggers(t.db, params(), NO_FILTER);
+    const { rows } = await listTriggers(t.db, { params: params(), filters: NO_FILTER });
     assert.deepEqual(rows.map((r) => [r.trigger_name, r.type, r.process_status]), [
       ["Case intake", "QUEUE", "FAILED"],
       ["Nightly invoices", "SCHEDULED", "IDLE"],
@@ -424,7 +424,7 @@ Deno.test("a Python-written database (develop) lists its triggers as stored", as
 Deno.test("a 2.0.x database: no git_branch written, 'null' read as no whitelist, never KILLING", async () => {
   const t = await tempDatabase({ from: "2.0" });
   try {
-    const { rows } = await listTriggers(t.db, params(), NO_FILTER);
+    const { rows } = await listTriggers(t.db, { params: params(), filters: NO_FILTER });
     assert.equal(rows[0].trigger_name, "Case intake");
     assert.equal(rows[0].scheduler_whitelist, "null");
     assert.equal(rows[0].git_branch, null);

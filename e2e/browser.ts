@@ -16,10 +16,10 @@ import { DEMO_KEY, loadConfig } from "../lib/config.ts";
 import { createApp } from "../routes/app.tsx";
 
 /** Where Debian installs Chromium (`apt-get install -y chromium`). */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /** The flags every browser test launches Chromium with. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -50,7 +50,7 @@ const installed = chromiumInstalled();
 const inCi = Deno.env.get("CI") === "true";
 
 /** True when the browser tests are skipped (no Chromium, and not on CI). */
-export const skipBrowserTests = !installed && !inCi;
+const skipBrowserTests = !installed && !inCi;
 
 let skipNoticePrinted = false;
 

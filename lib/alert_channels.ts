@@ -178,8 +178,7 @@ export function configuredChannels(config: AlertConfig): ChannelName[] {
 /** Sends a message on one channel; throws when it did not go. */
 export async function send(
   config: AlertConfig,
-  channel: ChannelName,
-  message: Message,
+  { channel, message }: { channel: ChannelName; message: Message },
 ): Promise<void> {
   if (channel === "webhook" && config.webhook) return await postWebhook(config.webhook, message);
   if (channel === "email" && config.smtp) return await sendMail(config.smtp, message);

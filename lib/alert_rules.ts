@@ -130,7 +130,9 @@ export function currentAlerts(
   }
   const outage = input.outageSince;
   if (outage && now.getTime() - outage.getTime() >= options.databaseMinutes * 60_000) {
-    alerts.push(databaseAlert("database_unreachable", outage, options.publicUrl));
+    alerts.push(
+      databaseAlert("database_unreachable", { outageSince: outage, publicUrl: options.publicUrl }),
+    );
   }
   return alerts;
 }
@@ -138,8 +140,7 @@ export function currentAlerts(
 /** The database went away (`database_unreachable`) or answers again (`database_back`). */
 export function databaseAlert(
   kind: "database_unreachable" | "database_back",
-  outageSince: Date,
-  publicUrl: string,
+  { outageSince, publicUrl }: { outageSince: Date; publicUrl: string },
 ): Alert {
   const since = formatDbTime(outageSince);
   return {

@@ -103,7 +103,7 @@ export class Alerter {
       const since = new Date(state.outageSince);
       // "Back" only follows an outage that was reported, and is never held back.
       if (state.sent.database?.key === formatDbTime(since)) {
-        due.push(databaseAlert("database_back", since, publicUrl));
+        due.push(databaseAlert("database_back", { outageSince: since, publicUrl }));
       }
       state.outageSince = null;
     }
@@ -176,7 +176,7 @@ export class Alerter {
     const ready = state.outbox.filter((p) => p.nextAt <= now);
     await Promise.all(ready.map(async (pending) => {
       try {
-        await send(this.#config, pending.channel, pending.message);
+        await send(this.#config, { channel: pending.channel, message: pending.message });
         state.outbox = state.outbox.filter((p) => p !== pending);
       } catch (error) {
         pending.attempts++;
@@ -265,7 +265,7 @@ export async function sendTestAlert(
   return await Promise.all(
     configuredChannels(config).map(async (channel) => {
       try {
-        await send(config, channel, { alerts: [alert], test: true });
+        await send(config, { channel, message: { alerts: [alert], test: true } });
         return { channel, error: null };
       } catch (error) {
         return { channel, error: (error as Error).message };

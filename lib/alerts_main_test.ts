@@ -51,7 +51,12 @@ Deno.test("the app with OO_ALERTS=on sends a new failure once, not again after a
   try {
     // The first round (on the poller's worker) only records what the demo data has wrong.
     await until("the state file", async () => (await Deno.stat(state).catch(() => null)) !== null);
-    await insertTimedTrigger(t.db, "Alert me", "SINGLE", "FAILED", formatDbTime(new Date()));
+    await insertTimedTrigger(t.db, {
+      name: "Alert me",
+      type: "SINGLE",
+      status: "FAILED",
+      nextRun: formatDbTime(new Date()),
+    });
     await until("the alert", () => ours().length > 0);
     assert.equal(ours()[0].title, 'Trigger "Alert me" (process P) is FAILED');
     const before = bodies.length;
@@ -59,7 +64,12 @@ Deno.test("the app with OO_ALERTS=on sends a new failure once, not again after a
     await app.status;
     // While the app is down another trigger fails: the restarted app tells of it (the state file
     // was read, so this is no first start that only records what is wrong).
-    await insertTimedTrigger(t.db, "While down", "SINGLE", "KILLED", formatDbTime(new Date()));
+    await insertTimedTrigger(t.db, {
+      name: "While down",
+      type: "SINGLE",
+      status: "KILLED",
+      nextRun: formatDbTime(new Date()),
+    });
 
     // Two rounds after the restart (the state file is written after each): a repeat would have
     // been queued by the first and posted before the second.

@@ -185,7 +185,12 @@ Deno.test("a real poller round's new failures reach a real webhook and a real SM
     assert.equal(smtp.mails.length, 0);
 
     const now = formatDbTime(new Date());
-    await insertTimedTrigger(t.db, "Nightly payroll", "SINGLE", "FAILED", now);
+    await insertTimedTrigger(t.db, {
+      name: "Nightly payroll",
+      type: "SINGLE",
+      status: "FAILED",
+      nextRun: now,
+    });
     await insertLog(t.db, {
       log_time: now,
       log_level: "ERROR",

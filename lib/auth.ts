@@ -51,7 +51,7 @@ export class AuthError extends Error {
  * A page on another site that rebinds its own name to this server must not reach the console
  * (DNS rebinding), whatever the identity mode.
  */
-export function isAllowedHost(host: string, origin: string | null): boolean {
+function isAllowedHost(host: string, origin: string | null): boolean {
   return isLoopback(host) || (origin !== null && new URL(origin).hostname === host.toLowerCase());
 }
 

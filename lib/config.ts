@@ -133,7 +133,7 @@ function truthy(text: string | undefined): boolean {
 }
 
 /** The ODBC driver used when the connection string names none. */
-export const DEFAULT_ODBC_DRIVER = "ODBC Driver 17 for SQL Server";
+const DEFAULT_ODBC_DRIVER = "ODBC Driver 17 for SQL Server";
 
 /**
  * Whether a driver encrypts when the string does not say: ODBC Driver 18 and later do
@@ -160,7 +160,7 @@ function unquote(text: string): string {
  * Reads `key=value;…` pairs as ODBC and ADO do: keys without case, a value in braces may hold
  * `;` and `=` (`}}` is a `}`).
  */
-export function parseKeyValues(text: string): Map<string, string> {
+function parseKeyValues(text: string): Map<string, string> {
   const parts = new Map<string, string>();
   let i = 0;
   while (i < text.length) {
@@ -476,7 +476,10 @@ export function loadConfig(
   };
 }
 
-function minutes(env: Record<string, string | undefined>, variable: string, fallback: number) {
+function minutes(
+  env: Record<string, string | undefined>,
+  { variable, fallback }: { variable: string; fallback: number },
+) {
   const text = env[variable]?.trim() || String(fallback);
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > 10_080) {
@@ -542,10 +545,10 @@ function loadAlertConfig(env: Record<string, string | undefined>): AlertConfig {
     enabled,
     webhook: url ? { url, format } : null,
     smtp,
-    schedulerMinutes: minutes(env, "OO_ALERT_SCHEDULER_MINUTES", 15),
-    queueMinutes: minutes(env, "OO_ALERT_QUEUE_MINUTES", 60),
-    databaseMinutes: minutes(env, "OO_ALERT_DATABASE_MINUTES", 5),
-    repeatMinutes: minutes(env, "OO_ALERT_REPEAT_MINUTES", 60),
+    schedulerMinutes: minutes(env, { variable: "OO_ALERT_SCHEDULER_MINUTES", fallback: 15 }),
+    queueMinutes: minutes(env, { variable: "OO_ALERT_QUEUE_MINUTES", fallback: 60 }),
+    databaseMinutes: minutes(env, { variable: "OO_ALERT_DATABASE_MINUTES", fallback: 5 }),
+    repeatMinutes: minutes(env, { variable: "OO_ALERT_REPEAT_MINUTES", fallback: 60 }),
   };
 }
 

@@ -30,7 +30,7 @@ const FIELD_NAMES = ["minute", "hour", "day-of-month", "month", "day-of-week"] a
 export type CronField = typeof FIELD_NAMES[number];
 
 /** An expression the scheduler would refuse, naming the field cronsim names. */
-export class CronError extends Error {
+class CronError extends Error {
   /** The field cronsim's message names, or null for "Wrong number of fields". */
   field: CronField | null;
 
@@ -349,7 +349,7 @@ function readFrom(from: string): number {
   return date.getTime() + (hour * 60 + minute) * MINUTE_MS;
 }
 
-function runsAfter(cron: Cron, from: string, count: number): string[] {
+function runsAfter(cron: Cron, { from, count }: { from: string; count: number }): string[] {
   const runs: string[] = [];
   for (let t: number | null = readFrom(from); runs.length < count;) {
     t = next(cron, t);
@@ -371,7 +371,9 @@ function runsAfter(cron: Cron, from: string, count: number): string[] {
 export function validateCron(expr: string, options: { now?: string } = {}): string | null {
   try {
     const cron = parse(expr);
-    if (options.now !== undefined && runsAfter(cron, options.now, 1).length === 0) {
+    if (
+      options.now !== undefined && runsAfter(cron, { from: options.now, count: 1 }).length === 0
+    ) {
       return "Cannot use cron expression: it has no run in the next 50 years.";
     }
     return null;
@@ -417,7 +419,7 @@ export function nextRuns(expr: string, from: string, count: number = 5): string[
   if (!Number.isInteger(count) || count < 0) {
     throw new Error(`Cannot compute next runs: count must be a whole number, got ${count}`);
   }
-  return runsAfter(cron, from, Math.min(count, MAX_COUNT));
+  return runsAfter(cron, { from, count: Math.min(count, MAX_COUNT) });
 }
 
 /**
@@ -449,7 +451,10 @@ export function cronMinuteText(minute: number): string {
  * @param until The last minute the window holds (same formats).
  * @throws {CronError} When `expr` is invalid.
  */
-export function cronRunsBetween(expr: string, from: string | number, until: string): number[] {
+export function cronRunsBetween(
+  expr: string,
+  { from, until }: { from: string | number; until: string },
+): number[] {
   const cron = parse(expr);
   const start = typeof from === "number" ? from : readFrom(from);
   const end = readFrom(until);

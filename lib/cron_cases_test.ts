@@ -51,7 +51,7 @@ Deno.test("cronRunsBetween gives cronsim's runs, and the runs of nextRuns repeat
     // cronsim's own answers, where its fifth run is within 60 days (the walk is day by day).
     if (Date.parse(last) - Date.parse(c.start) <= 60 * 86_400_000) {
       compared++;
-      const runs = iso(cronRunsBetween(c.expr, c.start, last));
+      const runs = iso(cronRunsBetween(c.expr, { from: c.start, until: last }));
       if (runs.join() !== c.next!.join()) {
         wrong.push(`'${c.expr}' from ${c.start}: expected ${c.next!.join(", ")}; got ${runs}`);
       }
@@ -67,7 +67,7 @@ Deno.test("cronRunsBetween gives cronsim's runs, and the runs of nextRuns repeat
       if (batch.length < 50) break;
       from = batch[49];
     }
-    const window = cronRunsBetween(c.expr, c.start, until).map(cronMinuteText);
+    const window = cronRunsBetween(c.expr, { from: c.start, until }).map(cronMinuteText);
     const complete = chained.length < 300;
     if (
       window.slice(0, chained.length).join() !== chained.join() ||
@@ -81,7 +81,10 @@ Deno.test("cronRunsBetween gives cronsim's runs, and the runs of nextRuns repeat
 });
 
 Deno.test("cronRunsBetween finds every run of a busy expression; the window's end is included", () => {
-  const week = cronRunsBetween("* * * * *", "2026-11-28 12:00:30.000000", "2026-12-05 12:00:00");
+  const week = cronRunsBetween("* * * * *", {
+    from: "2026-11-28 12:00:30.000000",
+    until: "2026-12-05 12:00:00",
+  });
   assert.equal(week.length, 7 * 24 * 60);
   assert.deepEqual(week.slice(0, 2).map(cronMinuteText), [
     "2026-11-28 12:01:00.000000",
@@ -89,7 +92,10 @@ Deno.test("cronRunsBetween finds every run of a busy expression; the window's en
   ]);
   assert.equal(cronMinuteText(week.at(-1)!), "2026-12-05 12:00:00.000000");
   assert.deepEqual(
-    cronRunsBetween("0 9 * * *", cronMinute("2026-11-28 09:00:59"), "2026-11-30 09:00")
+    cronRunsBetween("0 9 * * *", {
+      from: cronMinute("2026-11-28 09:00:59"),
+      until: "2026-11-30 09:00",
+    })
       .map(cronMinuteText),
     ["2026-11-29 09:00:00.000000", "2026-11-30 09:00:00.000000"],
   );

@@ -88,9 +88,7 @@ export type LogFilter = TimeRange & {
 
 function readChoices<T extends string>(
   query: URLSearchParams,
-  name: string,
-  allowed: readonly T[],
-  errors: FieldErrors,
+  { name, allowed, errors }: { name: string; allowed: readonly T[]; errors: FieldErrors },
 ): T[] {
   const given = query.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(
     Boolean,
@@ -108,7 +106,7 @@ function readChoices<T extends string>(
 /** Reads the queue element filter. */
 export function parseQueueFilter(query: URLSearchParams): Parsed<QueueFilter> {
   const errors: FieldErrors = {};
-  const statuses = readChoices(query, "status", QUEUE_STATUSES, errors);
+  const statuses = readChoices(query, { name: "status", allowed: QUEUE_STATUSES, errors });
   const q = readQ(query, errors);
   const dateText = query.get("date") || "created";
   if (dateText !== "created" && dateText !== "ended") {
@@ -121,7 +119,7 @@ export function parseQueueFilter(query: URLSearchParams): Parsed<QueueFilter> {
 /** Reads the log filter. */
 export function parseLogFilter(query: URLSearchParams): Parsed<LogFilter> {
   const errors: FieldErrors = {};
-  const levels = readChoices(query, "level", LOG_LEVELS, errors);
+  const levels = readChoices(query, { name: "level", allowed: LOG_LEVELS, errors });
   const q = readQ(query, errors);
   const highlight = query.get("highlight") || null;
   if (highlight !== null && !isIdText(highlight)) errors.highlight = "Highlight must be a log id.";

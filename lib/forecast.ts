@@ -42,7 +42,7 @@ const MINUTE_MS = 60_000;
 /** Above this many runs in the window a trigger's runs are drawn as bands, not one by one. */
 export const RUN_LIMIT = 48;
 /** The collisions listed at most (all are counted). */
-export const COLLISION_LIMIT = 100;
+const COLLISION_LIMIT = 100;
 
 /** What the forecast needs of a trigger (a row of `db/triggers.ts` has it all). */
 export type ForecastTrigger = {
@@ -227,7 +227,7 @@ function runMinutes(
     };
   }
   return {
-    minutes: [first, ...cronRunsBetween(trigger.cron_expr, first, at.until)],
+    minutes: [first, ...cronRunsBetween(trigger.cron_expr, { from: first, until: at.until })],
     problem: null,
   };
 }
@@ -309,7 +309,10 @@ function minuteGroups(drafts: Draft[]): Draft[][] {
 }
 
 /** A collision in full: its machines, its order, and each run's wait. */
-function described(at: number, group: Draft[], machines: string[]): Collision {
+function described(
+  at: number,
+  { group, machines }: { group: Draft[]; machines: string[] },
+): Collision {
   const rows = group.map((d) => d.row).sort(byOrder);
   const names = machines.filter((_, i) => group.some((d) => (d.mask >> BigInt(i)) & 1n));
   const blocking = rows.filter((r) => r.is_blocking).length;
@@ -360,7 +363,7 @@ function collisions(drafts: Draft[], machines: string[]): { list: Collision[]; c
     for (const group of groups) {
       count++;
       for (const d of group) d.row.collisions++;
-      if (list.length < COLLISION_LIMIT) list.push(described(at, group, machines));
+      if (list.length < COLLISION_LIMIT) list.push(described(at, { group, machines }));
     }
   }
   return { list, count };

@@ -197,9 +197,24 @@ Deno.test("a round counts triggers by status and the last hour's errors per proc
         log_message: "m",
       });
     }
-    await insertTimedTrigger(t.db, "one", "SINGLE", "FAILED", at(10));
-    await insertTimedTrigger(t.db, "two", "SCHEDULED", "IDLE", at(-10));
-    await insertTimedTrigger(t.db, "three", "SCHEDULED", "FAILED", at(-10));
+    await insertTimedTrigger(t.db, {
+      name: "one",
+      type: "SINGLE",
+      status: "FAILED",
+      nextRun: at(10),
+    });
+    await insertTimedTrigger(t.db, {
+      name: "two",
+      type: "SCHEDULED",
+      status: "IDLE",
+      nextRun: at(-10),
+    });
+    await insertTimedTrigger(t.db, {
+      name: "three",
+      type: "SCHEDULED",
+      status: "FAILED",
+      nextRun: at(-10),
+    });
     assert.equal(await poller.tick(), true);
     assert.deepEqual(poller.snapshot.triggers, { FAILED: 2, IDLE: 1 });
     assert.deepEqual(

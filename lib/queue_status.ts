@@ -21,7 +21,7 @@ export const QUEUE_STATUS_LABELS: Record<QueueStatus, string> = {
 };
 
 /** True for a stored status name. */
-export function isQueueStatus(text: string): text is QueueStatus {
+function isQueueStatus(text: string): text is QueueStatus {
   return (QUEUE_STATUSES as readonly string[]).includes(text);
 }
 

@@ -151,23 +151,28 @@ export function readTriggerForm(
   defaults: { is_blocking: boolean; priority: string } = { is_blocking: true, priority: "0" },
 ): TriggerFormValues {
   const read = textReader(body, errors);
-  const text = (name: string, label: string, max: number, min = 0, trim = true) =>
-    read(name, { label, max, min, trim });
+  const text = (
+    name: string,
+    label: string,
+    limits: { max: number; min?: number; trim?: boolean },
+  ) => read(name, { label, min: 0, trim: true, ...limits });
   return {
     type: texts(body, "type")[0] ?? "",
-    trigger_name: text("trigger_name", "Trigger name", 100, 1),
-    process_name: text("process_name", "Process name", 100, 1),
-    process_path: text("process_path", "Process path", 250, 1),
-    process_args: text("process_args", "Arguments", 1000, 0, false),
+    trigger_name: text("trigger_name", "Trigger name", { max: 100, min: 1 }),
+    process_name: text("process_name", "Process name", { max: 100, min: 1 }),
+    process_path: text("process_path", "Process path", { max: 250, min: 1 }),
+    process_args: text("process_args", "Arguments", { max: 1000, min: 0, trim: false }),
     is_git_repo: flag(body, "is_git_repo"),
-    git_branch: text("git_branch", "Git branch", 100),
+    git_branch: text("git_branch", "Git branch", { max: 100 }),
     is_blocking: lastFlag(body, { name: "is_blocking", fallback: defaults.is_blocking }),
-    priority: body.priority === undefined ? defaults.priority : text("priority", "Priority", 11),
+    priority: body.priority === undefined
+      ? defaults.priority
+      : text("priority", "Priority", { max: 11 }),
     scheduler_whitelist: texts(body, "scheduler_whitelist"),
-    cron_expr: text("cron_expr", "Cron expression", 200),
-    next_run: text("next_run", "Next run", 26),
-    queue_name: text("queue_name", "Queue name", 100),
-    min_batch_size: text("min_batch_size", "Minimum batch size", 10),
+    cron_expr: text("cron_expr", "Cron expression", { max: 200 }),
+    next_run: text("next_run", "Next run", { max: 26 }),
+    queue_name: text("queue_name", "Queue name", { max: 100 }),
+    min_batch_size: text("min_batch_size", "Minimum batch size", { max: 10 }),
     asap: flag(body, "asap"),
     confirm_past: flag(body, "confirm_past"),
     previous_next_run: texts(body, "previous_next_run")[0] ?? "",

@@ -232,7 +232,7 @@ export class WindowsIdentity {
     const token = Deno.UnsafePointer.create(parseTokenHandle(header));
     // Read first: a value that is not a token handle (a guess) fails here and is never closed,
     // so a forged header cannot close one of our own handles (a socket, the database file).
-    const user = tokenInformation(api, token, TOKEN_USER);
+    const user = tokenInformation(api, { token, infoClass: TOKEN_USER });
     try {
       const userSid = sidIn(user, readTokenUserSid(user));
       const userText = sidString(api, userSid);
@@ -276,7 +276,10 @@ function failure(api: WinApi, call: string): Error {
 }
 
 /** Calls GetTokenInformation twice: once for the size, once for the data. */
-function tokenInformation(api: WinApi, token: Deno.PointerValue, infoClass: number): Uint8Array {
+function tokenInformation(
+  api: WinApi,
+  { token, infoClass }: { token: Deno.PointerValue; infoClass: number },
+): Uint8Array {
   const size = new Uint32Array(1);
   // Expected to fail with ERROR_INSUFFICIENT_BUFFER (122) and set the size.
   api.GetTokenInformation(token, infoClass, null, 0, size);
@@ -302,7 +305,7 @@ function sidIn(buf: Uint8Array, address: bigint): Uint8Array {
 
 /** The SID strings of the token's enabled groups (no lookups: nothing asks a domain controller). */
 function groupSids(api: WinApi, token: Deno.PointerValue): string[] {
-  const buf = tokenInformation(api, token, TOKEN_GROUPS);
+  const buf = tokenInformation(api, { token, infoClass: TOKEN_GROUPS });
   return readGroupEntries(buf)
     .filter((entry) => isUsableGroup(entry.attributes))
     .map((entry) => sidString(api, sidIn(buf, entry.sidPtr)));

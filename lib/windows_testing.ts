@@ -20,7 +20,7 @@ const ERROR_NONE_MAPPED = 1332;
 const ERROR_INVALID_SID = 1337;
 
 /** The binary form of a SID string such as "S-1-5-21-1-2-3-1104". */
-export function sidBytes(text: string): Uint8Array {
+function sidBytes(text: string): Uint8Array {
   const [, revision, authority, ...subs] = text.split("-");
   const buf = new Uint8Array(8 + subs.length * 4);
   const view = new DataView(buf.buffer);

@@ -15,7 +15,7 @@ export const health = new Hono();
 
 function check(c: Context): Promise<Health> {
   const db = c.get("db");
-  return checkHealth(db, c.get("health"), () => detect(db));
+  return checkHealth(db, { health: c.get("health"), read: () => detect(db) });
 }
 
 /** What `/healthz` says of each kind of trouble. */

@@ -93,7 +93,7 @@ export function cronJson(result: CronResult): Json {
 }
 
 /** `scheduler` */
-export function schedulerJson(row: Scheduler): Json {
+function schedulerJson(row: Scheduler): Json {
   return {
     machine_name: row.machine_name,
     state: row.state,

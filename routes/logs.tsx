@@ -104,7 +104,7 @@ async function readLogs(
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
   const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
   const page = isClean(errors)
-    ? await listLogs(db, process, filter.value, list.value, known)
+    ? await listLogs(db, { process, filter: filter.value, paging: list.value, known })
     : NO_PAGE;
   return {
     process,
@@ -156,7 +156,7 @@ logs.get("/:process/tail", async (c) => {
   const cursor = after ? parseCursor(after) : null;
   if (after && !cursor) filter.errors.after = "The tail cursor cannot be read: reload the page.";
   if (!isClean(filter.errors)) return rejected(c, { status: 400, errors: filter.errors });
-  const rows = await tailLogs(c.get("db"), process, filter.value, cursor);
+  const rows = await tailLogs(c.get("db"), { process, filter: filter.value, cursor });
   const newest = rows[0] ? { time: rows[0].log_time, id: rows[0].id } : cursor;
   return c.html(
     <TailRows

@@ -35,7 +35,12 @@ Deno.test("GET /metrics serves the poller's snapshot in the Prometheus format, w
       process_name: "Payroll",
       log_message: "x",
     });
-    await insertTimedTrigger(temp.db, "Nightly", "SCHEDULED", "FAILED", ago(1));
+    await insertTimedTrigger(temp.db, {
+      name: "Nightly",
+      type: "SCHEDULED",
+      status: "FAILED",
+      nextRun: ago(1),
+    });
     const config = loadConfig({
       OpenOrchestratorSQL: `sqlite:///${temp.path}`,
       OpenOrchestratorKey: DEMO_KEY,

@@ -150,7 +150,7 @@ async function readElements(
   const summary = queue === null ? null : await summaryOf(c, queue);
   const known = queue === null ? await allCounts(c) : summary?.counts;
   const page = isClean(errors)
-    ? await listElements(db, queue, filter.value, list.value, known)
+    ? await listElements(db, { queue, filter: filter.value, paging: list.value, known })
     : NO_PAGE;
   return {
     queue,

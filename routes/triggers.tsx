@@ -76,7 +76,7 @@ async function readList(c: Context, query: URLSearchParams): Promise<TriggersVie
   const { value: filters, errors: filterErrors } = readTriggerFilters(query);
   const errors = { ...listErrors, ...filterErrors };
   const page = isClean(errors)
-    ? await listTriggers(c.get("db"), params, filters)
+    ? await listTriggers(c.get("db"), { params, filters })
     : { rows: [], total: 0 };
   return { ...contextOf(c), list: TRIGGERS_LIST, params, errors, filters, page };
 }
@@ -98,7 +98,7 @@ triggers.get("/", async (c) => {
       name: TRIGGERS_LIST.name,
       errors: { ...listErrors, ...filterErrors },
       columns: TRIGGERS_LIST.columns,
-      batches: () => allPages((at) => listTriggers(db, { ...params, ...at }, filters)),
+      batches: () => allPages((at) => listTriggers(db, { params: { ...params, ...at }, filters })),
     });
   }
   const view = await readList(c, query);

@@ -30,10 +30,10 @@ import { parseConnectionString } from "../lib/config.ts";
 import { formatDbTime, normalizeDbTime } from "../lib/time.ts";
 
 /** The default output file. */
-export const DEFAULT_OUT = "openorchestrator_test.db";
+const DEFAULT_OUT = "openorchestrator_test.db";
 
 /** The default number of rows read and written per batch. */
-export const DEFAULT_BATCH = 5000;
+const DEFAULT_BATCH = 5000;
 
 /** The trigger tables, copied together (the sub-tables' ids reference `Triggers`). */
 const TRIGGER_GROUP = ["Triggers", "Single_Triggers", "Scheduled_Triggers", "Queue_Triggers"];
@@ -879,7 +879,7 @@ function terminalColumns(): number | undefined {
 }
 
 /** Runs the command line; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
   const encoder = new TextEncoder();
   const sink: ProgressSink = {
     write: (text) => void Deno.stderr.writeSync(encoder.encode(text)),

@@ -10,7 +10,7 @@ import { QUEUE_STATUS_LABELS, type QueueStatus } from "../lib/queue_status.ts";
 import { isTriggerStatus, statusLabel, type TriggerStatus } from "../lib/trigger_status.ts";
 
 /** What a status means, for its badge colour (the CSS class `tone-<tone>`). */
-export type Tone = "waiting" | "active" | "ok" | "paused" | "error";
+type Tone = "waiting" | "active" | "ok" | "paused" | "error";
 
 const QUEUE_TONES: Record<QueueStatus, Tone> = {
   NEW: "waiting",

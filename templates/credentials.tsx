@@ -32,7 +32,7 @@ export type CredentialsView = {
 };
 
 /** Says what the token length tells of the stored password's length (a range, not a rule). */
-export function lengthHint(length: CredentialRow["length"]): string {
+function lengthHint(length: CredentialRow["length"]): string {
   if (!length) return "not a Fernet token";
   return `${length.min}–${length.max} bytes long`;
 }

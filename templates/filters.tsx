@@ -66,7 +66,7 @@ export function FilterForm(props: {
   children?: Child;
 }) {
   const { id, errors, filter } = props;
-  const time = (name: "from" | "to", label: string, value: string) => (
+  const time = (name: "from" | "to", { label, value }: { label: string; value: string }) => (
     <label class="inline">
       {label}
       <input
@@ -95,8 +95,8 @@ export function FilterForm(props: {
       >
         <Choices id={id} errors={errors} {...props.choices} />
         <div class="time-filter">
-          {time("from", "From", filter.fromText)}
-          {time("to", "To", filter.toText)}
+          {time("from", { label: "From", value: filter.fromText })}
+          {time("to", { label: "To", value: filter.toText })}
           {props.children}
           <span class="presets">
             {TIME_PRESETS.map((preset) => (

@@ -9,7 +9,7 @@ import type { SchedulerCounts } from "../db/schedulers.ts";
 import { assetUrl } from "../lib/assets.ts";
 
 /** The areas in the navigation, in order. */
-export const NAV: { href: string; label: string }[] = [
+const NAV: { href: string; label: string }[] = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/triggers", label: "Triggers" },
   { href: "/queues", label: "Queues" },

@@ -23,7 +23,10 @@ export const AROUND_MINUTES = 2;
 const WIDER_MINUTES = [AROUND_MINUTES, 10, 60];
 
 /** The link to the rows `minutes` either side of `time`, with the row `id` marked. */
-export function aroundLink(base: string, time: DbTime, id: string, minutes: number): string {
+export function aroundLink(
+  base: string,
+  { time, id, minutes }: { time: DbTime; id: string; minutes: number },
+): string {
   return `${base}?${new URLSearchParams({
     ...aroundWindow(time, minutes),
     highlight: id,
@@ -50,7 +53,10 @@ function Widen(props: { base: string; filter: LogFilter }) {
         minutes === shown
           ? <strong class="chip" aria-current="true">±{minutesWords(minutes)}</strong>
           : (
-            <a class="chip" href={aroundLink(props.base, center, filter.highlight!, minutes)}>
+            <a
+              class="chip"
+              href={aroundLink(props.base, { time: center, id: filter.highlight!, minutes })}
+            >
               ±{minutesWords(minutes)}
             </a>
           )
@@ -133,7 +139,7 @@ function columns(props: Pick<LogViewProps, "process" | "canWrite">): Column<LogR
       class: "nowrap",
       cell: (r) => (
         <a
-          href={aroundLink(base, r.log_time, r.id, AROUND_MINUTES)}
+          href={aroundLink(base, { time: r.log_time, id: r.id, minutes: AROUND_MINUTES })}
           title={`The rows ${AROUND_MINUTES} minutes either side of this one`}
           aria-label={`Logs around ${displayTime(r.log_time).slice(11)}${
             props.process === null ? ` (${r.process_name})` : ""
@@ -155,7 +161,7 @@ function rowAttrs(highlight: string | null, extra?: string) {
 }
 
 /** The hidden element the live tail's requests start from: rows newer than `cursor`. */
-export function TailSource(
+function TailSource(
   props: { process: string | null; filter: LogFilter; cursor: Cursor | null; oob?: boolean },
 ) {
   const url = `${logsPath(props.process)}/tail${
@@ -176,7 +182,7 @@ export function TailSource(
 }
 
 /** True when the view shows the newest rows, so the live tail can add to it. */
-export function tailable(props: Pick<LogViewProps, "paging" | "filter" | "errors">): boolean {
+function tailable(props: Pick<LogViewProps, "paging" | "filter" | "errors">): boolean {
   return props.paging.after === null && props.paging.before === null &&
     props.paging.dir === "desc" && props.filter.until === null &&
     Object.keys(props.errors).length === 0;

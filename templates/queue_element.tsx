@@ -26,7 +26,7 @@ export type ElementViewProps = {
 };
 
 /** The data as JSON pretty-printed, or as stored when it is not JSON. */
-export function prettyData(data: string): { text: string; json: boolean } {
+function prettyData(data: string): { text: string; json: boolean } {
   try {
     const parsed = JSON.parse(data);
     if (typeof parsed === "object" && parsed !== null) {
@@ -43,7 +43,7 @@ export function prettyData(data: string): { text: string; json: boolean } {
  * ended (or now, while it runs); null when it has not run since it was created or retried (a
  * retry clears the run's dates).
  */
-export function runWindow(element: QueueElement, now: Date): { from: string; to: string } | null {
+function runWindow(element: QueueElement, now: Date): { from: string; to: string } | null {
   const start = element.start_date;
   if (start === null) return null;
   const end: DbTime = element.end_date ?? formatDbTime(now);

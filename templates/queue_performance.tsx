@@ -31,7 +31,10 @@ export function formatDuration(ms: number): string {
 }
 
 /** The list of the queue's elements of one day: with these statuses, by end date (or creation). */
-function dayList(queue: string, day: string, statuses: QueueStatus[]): string {
+function dayList(
+  queue: string,
+  { day, statuses }: { day: string; statuses: QueueStatus[] },
+): string {
   return queuePath(queue) + listQuery({}, {
     filters: {
       status: statuses,
@@ -84,7 +87,10 @@ export function PerformanceSection(props: { perf: QueuePerformance; now: Date })
         days={perf.days.map((d) => ({
           day: d.day,
           values: [d.done, d.failed],
-          links: [dayList(queue, d.day, ["DONE"]), dayList(queue, d.day, ["FAILED"])],
+          links: [
+            dayList(queue, { day: d.day, statuses: ["DONE"] }),
+            dayList(queue, { day: d.day, statuses: ["FAILED"] }),
+          ],
         }))}
         caption="per day by end date, today last; a bar shows that day's elements."
       />
@@ -100,8 +106,8 @@ export function PerformanceSection(props: { perf: QueuePerformance; now: Date })
           day: d.day,
           values: [d.arrived, endedOf(d)],
           links: [
-            dayList(queue, d.day, []),
-            dayList(queue, d.day, ["DONE", "FAILED", "ABANDONED"]),
+            dayList(queue, { day: d.day, statuses: [] }),
+            dayList(queue, { day: d.day, statuses: ["DONE", "FAILED", "ABANDONED"] }),
           ],
         }))}
         caption="per day: created, and done, failed or abandoned (the backlog grows when more arrive)."
@@ -117,7 +123,7 @@ export function PerformanceSection(props: { perf: QueuePerformance; now: Date })
         format={formatDuration}
         values={false}
         days={perf.days.map((d) => {
-          const link = dayList(queue, d.day, handled);
+          const link = dayList(queue, { day: d.day, statuses: handled });
           return { day: d.day, values: [d.medianMs, d.p95Ms], links: [link, link] };
         })}
         caption="of the elements done or failed that day (end − start)."

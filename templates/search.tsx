@@ -58,7 +58,11 @@ function messageGroup(q: string, messages: Group<MessageHit>): HitGroup {
     key: "messages",
     label: `Log messages of the last ${MESSAGE_HOURS} hours`,
     hits: messages.rows.map((m) => ({
-      href: aroundLink(logsPath(m.process_name), m.log_time, m.id, AROUND_MINUTES),
+      href: aroundLink(logsPath(m.process_name), {
+        time: m.log_time,
+        id: m.id,
+        minutes: AROUND_MINUTES,
+      }),
       title: `${m.process_name} · ${displayTime(m.log_time)}`,
       detail: (
         <>

@@ -86,7 +86,7 @@ function offSchedule(trigger: Trigger): boolean {
 }
 
 /** The machines a trigger may run on. */
-export function WhitelistChips(props: { stored: string | null }) {
+function WhitelistChips(props: { stored: string | null }) {
   const { names, invalid } = parseWhitelist(props.stored);
   if (invalid !== undefined) {
     return (
@@ -107,7 +107,10 @@ const BUTTON_LABELS: Record<TriggerAction, string> = {
   reset: "Reset",
 };
 
-function confirmText(action: TriggerAction, trigger: Trigger, now: Date): string | undefined {
+function confirmText(
+  action: TriggerAction,
+  { trigger, now }: { trigger: Trigger; now: Date },
+): string | undefined {
   const name = `“${trigger.trigger_name}”`;
   const status = statusLabel(trigger.process_status);
   if (action === "kill") return `Kill the running process of ${name}?`;
@@ -129,7 +132,7 @@ function confirmText(action: TriggerAction, trigger: Trigger, now: Date): string
  * the status it was shown with, so a change made meanwhile by someone else is refused rather than
  * overwritten.
  */
-export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: boolean }) {
+function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: boolean }) {
   const { trigger, now } = props;
   if (!props.canWrite) return null;
   const path = triggerPath(trigger.id);
@@ -151,7 +154,7 @@ export function TriggerActions(props: TriggerContext & { trigger: Trigger; inDet
             type="button"
             class={action === "kill" ? "danger" : "secondary"}
             hx-post={`${path}/actions/${action}`}
-            hx-confirm={confirmText(action, trigger, now)}
+            hx-confirm={confirmText(action, { trigger, now })}
             hx-vals={needsConfirm(action, subject) ? '{"confirm": "yes"}' : undefined}
             {...seen}
             {...target}
