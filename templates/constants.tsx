@@ -5,7 +5,7 @@
 import type { Constant } from "../db/constants.ts";
 import type { Page } from "../db/list.ts";
 import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
-import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
+import { DeleteButton, EditorLink, Field, NamedItemForm } from "./forms.tsx";
 import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** The list state and rows of one constants page. */
@@ -58,23 +58,14 @@ export function ConstantForm(props: {
   errors?: FieldErrors;
   original?: string;
 }) {
-  const editing = props.original !== undefined;
-  const action = editing ? `/constants/${encodeURIComponent(props.original!)}` : "/constants";
   return (
-    <EditorForm id="constant-form" action={action}>
-      <h2>{editing ? `Edit constant` : "New constant"}</h2>
-      <FormError errors={props.errors} />
-      <Field
-        form="constant"
-        name="name"
-        label="Name"
-        value={props.values.name}
-        errors={props.errors}
-        maxlength={100}
-        required
-        readonly={editing}
-        hint={editing ? "Robots look constants up by name, so it cannot change." : undefined}
-      />
+    <NamedItemForm
+      thing="constant"
+      base="/constants"
+      name={props.values.name}
+      original={props.original}
+      errors={props.errors}
+    >
       <Field
         form="constant"
         name="value"
@@ -85,8 +76,7 @@ export function ConstantForm(props: {
         maxlength={1000}
         required
       />
-      <FormButtons submit={editing ? "Save" : "Create"} />
-    </EditorForm>
+    </NamedItemForm>
   );
 }
 

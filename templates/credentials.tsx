@@ -5,7 +5,15 @@
  */
 import type { Page } from "../db/list.ts";
 import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
-import { DeleteButton, EditorForm, EditorLink, Field, FormButtons, FormError } from "./forms.tsx";
+import {
+  DeleteButton,
+  EditorForm,
+  EditorLink,
+  Field,
+  FormButtons,
+  FormError,
+  NamedItemForm,
+} from "./forms.tsx";
 import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
 
 /** A credential as the page shows it: never the token, never the password. */
@@ -102,22 +110,14 @@ export function CredentialForm(props: {
   canEncrypt: boolean;
 }) {
   const editing = props.original !== undefined;
-  const action = editing ? `/credentials/${encodeURIComponent(props.original!)}` : "/credentials";
   return (
-    <EditorForm id="credential-form" action={action}>
-      <h2>{editing ? "Edit credential" : "New credential"}</h2>
-      <FormError errors={props.errors} />
-      <Field
-        form="credential"
-        name="name"
-        label="Name"
-        value={props.values.name}
-        errors={props.errors}
-        maxlength={100}
-        required
-        readonly={editing}
-        hint={editing ? "Robots look credentials up by name, so it cannot change." : undefined}
-      />
+    <NamedItemForm
+      thing="credential"
+      base="/credentials"
+      name={props.values.name}
+      original={props.original}
+      errors={props.errors}
+    >
       <Field
         form="credential"
         name="username"
@@ -141,8 +141,7 @@ export function CredentialForm(props: {
           ? "Leave blank to keep the current password. It is encrypted with the configured key."
           : "Encrypted with the configured key before it is stored. May be empty."}
       />
-      <FormButtons submit={editing ? "Save" : "Create"} />
-    </EditorForm>
+    </NamedItemForm>
   );
 }
 

@@ -135,3 +135,41 @@ export function EditorForm(props: {
     </form>
   );
 }
+
+/**
+ * The create or edit form of a row robots look up by name (a constant, a credential): the name
+ * (read-only when editing), the row's own fields (`children`), and Create or Save.
+ */
+export function NamedItemForm(props: {
+  /** What the row is: `constant`, `credential`. */
+  thing: string;
+  /** The area's path, e.g. `/constants`. */
+  base: string;
+  name: string;
+  /** The name being edited (absent: a new row). */
+  original?: string;
+  errors?: FieldErrors;
+  children?: Child;
+}) {
+  const editing = props.original !== undefined;
+  const action = editing ? `${props.base}/${encodeURIComponent(props.original!)}` : props.base;
+  return (
+    <EditorForm id={`${props.thing}-form`} action={action}>
+      <h2>{editing ? `Edit ${props.thing}` : `New ${props.thing}`}</h2>
+      <FormError errors={props.errors} />
+      <Field
+        form={props.thing}
+        name="name"
+        label="Name"
+        value={props.name}
+        errors={props.errors}
+        maxlength={100}
+        required
+        readonly={editing}
+        hint={editing ? `Robots look ${props.thing}s up by name, so it cannot change.` : undefined}
+      />
+      {props.children}
+      <FormButtons submit={editing ? "Save" : "Create"} />
+    </EditorForm>
+  );
+}

@@ -129,6 +129,37 @@ function typeFields(type: string, current: string) {
   };
 }
 
+/** The text fields that say what a trigger runs, in the order the form shows them. */
+const PROCESS_FIELDS: {
+  name: "trigger_name" | "process_name" | "process_path" | "process_args";
+  label: string;
+  maxlength: number;
+  required?: boolean;
+  hint?: string;
+}[] = [
+  { name: "trigger_name", label: "Trigger name", maxlength: 100, required: true },
+  {
+    name: "process_name",
+    label: "Process name",
+    maxlength: 100,
+    required: true,
+    hint: "The name the process logs under.",
+  },
+  {
+    name: "process_path",
+    label: "Process path",
+    maxlength: 250,
+    required: true,
+    hint: "A .py file, a folder, or a git repository URL.",
+  },
+  {
+    name: "process_args",
+    label: "Arguments",
+    maxlength: 1000,
+    hint: "Passed to the process as one string (may be empty).",
+  },
+];
+
 /** The create or edit form; `id` is set when editing (the type is fixed then). */
 export function TriggerForm(props: TriggerFormProps) {
   const { values, errors, id } = props;
@@ -177,40 +208,7 @@ export function TriggerForm(props: TriggerFormProps) {
               {errors?.type && <p id="trigger-type-error" class="field-error">{errors.type}</p>}
             </div>
           )}
-        <Field
-          {...f}
-          name="trigger_name"
-          label="Trigger name"
-          value={values.trigger_name}
-          maxlength={100}
-          required
-        />
-        <Field
-          {...f}
-          name="process_name"
-          label="Process name"
-          value={values.process_name}
-          maxlength={100}
-          required
-          hint="The name the process logs under."
-        />
-        <Field
-          {...f}
-          name="process_path"
-          label="Process path"
-          value={values.process_path}
-          maxlength={250}
-          required
-          hint="A .py file, a folder, or a git repository URL."
-        />
-        <Field
-          {...f}
-          name="process_args"
-          label="Arguments"
-          value={values.process_args}
-          maxlength={1000}
-          hint="Passed to the process as one string (may be empty)."
-        />
+        {PROCESS_FIELDS.map((field) => <Field {...f} {...field} value={values[field.name]} />)}
         <Checkbox
           name="is_git_repo"
           label="Git repository"
