@@ -203,7 +203,7 @@ function pageReads(db: Db, now: Date): [string, () => Promise<unknown>][] {
         }),
     ],
     ["trigger form", () => triggerChoices(db)],
-    ["Schedulers", () => listSchedulers(db, { ...one, sort: "machine_name" }, now)],
+    ["Schedulers", () => listSchedulers(db, { params: { ...one, sort: "machine_name" }, now })],
     ["scheduler counts", () => schedulerCounts(db, now)],
     ["Queues", () => readQueueSummaries(db, undefined, formatDbTime(now))],
     ["queue elements", async () => {

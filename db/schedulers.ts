@@ -92,8 +92,7 @@ export const SCHEDULERS_LIST: TableList<Scheduler> = {
 /** One page of scheduler machines with their states and whitelisted triggers. */
 export async function listSchedulers(
   db: Db,
-  params: PageParams,
-  now: Date = new Date(),
+  { params, now }: { params: PageParams; now: Date },
 ): Promise<SchedulerOverview> {
   const page = await listPage<SchedulerRow>(db, SCHEDULERS_LIST, { params });
   const triggers = await db.query<{ trigger_name: string; scheduler_whitelist: string | null }>(

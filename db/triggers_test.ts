@@ -383,7 +383,7 @@ contractTest(
       user: "t",
     });
     await createTrigger(db, { input: input("SINGLE", { trigger_name: "C" }), user: "t" });
-    const overview = await listSchedulers(db, params({ sort: "machine_name" }), now);
+    const overview = await listSchedulers(db, { params: params({ sort: "machine_name" }), now });
     assert.deepEqual(
       overview.rows.map((r) => [r.machine_name, r.state, r.whitelisted]),
       [["vm-1", "online", ["A", "B"]], ["vm-2", "stale", []], ["vm-3", "offline", []]],

@@ -12,13 +12,13 @@ import {
   listConstants,
   updateConstant,
 } from "../db/constants.ts";
-import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
+import { type FieldErrors, type PageParams, parseList } from "../lib/list.ts";
 import { isClean, textReader } from "../lib/validate.ts";
 import { ConstantForm, ConstantsPage, ConstantsTable } from "../templates/constants.tsx";
 import { constantJson, listJson } from "./json.ts";
-import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
+import { listAnswer, pagesCsvAnswer, shownList, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
-import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
+import { changed, notFound, rejected, respond } from "./render.tsx";
 
 /** The Constants routes. */
 export const constants = new Hono();
@@ -31,23 +31,19 @@ async function readList(c: Context, query: URLSearchParams) {
 }
 
 /** After a change: the table the page shows, as it is now, out of band. */
-async function shownTable(c: Context) {
-  const query = shownView(c, "/constants");
-  const view = query && await readList(c, query);
-  return view && isClean(view.errors) ? <ConstantsTable {...view} oob /> : null;
+function shownTable(c: Context) {
+  return shownList(c, {
+    base: "/constants",
+    read: (query) => readList(c, query),
+    table: (view) => <ConstantsTable {...view} oob />,
+  });
 }
 
 constants.get("/", async (c) => {
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
-    const { value: params, errors } = parseList(query, CONSTANTS_LIST);
-    const db = c.get("db");
-    return csvAnswer(c, {
-      name: CONSTANTS_LIST.name,
-      errors,
-      columns: CONSTANTS_LIST.columns,
-      batches: () => allPages((at) => listConstants(db, { ...params, ...at })),
-    });
+    const read = (params: PageParams) => listConstants(c.get("db"), params);
+    return pagesCsvAnswer(c, { list: CONSTANTS_LIST, query, read });
   }
   const view = await readList(c, query);
   return listAnswer(c, {

@@ -17,7 +17,7 @@ import {
 } from "../db/credentials.ts";
 import { personKey } from "../lib/auth.ts";
 import { decrypt, encrypt, FernetError, madeWithKey, plaintextLengthRange } from "../lib/fernet.ts";
-import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
+import { type FieldErrors, type PageParams, parseList } from "../lib/list.ts";
 import { isClean, textReader } from "../lib/validate.ts";
 import {
   CredentialForm,
@@ -28,10 +28,10 @@ import {
   Revealed,
   RevealForm,
 } from "../templates/credentials.tsx";
-import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
+import { listAnswer, pagesCsvAnswer, shownList, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { credentialJson, listJson, revealedJson } from "./json.ts";
-import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
+import { changed, notFound, rejected, respond } from "./render.tsx";
 
 /** The Credentials routes. */
 export const credentials = new Hono();
@@ -67,24 +67,20 @@ async function readList(c: Context, query: URLSearchParams): Promise<Credentials
 }
 
 /** After a change: the table the page shows, as it is now, out of band. */
-async function shownTable(c: Context) {
-  const query = shownView(c, "/credentials");
-  const view = query && await readList(c, query);
-  return view && isClean(view.errors) ? <CredentialsTable {...view} oob /> : null;
+function shownTable(c: Context) {
+  return shownList(c, {
+    base: "/credentials",
+    read: (query) => readList(c, query),
+    table: (view) => <CredentialsTable {...view} oob />,
+  });
 }
 
 credentials.get("/", async (c) => {
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
     // The list's columns hold no password: the export has none either.
-    const { value: params, errors } = parseList(query, CREDENTIALS_LIST);
-    const db = c.get("db");
-    return csvAnswer(c, {
-      name: CREDENTIALS_LIST.name,
-      errors,
-      columns: CREDENTIALS_LIST.columns,
-      batches: () => allPages((at) => listCredentials(db, { ...params, ...at })),
-    });
+    const read = (params: PageParams) => listCredentials(c.get("db"), params);
+    return pagesCsvAnswer(c, { list: CREDENTIALS_LIST, query, read });
   }
   const view = await readList(c, query);
   return listAnswer(c, {

@@ -8,9 +8,17 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { CountedPage } from "../db/list.ts";
 import { csvStream } from "../lib/csv.ts";
-import type { FieldErrors, ListColumn } from "../lib/list.ts";
+import {
+  allPages,
+  type FieldErrors,
+  type ListColumn,
+  type ListDefinition,
+  type ListParams,
+  parseList,
+} from "../lib/list.ts";
+import { isClean } from "../lib/validate.ts";
 import type { Json } from "./json.ts";
-import { respond, wantsJson } from "./render.tsx";
+import { respond, shownView, wantsJson } from "./render.tsx";
 
 /** The page of a cursor list shown when its filters cannot be read. */
 export const NO_PAGE: CountedPage<never> = {
@@ -64,4 +72,39 @@ export function csvAnswer<T>(c: Context, answer: {
     "Content-Disposition": `attachment; filename="${answer.name.replace(/[^\w.-]/g, "_")}.csv"`,
     "Cache-Control": "no-store",
   });
+}
+
+/**
+ * The CSV export of a page-numbered list: every page `read` gives, in the list's order; refused
+ * with 400 when the list's parameters or its filters (`errors`) cannot be read.
+ */
+export function pagesCsvAnswer<T>(c: Context, csv: {
+  list: ListDefinition<T>;
+  query: URLSearchParams;
+  /** What is wrong with the list's own filters (none when absent). */
+  errors?: FieldErrors;
+  read: (params: ListParams) => Promise<{ rows: T[] }>;
+}) {
+  const { value: params, errors } = parseList(csv.query, csv.list as ListDefinition<never>);
+  return csvAnswer(c, {
+    name: csv.list.name,
+    errors: { ...errors, ...csv.errors },
+    columns: csv.list.columns,
+    batches: () => allPages((at) => csv.read({ ...params, ...at })),
+  });
+}
+
+/**
+ * After a change: the list the page shows (its URL comes as `OO-View`) when that is the list at
+ * `base`, read again and rendered by `table` (out of band); null when the page shows something
+ * else or its query cannot be read.
+ */
+export async function shownList<V extends { errors: FieldErrors }>(c: Context, shown: {
+  base: string;
+  read: (query: URLSearchParams) => Promise<V>;
+  table: (view: V) => Child;
+}): Promise<Child | null> {
+  const query = shownView(c, shown.base);
+  const view = query && await shown.read(query);
+  return view && isClean(view.errors) ? shown.table(view) : null;
 }

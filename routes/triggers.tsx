@@ -22,7 +22,7 @@ import {
   updateTrigger,
 } from "../db/triggers.ts";
 import { previewCron } from "../lib/cron.ts";
-import { allPages, type FieldErrors, parseList } from "../lib/list.ts";
+import { type FieldErrors, type PageParams, parseList } from "../lib/list.ts";
 import { formatDbTime, inputTime, normalizeDbTime, parseDbTime } from "../lib/time.ts";
 import {
   checkNextRun,
@@ -47,10 +47,10 @@ import {
   TriggersTable,
   type TriggersView,
 } from "../templates/triggers.tsx";
-import { csvAnswer, listAnswer, wantsCsv } from "./lists.tsx";
+import { listAnswer, pagesCsvAnswer, shownList, wantsCsv } from "./lists.tsx";
 import { changeJson, cronJson, listJson, triggerJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
-import { changed, notFound, rejected, respond, shownView, wantsJson } from "./render.tsx";
+import { changed, notFound, rejected, respond, wantsJson } from "./render.tsx";
 
 /** The Triggers routes. */
 export const triggers = new Hono();
@@ -82,24 +82,20 @@ async function readList(c: Context, query: URLSearchParams): Promise<TriggersVie
 }
 
 /** After a change: the table the page shows, as it is now, out of band (a note on one row). */
-async function shownTable(c: Context, note?: { id: string; text: string }) {
-  const query = shownView(c, "/triggers");
-  const view = query && await readList(c, query);
-  return view && isClean(view.errors) ? <TriggersTable {...view} oob note={note} /> : null;
+function shownTable(c: Context, note?: { id: string; text: string }) {
+  return shownList(c, {
+    base: "/triggers",
+    read: (query) => readList(c, query),
+    table: (view) => <TriggersTable {...view} oob note={note} />,
+  });
 }
 
 triggers.get("/", async (c) => {
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
-    const { value: params, errors: listErrors } = parseList(query, TRIGGERS_LIST);
-    const { value: filters, errors: filterErrors } = readTriggerFilters(query);
-    const db = c.get("db");
-    return csvAnswer(c, {
-      name: TRIGGERS_LIST.name,
-      errors: { ...listErrors, ...filterErrors },
-      columns: TRIGGERS_LIST.columns,
-      batches: () => allPages((at) => listTriggers(db, { params: { ...params, ...at }, filters })),
-    });
+    const { value: filters, errors } = readTriggerFilters(query);
+    const read = (params: PageParams) => listTriggers(c.get("db"), { params, filters });
+    return pagesCsvAnswer(c, { list: TRIGGERS_LIST, query, errors, read });
   }
   const view = await readList(c, query);
   return listAnswer(c, {
