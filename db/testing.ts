@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Paging } from "../lib/list.ts";
 import type { DbTime } from "../lib/time.ts";
-import { type Db, time } from "./connection.ts";
+import { type Db, type Executor, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import { type LogRow, LOGS_LIST } from "./logs.ts";
 import type { QueueElement } from "./queues.ts";
@@ -210,6 +210,19 @@ export async function insertElement(
   return id;
 }
 
+/** Inserts the `Triggers` row of a trigger (its type's own row is the caller's). */
+async function insertTriggerRow(
+  tx: Executor,
+  row: { id: string; name: string; process: string; type: string; status: string },
+): Promise<void> {
+  await tx.run(
+    `INSERT INTO Triggers (id, trigger_name, process_name, last_run, process_path, process_args,
+       process_status, is_git_repo, is_blocking, type, scheduler_whitelist, priority)
+     VALUES (?, ?, ?, NULL, ?, '', ?, ?, ?, ?, '[]', 0)`,
+    [row.id, row.name, row.process, "C:\\Robots\\x", row.status, false, false, row.type],
+  );
+}
+
 /** Inserts a queue trigger consuming `queue`. */
 export async function insertQueueTrigger(
   db: Db,
@@ -217,12 +230,7 @@ export async function insertQueueTrigger(
 ): Promise<string> {
   const id = newId(db.info);
   await db.transaction(async (tx) => {
-    await tx.run(
-      `INSERT INTO Triggers (id, trigger_name, process_name, last_run, process_path, process_args,
-         process_status, is_git_repo, is_blocking, type, scheduler_whitelist, priority)
-       VALUES (?, ?, ?, NULL, ?, '', ?, ?, ?, 'QUEUE', '[]', 0)`,
-      [id, name, `${name} process`, "C:\\Robots\\x", status, false, false],
-    );
+    await insertTriggerRow(tx, { id, name, process: `${name} process`, type: "QUEUE", status });
     await tx.run("INSERT INTO Queue_Triggers (id, queue_name, min_batch_size) VALUES (?, ?, 1)", [
       id,
       queue,
@@ -256,12 +264,7 @@ export async function insertTimedTrigger(
 ): Promise<void> {
   const id = newId(db.info);
   await db.transaction(async (tx) => {
-    await tx.run(
-      `INSERT INTO Triggers (id, trigger_name, process_name, last_run, process_path, process_args,
-         process_status, is_git_repo, is_blocking, type, scheduler_whitelist, priority)
-       VALUES (?, ?, 'P', ?, 'C:\\Robots\\x', '', ?, ?, ?, ?, '[]', 0)`,
-      [id, name, null, status, false, false, type],
-    );
+    await insertTriggerRow(tx, { id, name, process: "P", type, status });
     if (type === "SCHEDULED") {
       await tx.run(
         "INSERT INTO Scheduled_Triggers (id, cron_expr, next_run) VALUES (?, '0 2 * * *', ?)",
