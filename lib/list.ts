@@ -170,6 +170,19 @@ export function parseList(
 }
 
 /**
+ * Reads a filtered list's query: its filter (read by `filter`), its list parameters, and what is
+ * wrong with either, together.
+ */
+export function parseFilteredList<F>(
+  query: URLSearchParams,
+  read: { list: ListDefinition<never>; filter: (query: URLSearchParams) => Parsed<F> },
+): { filter: F; paging: ListParams; errors: FieldErrors } {
+  const filter = read.filter(query);
+  const list = parseList(query, read.list);
+  return { filter: filter.value, paging: list.value, errors: { ...filter.errors, ...list.errors } };
+}
+
+/**
  * The query string of a list state and its filters, leaving defaults and empty values out so
  * URLs stay short. Without `list`, only the filters and the cursors are written.
  */

@@ -25,7 +25,13 @@ import {
 } from "../db/logs.ts";
 import { parseCursor } from "../lib/cursor.ts";
 import { parseLogFilter } from "../lib/filters.ts";
-import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
+import {
+  type FieldErrors,
+  MAX_PAGE_SIZE,
+  memoryPage,
+  parseFilteredList,
+  parseList,
+} from "../lib/list.ts";
 import { PROCESSES_LIST } from "../lib/log_summary.ts";
 import { type DbTime, formatDbTime, normalizeDbTime } from "../lib/time.ts";
 import { isClean, textReader } from "../lib/validate.ts";
@@ -95,22 +101,21 @@ async function readLogs(
   shown: { process: string | null; query: URLSearchParams },
 ): Promise<LogViewProps> {
   const { process, query } = shown;
-  const filter = parseLogFilter(query);
-  const list = parseList(query, LOGS_LIST);
-  const errors = { ...filter.errors, ...list.errors };
+  const { filter, paging, errors } = parseFilteredList(query, {
+    list: LOGS_LIST,
+    filter: parseLogFilter,
+  });
   const db = c.get("db");
   const snapshot = c.get("snapshot");
   await c.get("poller").ensure("logs");
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
   const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
-  const page = isClean(errors)
-    ? await listLogs(db, { process, filter: filter.value, paging: list.value, known })
-    : NO_PAGE;
+  const page = isClean(errors) ? await listLogs(db, { process, filter, paging, known }) : NO_PAGE;
   return {
     process,
-    filter: filter.value,
+    filter,
     list: LOGS_LIST,
-    paging: list.value,
+    paging,
     errors,
     page,
     canWrite: c.get("user").role === "admin",
@@ -128,14 +133,16 @@ logs.get("/:process", async (c) => {
   const process = processOf(c);
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
-    const filter = parseLogFilter(query);
-    const list = parseList(query, LOGS_LIST);
+    const { filter, paging, errors } = parseFilteredList(query, {
+      list: LOGS_LIST,
+      filter: parseLogFilter,
+    });
     const db = c.get("db");
     return csvAnswer(c, {
       name: process === null ? "logs" : `logs of ${process}`,
-      errors: { ...filter.errors, ...list.errors },
+      errors,
       columns: LOGS_LIST.columns,
-      batches: () => exportLogs(db, { process, filter: filter.value, dir: list.value.dir }),
+      batches: () => exportLogs(db, { process, filter, dir: paging.dir }),
     });
   }
   const view = await readLogs(c, { process, query });

@@ -33,7 +33,13 @@ import {
   sumCounts,
 } from "../db/queues.ts";
 import { parseQueueFilter } from "../lib/filters.ts";
-import { type FieldErrors, MAX_PAGE_SIZE, memoryPage, parseList } from "../lib/list.ts";
+import {
+  type FieldErrors,
+  MAX_PAGE_SIZE,
+  memoryPage,
+  parseFilteredList,
+  parseList,
+} from "../lib/list.ts";
 import type { Snapshot } from "../lib/poller.ts";
 import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
 import { parseDbTime } from "../lib/time.ts";
@@ -143,21 +149,20 @@ async function readElements(
   shown: { queue: string | null; query: URLSearchParams },
 ): Promise<QueueDetailView> {
   const { queue, query } = shown;
-  const filter = parseQueueFilter(query);
-  const list = parseList(query, ELEMENTS_LIST);
-  const errors = { ...filter.errors, ...list.errors };
+  const { filter, paging, errors } = parseFilteredList(query, {
+    list: ELEMENTS_LIST,
+    filter: parseQueueFilter,
+  });
   const db = c.get("db");
   const summary = queue === null ? null : await summaryOf(c, queue);
   const known = queue === null ? await allCounts(c) : summary?.counts;
-  const page = isClean(errors)
-    ? await listElements(db, { queue, filter: filter.value, paging: list.value, known })
-    : NO_PAGE;
+  const page = isClean(errors) ? await listElements(db, { queue, filter, paging, known }) : NO_PAGE;
   return {
     queue,
     summary,
-    filter: filter.value,
+    filter,
     list: ELEMENTS_LIST,
-    paging: list.value,
+    paging,
     errors,
     page,
     canWrite: c.get("user").role === "admin",
@@ -208,14 +213,16 @@ queues.get("/:name", async (c) => {
   const queue = queueOf(c);
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
-    const filter = parseQueueFilter(query);
-    const list = parseList(query, ELEMENTS_LIST);
+    const { filter, paging, errors } = parseFilteredList(query, {
+      list: ELEMENTS_LIST,
+      filter: parseQueueFilter,
+    });
     const db = c.get("db");
     return csvAnswer(c, {
       name: queue === null ? "elements" : `elements of ${queue}`,
-      errors: { ...filter.errors, ...list.errors },
+      errors,
       columns: ELEMENTS_LIST.columns,
-      batches: () => exportElements(db, { queue, filter: filter.value, dir: list.value.dir }),
+      batches: () => exportElements(db, { queue, filter, dir: paging.dir }),
     });
   }
   const view = await readElements(c, { queue, query });
