@@ -10,10 +10,13 @@ import type { CountedPage } from "../db/list.ts";
 import { csvStream } from "../lib/csv.ts";
 import {
   allPages,
+  type Dir,
   type FieldErrors,
   type ListColumn,
   type ListDefinition,
   type ListParams,
+  type Parsed,
+  parseFilteredList,
   parseList,
 } from "../lib/list.ts";
 import { isClean } from "../lib/validate.ts";
@@ -91,6 +94,31 @@ export function pagesCsvAnswer<T>(c: Context, csv: {
     errors: { ...errors, ...csv.errors },
     columns: csv.list.columns,
     batches: () => allPages((at) => csv.read({ ...params, ...at })),
+  });
+}
+
+/**
+ * The CSV export of a filtered cursor list (logs, queue elements): every row `batches` reads for
+ * the filter, in the list's direction; refused with 400 when the filter or the list parameters
+ * cannot be read.
+ */
+export function filteredCsvAnswer<T, F>(c: Context, csv: {
+  list: ListDefinition<T>;
+  /** The export's file name, without `.csv`. */
+  name: string;
+  query: URLSearchParams;
+  filter: (query: URLSearchParams) => Parsed<F>;
+  batches: (read: { filter: F; dir: Dir }) => AsyncIterable<T[]>;
+}) {
+  const { filter, paging, errors } = parseFilteredList(csv.query, {
+    list: csv.list as ListDefinition<never>,
+    filter: csv.filter,
+  });
+  return csvAnswer(c, {
+    name: csv.name,
+    errors,
+    columns: csv.list.columns,
+    batches: () => csv.batches({ filter, dir: paging.dir }),
   });
 }
 

@@ -45,7 +45,7 @@ import {
 } from "../templates/log_view.tsx";
 import { ProcessesPage, ProcessesTable } from "../templates/logs.tsx";
 import { deleteOlderJson, keysetJson, listJson, logJson, processLogsJson } from "./json.ts";
-import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
+import { csvAnswer, filteredCsvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, rejected, respond, shownView, wantsJson } from "./render.tsx";
 import { logsPath } from "../templates/paths.ts";
@@ -133,16 +133,12 @@ logs.get("/:process", async (c) => {
   const process = processOf(c);
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
-    const { filter, paging, errors } = parseFilteredList(query, {
+    return filteredCsvAnswer(c, {
       list: LOGS_LIST,
-      filter: parseLogFilter,
-    });
-    const db = c.get("db");
-    return csvAnswer(c, {
       name: process === null ? "logs" : `logs of ${process}`,
-      errors,
-      columns: LOGS_LIST.columns,
-      batches: () => exportLogs(db, { process, filter, dir: paging.dir }),
+      query,
+      filter: parseLogFilter,
+      batches: (read) => exportLogs(c.get("db"), { process, ...read }),
     });
   }
   const view = await readLogs(c, { process, query });

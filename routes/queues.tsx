@@ -63,7 +63,7 @@ import {
   queueActionJson,
   queueJson,
 } from "./json.ts";
-import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
+import { csvAnswer, filteredCsvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 import { elementPath, queuePath } from "../templates/paths.ts";
@@ -213,16 +213,12 @@ queues.get("/:name", async (c) => {
   const queue = queueOf(c);
   const query = new URL(c.req.url).searchParams;
   if (wantsCsv(c)) {
-    const { filter, paging, errors } = parseFilteredList(query, {
+    return filteredCsvAnswer(c, {
       list: ELEMENTS_LIST,
-      filter: parseQueueFilter,
-    });
-    const db = c.get("db");
-    return csvAnswer(c, {
       name: queue === null ? "elements" : `elements of ${queue}`,
-      errors,
-      columns: ELEMENTS_LIST.columns,
-      batches: () => exportElements(db, { queue, filter, dir: paging.dir }),
+      query,
+      filter: parseQueueFilter,
+      batches: (read) => exportElements(c.get("db"), { queue, ...read }),
     });
   }
   const view = await readElements(c, { queue, query });
