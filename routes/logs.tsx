@@ -42,6 +42,7 @@ import { deleteOlderJson, keysetJson, listJson, logJson, processLogsJson } from 
 import { csvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./lists.tsx";
 import { requireAdmin } from "./middleware.ts";
 import { changed, rejected, respond, shownView, wantsJson } from "./render.tsx";
+import { formatCount } from "../lib/format.ts";
 
 /** The Logs routes. */
 export const logs = new Hono();
@@ -269,11 +270,11 @@ function startDelete(
     signal: job.stop.signal,
     progress: (deleted) => job.deleted = deleted,
   }).then(({ deleted, stopped }) => {
-    job.message = `Deleted ${deleted.toLocaleString("en")} log row${
+    job.message = `Deleted ${formatCount(deleted)} log row${
       deleted === 1 ? "" : "s"
     } of ${what.process} older than ${day}${stopped ? " (stopped before the end)" : ""}.`;
   }, (error) => {
-    job.message = `The delete stopped after ${job.deleted.toLocaleString("en")} rows: ${
+    job.message = `The delete stopped after ${formatCount(job.deleted)} rows: ${
       error instanceof DatabaseUnavailableError ? error.message : "an error (it has been logged)"
     }`;
     if (!(error instanceof DatabaseUnavailableError)) {

@@ -9,6 +9,7 @@ import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import type { ProcessLogs } from "../lib/log_summary.ts";
 import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
+import { formatCount } from "../lib/format.ts";
 
 /** The URL of a process's log view (`null`: all processes). */
 export function logsPath(process: string | null): string {
@@ -40,7 +41,7 @@ export function ProcessesTable(props: ProcessesView) {
           href={`${logsPath(r.process)}?level=${level}`}
           class={level === "ERROR" ? "alert" : undefined}
         >
-          {n.toLocaleString("en")}
+          {formatCount(n)}
         </a>
       );
     },
@@ -72,7 +73,7 @@ export function ProcessesTable(props: ProcessesView) {
         {
           key: "total",
           class: "num",
-          cell: (r) => r.total.toLocaleString("en"),
+          cell: (r) => formatCount(r.total),
         },
         {
           key: "last_log",

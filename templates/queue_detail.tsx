@@ -21,6 +21,7 @@ import { CancelButton, EditorForm, Field, FormButtons, FormError } from "./forms
 import { type Column, DataTable } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { StatusBadge as TriggerStatusBadge } from "./triggers.tsx";
+import { formatCount } from "../lib/format.ts";
 
 const TONES: Record<QueueStatus, string> = {
   NEW: "waiting",
@@ -189,10 +190,10 @@ export function StatusCounts(
             ? "true"
             : undefined}
         >
-          <QueueStatusBadge status={status} /> {summary.counts[status].toLocaleString("en")}
+          <QueueStatusBadge status={status} /> {formatCount(summary.counts[status])}
         </a>
       ))}
-      <span class="chip">Total {summary.total.toLocaleString("en")}</span>
+      <span class="chip">Total {formatCount(summary.total)}</span>
     </p>
   );
 }
@@ -381,7 +382,7 @@ export function ConfirmAll(props: {
       <input type="hidden" name={name} value={v} />
     ))
   );
-  const elements = `${count.toLocaleString("en")} element${count === 1 ? "" : "s"}`;
+  const elements = `${formatCount(count)} element${count === 1 ? "" : "s"}`;
   return (
     <form
       class="card warn"
