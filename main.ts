@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const embedded = config.database.kind === "sqlite" && config.database.embedded;
   let db;
   try {
-    // SQLite reads block the thread they run on: the server's run on two reader Workers.
+    // SQLite reads block the thread they run on: the scans (text searches, histories) run on
+    // two reader Workers; a page's quick index reads stay here, cheaper than the trip.
     db = await openDatabase(config.database, { create: embedded, readers: 2 });
   } catch (error) {
     // A configured SQLite file that is missing or unreadable (SQL Server connects lazily).

@@ -47,11 +47,21 @@ export type DbInfo = {
   idFormat: IdFormat;
 };
 
+/** How a read may be answered. */
+export type ReadOptions = {
+  /**
+   * The read may go through many rows (a text search, a history over weeks): on SQLite it runs
+   * on a reader Worker, so it never holds up the server's thread. Other reads are quick (an index
+   * range of a page) and run where they are asked.
+   */
+  scan?: boolean;
+};
+
 /** Runs statements. Both the connection and a transaction are executors. */
 export type Executor = {
   readonly dialect: Dialect;
   /** Runs a query and returns its rows. */
-  query<T = Row>(sql: string, params?: Param[]): Promise<T[]>;
+  query<T = Row>(sql: string, params?: Param[], options?: ReadOptions): Promise<T[]>;
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, params?: Param[]): Promise<number>;
 };

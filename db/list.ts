@@ -71,6 +71,8 @@ export type KeysetSource = {
    * range); empty for a single read.
    */
   splits: Condition[];
+  /** It searches text (or reads everything, as an export does): its reads are scans. */
+  scan?: boolean;
 };
 
 /** One page of a cursor list, and the cursors of its neighbours (null at either end). */
@@ -137,6 +139,7 @@ async function readOrdered<T extends Record<string, unknown>>(
         `SELECT ${source.select} FROM ${source.table}${where.sql} ORDER BY ${column} ${order}, id ${order}` +
           db.dialect.page(read.limit, 0),
         where.params,
+        { scan: source.scan },
       ),
     );
   }
@@ -184,7 +187,7 @@ export async function* keysetBatches<T extends Record<string, unknown>>(
   let after: Cursor | null = null;
   do {
     await pause();
-    const page: KeysetPage<T> = await keysetPage<T>(db, source, {
+    const page: KeysetPage<T> = await keysetPage<T>(db, { ...source, scan: true }, {
       paging: {
         size: options.batch ?? EXPORT_BATCH,
         dir: options.dir,
@@ -230,6 +233,7 @@ export async function cappedCount(db: Executor, source: KeysetSource): Promise<C
       } DESC` +
         `${db.dialect.page(COUNT_CAP + 1 - count, 0)}) capped`,
       where.params,
+      { scan: source.scan },
     );
     count += Number(row.n);
     if (count > COUNT_CAP) return { count: COUNT_CAP, capped: true };

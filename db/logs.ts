@@ -209,6 +209,7 @@ function logSource(process: string | null, filter: LogFilter): KeysetSource {
     table: "Logs",
     where,
     splits: filter.levels.map((level) => ({ sql: "log_level = ?", params: [level] })),
+    scan: filter.q !== "",
   };
 }
 

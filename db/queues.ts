@@ -296,6 +296,7 @@ function elementSource(queue: string | null, filter: QueueFilter): KeysetSource 
     table: "Queues",
     where: filterConditions(queue, filter),
     splits: statusesOf(filter).map((s) => ({ sql: "status = ?", params: [s] })),
+    scan: filter.q !== "",
   };
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { formatDbTime } from "../lib/time.ts";
-import type { Db, Executor, Param, Row } from "./connection.ts";
+import type { Db, Executor, Param, ReadOptions, Row } from "./connection.ts";
 import { bindParams, mssqlDialect } from "./mssql.ts";
 import type { BoundParam, RecordedStatement } from "./tsql_check.ts";
 import { mssqlIdKey } from "./ids.ts";
@@ -133,10 +133,10 @@ function idRows<T>(rows: T[]): T[] {
 function recordingExecutor(inner: Executor, log: RecordedStatement[]): Executor {
   return {
     dialect: mssqlDialect,
-    async query<T>(text: string, params: Param[] = []) {
+    async query<T>(text: string, params: Param[] = [], options?: ReadOptions) {
       record(log, { text, params });
       const spelled = sqliteSpelling(text, keyParams(params));
-      return idRows(await inner.query<T>(spelled.sql, spelled.params));
+      return idRows(await inner.query<T>(spelled.sql, spelled.params, options));
     },
     run(text: string, params: Param[] = []) {
       record(log, { text, params });

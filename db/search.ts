@@ -100,12 +100,15 @@ function contains(
   return group(names.filter((name) => name.toLowerCase().includes(text)), limit);
 }
 
-/** The first `limit + 1` rows of an ordered SELECT. */
+/** The first `limit + 1` rows of an ordered SELECT (a scan when `scan` is set). */
 function firstRows<T>(
   db: Executor,
-  { limit, sql, params }: { limit: number; sql: string; params: Param[] },
+  limit: number,
+  select: { sql: string; params: Param[]; scan?: boolean },
 ): Promise<T[]> {
-  return db.query<T>(`${sql}${db.dialect.page(limit + 1, 0)}`, params);
+  return db.query<T>(`${select.sql}${db.dialect.page(limit + 1, 0)}`, select.params, {
+    scan: select.scan,
+  });
 }
 
 /**
@@ -122,11 +125,11 @@ export async function searchMessages(
   if (!q) return { since, messages: EMPTY };
   // Newest first along the log_time index: a common word stops after `limit + 1` rows, a rare
   // one reads the day's rows and no more.
-  const rows = await firstRows<MessageHit>(db, {
-    limit: options.limit,
+  const rows = await firstRows<MessageHit>(db, options.limit, {
     sql: `SELECT id, log_time, log_level, process_name, log_message FROM Logs
       WHERE log_time >= ? AND log_message LIKE ? ESCAPE '\\' ORDER BY log_time DESC, id DESC`,
     params: [time(since), likePattern(q)],
+    scan: true,
   });
   return { since, messages: group(rows, options.limit) };
 }
@@ -154,7 +157,7 @@ export async function searchEverything(
       schedulers: EMPTY,
     };
   }
-  const first = <T>(sql: string, params: Param[]) => firstRows<T>(db, { limit, sql, params });
+  const first = <T>(sql: string, params: Param[]) => firstRows<T>(db, limit, { sql, params });
   const like = likePattern(q);
   // In the order of the index: on SQLite its NOCASE collation, on SQL Server the column's (and
   // its clustered key), so the first rows of the range are read and nothing is sorted.

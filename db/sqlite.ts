@@ -15,6 +15,7 @@ import {
   type Executor,
   isTimeParam,
   type Param,
+  type ReadOptions,
   UNKNOWN_INFO,
 } from "./connection.ts";
 import { SqliteReaders } from "./sqlite_readers.ts";
@@ -151,10 +152,11 @@ const READ = /^\s*(SELECT|WITH)\b/i;
 /**
  * Opens an SQLite file (creating it when `create` is set) in WAL mode with a busy timeout.
  * @param target the file to open
- * @param options.readers answer top-level reads on up to this many reader Workers, each with
- *   its own connection (see `sqlite_readers.ts`), so a slow read never blocks this thread;
- *   writes, transactions and the reads inside them stay on this thread's connection. Default 0:
- *   every statement here (scripts, most tests).
+ * @param options.readers answer top-level scans (reads asked with `{ scan: true }`) on up to this
+ *   many reader Workers, each with its own connection (see `sqlite_readers.ts`), so a slow read
+ *   never blocks this thread. Quick reads stay here: a page's index range costs less than the
+ *   trip to a Worker and back. Writes, transactions and the reads inside them stay on this
+ *   thread's connection too. Default 0: every statement here (scripts, most tests).
  * @param options.readTimeoutMs how long a reader's read may take (default: as on SQL Server)
  */
 export function openSqlite(
@@ -237,8 +239,8 @@ export function openSqlite(
 
   return {
     ...here,
-    async query<T>(sql: string, params: Param[] = []) {
-      if (options.readers && READ.test(sql)) {
+    async query<T>(sql: string, params: Param[] = [], read: ReadOptions = {}) {
+      if (options.readers && read.scan && READ.test(sql)) {
         await reopening;
         if (handle.isOpen) {
           readers ??= new SqliteReaders(target, {

@@ -10,6 +10,9 @@ function slowRead(n: number): string {
     SELECT COUNT(*) AS n FROM c`;
 }
 
+/** What a read asks for to be answered by a reader (a quick read stays on the server's thread). */
+const SCAN = { scan: true };
+
 const INSERT = "INSERT INTO Constants (name, value, changed_at) VALUES (?, ?, ?)";
 const AT = "2026-01-01 00:00:00.000000";
 
@@ -24,9 +27,9 @@ Deno.test("a slow read on a reader does not hold up a page requested after it", 
   const t = await testApp({ readers: 2 });
   try {
     // Both readers are up (each starts at its first read).
-    await Promise.all([t.db.query("SELECT 1"), t.db.query("SELECT 1")]);
+    await Promise.all([t.db.query("SELECT 1", [], SCAN), t.db.query("SELECT 1", [], SCAN)]);
     const order: string[] = [];
-    const slow = t.db.query<{ n: number }>(slowRead(5_000_000)).then((rows) => {
+    const slow = t.db.query<{ n: number }>(slowRead(5_000_000), [], SCAN).then((rows) => {
       order.push("slow read");
       return rows;
     });
@@ -44,7 +47,8 @@ Deno.test("a slow read on a reader does not hold up a page requested after it", 
 Deno.test("a reader sees every commit made before its read, and nothing uncommitted", async () => {
   const t = await tempDatabase({ readers: 1 });
   try {
-    const read = (sql: string, params: string[]) => t.db.query<{ value: string }>(sql, params);
+    const read = (sql: string, params: string[]) =>
+      t.db.query<{ value: string }>(sql, params, SCAN);
     assert.equal(await constant(read, "a"), undefined, "the reader's connection is open");
     await t.db.run(INSERT, ["a", "1", AT]);
     assert.equal(await constant(read, "a"), "1", "a statement's commit");
@@ -71,19 +75,19 @@ Deno.test("a reader's errors: a bad statement stays one, a missing file is an ou
   try {
     await Deno.rename(t.path, moved);
     await assert.rejects(
-      db.query("SELECT COUNT(*) AS n FROM Constants"),
+      db.query("SELECT COUNT(*) AS n FROM Constants", [], SCAN),
       (error: DatabaseUnavailableError) =>
         error instanceof DatabaseUnavailableError && error.problem === "unreachable" &&
         /^Cannot open the SQLite database .*test\.db: /.test(error.message),
     );
     await Deno.rename(moved, t.path);
     assert.deepEqual(
-      await db.query("SELECT COUNT(*) AS n FROM Constants"),
+      await db.query("SELECT COUNT(*) AS n FROM Constants", [], SCAN),
       [{ n: 0 }],
       "it opens again once the file is back",
     );
     await assert.rejects(
-      db.query("SELECT * FROM Nope"),
+      db.query("SELECT * FROM Nope", [], SCAN),
       (error: Error) =>
         !(error instanceof DatabaseUnavailableError) && /no such table: Nope/.test(error.message),
     );
@@ -101,15 +105,19 @@ Deno.test("a read past its time ends with QueryTimeoutError, and another reader 
     readTimeoutMs: 1000,
   });
   try {
-    await db.query("SELECT 1");
+    await db.query("SELECT 1", [], SCAN);
     await assert.rejects(
-      db.query(slowRead(15_000_000)),
+      db.query(slowRead(15_000_000), [], SCAN),
       (error: QueryTimeoutError) =>
         error instanceof QueryTimeoutError &&
         error.message === "Cannot finish the query: the database did not answer within 1 s. " +
             "Try again, or narrow the filter.",
     );
-    assert.deepEqual(await db.query("SELECT 2 AS two"), [{ two: 2 }], "a new reader answers");
+    assert.deepEqual(
+      await db.query("SELECT 2 AS two", [], SCAN),
+      [{ two: 2 }],
+      "a new reader answers",
+    );
   } finally {
     // Closing waits for the timed-out read's connection too.
     await db.close();
@@ -119,11 +127,25 @@ Deno.test("a read past its time ends with QueryTimeoutError, and another reader 
 
 Deno.test("closing the database closes every reader's connection", async () => {
   const t = await tempDatabase({ readers: 2 });
-  await Promise.all([t.db.query("SELECT 1"), t.db.query("SELECT 1")]);
+  await Promise.all([t.db.query("SELECT 1", [], SCAN), t.db.query("SELECT 1", [], SCAN)]);
   await t.db.run(INSERT, ["a", "1", AT]);
   await t.db.close();
   // The last connection to close removes the -wal: that was the server's, so no reader's was open.
   await assert.rejects(Deno.stat(`${t.path}-wal`), Deno.errors.NotFound);
-  await assert.rejects(t.db.query("SELECT 1"), /not open/);
+  await assert.rejects(t.db.query("SELECT 1", [], SCAN), /not open/);
   await t.close();
+});
+
+Deno.test("only a scan goes to a reader: a quick read is answered on the server's connection", async () => {
+  const t = await tempDatabase({ readers: 1 });
+  try {
+    // A temporary table exists only on the connection that made it: the server's.
+    await t.db.run("CREATE TEMP TABLE here (x INTEGER)");
+    await t.db.run("INSERT INTO here VALUES (1)");
+    const rows = await t.db.query<{ x: number }>("SELECT x FROM temp.here");
+    assert.deepEqual(rows.map((r) => r.x), [1]);
+    await assert.rejects(t.db.query("SELECT x FROM temp.here", [], SCAN), /no such table/);
+  } finally {
+    await t.close();
+  }
 });

@@ -4,6 +4,7 @@
  * @module
  */
 import { type DbTime, formatDbTime, parseDbTime } from "./time.ts";
+import { formatCount } from "./format.ts";
 
 /** The stored queue element statuses, in the order the pages show them. */
 export const QUEUE_STATUSES = ["NEW", "IN_PROGRESS", "DONE", "FAILED", "ABANDONED"] as const;
@@ -131,9 +132,7 @@ export function actionReport(
   const { changed, skipped } = result;
   const done = `${ACTION_WORDS[action].past[0].toUpperCase()}${
     ACTION_WORDS[action].past.slice(1)
-  } ${changed === 1 ? "1 element" : `${changed.toLocaleString("en")} elements`}.`;
-  const reasons = Object.entries(skipped).map(([reason, n]) =>
-    `${n.toLocaleString("en")} ${reason}`
-  );
+  } ${changed === 1 ? "1 element" : `${formatCount(changed)} elements`}.`;
+  const reasons = Object.entries(skipped).map(([reason, n]) => `${formatCount(n)} ${reason}`);
   return reasons.length ? `${done} Left alone: ${reasons.join(", ")}.` : done;
 }

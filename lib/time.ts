@@ -100,19 +100,14 @@ export function dateToTime(date: Date): DbTime {
   return date.toISOString().replace("T", " ").replace(/Z$/, "000");
 }
 
-/** Moves a stored time by `ms` milliseconds (the microsecond digits are kept). */
+/**
+ * Moves a stored time by `ms` milliseconds (the microsecond digits are kept). Pages call this for
+ * every row they show, so it leaves the calendar to `Date`'s native parsing and printing.
+ */
 export function shiftTime(time: DbTime, ms: number): DbTime {
-  const [date, clock] = time.split(" ");
-  const [y, mo, d] = date.split("-").map(Number);
-  const [h, mi, rest] = clock.split(":");
-  const [s, fraction] = rest.split(".");
-  const at = new Date(
-    Date.UTC(y, mo - 1, d, Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3))) + ms,
-  );
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())} ` +
-    `${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}.` +
-    `${pad(at.getUTCMilliseconds(), 3)}${fraction.slice(3)}`;
+  const iso = new Date(Date.parse(`${time.slice(0, 10)}T${time.slice(11, 23)}Z`) + ms)
+    .toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${time.slice(23)}`;
 }
 
 /** The later of two stored times (null: none). */

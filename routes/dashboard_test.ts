@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
 import { DatabaseUnavailableError, type Db } from "../db/connection.ts";
 import { insertLog, tempDatabase } from "../db/testing.ts";
 import { DEMO_KEY, loadConfig } from "../lib/config.ts";
@@ -172,6 +173,15 @@ Deno.test("the dashboard fragment is rendered once a round: repeats come from me
     const unchanged = await get({ "If-None-Match": etag });
     assert.equal(unchanged.status, 304);
     assert.equal(await unchanged.text(), "");
+    // A browser that takes gzip gets the same bytes compressed, with the same ETag.
+    const zipped = await get({ "Accept-Encoding": "gzip, deflate, br" });
+    assert.equal(zipped.headers.get("Content-Encoding"), "gzip");
+    assert.equal(zipped.headers.get("ETag"), etag);
+    assert.match(zipped.headers.get("Vary") ?? "", /Accept-Encoding/);
+    assert.match(zipped.headers.get("Content-Type") ?? "", /^text\/html/);
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    assert.ok(bytes.length < html.length / 3, `${bytes.length} bytes for ${html.length}`);
+    assert.equal(new TextDecoder().decode(gunzipSync(bytes)), html);
     temp.db.query = query;
 
     // A new round is a new fragment.

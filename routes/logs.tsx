@@ -49,6 +49,7 @@ import { csvAnswer, filteredCsvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./l
 import { requireAdmin } from "./middleware.ts";
 import { changed, rejected, respond, shownView, wantsJson } from "./render.tsx";
 import { logsPath } from "../templates/paths.ts";
+import { formatCount } from "../lib/format.ts";
 
 /** The Logs routes. */
 export const logs = new Hono();
@@ -273,11 +274,11 @@ function startDelete(
     signal: job.stop.signal,
     progress: (deleted) => job.deleted = deleted,
   }).then(({ deleted, stopped }) => {
-    job.message = `Deleted ${deleted.toLocaleString("en")} log row${
+    job.message = `Deleted ${formatCount(deleted)} log row${
       deleted === 1 ? "" : "s"
     } of ${what.process} older than ${day}${stopped ? " (stopped before the end)" : ""}.`;
   }, (error) => {
-    job.message = `The delete stopped after ${job.deleted.toLocaleString("en")} rows: ${
+    job.message = `The delete stopped after ${formatCount(job.deleted)} rows: ${
       error instanceof DatabaseUnavailableError ? error.message : "an error (it has been logged)"
     }`;
     if (!(error instanceof DatabaseUnavailableError)) {

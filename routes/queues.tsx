@@ -67,6 +67,7 @@ import { csvAnswer, filteredCsvAnswer, listAnswer, NO_PAGE, wantsCsv } from "./l
 import { requireAdmin } from "./middleware.ts";
 import { changed, notFound, rejected, respond, shownView } from "./render.tsx";
 import { elementPath, queuePath } from "../templates/paths.ts";
+import { formatCount } from "../lib/format.ts";
 
 /** The Queues routes. */
 export const queues = new Hono();
@@ -394,8 +395,8 @@ queues.post("/:name/actions/:action", requireAdmin, async (c) => {
   });
   if (result.exceeded !== undefined && "filter" in target) {
     const count = result.exceeded;
-    const message = `Nothing was changed: ${count.toLocaleString("en")} elements match now, ` +
-      `more than the ${target.expected.toLocaleString("en")} you confirmed. Check the count again.`;
+    const message = `Nothing was changed: ${formatCount(count)} elements match now, ` +
+      `more than the ${formatCount(target.expected)} you confirmed. Check the count again.`;
     const again = (
       <ConfirmAll
         queue={queue}

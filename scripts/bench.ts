@@ -54,6 +54,8 @@ export type Endpoint = {
   budgetMs?: number;
   /** Brings the database's state up to date before the endpoint is timed. */
   prepare?: () => void;
+  /** It scans (a text search, a queue's history): the app reads it on a reader Worker. */
+  scan?: boolean;
 };
 
 /** The default p95 budget of list pages and fragments (constants, credentials), in ms. */
@@ -88,7 +90,7 @@ function largeTableEndpoints(): Endpoint[] {
   const queue = "/queues/Intake.Cases";
   const process = "/logs/Invoice%20Processing";
   const around = `from=${minute(30 * day + 120_000)}&to=${minute(30 * day - 120_000)}`;
-  const list: [string, string, Record<string, string>?, number?][] = [
+  const list: [string, string, Record<string, string>?, number?, "scan"?][] = [
     ["dashboard page", "/dashboard"],
     ["dashboard refresh (fragment)", "/dashboard", FRAGMENT],
     ["queues page", "/queues"],
@@ -108,18 +110,20 @@ function largeTableEndpoints(): Endpoint[] {
     ["queue oldest first", `${queue}?dir=asc`, FRAGMENT],
     ["queue 200 rows", `${queue}?size=200`, FRAGMENT],
     // The busiest queue; the days before today are read once an hour, so these time today's.
-    ["queue performance, 7 days", `${queue}/performance`, FRAGMENT, PERFORMANCE_BUDGET_MS],
+    ["queue performance, 7 days", `${queue}/performance`, FRAGMENT, PERFORMANCE_BUDGET_MS, "scan"],
     [
       "queue performance, 30 days",
       `${queue}/performance?days=30`,
       FRAGMENT,
       PERFORMANCE_BUDGET_MS,
+      "scan",
     ],
     [
       "queue performance JSON, 30 days",
       `${queue}/performance?days=30`,
       JSON_ACCEPT,
       PERFORMANCE_BUDGET_MS,
+      "scan",
     ],
     ["logs overview page", "/logs"],
     ["logs overview JSON", "/logs", JSON_ACCEPT],
@@ -139,33 +143,48 @@ function largeTableEndpoints(): Endpoint[] {
       `${process}?q=timeout&from=${weekAgo}`,
       FRAGMENT,
       SEARCH_BUDGET_MS,
+      "scan",
     ],
     [
       "process message search, 7 days, no match",
       `${process}?q=no+such+words&from=${weekAgo}`,
       FRAGMENT,
       SEARCH_BUDGET_MS,
+      "scan",
     ],
     ["live tail (last minute)", `/logs/all/tail?after=${recent}`, FRAGMENT],
     // The header's search list: names and references at once, the day's messages after them.
     ["search list: a reference", "/search?q=INTAKE-1000", FRAGMENT, NAME_SEARCH_BUDGET_MS],
-    ["search list: a reference prefix", "/search?q=INTAKE-1001", FRAGMENT, NAME_SEARCH_BUDGET_MS],
+    [
+      "search list: a reference prefix",
+      "/search?q=INTAKE-1001",
+      FRAGMENT,
+      NAME_SEARCH_BUDGET_MS,
+    ],
     ["search list: a name", "/search?q=intake", FRAGMENT, NAME_SEARCH_BUDGET_MS],
-    ["search list: messages, 24 hours", "/search/messages?q=timeout", FRAGMENT, SEARCH_BUDGET_MS],
+    [
+      "search list: messages, 24 hours",
+      "/search/messages?q=timeout",
+      FRAGMENT,
+      SEARCH_BUDGET_MS,
+      "scan",
+    ],
     [
       "search list: messages, 24 hours, no match",
       "/search/messages?q=no+such+words",
       FRAGMENT,
       SEARCH_BUDGET_MS,
+      "scan",
     ],
-    ["search page (with messages)", "/search?q=intake", undefined, SEARCH_BUDGET_MS],
-    ["search JSON (with messages)", "/search?q=INTAKE-1001", JSON_ACCEPT, SEARCH_BUDGET_MS],
+    ["search page (with messages)", "/search?q=intake", undefined, SEARCH_BUDGET_MS, "scan"],
+    ["search JSON (with messages)", "/search?q=INTAKE-1001", JSON_ACCEPT, SEARCH_BUDGET_MS, "scan"],
   ];
-  return list.map(([name, path, headers, budgetMs]) => ({
+  return list.map(([name, path, headers, budgetMs, scan]) => ({
     name,
     path,
     headers,
     budgetMs: budgetMs ?? LARGE_BUDGET_MS,
+    scan: scan === "scan",
   }));
 }
 
@@ -691,20 +710,27 @@ function latencies(ms: number[]): Latencies {
   };
 }
 
+/** What a load run measured: every answer, split into page views and scans, and the probe. */
+type LoadRun = {
+  load: Latencies;
+  pages: Latencies;
+  scans: Latencies;
+  probe: Latencies;
+  failures: number;
+};
+
 /** `CLIENTS` clients cycling through `endpoints` for `seconds`, plus the probe. */
-async function underLoad(
-  base: string,
-  endpoints: Endpoint[],
-  seconds: number,
-): Promise<{ load: Latencies; probe: Latencies; failures: number }> {
+async function underLoad(base: string, endpoints: Endpoint[], seconds: number): Promise<LoadRun> {
   const until = performance.now() + seconds * 1000;
-  const load: number[] = [];
+  const pages: number[] = [];
+  const scans: number[] = [];
   const probe: number[] = [];
   let failures = 0;
   const client = async (first: number) => {
     for (let i = first; performance.now() < until; i++) {
-      const { ms, status } = await timeRequest(base, endpoints[i % endpoints.length]);
-      if (status === 200) load.push(ms);
+      const endpoint = endpoints[i % endpoints.length];
+      const { ms, status } = await timeRequest(base, endpoint);
+      if (status === 200) (endpoint.scan ? scans : pages).push(ms);
       else failures++;
     }
   };
@@ -720,23 +746,34 @@ async function underLoad(
     ...Array.from({ length: CLIENTS }, (_, k) => client(k * 3)),
     probing(),
   ]);
-  return { load: latencies(load), probe: latencies(probe), failures };
+  return {
+    load: latencies([...pages, ...scans]),
+    pages: latencies(pages),
+    scans: latencies(scans),
+    probe: latencies(probe),
+    failures,
+  };
 }
 
-function concurrentTable(
-  rows: { name: string; seconds: number; run: Awaited<ReturnType<typeof underLoad>> }[],
-): string {
+function concurrentTable(rows: { name: string; seconds: number; run: LoadRun }[]): string {
   const ms = (n: number) => Number.isNaN(n) ? "–" : n.toFixed(1);
   const lines = [
     "| load | requests/s | p50 ms | p99 ms | max ms | probe p99 ms | probe worst stall ms | failed |",
     "|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
+  const line = (name: string, seconds: number, load: Latencies, run?: LoadRun) =>
+    `| ${name} | ${(load.count / seconds).toFixed(0)} | ${ms(load.p50)} | ${ms(load.p99)} | ${
+      ms(load.max)
+    } | ${run ? ms(run.probe.p99) : ""} | ${run ? ms(run.probe.max) : ""} | ${
+      run ? run.failures : ""
+    } |`;
   for (const { name, seconds, run } of rows) {
-    lines.push(
-      `| ${name} | ${(run.load.count / seconds).toFixed(0)} | ${ms(run.load.p50)} | ${
-        ms(run.load.p99)
-      } | ${ms(run.load.max)} | ${ms(run.probe.p99)} | ${ms(run.probe.max)} | ${run.failures} |`,
-    );
+    lines.push(line(name, seconds, run.load, run));
+    // Where the views are of both kinds: the page views' figures apart from the scans'.
+    if (run.pages.count && run.scans.count) {
+      lines.push(line("… of which page views", seconds, run.pages));
+      lines.push(line("… of which scans (text searches, queue histories)", seconds, run.scans));
+    }
   }
   return lines.join("\n");
 }
@@ -744,11 +781,12 @@ function concurrentTable(
 /** The concurrent mode: the heavy views under load, then the dashboard fragment's throughput. */
 async function runConcurrent(server: Server, options: Options): Promise<string> {
   const heavy = largeTableEndpoints().filter((e) => !e.path.startsWith("/dashboard"));
+  const scans = heavy.filter((e) => e.scan).length;
   const dashboard = [{ name: "dashboard fragment", path: "/dashboard", headers: FRAGMENT }];
   const short = Math.max(1, Math.round(options.seconds / 3));
   console.log(`${CLIENTS} clients over ${heavy.length} heavy views for ${options.seconds} s ...`);
   const rows = [{
-    name: `${CLIENTS} clients, heavy views`,
+    name: `${CLIENTS} clients, ${heavy.length} heavy views (${scans} of them scans)`,
     seconds: options.seconds,
     run: await underLoad(server.base, heavy, options.seconds),
   }];

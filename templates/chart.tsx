@@ -7,6 +7,7 @@
  * @module
  */
 import type { ChartDay } from "../db/dashboard.ts";
+import { formatCount } from "../lib/format.ts";
 import { listQuery } from "../lib/list.ts";
 import { queuePath } from "./paths.ts";
 
@@ -50,14 +51,6 @@ export type ChartBars = {
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
-}
-
-/** Formats counts as `1,234` (one formatter: `toLocaleString` builds one per call, slowly). */
-const COUNT = new Intl.NumberFormat("en");
-
-/** A count as `1,234`. */
-export function formatCount(n: number): string {
-  return COUNT.format(n);
 }
 
 /** A chart of two bars a day; `id` keeps its title and description apart from other charts'. */

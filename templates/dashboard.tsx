@@ -13,12 +13,13 @@ import { Moment } from "./time.tsx";
 import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/dashboard_window.ts";
 import { logsPath, queuePath, triggerPath } from "./paths.ts";
 import { TriggerStatusBadge } from "./badges.tsx";
+import { formatCount } from "../lib/format.ts";
 
 function Card(props: { title: string; count: number; more?: Child; children: Child }) {
   return (
     <section class={`card dash-item ${props.count ? "attention" : "calm"}`}>
       <h2>
-        {props.title}: <span class="dash-count">{props.count.toLocaleString("en")}</span>
+        {props.title}: <span class="dash-count">{formatCount(props.count)}</span>
       </h2>
       {props.count === 0 ? <p class="muted">None.</p> : props.children}
       {props.more && <p class="more">{props.more}</p>}
@@ -31,7 +32,7 @@ function Groups(props: { groups: GroupCount[]; href: (name: string) => string; n
     <ul class="dash-list">
       {props.groups.map((g) => (
         <li>
-          <a href={props.href(g.name)}>{g.name}</a> <strong>{g.n.toLocaleString("en")}</strong>{" "}
+          <a href={props.href(g.name)}>{g.name}</a> <strong>{formatCount(g.n)}</strong>{" "}
           <small class="muted">
             last <Moment time={g.last} now={props.now} brief />
           </small>

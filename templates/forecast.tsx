@@ -8,6 +8,7 @@
 import type { Child } from "hono/jsx";
 import type { Collision, Forecast, ForecastRow, MachineState, Skipped } from "../lib/forecast.ts";
 import { FORECAST_WINDOWS, type ForecastWindow } from "../lib/forecast.ts";
+import { formatCount } from "../lib/format.ts";
 import type { DbTime } from "../lib/time.ts";
 import { dayLabel } from "./chart.tsx";
 import { WindowChoice } from "./filters.tsx";
@@ -64,11 +65,6 @@ function when(time: DbTime): string {
 /** The labels of the days seen (a page names a few days thousands of times). */
 const DAY_LABELS = new Map<string, string>();
 
-/** "10,080": digits grouped by thousands (`toLocaleString` is slow for thousands of rows). */
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
-}
-
 /** "45 s", "12 min", "1 h 5 min". */
 function duration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
@@ -78,7 +74,7 @@ function duration(seconds: number): string {
 }
 
 function count(n: number, one: string, many = `${one}s`): string {
-  return `${thousands(n)} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 function TriggerLink(props: { id: string; name: string }) {
@@ -156,7 +152,7 @@ function Attention(props: { forecast: Forecast }) {
   return (
     <div class="dash-grid forecast-flags">
       <section class={`card dash-item ${f.collision_count ? "attention" : "calm"}`}>
-        <h2>Collisions ({thousands(f.collision_count)})</h2>
+        <h2>Collisions ({formatCount(f.collision_count)})</h2>
         <p class="muted">
           Runs due in the same minute where one is blocking and they may run on the same machine: a
           blocking run starts only on an idle machine, and nothing starts beside it.
@@ -296,7 +292,7 @@ function RowBadges(props: { row: ForecastRow }) {
       {row.never_runs && <span class="badge status tone-error">never runs</span>}
       {row.problem && <span class="badge status tone-error">unreadable</span>}
       {row.collisions > 0 && (
-        <span class="badge badge-warn">collides ×{thousands(row.collisions)}</span>
+        <span class="badge badge-warn">collides ×{formatCount(row.collisions)}</span>
       )}
     </>
   );

@@ -10,6 +10,7 @@ import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { LOG_LEVELS } from "../lib/log_level.ts";
 import { logsPath } from "./paths.ts";
+import { formatCount } from "../lib/format.ts";
 
 /** One state of the process list. */
 export type ProcessesView = {
@@ -36,7 +37,7 @@ export function ProcessesTable(props: ProcessesView) {
           href={`${logsPath(r.process)}?level=${level}`}
           class={level === "ERROR" ? "alert" : undefined}
         >
-          {n.toLocaleString("en")}
+          {formatCount(n)}
         </a>
       );
     },
@@ -68,7 +69,7 @@ export function ProcessesTable(props: ProcessesView) {
         {
           key: "total",
           class: "num",
-          cell: (r) => r.total.toLocaleString("en"),
+          cell: (r) => formatCount(r.total),
         },
         {
           key: "last_log",

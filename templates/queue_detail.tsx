@@ -22,6 +22,7 @@ import { type Column, DataTable } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { QueueStatusBadge, TriggerStatusBadge } from "./badges.tsx";
 import { elementPath, performancePath, queuePath, triggerPath } from "./paths.ts";
+import { formatCount } from "../lib/format.ts";
 
 /** The triggers that consume a queue, with their status. */
 export function Consumers(props: { summary: QueueSummary | null }) {
@@ -157,10 +158,10 @@ export function StatusCounts(
             ? "true"
             : undefined}
         >
-          <QueueStatusBadge status={status} /> {summary.counts[status].toLocaleString("en")}
+          <QueueStatusBadge status={status} /> {formatCount(summary.counts[status])}
         </a>
       ))}
-      <span class="chip">Total {summary.total.toLocaleString("en")}</span>
+      <span class="chip">Total {formatCount(summary.total)}</span>
     </p>
   );
 }
@@ -349,7 +350,7 @@ export function ConfirmAll(props: {
       <input type="hidden" name={name} value={v} />
     ))
   );
-  const elements = `${count.toLocaleString("en")} element${count === 1 ? "" : "s"}`;
+  const elements = `${formatCount(count)} element${count === 1 ? "" : "s"}`;
   return (
     <form
       class="card warn"

@@ -13,7 +13,8 @@ import {
 } from "../db/queue_performance.ts";
 import { listQuery } from "../lib/list.ts";
 import type { QueueStatus } from "../lib/queue_status.ts";
-import { BarChart, DONE_FAILED, formatCount } from "./chart.tsx";
+import { BarChart, DONE_FAILED } from "./chart.tsx";
+import { formatCount } from "../lib/format.ts";
 import { Moment } from "./time.tsx";
 import { performancePath, queuePath } from "./paths.ts";
 

@@ -12,6 +12,7 @@ import { type Column, DataTable, SearchBox } from "./table.tsx";
 import { Consumers } from "./queue_detail.tsx";
 import { Moment } from "./time.tsx";
 import { queuePath } from "./paths.ts";
+import { formatCount } from "../lib/format.ts";
 
 const SORT_KEYS: Record<QueueStatus, string> = {
   NEW: "new",
@@ -41,7 +42,7 @@ export function QueuesTable(props: QueuesView) {
     cell: (r) => {
       const n = r.counts[status];
       if (n === 0) return <span class="muted">0</span>;
-      const text = n.toLocaleString("en");
+      const text = formatCount(n);
       return (
         <a
           href={`${queuePath(r.name)}?status=${status}`}
@@ -79,7 +80,7 @@ export function QueuesTable(props: QueuesView) {
         {
           key: "total",
           class: "num",
-          cell: (r) => r.total.toLocaleString("en"),
+          cell: (r) => formatCount(r.total),
         },
         {
           key: "oldest_new",

@@ -18,6 +18,7 @@ import {
   sortKeys,
 } from "../lib/list.ts";
 import { displayTime } from "../lib/time.ts";
+import { formatCount } from "../lib/format.ts";
 
 /** One column of a table: a column of the list's definition (by key) or one of its own. */
 export type Column<T> = {
@@ -66,7 +67,7 @@ function tableId(list: ListDefinition<never>): string {
 
 /** Says how many rows match: "12,345", or "10,000+" when the count stopped at the cap. */
 function countText(total: CappedCount): string {
-  return `${total.count.toLocaleString("en")}${total.capped ? "+" : ""}`;
+  return `${formatCount(total.count)}${total.capped ? "+" : ""}`;
 }
 
 /** The URL of a list's CSV export: the list's URL with its filters, search and order. */
@@ -131,7 +132,7 @@ function PagePager(
   return (
     <>
       <span class="count">
-        {total === 0 ? "No rows" : `${first}–${last} of ${total.toLocaleString("en")}`}
+        {total === 0 ? "No rows" : `${first}–${last} of ${formatCount(total)}`}
       </span>
       <span class="pages">
         {params.page > 1
@@ -163,7 +164,7 @@ function CursorPager(
   return (
     <>
       <span class="count">
-        {page.rows.length.toLocaleString("en")} shown of {countText(page.total)}
+        {formatCount(page.rows.length)} shown of {countText(page.total)}
       </span>
       <span class="pages">
         {deep
