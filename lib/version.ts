@@ -1,2 +1,7 @@
-/** The app version, shown by /healthz. */
+/**
+ * The app's version, shown by /healthz.
+ * @module
+ */
+
+/** The app version. */
 export const VERSION = "0.1.0";

@@ -1,7 +1,8 @@
 /**
  * Code rules of the whole tree, checked on its syntax trees (Deno's own parser, through the lint
  * plugin API): no function outside tests takes more than two required positional parameters (the
- * rest go in an options object), and no module outside tests exports a symbol nothing else uses.
+ * rest go in an options object), no module outside tests exports a symbol nothing else uses, and
+ * every module outside tests opens with its module doc.
  * Each rule is also run on a planted violation, so a rule that can no longer fail shows.
  * @module
  */
@@ -289,6 +290,12 @@ function unusedExports(modules: Map<string, ModuleNames>): string[] {
   return unused;
 }
 
+/** True when a module opens with a JSDoc comment tagged `@module` (its module doc). */
+function hasModuleDoc(source: string): boolean {
+  const opening = /^\/\*\*[\s\S]*?\*\//.exec(source);
+  return opening !== null && opening[0].includes("@module");
+}
+
 async function readTree(): Promise<Map<string, string>> {
   const sources = new Map<string, string>();
   for (const path of await sourceFiles()) {
@@ -357,4 +364,15 @@ Deno.test("the unused-export rule finds a planted export and passes used ones", 
     "lib/b.ts: b (used by tests only)",
     "lib/e.ts: e",
   ]);
+});
+
+Deno.test("every module outside tests opens with its module doc", () => {
+  const missing = [...tree].filter(([path, source]) => !isTest(path) && !hasModuleDoc(source));
+  assert.deepEqual(missing.map(([path]) => path), []);
+});
+
+Deno.test("the module-doc rule finds a planted module without one", () => {
+  assert.equal(hasModuleDoc("/**\n * What it does.\n * @module\n */\nexport const a = 1;"), true);
+  assert.equal(hasModuleDoc("/** A constant. */\nexport const a = 1;"), false);
+  assert.equal(hasModuleDoc('import x from "./x.ts";\n/**\n * @module\n */'), false);
 });
