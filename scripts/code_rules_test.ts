@@ -159,9 +159,11 @@ function namesPlugin(into: ModuleNames): Deno.lint.Plugin {
             );
           },
           ExportNamedDeclaration(node) {
-            const names = node.specifiers.map((s) => specifierName(s.local));
-            if (node.source) imported(node.source.value, names);
-            else into.exports.push(...names);
+            // `export { a as b } from "./x.ts"` uses x's `a`; any such export offers `b`.
+            if (node.source) {
+              imported(node.source.value, node.specifiers.map((s) => specifierName(s.local)));
+            }
+            into.exports.push(...node.specifiers.map((s) => specifierName(s.exported)));
             if (node.declaration) into.exports.push(...declaredNames(node.declaration));
           },
           ExportDefaultDeclaration() {
@@ -357,6 +359,12 @@ Deno.test("the unused-export rule finds a planted export and passes used ones", 
     ["lib/c_test.ts", 'import { onlyTests } from "./testing.ts";\nimport * as all from "./d.ts";'],
     ["lib/d.ts", "export const viaNamespace = 4;"],
     ["lib/e.ts", 'import * as d from "./d.ts";\nexport const e = d;'],
+    [
+      "lib/r.ts",
+      'export { used as renamed } from "./a.ts";\nconst kept = 5;\nexport { kept as alias };',
+    ],
+    ["lib/s.ts", 'import { alias, renamed } from "./r.ts";\nexport const s = [alias, renamed];'],
+    ["lib/s_test.ts", 'import { s } from "./s.ts";'],
   ]);
   const modules = new Map([...planted].map(([path, source]) => [path, readNames(path, source)]));
   assert.deepEqual(unusedExports(modules), [
