@@ -118,6 +118,8 @@ export function EditorForm(props: {
   action: string;
   class?: string;
   autocomplete?: "off";
+  /** More attributes (an Alpine component and its data). */
+  attrs?: Record<string, string>;
   children?: Child;
 }) {
   return (
@@ -130,6 +132,7 @@ export function EditorForm(props: {
       hx-target="#editor"
       hx-swap="innerHTML"
       autocomplete={props.autocomplete}
+      {...props.attrs}
     >
       {props.children}
     </form>

@@ -352,14 +352,7 @@ export function ConfirmAll(props: {
   );
   const elements = `${formatCount(count)} element${count === 1 ? "" : "s"}`;
   return (
-    <form
-      class="card warn"
-      method="post"
-      action={action_url}
-      hx-post={action_url}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-    >
+    <EditorForm class="card warn" action={action_url}>
       {props.notice && <p class="form-error" role="alert">{props.notice}</p>}
       {count === 0
         ? <p>No element matching these filters can be {ACTION_WORDS[action].past}.</p>
@@ -383,6 +376,6 @@ export function ConfirmAll(props: {
         )}
         <CancelButton />
       </div>
-    </form>
+    </EditorForm>
   );
 }

@@ -10,7 +10,7 @@ import { displayTime, formatDbTime, inputTime, relativeTime } from "../lib/time.
 import { PAST_MESSAGE, type TriggerFormValues } from "../lib/trigger_input.ts";
 import { TRIGGER_TYPES, TYPE_LABELS, typeLabel } from "../lib/trigger_status.ts";
 import { parseWhitelist, whitelistNames } from "../lib/whitelist.ts";
-import { Field, FormButtons, FormError } from "./forms.tsx";
+import { EditorForm, Field, FormButtons, FormError } from "./forms.tsx";
 import { triggerPath } from "./paths.ts";
 
 /**
@@ -170,17 +170,14 @@ export function TriggerForm(props: TriggerFormProps) {
   const cron = values.cron_expr.trim();
   const f = { form: "trigger", errors };
   return (
-    <form
+    <EditorForm
       id="trigger-form"
-      class="card form"
-      method="post"
       action={action}
-      hx-post={action}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-      x-data="triggerForm"
-      data-type={values.type}
-      data-git={values.is_git_repo ? "on" : ""}
+      attrs={{
+        "x-data": "triggerForm",
+        "data-type": values.type,
+        "data-git": values.is_git_repo ? "on" : "",
+      }}
     >
       <h2>{editing ? `Edit trigger “${values.trigger_name}”` : "New trigger"}</h2>
       <FormError errors={errors} />
@@ -358,7 +355,7 @@ export function TriggerForm(props: TriggerFormProps) {
         )}
       </div>
       <FormButtons submit={editing ? "Save" : "Create"} />
-    </form>
+    </EditorForm>
   );
 }
 
@@ -371,15 +368,7 @@ export function RunAgainForm(props: {
   const { trigger } = props;
   const action = `${triggerPath(trigger.id)}/actions/resume`;
   return (
-    <form
-      id="run-again-form"
-      class="card form"
-      method="post"
-      action={action}
-      hx-post={action}
-      hx-target="#editor"
-      hx-swap="innerHTML"
-    >
+    <EditorForm id="run-again-form" action={action}>
       <h2>Run “{trigger.trigger_name}” again</h2>
       <FormError errors={props.errors} />
       <input type="hidden" name="seen_status" value={trigger.process_status} />
@@ -394,6 +383,6 @@ export function RunAgainForm(props: {
       />
       <ConfirmPast errors={props.errors} />
       <FormButtons submit="Run again" />
-    </form>
+    </EditorForm>
   );
 }
