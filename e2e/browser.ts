@@ -166,7 +166,7 @@ async function runBrowserTest(
   };
   try {
     // Reads on reader Workers, as the server (main.ts) runs.
-    const temp = await tempDatabase({ seed: options.seed ?? true, readers: 2 });
+    const temp = await tempDatabase({ seed: options.seed ?? true, readers: 1 });
     cleanups.push(() => temp.close());
     const config = loadConfig({ OpenOrchestratorKey: DEMO_KEY });
     const app = createApp({ db: temp.db, config });

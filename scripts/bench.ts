@@ -12,7 +12,9 @@
  * prints requests/s, p50/p99/max and the probe's worst stall. `--export` instead streams the CSV
  * export of every log row (1 M at scale 1) and samples the server's resident memory while it
  * runs: an export must keep it flat. `--db PATH` measures an existing SQLite file (a
- * `clonedb` copy) instead of the generated one.
+ * `clonedb` copy) instead of the generated one. `--behind-iis` serves the app as HttpPlatformHandler
+ * starts it (on `HTTP_PLATFORM_PORT`, without the slow-client relay that IIS makes unneeded, the
+ * user in a header as from a front proxy); IIS's own hop is not part of it.
  * Exits non-zero only when a request fails (a status other than 200); budgets are for reading.
  * @module
  */
@@ -331,6 +333,10 @@ const BASE_COUNTS: DemoSize = {
 /** The rows of the database measured: `--scale N` multiplies the logs and queue elements. */
 let COUNTS = BASE_COUNTS;
 
+/** Who the requests come from `--behind-iis` (as a front proxy names the user); else nobody. */
+const BENCH_USER = "bench";
+let USER_HEADER: Record<string, string> = {};
+
 /** Bump when the generated contents change, so cached databases are rebuilt. */
 const FORMAT_VERSION = 4;
 
@@ -497,8 +503,10 @@ async function startServer(): Promise<Server> {
     env: {
       OpenOrchestratorSQL: `sqlite:///${DB_PATH}`,
       OpenOrchestratorKey: DEMO_KEY,
-      PORT: String(port),
       HOST: "127.0.0.1",
+      ...(Object.keys(USER_HEADER).length
+        ? { HTTP_PLATFORM_PORT: String(port), OO_AUTH: "header", OO_ADMINS: BENCH_USER }
+        : { PORT: String(port) }),
     },
     stdin: "null",
     stdout: "piped",
@@ -591,7 +599,8 @@ async function timeRequest(
   endpoint: Endpoint,
 ): Promise<{ ms: number; bytes: number; status: number; body: Uint8Array }> {
   const started = performance.now();
-  const response = await fetch(base + endpoint.path, { headers: endpoint.headers });
+  const headers = { ...USER_HEADER, ...endpoint.headers };
+  const response = await fetch(base + endpoint.path, { headers });
   const body = new Uint8Array(await response.arrayBuffer());
   return { ms: performance.now() - started, bytes: body.byteLength, status: response.status, body };
 }
@@ -644,6 +653,7 @@ type Options = {
   scale: number;
   concurrent: boolean;
   seconds: number;
+  behindIis: boolean;
 };
 
 function wholeNumber(name: string, text: string): number {
@@ -673,6 +683,7 @@ function parseOptions(): Options {
       scale: { type: "string", default: "1" },
       concurrent: { type: "boolean", default: false },
       seconds: { type: "string", default: String(CONCURRENT_SECONDS) },
+      "behind-iis": { type: "boolean", default: false },
     },
   });
   return {
@@ -684,6 +695,7 @@ function parseOptions(): Options {
     scale: scaleOf(values.scale),
     concurrent: values.concurrent,
     seconds: wholeNumber("seconds", values.seconds),
+    behindIis: values["behind-iis"],
   };
 }
 
@@ -869,6 +881,7 @@ async function measureExport(server: Server): Promise<string> {
 async function main(): Promise<number> {
   const options = parseOptions();
   useScale(options.scale);
+  if (options.behindIis) USER_HEADER = { "X-Forwarded-User": BENCH_USER };
   const endpoints = ENDPOINTS.filter((e) =>
     `${e.name} ${e.path}`.toLowerCase().includes(options.only)
   );
@@ -927,6 +940,11 @@ async function main(): Promise<number> {
       : `${COUNTS.logs.toLocaleString("en")} logs, ${
         COUNTS.queueElements.toLocaleString("en")
       } queue elements (scale ${options.scale}); first poller round after ${firstRound}.`,
+  );
+  console.log(
+    options.behindIis
+      ? "Served as behind IIS: no slow-client relay, the user named in a header."
+      : "Served on its own: through the slow-client relay.",
   );
   console.log("");
   console.log(options.concurrent || options.export ? loadTable : markdownTable(results));
