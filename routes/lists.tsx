@@ -1,7 +1,8 @@
 /**
  * How every list answers a GET: JSON for scripts, the page or the fragment for people, and the
  * CSV export (`format=csv`, the same filters) as a download; with status 400 and each problem
- * next to its field when the list parameters or filters cannot be read.
+ * next to its field when the list parameters or filters cannot be read. And how a change shows
+ * the list the page shows as it is now (`shownList`).
  * @module
  */
 import type { Context } from "hono";
