@@ -110,3 +110,34 @@ Deno.test("GET /queues/:name/performance refuses a span it does not offer", asyn
     await t.close();
   }
 });
+
+Deno.test("requests for a queue's performance while it is read share that read", async () => {
+  const t = await testApp({ seed: false });
+  try {
+    await insertElement(t.db, {
+      queue_name: "Q",
+      status: "DONE",
+      created_date: ago(60_000),
+      start_date: ago(5000),
+      end_date: ago(2000),
+    });
+    // Each day's read ranks the processing times: count those reads.
+    const query = t.db.query;
+    let days = 0;
+    t.db.query = (sql, params, options) => {
+      if (sql.includes("ROW_NUMBER")) days++;
+      return query(sql, params, options);
+    };
+    const answers = await Promise.all([1, 2, 3].map(() => t.json("/queues/Q/performance")));
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
+    assert.deepEqual(bodies[1], bodies[0]);
+    assert.deepEqual(bodies[2], bodies[0]);
+    assert.equal(days, 7, "the 7 days were read once for the three requests");
+    // A later request reads today alone: the days before it are kept.
+    await (await t.json("/queues/Q/performance")).body?.cancel();
+    assert.equal(days, 8);
+  } finally {
+    await t.close();
+  }
+});
