@@ -47,7 +47,7 @@ export type Dashboard = {
 export const PAST_DAYS_RECOUNT_MS = 60 * 60_000;
 
 /** A trigger is overdue when it is idle and its next run is this far past. */
-export const OVERDUE_MS = 5 * 60_000;
+const OVERDUE_MS = 5 * 60_000;
 
 /** The columns of an overdue trigger (named: a compound query orders by result names). */
 const OVERDUE_COLUMNS =

@@ -93,7 +93,8 @@ export type Change =
   | { part: "logs"; process: string | null };
 
 /** Reads one queue's counts, and the dashboard (which counts failed elements), again. */
-async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<void> {
+async function refreshQueue(db: Db, into: { snapshot: Snapshot; queue: string }): Promise<void> {
+  const { snapshot, queue } = into;
   if (snapshot.dashboard) {
     // The chart's days before today are kept: only today and the lists are read again.
     snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
@@ -115,7 +116,11 @@ async function refreshQueue(db: Db, snapshot: Snapshot, queue: string): Promise<
 }
 
 /** Reads one process's log counts again. */
-async function refreshProcessLogs(db: Db, snapshot: Snapshot, process: string): Promise<void> {
+async function refreshProcessLogs(
+  db: Db,
+  into: { snapshot: Snapshot; process: string },
+): Promise<void> {
+  const { snapshot, process } = into;
   if (!snapshot.logs) return;
   const fresh = await readProcessLogs(db, process);
   const rows = snapshot.logs.processes.filter((p) => p.process !== process);
@@ -225,9 +230,13 @@ export class Poller {
    * again (the incremental count still holds the deleted rows).
    */
   async invalidate(change: Change): Promise<void> {
-    if (change.part === "queues") return await refreshQueue(this.db, this.snapshot, change.queue);
+    if (change.part === "queues") {
+      return await refreshQueue(this.db, { snapshot: this.snapshot, queue: change.queue });
+    }
     if (this.snapshot.logs) this.snapshot.logs.stale = true;
-    if (change.process !== null) await refreshProcessLogs(this.db, this.snapshot, change.process);
+    if (change.process !== null) {
+      await refreshProcessLogs(this.db, { snapshot: this.snapshot, process: change.process });
+    }
   }
 
   /** One round of every read, here or on the worker. */

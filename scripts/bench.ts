@@ -45,7 +45,7 @@ import { DEMO_KEY } from "../lib/config.ts";
 import { formatDbTime } from "../lib/time.ts";
 
 /** One endpoint to time. */
-export type Endpoint = {
+type Endpoint = {
   /** What the table shows, e.g. `constants fragment`. */
   name: string;
   /** Path and query, e.g. `/constants?q=portal`. */
@@ -191,7 +191,7 @@ function largeTableEndpoints(): Endpoint[] {
 }
 
 /** The endpoints the bench times, in order. Later areas add their entries here. */
-export const ENDPOINTS: Endpoint[] = [
+const ENDPOINTS: Endpoint[] = [
   { name: "constants page", path: "/constants", budgetMs: LIST_BUDGET_MS },
   {
     name: "constants fragment",
@@ -605,7 +605,11 @@ async function timeRequest(
   return { ms: performance.now() - started, bytes: body.byteLength, status: response.status, body };
 }
 
-async function measure(base: string, endpoint: Endpoint, requests: number): Promise<Result> {
+async function measure(
+  base: string,
+  timing: { endpoint: Endpoint; requests: number },
+): Promise<Result> {
+  const { endpoint, requests } = timing;
   const times: number[] = [];
   let bytes = 0;
   for (let i = 0; i < WARMUP + requests; i++) {
@@ -732,7 +736,11 @@ type LoadRun = {
 };
 
 /** `CLIENTS` clients cycling through `endpoints` for `seconds`, plus the probe. */
-async function underLoad(base: string, endpoints: Endpoint[], seconds: number): Promise<LoadRun> {
+async function underLoad(
+  base: string,
+  load: { endpoints: Endpoint[]; seconds: number },
+): Promise<LoadRun> {
+  const { endpoints, seconds } = load;
   const until = performance.now() + seconds * 1000;
   const pages: number[] = [];
   const scans: number[] = [];
@@ -773,18 +781,21 @@ function concurrentTable(rows: { name: string; seconds: number; run: LoadRun }[]
     "| load | requests/s | p50 ms | p99 ms | max ms | probe p99 ms | probe worst stall ms | failed |",
     "|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
-  const line = (name: string, seconds: number, load: Latencies, run?: LoadRun) =>
-    `| ${name} | ${(load.count / seconds).toFixed(0)} | ${ms(load.p50)} | ${ms(load.p99)} | ${
-      ms(load.max)
-    } | ${run ? ms(run.probe.p99) : ""} | ${run ? ms(run.probe.max) : ""} | ${
-      run ? run.failures : ""
-    } |`;
+  const line = (name: string, row: { seconds: number; load: Latencies; run?: LoadRun }) => {
+    const { seconds, load, run } = row;
+    const probe = run ? `${ms(run.probe.p99)} | ${ms(run.probe.max)} | ${run.failures}` : " |  | ";
+    return `| ${name} | ${(load.count / seconds).toFixed(0)} | ${ms(load.p50)} | ${
+      ms(load.p99)
+    } | ${ms(load.max)} | ${probe} |`;
+  };
   for (const { name, seconds, run } of rows) {
-    lines.push(line(name, seconds, run.load, run));
+    lines.push(line(name, { seconds, load: run.load, run }));
     // Where the views are of both kinds: the page views' figures apart from the scans'.
     if (run.pages.count && run.scans.count) {
-      lines.push(line("… of which page views", seconds, run.pages));
-      lines.push(line("… of which scans (text searches, queue histories)", seconds, run.scans));
+      lines.push(line("… of which page views", { seconds, load: run.pages }));
+      lines.push(
+        line("… of which scans (text searches, queue histories)", { seconds, load: run.scans }),
+      );
     }
   }
   return lines.join("\n");
@@ -800,13 +811,13 @@ async function runConcurrent(server: Server, options: Options): Promise<string> 
   const rows = [{
     name: `${CLIENTS} clients, ${heavy.length} heavy views (${scans} of them scans)`,
     seconds: options.seconds,
-    run: await underLoad(server.base, heavy, options.seconds),
+    run: await underLoad(server.base, { endpoints: heavy, seconds: options.seconds }),
   }];
   console.log(`${CLIENTS} clients on the dashboard fragment for ${short} s ...`);
   rows.push({
     name: `${CLIENTS} clients, dashboard fragment`,
     seconds: short,
-    run: await underLoad(server.base, dashboard, short),
+    run: await underLoad(server.base, { endpoints: dashboard, seconds: short }),
   });
   return concurrentTable(rows);
 }
@@ -924,7 +935,7 @@ async function main(): Promise<number> {
       );
       for (const endpoint of endpoints) {
         endpoint.prepare?.();
-        results.push(await measure(server.base, endpoint, options.requests));
+        results.push(await measure(server.base, { endpoint, requests: options.requests }));
       }
     }
     peak = await memoryOf(server.child.pid, "VmHWM");

@@ -202,14 +202,6 @@ const POSITIONAL_ALLOWED: Record<string, { names: string[]; why: string }> = {
     names: ["input"],
     why: "implements the mssql request's input(name, type, value)",
   },
-  "lib/poller.ts": {
-    names: ["refreshQueue", "refreshProcessLogs", "constructor"],
-    why: "performance code under change elsewhere: to be converted with it",
-  },
-  "scripts/bench.ts": {
-    names: ["measure", "underLoad", "line"],
-    why: "performance code under change elsewhere: to be converted with it",
-  },
 };
 
 const rules: Deno.lint.Plugin = { name: "code-rules", rules: { "options-object": optionsObject } };
@@ -229,14 +221,6 @@ const EXPORT_ALLOWED: Record<string, { names: string[]; why: string }> = {
   "db/recording.ts": {
     names: ["sqliteSpelling"],
     why: "the T-SQL check's test feeds it the statements it checks",
-  },
-  "db/dashboard.ts": {
-    names: ["OVERDUE_MS"],
-    why: "performance code under change elsewhere: to be settled with it",
-  },
-  "scripts/bench.ts": {
-    names: ["ENDPOINTS"],
-    why: "performance code under change elsewhere: to be settled with it",
   },
 };
 
