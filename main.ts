@@ -15,7 +15,7 @@ import { resolveAccountSids, resolveWindowsToken } from "./lib/windows_identity.
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
 import { doctorMain } from "./scripts/doctor.ts";
-import { SlowClientGuard } from "./server.ts";
+import { SlowClientGuard } from "./lib/relay.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit("start");

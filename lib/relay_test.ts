@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { serve } from "./main.ts";
-import { SlowClientGuard } from "./server.ts";
+import { serve } from "../main.ts";
+import { SlowClientGuard } from "./relay.ts";
 
 /** main.ts's server with a guard on an ephemeral port; the handler answers with its peer. */
 function guarded(timeouts: { idleTimeoutMs: number; requestTimeoutMs: number }) {
