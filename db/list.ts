@@ -213,17 +213,24 @@ export function newerThan<T extends Record<string, unknown>>(
 }
 
 /**
- * The total of a page: `counted`, unless the page is the whole list (no page before or after
- * it), whose total is its rows whatever the counts said (they may be a poll old).
+ * How many rows a cursor list has in all. A page that is the whole list (no page before or after
+ * it) has its rows, whatever the poller's counts said (they may be a round old), and nothing is
+ * counted: a search that matches a page or less is not read twice. Otherwise `known` (the
+ * poller's count, when it applies), or the rows counted up to {@linkcode COUNT_CAP}.
  */
-export function pageTotal(page: KeysetPage<unknown>, counted: CappedCount): CappedCount {
-  return page.next === null && page.previous === null
-    ? { count: page.rows.length, capped: false }
-    : counted;
+export async function listTotal(
+  db: Executor,
+  read: { source: KeysetSource; page: KeysetPage<unknown>; known?: CappedCount },
+): Promise<CappedCount> {
+  const { source, page, known } = read;
+  if (page.next === null && page.previous === null) {
+    return { count: page.rows.length, capped: false };
+  }
+  return known ?? await cappedCount(db, source);
 }
 
 /** Counts the rows of a cursor list, stopping at {@linkcode COUNT_CAP}. */
-export async function cappedCount(db: Executor, source: KeysetSource): Promise<CappedCount> {
+async function cappedCount(db: Executor, source: KeysetSource): Promise<CappedCount> {
   let count = 0;
   for (const split of source.splits.length ? source.splits : [null]) {
     const where = whereOf([...source.where, ...(split ? [split] : [])]);

@@ -26,13 +26,12 @@ import { amendAudit, audit, quoted } from "./audit.ts";
 import { type Db, type Executor, pause, time } from "./connection.ts";
 import {
   type CappedCount,
-  cappedCount,
   type CountedPage,
   keysetBatches,
   keysetPage,
   type KeysetSource,
+  listTotal,
   newerThan,
-  pageTotal,
 } from "./list.ts";
 import type { GroupCount } from "./dashboard.ts";
 import { type Condition, inList, searchCondition } from "./sql.ts";
@@ -225,7 +224,7 @@ export async function listLogs(
   const { process, filter, paging, known } = read;
   const source = logSource(process, filter);
   const page = await keysetPage<LogRow>(db, source, { paging });
-  let total: CappedCount;
+  let counted: CappedCount | undefined;
   if (!filter.q && !filter.from && !filter.until && known) {
     const levels = filter.levels.length ? filter.levels : null;
     const count = known.filter((p) => process === null || p.process === process)
@@ -234,11 +233,9 @@ export async function listLogs(
           sum + (levels ? levels.reduce((n, level) => n + (p.counts[level] ?? 0), 0) : p.total),
         0,
       );
-    total = { count, capped: false };
-  } else {
-    total = await cappedCount(db, source);
+    counted = { count, capped: false };
   }
-  return { ...page, total: pageTotal(page, total) };
+  return { ...page, total: await listTotal(db, { source, page, known: counted }) };
 }
 
 /** The rows newer than `cursor` (the live tail), newest first, at most {@linkcode TAIL_LIMIT}. */

@@ -287,6 +287,41 @@ async function left(db: Db, process: string): Promise<number> {
   return Number(row.n);
 }
 
+Deno.test("a search whose matches fit on one page is read once: its total is its rows", async () => {
+  const t = await tempDatabase();
+  try {
+    for (let i = 0; i < 5; i++) {
+      await insertLog(t.db, {
+        log_time: at(i),
+        log_level: "INFO",
+        process_name: "P",
+        log_message: i < 3 ? `timeout ${i}` : `ok ${i}`,
+      });
+    }
+    const query = t.db.query;
+    let counts = 0;
+    t.db.query = (sql, params, options) => {
+      if (/COUNT\(\*\)/.test(sql)) counts++;
+      return query(sql, params, options);
+    };
+    const one = await listLogs(t.db, {
+      process: null,
+      filter: filter("q=timeout"),
+      paging: paging(),
+    });
+    assert.deepEqual([one.rows.length, one.total, counts], [3, { count: 3, capped: false }, 0]);
+    // More matches than a page holds: those are counted.
+    const first = await listLogs(t.db, {
+      process: null,
+      filter: filter("q=timeout"),
+      paging: paging({ size: 2 }),
+    });
+    assert.deepEqual([first.rows.length, first.total, counts], [2, { count: 3, capped: false }, 1]);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("delete-older can be stopped between batches, and the trail says how far it got", async () => {
   const { db, close } = await tempDatabase();
   try {

@@ -28,12 +28,11 @@ import { audit, quoted } from "./audit.ts";
 import { BATCH_ROWS, type Db, type Executor, type Param, pause, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import {
-  cappedCount,
   type CountedPage,
   keysetBatches,
   keysetPage,
   type KeysetSource,
-  pageTotal,
+  listTotal,
 } from "./list.ts";
 import { type Condition, inList, searchCondition, whereOf } from "./sql.ts";
 
@@ -314,10 +313,10 @@ export async function listElements(
   const source = elementSource(queue, filter);
   const page = await keysetPage<QueueElement>(db, source, { paging });
   const plain = !filter.q && !filter.from && !filter.until;
-  const total = plain && known
+  const counted = plain && known
     ? { count: statusesOf(filter).reduce((sum, s) => sum + known[s], 0), capped: false }
-    : await cappedCount(db, source);
-  return { ...page, total: pageTotal(page, total) };
+    : undefined;
+  return { ...page, total: await listTotal(db, { source, page, known: counted }) };
 }
 
 /** Every element a filter matches (of one queue, or all), in `dir` order, a batch at a time. */
