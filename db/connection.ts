@@ -55,7 +55,21 @@ export type ReadOptions = {
    * range of a page) and run where they are asked.
    */
   scan?: boolean;
+  /**
+   * Aborts when whoever asked has gone (the browser closed the request, say because the next
+   * keystroke replaced it): a scan still waiting for a reader is dropped with
+   * {@linkcode ReadCancelledError} instead of running for nobody.
+   */
+  signal?: AbortSignal;
 };
+
+/** A read dropped before it ran: the request that asked for it was closed. */
+export class ReadCancelledError extends Error {
+  constructor() {
+    super("Cannot read: the request was closed before its turn");
+    this.name = "ReadCancelledError";
+  }
+}
 
 /** Runs statements. Both the connection and a transaction are executors. */
 export type Executor = {

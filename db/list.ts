@@ -73,6 +73,8 @@ export type KeysetSource = {
   splits: Condition[];
   /** It searches text (or reads everything, as an export does): its reads are scans. */
   scan?: boolean;
+  /** The request's: a scan still waiting for a reader is dropped when it closes. */
+  signal?: AbortSignal;
 };
 
 /** One page of a cursor list, and the cursors of its neighbours (null at either end). */
@@ -139,7 +141,7 @@ async function readOrdered<T extends Record<string, unknown>>(
         `SELECT ${source.select} FROM ${source.table}${where.sql} ORDER BY ${column} ${order}, id ${order}` +
           db.dialect.page(read.limit, 0),
         where.params,
-        { scan: source.scan },
+        { scan: source.scan, signal: source.signal },
       ),
     );
   }
@@ -240,7 +242,7 @@ async function cappedCount(db: Executor, source: KeysetSource): Promise<CappedCo
       } DESC` +
         `${db.dialect.page(COUNT_CAP + 1 - count, 0)}) capped`,
       where.params,
-      { scan: source.scan },
+      { scan: source.scan, signal: source.signal },
     );
     count += Number(row.n);
     if (count > COUNT_CAP) return { count: COUNT_CAP, capped: true };

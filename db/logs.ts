@@ -219,10 +219,16 @@ function logSource(process: string | null, filter: LogFilter): KeysetSource {
  */
 export async function listLogs(
   db: Executor,
-  read: { process: string | null; filter: LogFilter; paging: Paging; known?: ProcessLogs[] },
+  read: {
+    process: string | null;
+    filter: LogFilter;
+    paging: Paging;
+    known?: ProcessLogs[];
+    signal?: AbortSignal;
+  },
 ): Promise<CountedPage<LogRow>> {
   const { process, filter, paging, known } = read;
-  const source = logSource(process, filter);
+  const source = { ...logSource(process, filter), signal: read.signal };
   const page = await keysetPage<LogRow>(db, source, { paging });
   let counted: CappedCount | undefined;
   if (!filter.q && !filter.from && !filter.until && known) {

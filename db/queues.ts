@@ -307,10 +307,16 @@ function elementSource(queue: string | null, filter: QueueFilter): KeysetSource 
  */
 export async function listElements(
   db: Executor,
-  read: { queue: string | null; filter: QueueFilter; paging: Paging; known?: StatusCounts },
+  read: {
+    queue: string | null;
+    filter: QueueFilter;
+    paging: Paging;
+    known?: StatusCounts;
+    signal?: AbortSignal;
+  },
 ): Promise<CountedPage<QueueElement>> {
   const { queue, filter, paging, known } = read;
-  const source = elementSource(queue, filter);
+  const source = { ...elementSource(queue, filter), signal: read.signal };
   const page = await keysetPage<QueueElement>(db, source, { paging });
   const plain = !filter.q && !filter.from && !filter.until;
   const counted = plain && known

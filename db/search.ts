@@ -81,6 +81,8 @@ export type SearchOptions = {
    */
   messages?: boolean;
   now?: Date;
+  /** The request's: the message scan is dropped if it closes while the scan waits its turn. */
+  signal?: AbortSignal;
 };
 
 /** The log messages of the last 24 hours that contain `q`, and where that window starts. */
@@ -104,10 +106,11 @@ function contains(
 function firstRows<T>(
   db: Executor,
   limit: number,
-  select: { sql: string; params: Param[]; scan?: boolean },
+  select: { sql: string; params: Param[]; scan?: boolean; signal?: AbortSignal },
 ): Promise<T[]> {
   return db.query<T>(`${select.sql}${db.dialect.page(limit + 1, 0)}`, select.params, {
     scan: select.scan,
+    signal: select.signal,
   });
 }
 
@@ -118,7 +121,7 @@ function firstRows<T>(
 export async function searchMessages(
   db: Executor,
   q: string,
-  options: { limit: number; now?: Date },
+  options: { limit: number; now?: Date; signal?: AbortSignal },
 ): Promise<MessageResults> {
   const now = options.now ?? new Date();
   const since = formatDbTime(new Date(now.getTime() - MESSAGE_HOURS * 3_600_000));
@@ -130,6 +133,7 @@ export async function searchMessages(
       WHERE log_time >= ? AND log_message LIKE ? ESCAPE '\\' ORDER BY log_time DESC, id DESC`,
     params: [time(since), likePattern(q)],
     scan: true,
+    signal: options.signal,
   });
   return { since, messages: group(rows, options.limit) };
 }
@@ -142,7 +146,11 @@ export async function searchEverything(
 ): Promise<SearchResults> {
   const { limit } = options;
   const now = options.now ?? new Date();
-  const found = searchMessages(db, options.messages === false ? "" : q, { limit, now });
+  const found = searchMessages(db, options.messages === false ? "" : q, {
+    limit,
+    now,
+    signal: options.signal,
+  });
   if (!q) {
     return {
       q,

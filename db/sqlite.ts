@@ -264,7 +264,7 @@ export function openSqlite(
             size: options.readers,
             timeoutMs: options.readTimeoutMs,
           });
-          return readers.query<T>(sql, params);
+          return readers.query<T>(sql, params, { signal: read.signal });
         }
       }
       return here.query<T>(sql, params);

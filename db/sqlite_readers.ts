@@ -8,7 +8,13 @@
  * @module
  */
 import type { DatabaseTarget } from "../lib/config.ts";
-import { PAGE_REQUEST_TIMEOUT_MS, type Param, queryTimedOut, replyError } from "./connection.ts";
+import {
+  PAGE_REQUEST_TIMEOUT_MS,
+  type Param,
+  queryTimedOut,
+  ReadCancelledError,
+  replyError,
+} from "./connection.ts";
 import type { ReadReply, ReadRequest } from "./sqlite_read_worker.ts";
 
 function closedError(): Error {
@@ -66,15 +72,22 @@ export class SqliteReaders {
     this.#timeoutMs = options.timeoutMs ?? PAGE_REQUEST_TIMEOUT_MS;
   }
 
-  /** Runs a read on a reader and returns its rows. */
-  query<T>(sql: string, params: Param[]): Promise<T[]> {
+  /**
+   * Runs a read on a reader and returns its rows.
+   * @param options.signal drops the read while it waits for a reader (a read under way ends)
+   */
+  query<T>(sql: string, params: Param[], options: { signal?: AbortSignal } = {}): Promise<T[]> {
     if (this.#closed) return Promise.reject(closedError());
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new ReadCancelledError());
     return new Promise((resolve, reject) => {
+      const cancel = () => this.#cancelled(read);
       const read: Read = {
         sql,
         params,
         settle: (outcome) => {
           clearTimeout(read.timer);
+          signal?.removeEventListener("abort", cancel);
           read.settle = () => {};
           if (outcome instanceof Error) reject(outcome);
           else if (outcome.ok) resolve(outcome.rows as T[]);
@@ -82,6 +95,7 @@ export class SqliteReaders {
         },
         timer: setTimeout(() => this.#timedOut(read), this.#timeoutMs),
       };
+      signal?.addEventListener("abort", cancel, { once: true });
       this.#waiting.push(read);
       this.#dispatch();
     });
@@ -114,6 +128,14 @@ export class SqliteReaders {
     reader.busy = false;
     if (reader.retired) this.#retire(reader);
     else this.#dispatch();
+  }
+
+  /** A read whose request was closed: dropped if it still waits; a read under way ends. */
+  #cancelled(read: Read): void {
+    const waiting = this.#waiting.indexOf(read);
+    if (waiting < 0) return;
+    this.#waiting.splice(waiting, 1);
+    read.settle(new ReadCancelledError());
   }
 
   /** A read out of time fails now; its reader finishes it and stops, and another takes over. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DatabaseUnavailableError, QueryTimeoutError } from "./connection.ts";
+import { DatabaseUnavailableError, QueryTimeoutError, ReadCancelledError } from "./connection.ts";
 import { openSqlite } from "./sqlite.ts";
 import { tempDatabase } from "./testing.ts";
 import { testApp } from "../routes/testing.ts";
@@ -145,6 +145,34 @@ Deno.test("only a scan goes to a reader: a quick read is answered on the server'
     const rows = await t.db.query<{ x: number }>("SELECT x FROM temp.here");
     assert.deepEqual(rows.map((r) => r.x), [1]);
     await assert.rejects(t.db.query("SELECT x FROM temp.here", [], SCAN), /no such table/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a scan whose request closes while it waits for the reader is dropped, not run", async () => {
+  const t = await testApp({ readers: 1 });
+  try {
+    await t.db.query("SELECT 1", [], SCAN); // the reader is up
+    let slowDone = false;
+    const slow = t.db.query(slowRead(5_000_000), [], SCAN).then(() => slowDone = true);
+    const gone = new AbortController();
+    const waiting = t.db.query("SELECT 2 AS two", [], { scan: true, signal: gone.signal });
+    gone.abort();
+    await assert.rejects(waiting, ReadCancelledError);
+    assert.equal(slowDone, false, "dropped at once, not after the read ahead of it");
+    // A request already closed asks for nothing; the page that asked answers 499, quietly.
+    const closed = await t.app.request("http://localhost/search/messages?q=timeout", {
+      headers: { "HX-Request": "true" },
+      signal: gone.signal,
+    });
+    assert.equal(closed.status, 499);
+    await slow;
+    assert.deepEqual(
+      (await t.db.query<{ two: number }>("SELECT 2 AS two", [], SCAN)).map((r) => r.two),
+      [2],
+      "the reader goes on",
+    );
   } finally {
     await t.close();
   }

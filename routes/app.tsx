@@ -9,7 +9,12 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Db, Health } from "../db/connection.ts";
-import { DatabaseUnavailableError, noteHealth, QueryTimeoutError } from "../db/connection.ts";
+import {
+  DatabaseUnavailableError,
+  noteHealth,
+  QueryTimeoutError,
+  ReadCancelledError,
+} from "../db/connection.ts";
 import { AuthError, type NameResolver, type TokenResolver, type User } from "../lib/auth.ts";
 import type { Config } from "../lib/config.ts";
 import { ASSETS } from "../lib/assets.ts";
@@ -175,6 +180,9 @@ export function createApp(options: AppOptions): Hono {
       status = 503;
       message = error.message;
       noteHealth(dbHealth, error);
+    } else if (error instanceof ReadCancelledError) {
+      // The browser closed the request (a newer keystroke's took its place): nobody reads this.
+      return c.body(null, 499 as ContentfulStatusCode);
     } else if (error instanceof QueryTimeoutError) {
       // A slow statement, not an outage: no banner, and the next request may well succeed.
       status = 504;

@@ -111,7 +111,15 @@ async function readLogs(
   await c.get("poller").ensure("logs");
   // After our own deletes the poller's counts wait for a recount: the list counts itself.
   const known = snapshot.logs?.stale ? undefined : snapshot.logs?.processes;
-  const page = isClean(errors) ? await listLogs(db, { process, filter, paging, known }) : NO_PAGE;
+  const page = isClean(errors)
+    ? await listLogs(db, {
+      process,
+      filter,
+      paging,
+      known,
+      signal: c.req.raw.signal,
+    })
+    : NO_PAGE;
   return {
     process,
     filter,

@@ -199,7 +199,15 @@ async function readElements(
   const db = c.get("db");
   const summary = queue === null ? null : await summaryOf(c, queue);
   const known = queue === null ? await allCounts(c) : summary?.counts;
-  const page = isClean(errors) ? await listElements(db, { queue, filter, paging, known }) : NO_PAGE;
+  const page = isClean(errors)
+    ? await listElements(db, {
+      queue,
+      filter,
+      paging,
+      known,
+      signal: c.req.raw.signal,
+    })
+    : NO_PAGE;
   return {
     queue,
     summary,

@@ -41,6 +41,7 @@ search.get("/", async (c) => {
     messages: !box,
     processes: snapshot.logs?.processes.map((p) => p.process) ?? [],
     queues: snapshot.queues?.rows.map((r) => r.name) ?? [],
+    signal: c.req.raw.signal,
   });
   if (errors) {
     return respond(c, {
@@ -62,6 +63,10 @@ search.get("/messages", async (c) => {
   const { q, errors } = searchText(c);
   if (!wantsFragment(c)) return c.redirect(searchPath(q), 303);
   if (errors) return rejected(c, { status: 400, errors });
-  const found = await searchMessages(c.get("db"), q, { limit: SEARCH_LIMITS.box });
+  // Each keystroke replaces the last one's request: a scan it left waiting is dropped.
+  const found = await searchMessages(c.get("db"), q, {
+    limit: SEARCH_LIMITS.box,
+    signal: c.req.raw.signal,
+  });
   return c.html(<MessageOptions q={q} found={found} limit={SEARCH_LIMITS.box} />);
 });
