@@ -73,3 +73,21 @@ Deno.test("deno task compile embeds every Worker main.ts starts", async () => {
     for (const worker of workers) assert.match(command, new RegExp(`--include ${worker}\\b`));
   }
 });
+
+Deno.test("a request's signal aborts only when its client leaves, in every build", async () => {
+  // The config's unstable list reaches `deno run`, `deno test` and `deno compile` alike. Without
+  // it Deno aborts the signal after every answer too, and prints a warning to the log.
+  assert.ok(config.unstable.includes("no-legacy-abort"));
+  const aborted: boolean[] = [];
+  const server = Deno.serve({ port: 0, onListen() {} }, (request) => {
+    request.signal.addEventListener("abort", () => aborted.push(true));
+    return new Response("ok");
+  });
+  try {
+    await (await fetch(`http://127.0.0.1:${server.addr.port}/`)).text();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(aborted, [], "an answered request's signal stays quiet");
+  } finally {
+    await server.shutdown();
+  }
+});
