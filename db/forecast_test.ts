@@ -4,7 +4,7 @@ import { formatDbTime } from "../lib/time.ts";
 import { time } from "./connection.ts";
 import { readForecast } from "./forecast.ts";
 import { detect } from "./schema.ts";
-import { contractTest } from "./testing.ts";
+import { contractTest, triggerInput } from "./testing.ts";
 import { createTrigger } from "./triggers.ts";
 
 contractTest(
@@ -18,38 +18,14 @@ contractTest(
         ago(seconds),
       ]);
     }
-    const base = {
-      process_name: "Invoices",
-      process_path: "C:\\Robots\\invoices",
-      process_args: "",
-      is_git_repo: false,
-      git_branch: null,
-      is_blocking: true,
-      priority: 2,
-      scheduler_whitelist: '["vm-a"]',
-      cron_expr: null,
-      next_run: null,
-      queue_name: null,
-      min_batch_size: null,
-    };
+    // Both blocking, priority 2, allowed on vm-a only; the queue trigger has no next run.
+    const shared = { priority: 2, scheduler_whitelist: '["vm-a"]' };
     await createTrigger(db, {
-      input: {
-        ...base,
-        type: "SCHEDULED",
-        trigger_name: "B scheduled",
-        cron_expr: "0 7 * * MON-FRI",
-        next_run: "2030-01-07 07:00:00.000000",
-      },
+      input: triggerInput("SCHEDULED", { ...shared, trigger_name: "B scheduled" }),
       user: "t",
     });
     await createTrigger(db, {
-      input: {
-        ...base,
-        type: "QUEUE",
-        trigger_name: "A queue",
-        queue_name: "Invoices.Intake",
-        min_batch_size: 5,
-      },
+      input: triggerInput("QUEUE", { ...shared, trigger_name: "A queue" }),
       user: "t",
     });
 

@@ -19,6 +19,8 @@ import { openDatabase } from "./open.ts";
 import { initSchema, SHARED_TABLES } from "./schema.ts";
 import { parseConnectionString } from "../lib/config.ts";
 import { DEMO_KEY } from "../lib/config.ts";
+import type { TriggerInput } from "../lib/trigger_input.ts";
+import type { TriggerType } from "../lib/trigger_status.ts";
 
 /** The databases written by the Python OpenOrchestrator, by name. */
 export const PYTHON_DATABASES = {
@@ -282,4 +284,25 @@ export async function insertTimedTrigger(
 /** The first page, newest first, with changes. */
 export function paging(over: Partial<Paging> = {}): Paging {
   return { size: LOGS_LIST.size!, dir: "desc", after: null, before: null, ...over };
+}
+
+/** A trigger's input as the form would give it, of `type`, with `over` changed. */
+export function triggerInput(type: TriggerType, over: Partial<TriggerInput> = {}): TriggerInput {
+  return {
+    type,
+    trigger_name: `${type} trigger`,
+    process_name: "Invoices",
+    process_path: "C:\\Robots\\invoices",
+    process_args: "",
+    is_git_repo: false,
+    git_branch: null,
+    is_blocking: true,
+    priority: 0,
+    scheduler_whitelist: "[]",
+    cron_expr: type === "SCHEDULED" ? "0 7 * * MON-FRI" : null,
+    next_run: type === "QUEUE" ? null : "2030-01-07 07:00:00.000000",
+    queue_name: type === "QUEUE" ? "Invoices.Intake" : null,
+    min_batch_size: type === "QUEUE" ? 5 : null,
+    ...over,
+  };
 }

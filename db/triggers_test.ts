@@ -18,7 +18,7 @@ import type { Db } from "./connection.ts";
 import { time } from "./connection.ts";
 import { newId, storedId } from "./ids.ts";
 import { listSchedulers } from "./schedulers.ts";
-import { contractTest, tempDatabase } from "./testing.ts";
+import { contractTest, tempDatabase, triggerInput } from "./testing.ts";
 import {
   actOnTrigger,
   createTrigger,
@@ -34,26 +34,6 @@ const params = (
 ) => ({ q: "", sort: "trigger_name", dir: "asc" as const, page: 1, size: PAGE_SIZES[0], ...over });
 
 const NO_FILTER = { type: "" as const, status: [] };
-
-function input(type: TriggerType, over: Partial<TriggerInput> = {}): TriggerInput {
-  return {
-    type,
-    trigger_name: `${type} trigger`,
-    process_name: "Invoices",
-    process_path: "C:\\Robots\\invoices",
-    process_args: "",
-    is_git_repo: false,
-    git_branch: null,
-    is_blocking: true,
-    priority: 0,
-    scheduler_whitelist: "[]",
-    cron_expr: type === "SCHEDULED" ? "0 7 * * MON-FRI" : null,
-    next_run: type === "QUEUE" ? null : "2030-01-07 07:00:00.000000",
-    queue_name: type === "QUEUE" ? "Invoices.Intake" : null,
-    min_batch_size: type === "QUEUE" ? 5 : null,
-    ...over,
-  };
-}
 
 async function rawTrigger(db: Db, id: string) {
   const [row] = await db.query<Record<string, unknown>>("SELECT * FROM Triggers WHERE id = ?", [
@@ -87,7 +67,7 @@ contractTest(
   async (db) => {
     const whitelist = '["rpa-vm-01", "rpa-vm-02"]';
     const scheduled = await createTrigger(db, {
-      input: input("SCHEDULED", {
+      input: triggerInput("SCHEDULED", {
         scheduler_whitelist: whitelist,
         is_git_repo: true,
         git_branch: "develop",
@@ -115,7 +95,7 @@ contractTest(
       next_run: "2030-01-07 07:00:00.000000",
     });
 
-    const single = await createTrigger(db, { input: input("SINGLE"), user: "t" });
+    const single = await createTrigger(db, { input: triggerInput("SINGLE"), user: "t" });
     const singleRow = await rawTrigger(db, single);
     assert.equal(singleRow.scheduler_whitelist, "[]");
     assert.equal(singleRow.git_branch, null, "NULL unless given");
@@ -123,7 +103,7 @@ contractTest(
       await count(db, "SELECT COUNT(*) AS n FROM Single_Triggers WHERE id = ?", [single]),
       1,
     );
-    const queue = await createTrigger(db, { input: input("QUEUE"), user: "t" });
+    const queue = await createTrigger(db, { input: triggerInput("QUEUE"), user: "t" });
     const [queued] = await db.query<{ queue_name: string; min_batch_size: number }>(
       "SELECT queue_name, min_batch_size FROM Queue_Triggers WHERE id = ?",
       [queue],
@@ -144,7 +124,7 @@ contractTest(
   async (db) => {
     const now = nowDbTime();
     for (const type of TRIGGER_TYPES) {
-      const id = await createTrigger(db, { input: input(type), user: "t" });
+      const id = await createTrigger(db, { input: triggerInput(type), user: "t" });
       for (const action of TRIGGER_ACTIONS) {
         for (const status of TRIGGER_STATUSES) {
           const where = `${action} ${type} ${status}`;
@@ -205,7 +185,7 @@ contractTest(
 );
 
 contractTest("triggers: run now sets next_run to now; run again needs a time", async (db) => {
-  const id = await createTrigger(db, { input: input("SCHEDULED"), user: "t" });
+  const id = await createTrigger(db, { input: triggerInput("SCHEDULED"), user: "t" });
   const before = nowDbTime();
   const run = await actOnTrigger(db, { id, action: "run", seen: "IDLE", user: "t" });
   assert.equal(run.result, "done");
@@ -214,7 +194,7 @@ contractTest("triggers: run now sets next_run to now; run again needs a time", a
   assert.ok(second(after.next_run!) <= second(nowDbTime()));
   assert.equal(after.last_run, null, "run now leaves last_run to the scheduler");
 
-  const single = await createTrigger(db, { input: input("SINGLE"), user: "t" });
+  const single = await createTrigger(db, { input: triggerInput("SINGLE"), user: "t" });
   await db.run("UPDATE Triggers SET process_status = 'DONE' WHERE id = ?", [single]);
   const refused = await actOnTrigger(db, { id: single, action: "resume", seen: "DONE", user: "t" });
   assert.equal(refused.result, "refused");
@@ -226,7 +206,7 @@ contractTest(
   async (db) => {
     for (const type of TRIGGER_TYPES) {
       for (const status of TRIGGER_STATUSES) {
-        const id = await createTrigger(db, { input: input(type), user: "t" });
+        const id = await createTrigger(db, { input: triggerInput(type), user: "t" });
         await db.run("UPDATE Triggers SET process_status = ? WHERE id = ?", [status, id]);
         const stale = await deleteTrigger(db, {
           id,
@@ -255,12 +235,12 @@ contractTest(
 contractTest(
   "triggers: an edit changes fields and sub-row, never status, last run or type",
   async (db) => {
-    const id = await createTrigger(db, { input: input("QUEUE"), user: "t" });
+    const id = await createTrigger(db, { input: triggerInput("QUEUE"), user: "t" });
     await db.run("UPDATE Triggers SET process_status = 'RUNNING', last_run = ? WHERE id = ?", [
       time("2026-01-01 08:00:00.000000"),
       id,
     ]);
-    const changed = input("QUEUE", {
+    const changed = triggerInput("QUEUE", {
       trigger_name: "Renamed",
       queue_name: "Other.Queue",
       min_batch_size: 10,
@@ -277,7 +257,7 @@ contractTest(
       ["Renamed", "Other.Queue", 10, '["vm"]'],
     );
     assert.equal(after.is_blocking, false);
-    assert.equal(await updateTrigger(db, { id, input: input("SINGLE"), user: "t" }), "type");
+    assert.equal(await updateTrigger(db, { id, input: triggerInput("SINGLE"), user: "t" }), "type");
     assert.equal(
       await updateTrigger(db, { id: missing(db), input: changed, user: "t" }),
       "missing",
@@ -304,7 +284,7 @@ contractTest("triggers: the list filters, searches, sorts and pages", async (db)
     ] as const
   ) {
     ids[name] = await createTrigger(db, {
-      input: input(type, {
+      input: triggerInput(type, {
         trigger_name: name,
         priority,
         next_run: next,
@@ -356,7 +336,7 @@ contractTest("triggers: the form's choices come from the schedulers and the queu
       [newId(db.info), name, at],
     );
   }
-  await createTrigger(db, { input: input("QUEUE", { queue_name: "Q.c" }), user: "t" });
+  await createTrigger(db, { input: triggerInput("QUEUE", { queue_name: "Q.c" }), user: "t" });
   assert.deepEqual(await triggerChoices(db), {
     machines: ["vm-a", "vm-b"],
     queues: ["Q.a", "Q.b", "Q.c"],
@@ -375,14 +355,14 @@ contractTest(
       );
     }
     await createTrigger(db, {
-      input: input("SINGLE", { trigger_name: "A", scheduler_whitelist: '["vm-1", "vm-9"]' }),
+      input: triggerInput("SINGLE", { trigger_name: "A", scheduler_whitelist: '["vm-1", "vm-9"]' }),
       user: "t",
     });
     await createTrigger(db, {
-      input: input("SINGLE", { trigger_name: "B", scheduler_whitelist: '["vm-1"]' }),
+      input: triggerInput("SINGLE", { trigger_name: "B", scheduler_whitelist: '["vm-1"]' }),
       user: "t",
     });
-    await createTrigger(db, { input: input("SINGLE", { trigger_name: "C" }), user: "t" });
+    await createTrigger(db, { input: triggerInput("SINGLE", { trigger_name: "C" }), user: "t" });
     const overview = await listSchedulers(db, { params: params({ sort: "machine_name" }), now });
     assert.deepEqual(
       overview.rows.map((r) => [r.machine_name, r.state, r.whitelisted]),
@@ -410,7 +390,7 @@ Deno.test("a Python-written database (develop) lists its triggers as stored", as
     assert.equal(rows[2].process_args, '{"dry_run": true}');
     // A trigger we write there looks like the ones Python wrote.
     const id = await createTrigger(t.db, {
-      input: input("SINGLE", { is_git_repo: true, git_branch: "main" }),
+      input: triggerInput("SINGLE", { is_git_repo: true, git_branch: "main" }),
       user: "t",
     });
     assert.match(id, /^[0-9a-f]{32}$/);
@@ -429,7 +409,7 @@ Deno.test("a 2.0.x database: no git_branch written, 'null' read as no whitelist,
     assert.equal(rows[0].scheduler_whitelist, "null");
     assert.equal(rows[0].git_branch, null);
     const id = await createTrigger(t.db, {
-      input: input("SCHEDULED", { git_branch: "ignored" }),
+      input: triggerInput("SCHEDULED", { git_branch: "ignored" }),
       user: "t",
     });
     assert.equal((await rawTrigger(t.db, id)).scheduler_whitelist, "[]");
