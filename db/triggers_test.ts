@@ -6,14 +6,7 @@
 import assert from "node:assert/strict";
 import { PAGE_SIZES } from "../lib/list.ts";
 import { formatDbTime, nowDbTime } from "../lib/time.ts";
-import type { TriggerInput } from "../lib/trigger_input.ts";
-import {
-  decide,
-  TRIGGER_ACTIONS,
-  TRIGGER_STATUSES,
-  TRIGGER_TYPES,
-  type TriggerType,
-} from "../lib/trigger_status.ts";
+import { decide, TRIGGER_ACTIONS, TRIGGER_STATUSES, TRIGGER_TYPES } from "../lib/trigger_status.ts";
 import type { Db } from "./connection.ts";
 import { time } from "./connection.ts";
 import { newId, storedId } from "./ids.ts";
