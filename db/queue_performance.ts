@@ -3,16 +3,16 @@
  * percentile of end − start), arrivals against elements that ended, and the oldest element still
  * new. Days are the date part of the stored naive wall-clock times, like every other view.
  *
- * Each day is three index range reads of this queue (`queue_name, status, end_date, start_date`
- * and `queue_name, status, created_date`); the percentiles are picked in SQL by rank, so two rows
- * come back. The days before today do not change (but for a retry, which clears an element's
- * end), so they are kept from the previous read for up to an hour: a request then reads today
- * alone.
+ * A range of days is three index range reads of this queue (`queue_name, status, end_date,
+ * start_date` and `queue_name, status, created_date`) grouped by day; the percentiles are picked
+ * in SQL by rank, so two rows per day come back. The days before today do not change (but for a
+ * retry, which clears an element's end), so they are kept from the previous read for up to an
+ * hour and read again as scans (on a reader): a request then reads today alone, a quick read.
  * @module
  */
 import { QUEUE_STATUSES } from "../lib/queue_status.ts";
 import { type DbTime, formatDbTime, shiftTime } from "../lib/time.ts";
-import { type Executor, pause, time } from "./connection.ts";
+import { type Executor, time } from "./connection.ts";
 import { PAST_DAYS_RECOUNT_MS } from "./dashboard.ts";
 
 /** The spans the view offers, in days (today included). */
@@ -72,59 +72,85 @@ function msBetween(db: Executor, { start, end }: { start: string; end: string })
     : `DATEDIFF_BIG(millisecond, ${start}, ${end})`;
 }
 
-/** A day's reads go through every element of that day: off the server's thread. */
-const SCAN = { scan: true };
+/** The date part (`YYYY-MM-DD`) of a stored time column, in SQL. */
+function dayOf(db: Executor, column: string): string {
+  return db.dialect.name === "sqlite"
+    ? `substr(${column}, 1, 10)`
+    : `CONVERT(char(10), ${column}, 23)`;
+}
 
 /**
- * One day of a queue, in three index range reads: the elements that ended by status, the
- * elements created, and the processing times at the median's and the 95th percentile's rank
- * (nearest rank: the ⌈p·n⌉-th shortest) among those done or failed with a start before their end.
+ * Every day from `from` up to (not including) `until` of a queue, in three index range reads
+ * grouped by day: the elements that ended by status, the elements created, and the processing
+ * times at the median's and the 95th percentile's rank (nearest rank: the ⌈p·n⌉-th shortest)
+ * among those done or failed with a start before their end.
+ * @param options.scan the days go through many elements (the days before today): a scan
  */
-async function readDay(
+async function readDays(
   db: Executor,
-  { queue, day }: { queue: string; day: string },
-): Promise<PerformanceDay> {
-  const range = [queue, time(midnight(day)), time(shiftTime(midnight(day), 86_400_000))];
-  const ended = await db.query<{ status: string; n: number }>(
-    `SELECT status, COUNT(*) AS n FROM Queues
+  range: { queue: string; from: string; until: string },
+  options: { scan: boolean },
+): Promise<PerformanceDay[]> {
+  const { queue, from, until } = range;
+  const params = [queue, time(midnight(from)), time(midnight(until))];
+  const read = { scan: options.scan };
+  const ended = dayOf(db, "end_date");
+  const endedRows = await db.query<{ day: string; status: string; n: number }>(
+    `SELECT ${ended} AS day, status, COUNT(*) AS n FROM Queues
       WHERE queue_name = ? AND status IN ('DONE', 'FAILED', 'ABANDONED')
         AND end_date >= ? AND end_date < ?
-      GROUP BY status`,
-    range,
-    SCAN,
+      GROUP BY ${ended}, status`,
+    params,
+    read,
   );
   const statuses = QUEUE_STATUSES.map((s) => `'${s}'`).join(", ");
-  const [arrived] = await db.query<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM Queues
-      WHERE queue_name = ? AND status IN (${statuses}) AND created_date >= ? AND created_date < ?`,
-    range,
-    SCAN,
+  const created = dayOf(db, "created_date");
+  const arrivedRows = await db.query<{ day: string; n: number }>(
+    `SELECT ${created} AS day, COUNT(*) AS n FROM Queues
+      WHERE queue_name = ? AND status IN (${statuses}) AND created_date >= ? AND created_date < ?
+      GROUP BY ${created}`,
+    params,
+    read,
   );
-  const ranked = await db.query<{ rn: number; n: number; ms: number }>(
-    `SELECT rn, n, ms FROM (
-       SELECT ms, ROW_NUMBER() OVER (ORDER BY ms) AS rn, COUNT(*) OVER () AS n
-         FROM (SELECT ${msBetween(db, { start: "start_date", end: "end_date" })} AS ms FROM Queues
+  const ranked = await db.query<{ day: string; rn: number; n: number; ms: number }>(
+    `SELECT day, rn, n, ms FROM (
+       SELECT day, ms, ROW_NUMBER() OVER (PARTITION BY day ORDER BY ms) AS rn,
+              COUNT(*) OVER (PARTITION BY day) AS n
+         FROM (SELECT ${ended} AS day,
+                      ${msBetween(db, { start: "start_date", end: "end_date" })} AS ms
+                 FROM Queues
                 WHERE queue_name = ? AND status IN ('DONE', 'FAILED')
                   AND end_date >= ? AND end_date < ? AND start_date <= end_date) AS timed
      ) AS ranked
      WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 95 + 99) / 100`,
-    range,
-    SCAN,
+    params,
+    read,
   );
-  const count = (status: string) => Number(ended.find((r) => r.status === status)?.n ?? 0);
-  const at = (p: number) => {
-    const row = ranked.find((r) => Number(r.rn) === Math.floor((Number(r.n) * p + 99) / 100));
-    return row ? Number(row.ms) : null;
-  };
-  return {
-    day,
-    done: count("DONE"),
-    failed: count("FAILED"),
-    abandoned: count("ABANDONED"),
-    arrived: Number(arrived.n),
-    medianMs: at(50),
-    p95Ms: at(95),
-  };
+  const days: PerformanceDay[] = [];
+  for (let day = from; day < until; day = nextDay(day)) {
+    const count = (status: string) =>
+      Number(endedRows.find((r) => r.day === day && r.status === status)?.n ?? 0);
+    const at = (p: number) => {
+      const row = ranked.find((r) =>
+        r.day === day && Number(r.rn) === Math.floor((Number(r.n) * p + 99) / 100)
+      );
+      return row ? Number(row.ms) : null;
+    };
+    days.push({
+      day,
+      done: count("DONE"),
+      failed: count("FAILED"),
+      abandoned: count("ABANDONED"),
+      arrived: Number(arrivedRows.find((r) => r.day === day)?.n ?? 0),
+      medianMs: at(50),
+      p95Ms: at(95),
+    });
+  }
+  return days;
+}
+
+function nextDay(day: string): string {
+  return shiftTime(midnight(day), 86_400_000).slice(0, 10);
 }
 
 /**
@@ -150,10 +176,13 @@ export async function readQueuePerformance(
     ? previous.pastDays
     : null;
   const known = new Map(kept?.days.map((d) => [d.day, d]));
-  for (const day of days.slice(0, -1)) {
-    if (known.has(day)) continue;
-    known.set(day, await readDay(db, { queue, day }));
-    await pause();
+  const missing = days.slice(0, -1).filter((day) => !known.has(day));
+  if (missing.length) {
+    // One read of the days between the first and the last missing; the known ones are kept.
+    const read = { queue, from: missing[0], until: nextDay(missing.at(-1)!) };
+    for (const d of await readDays(db, read, { scan: true })) {
+      if (!known.has(d.day)) known.set(d.day, d);
+    }
   }
   const [oldest] = await db.query<{ oldest: DbTime | null }>(
     "SELECT MIN(created_date) AS oldest FROM Queues WHERE queue_name = ? AND status = 'NEW'",
@@ -168,7 +197,7 @@ export async function readQueuePerformance(
     now: nowText,
     days: [
       ...days.slice(0, -1).map((day) => known.get(day)!),
-      await readDay(db, { queue, day: today }),
+      ...await readDays(db, { queue, from: today, until: nextDay(today) }, { scan: false }),
     ],
     oldestNew: oldest?.oldest ?? null,
     // Kept as a whole, read again as a whole: every kept day is at most an hour old.

@@ -8,7 +8,7 @@ import {
   type QueuePerformance,
   readQueuePerformance,
 } from "./queue_performance.ts";
-import { contractTest, insertElement } from "./testing.ts";
+import { contractTest, insertElement, tempDatabase } from "./testing.ts";
 
 // A Tuesday at noon: the 7 days are Wednesday 18 to Tuesday 24.
 const NOW = parseDbTime("2026-11-24 12:00:30.000000");
@@ -153,3 +153,30 @@ contractTest(
     assert.equal(after.days.find((d) => d.day === "2026-11-22")!.done, 0, "kept");
   },
 );
+
+Deno.test("queue performance: the days before today are three scans in all, today three quick reads", async () => {
+  const t = await tempDatabase();
+  try {
+    await element(t.db, "DONE", "11-20 07:00", "11-20 08:00:00", "11-20 08:00:30");
+    await element(t.db, "DONE", "11-24 07:00", "11-24 08:00:00", "11-24 08:00:10");
+    const query = t.db.query;
+    const reads: ("scan" | "quick")[] = [];
+    t.db.query = (sql, params, options) => {
+      if (/FROM Queues/.test(sql) && !/MIN\(created_date\)/.test(sql)) {
+        reads.push(options?.scan ? "scan" : "quick");
+      }
+      return query(sql, params, options);
+    };
+    const month = await readQueuePerformance(t.db, "Q", { span: 30, now: NOW });
+    assert.deepEqual(reads, ["scan", "scan", "scan", "quick", "quick", "quick"]);
+    assert.deepEqual(
+      month.days.filter((d) => d.done).map((d) => [d.day, d.medianMs]),
+      [["2026-11-20", 30_000], ["2026-11-24", 10_000]],
+    );
+    reads.length = 0;
+    await readQueuePerformance(t.db, "Q", { span: 7, now: NOW, previous: month });
+    assert.deepEqual(reads, ["quick", "quick", "quick"], "the kept days are not read again");
+  } finally {
+    await t.close();
+  }
+});
