@@ -199,7 +199,6 @@ export async function readLogSummaries(
 function logSource(process: string | null, filter: LogFilter): KeysetSource {
   const where: Condition[] = [];
   if (process !== null) where.push({ sql: "process_name = ?", params: [process] });
-  where.push(...searchCondition(["log_message"], filter.q));
   if (filter.from) where.push({ sql: "log_time >= ?", params: [time(filter.from)] });
   if (filter.until) where.push({ sql: "log_time < ?", params: [time(filter.until)] });
   return {
@@ -208,7 +207,7 @@ function logSource(process: string | null, filter: LogFilter): KeysetSource {
     table: "Logs",
     where,
     splits: filter.levels.map((level) => ({ sql: "log_level = ?", params: [level] })),
-    scan: filter.q !== "",
+    search: searchCondition(["log_message"], filter.q),
   };
 }
 

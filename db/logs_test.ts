@@ -16,7 +16,8 @@ import {
   tailLogs,
 } from "./logs.ts";
 import type { Db } from "./connection.ts";
-import { contractTest, insertLog, paging, tempDatabase } from "./testing.ts";
+import { contractTest, insertLog, insertManyLogs, paging, tempDatabase } from "./testing.ts";
+import { SEARCH_SLICE_ROWS } from "./list.ts";
 import { mssqlIdKey } from "./ids.ts";
 
 const T0 = "2026-11-20 08:00:00.000000";
@@ -261,17 +262,6 @@ const filter = (query = "") => parseLogFilter(new URLSearchParams(query)).value;
 }
 
 /** Adds `n` log rows of `process`, one a second before `T0` (SQLite). */
-async function manyLogs(db: Db, process: string, n: number): Promise<void> {
-  await db.run(
-    `INSERT INTO Logs (id, log_time, log_level, process_name, log_message)
-     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?)
-     SELECT lower(hex(randomblob(16))),
-            strftime('%Y-%m-%d %H:%M:%f', '2026-11-20 08:00:00', '-' || i || ' seconds') || '000',
-            'INFO', ?, 'row ' || i FROM k`,
-    [n, process],
-  );
-}
-
 async function trail(db: Db): Promise<string[]> {
   const rows = await db.query<{ log_message: string }>(
     "SELECT log_message FROM Logs WHERE process_name = 'OpenOrchestrator Web'",
@@ -287,7 +277,7 @@ async function left(db: Db, process: string): Promise<number> {
   return Number(row.n);
 }
 
-Deno.test("a search whose matches fit on one page is read once: its total is its rows", async () => {
+Deno.test("a search is never counted: one that fits on a page has its rows as its total", async () => {
   const t = await tempDatabase();
   try {
     for (let i = 0; i < 5; i++) {
@@ -310,13 +300,20 @@ Deno.test("a search whose matches fit on one page is read once: its total is its
       paging: paging(),
     });
     assert.deepEqual([one.rows.length, one.total, counts], [3, { count: 3, capped: false }, 0]);
-    // More matches than a page holds: those are counted.
+    // More matches than a page holds: a search is not counted (that would read every row).
     const first = await listLogs(t.db, {
       process: null,
       filter: filter("q=timeout"),
       paging: paging({ size: 2 }),
     });
-    assert.deepEqual([first.rows.length, first.total, counts], [2, { count: 3, capped: false }, 1]);
+    assert.deepEqual([first.rows.length, first.total, counts], [2, null, 0]);
+    // Without a search, the rows are counted.
+    const plain = await listLogs(t.db, {
+      process: null,
+      filter: filter(),
+      paging: paging({ size: 2 }),
+    });
+    assert.deepEqual([plain.rows.length, plain.total, counts], [2, { count: 5, capped: false }, 1]);
   } finally {
     await t.close();
   }
@@ -325,7 +322,7 @@ Deno.test("a search whose matches fit on one page is read once: its total is its
 Deno.test("delete-older can be stopped between batches, and the trail says how far it got", async () => {
   const { db, close } = await tempDatabase();
   try {
-    await manyLogs(db, "Big", 3500);
+    await insertManyLogs(db, { process: "Big", n: 3500 });
     const stop = new AbortController();
     const seen: number[] = [];
     const result = await deleteLogsBefore(db, { process: "Big", before: T0, user: "carol" }, {
@@ -349,7 +346,7 @@ Deno.test("delete-older can be stopped between batches, and the trail says how f
 Deno.test("a delete-older that dies half-way leaves a trail of exactly what went", async () => {
   const { db, close } = await tempDatabase();
   try {
-    await manyLogs(db, "Big", 3500);
+    await insertManyLogs(db, { process: "Big", n: 3500 });
     await assert.rejects(
       deleteLogsBefore(db, { process: "Big", before: T0, user: "carol" }, {
         progress(deleted) {
@@ -364,5 +361,103 @@ Deno.test("a delete-older that dies half-way leaves a trail of exactly what went
     ]);
   } finally {
     await close();
+  }
+});
+
+Deno.test("a search reads a slice of rows per page: a page that did not fill ends there and the next searches on", async () => {
+  const t = await tempDatabase();
+  try {
+    // 12,000 rows a second apart, newest first: row i is i seconds before 08:00. Three match,
+    // one in each slice of 5,000 (SEARCH_SLICE_ROWS).
+    await insertManyLogs(t.db, { process: "Big", n: 12_000 });
+    await t.db.run(
+      "UPDATE Logs SET log_message = 'a needle ' || log_message WHERE log_message IN (?, ?, ?)",
+      ["row 3", "row 7000", "row 11500"],
+    );
+    const time = (i: number) => shiftTime(T0, -i * 1000);
+    const search = (over: Parameters<typeof paging>[0] = {}) =>
+      listLogs(t.db, { process: "Big", filter: filter("q=needle"), paging: paging(over) });
+    const messages = (page: { rows: { log_message: string }[] }) =>
+      page.rows.map((r) => r.log_message);
+
+    const first = await search();
+    assert.deepEqual(messages(first), ["a needle row 3"]);
+    assert.equal(first.searchedTo, time(SEARCH_SLICE_ROWS), "as far as its slice read");
+    assert.equal(first.total, null, "a search is not counted");
+    assert.equal(first.next?.time, time(SEARCH_SLICE_ROWS));
+
+    const second = await search({ after: first.next });
+    assert.deepEqual(messages(second), ["a needle row 7000"]);
+    assert.equal(second.searchedTo, time(2 * SEARCH_SLICE_ROWS));
+    assert.equal(second.previous?.time, time(7000), "back to the rows before it");
+
+    // The rest is less than a slice: the search reaches its end.
+    const third = await search({ after: second.next });
+    assert.deepEqual(messages(third), ["a needle row 11500"]);
+    assert.deepEqual([third.next, third.searchedTo], [null, undefined]);
+
+    // Read backwards from the last page: a slice of the newer rows, and the page before it.
+    const back = await search({ before: third.previous });
+    assert.deepEqual(messages(back), ["a needle row 7000"]);
+    assert.equal(back.searchedTo, time(11_500 - SEARCH_SLICE_ROWS));
+    assert.equal(back.previous?.time, time(11_500 - SEARCH_SLICE_ROWS));
+
+    // A page full before its slice ends is an ordinary page.
+    const full = await listLogs(t.db, {
+      process: "Big",
+      filter: filter("q=row"),
+      paging: paging({ size: 10 }),
+    });
+    assert.deepEqual([full.rows.length, full.searchedTo, full.next?.time], [
+      10,
+      undefined,
+      time(10),
+    ]);
+
+    // Nothing in a slice: an empty page that still leads on, and back to where it began.
+    const last = (over: Parameters<typeof paging>[0] = {}) =>
+      listLogs(t.db, {
+        process: "Big",
+        filter: filter("q=needle+row+11500"),
+        paging: paging(over),
+      });
+    const none = await last();
+    assert.deepEqual([messages(none), none.previous], [[], null]);
+    const noneAgain = await last({ after: none.next });
+    assert.deepEqual(messages(noneAgain), []);
+    assert.deepEqual([noneAgain.previous, noneAgain.next?.time], [none.next, time(10_000)]);
+    assert.deepEqual(messages(await last({ after: noneAgain.next })), ["a needle row 11500"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a search over several levels ends its page where the first of their slices ends, losing no row", async () => {
+  const t = await tempDatabase();
+  try {
+    // Even rows are errors, odd rows info: each level's share of a slice is 2,500 rows, which
+    // reach row 5000 (errors) and row 4999 (info): the page ends at row 4999.
+    await insertManyLogs(t.db, { process: "Mixed", n: 8000 });
+    await t.db.run(
+      "UPDATE Logs SET log_level = 'ERROR' WHERE CAST(substr(log_message, 5) AS INTEGER) % 2 = 0",
+    );
+    await t.db.run(
+      "UPDATE Logs SET log_message = 'a needle ' || log_message WHERE log_message IN (?, ?, ?)",
+      ["row 3", "row 4998", "row 5000"],
+    );
+    const time = (i: number) => shiftTime(T0, -i * 1000);
+    const search = (over: Parameters<typeof paging>[0] = {}) =>
+      listLogs(t.db, {
+        process: "Mixed",
+        filter: filter("q=needle&level=INFO&level=ERROR"),
+        paging: paging(over),
+      });
+    const first = await search();
+    assert.deepEqual(first.rows.map((r) => r.log_message), ["a needle row 3", "a needle row 4998"]);
+    assert.equal(first.searchedTo, time(4999));
+    const second = await search({ after: first.next });
+    assert.deepEqual(second.rows.map((r) => r.log_message), ["a needle row 5000"]);
+  } finally {
+    await t.close();
   }
 });

@@ -250,11 +250,15 @@ export async function readQueueSummary(
   });
 }
 
-/** The conditions of a filter of one queue (or all: `null`), besides the statuses. */
+/** The text search of a filter: in the reference, data, message and creator. */
+function elementSearch(filter: QueueFilter): Condition[] {
+  return searchCondition(["reference", "data", "message", "created_by"], filter.q);
+}
+
+/** The conditions of a filter of one queue (or all: `null`), besides the statuses and text. */
 function filterConditions(queue: string | null, filter: QueueFilter): Condition[] {
   const conditions: Condition[] = [
     ...(queue === null ? [] : [{ sql: "queue_name = ?", params: [queue] }]),
-    ...searchCondition(["reference", "data", "message", "created_by"], filter.q),
   ];
   const column = filter.date === "ended" ? "end_date" : "created_date";
   if (filter.from) conditions.push({ sql: `${column} >= ?`, params: [time(filter.from)] });
@@ -295,7 +299,7 @@ function elementSource(queue: string | null, filter: QueueFilter): KeysetSource 
     table: "Queues",
     where: filterConditions(queue, filter),
     splits: statusesOf(filter).map((s) => ({ sql: "status = ?", params: [s] })),
-    scan: filter.q !== "",
+    search: elementSearch(filter),
   };
 }
 
@@ -436,6 +440,7 @@ function movableMatching(
 ): Condition {
   return whereOf([
     ...filterConditions(movement.queue, movement.filter),
+    ...elementSearch(movement.filter),
     movable(movement, movement.filter.statuses).condition,
   ]);
 }

@@ -2,12 +2,14 @@
  * The search of everything: queue elements by reference (exact or prefix, across all queues),
  * triggers by trigger or process name, constants, credentials and scheduler machines by name,
  * and the log messages of the last 24 hours that contain the text. Processes and queues are
- * matched in the names the poller already holds. Each group reads at most `limit + 1` rows.
+ * matched in the names the poller already holds. Each group reads at most `limit + 1` rows; the
+ * messages are the first page of the log list's search, which reads at most a slice of rows.
  * @module
  */
 import { type DbTime, formatDbTime } from "../lib/time.ts";
-import { type Executor, type Param, time } from "./connection.ts";
+import type { Executor, Param } from "./connection.ts";
 import { type SchedulerState, schedulerState } from "./schedulers.ts";
+import { listLogs } from "./logs.ts";
 import { likePattern, prefixPattern } from "./sql.ts";
 
 /** How far back the message search looks. */
@@ -64,7 +66,7 @@ export type SearchResults = {
   constants: Group<string>;
   credentials: Group<string>;
   schedulers: Group<SchedulerHit>;
-  messages: Group<MessageHit>;
+  messages: MessageGroup;
 };
 
 /** What to search besides the database, and how much to bring. */
@@ -85,8 +87,14 @@ export type SearchOptions = {
   signal?: AbortSignal;
 };
 
+/**
+ * The log messages found: when the search stopped at its slice of rows before it found more than
+ * the limit, also how far back it read.
+ */
+export type MessageGroup = Group<MessageHit> & { searchedTo?: DbTime };
+
 /** The log messages of the last 24 hours that contain `q`, and where that window starts. */
-export type MessageResults = { since: DbTime; messages: Group<MessageHit> };
+export type MessageResults = { since: DbTime; messages: MessageGroup };
 
 const EMPTY = { rows: [], more: false };
 
@@ -102,21 +110,20 @@ function contains(
   return group(names.filter((name) => name.toLowerCase().includes(text)), limit);
 }
 
-/** The first `limit + 1` rows of an ordered SELECT (a scan when `scan` is set). */
+/** The first `limit + 1` rows of an ordered SELECT. */
 function firstRows<T>(
   db: Executor,
   limit: number,
-  select: { sql: string; params: Param[]; scan?: boolean; signal?: AbortSignal },
+  select: { sql: string; params: Param[] },
 ): Promise<T[]> {
-  return db.query<T>(`${select.sql}${db.dialect.page(limit + 1, 0)}`, select.params, {
-    scan: select.scan,
-    signal: select.signal,
-  });
+  return db.query<T>(`${select.sql}${db.dialect.page(limit + 1, 0)}`, select.params);
 }
 
 /**
  * Searches the log messages of the last {@linkcode MESSAGE_HOURS} hours for `q` (already
- * trimmed; empty finds nothing): at most `limit`, newest first.
+ * trimmed; empty finds nothing): at most `limit`, newest first. It is the first page of the log
+ * list's search: a common word stops after `limit + 1` rows, a rare one after a slice of the
+ * day's rows (the log list searches on).
  */
 export async function searchMessages(
   db: Executor,
@@ -126,16 +133,17 @@ export async function searchMessages(
   const now = options.now ?? new Date();
   const since = formatDbTime(new Date(now.getTime() - MESSAGE_HOURS * 3_600_000));
   if (!q) return { since, messages: EMPTY };
-  // Newest first along the log_time index: a common word stops after `limit + 1` rows, a rare
-  // one reads the day's rows and no more.
-  const rows = await firstRows<MessageHit>(db, options.limit, {
-    sql: `SELECT id, log_time, log_level, process_name, log_message FROM Logs
-      WHERE log_time >= ? AND log_message LIKE ? ESCAPE '\\' ORDER BY log_time DESC, id DESC`,
-    params: [time(since), likePattern(q)],
-    scan: true,
+  const page = await listLogs(db, {
+    process: null,
+    filter: { q, from: since, until: null, fromText: "", toText: "", levels: [], highlight: null },
+    paging: { size: options.limit, dir: "desc", after: null, before: null },
     signal: options.signal,
   });
-  return { since, messages: group(rows, options.limit) };
+  const { rows, next, searchedTo } = page;
+  return {
+    since,
+    messages: searchedTo ? { rows, more: false, searchedTo } : { rows, more: next !== null },
+  };
 }
 
 /** Searches every source for `q` (already trimmed; empty finds nothing). */

@@ -254,6 +254,24 @@ export async function insertLog(
   return id;
 }
 
+/**
+ * Inserts `n` INFO rows of a process on SQLite, a second apart: row i (1 to n), logged i seconds
+ * before 2026-11-20 08:00, says `row i`.
+ */
+export async function insertManyLogs(
+  db: Db,
+  { process, n }: { process: string; n: number },
+): Promise<void> {
+  await db.run(
+    `INSERT INTO Logs (id, log_time, log_level, process_name, log_message)
+     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?)
+     SELECT lower(hex(randomblob(16))),
+            strftime('%Y-%m-%d %H:%M:%f', '2026-11-20 08:00:00', '-' || i || ' seconds') || '000',
+            'INFO', ?, 'row ' || i FROM k`,
+    [n, process],
+  );
+}
+
 /** Inserts a scheduled or single trigger with its next run. */
 export async function insertTimedTrigger(
   db: Db,

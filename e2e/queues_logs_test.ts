@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { nowDbTime } from "../lib/time.ts";
 import { browserTest, columnTexts, eventually, queryOf } from "./browser.ts";
-import { insertLog } from "../db/testing.ts";
+import { insertLog, insertManyLogs } from "../db/testing.ts";
 
 const QUEUE = "Intake.Cases";
 const statuses = (page: Page) => columnTexts(page, "elements-table", 3);
@@ -206,6 +206,38 @@ browserTest("logs: live tail brings new rows to the top every 5 s while on", asy
   await details.locator("summary").click();
   assert.match(await details.locator("pre").textContent() ?? "", /KeyError: 'cpr'$/);
 });
+
+browserTest(
+  "logs: a search that finds nothing in a slice of rows searches on by itself",
+  async (t) => {
+    const { page, db } = t;
+    // 12,000 rows, the one match 9,000 rows back: past the first slice (5,000 rows) of the search.
+    await insertManyLogs(db, { process: "Big", n: 12_000 });
+    await db.run("UPDATE Logs SET log_message = ? WHERE process_name = ? AND log_message = ?", [
+      "a needle in row 9000",
+      "Big",
+      "row 9000",
+    ]);
+    await page.goto("/logs/Big");
+    await page.getByRole("searchbox").fill("needle");
+    await eventually(async () => {
+      assert.match(await page.locator("#log-rows").textContent() ?? "", /a needle in row 9000/);
+    });
+    // The empty first slice gave way to the second, which found it; the address says where.
+    assert.ok(queryOf(page).has("after"), page.url());
+    assert.equal(queryOf(page).get("q"), "needle");
+    assert.match(
+      await page.locator("#logs-table .pager .count").textContent() ?? "",
+      /^1 found, searched as far as 2026-11-20 05:13:20$/,
+    );
+    // The third slice reaches the end: nothing more, and the pager says so.
+    await page.getByRole("link", { name: "Next →" }).click();
+    await eventually(async () => {
+      assert.match(await page.locator("#logs-table-empty").textContent() ?? "", /No/);
+      assert.equal(await page.locator("#logs-table-empty").isVisible(), true);
+    });
+  },
+);
 
 browserTest(
   "dashboard: every item links to a filtered view that opens; it refreshes on the tick",

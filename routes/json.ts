@@ -30,14 +30,19 @@ export function listJson<T>(list: { rows: T[]; total: number }, shape: (row: T) 
   return { rows: list.rows.map(shape), total: list.total };
 }
 
-/** A keyset-paged list: `{rows, total, total_capped, next, previous}`. */
+/**
+ * A keyset-paged list: `{rows, total, total_capped, next, previous, searched_to}`. A text search
+ * that did not read to its end has `total` null (not counted) and, when its page ended with its
+ * slice of rows, `searched_to`: how far it read; its `next` searches on (it may hold no rows).
+ */
 export function keysetJson<T>(page: CountedPage<T>, shape: (row: T) => Json): Json {
   return {
     rows: page.rows.map(shape),
-    total: page.total.count,
-    total_capped: page.total.capped,
+    total: page.total?.count ?? null,
+    total_capped: page.total?.capped ?? false,
     next: page.next && formatCursor(page.next),
     previous: page.previous && formatCursor(page.previous),
+    searched_to: page.searchedTo ? jsonTime(page.searchedTo) : null,
   };
 }
 
@@ -309,7 +314,11 @@ export function searchJson(results: SearchResults): Json {
       ...results.schedulers,
       rows: results.schedulers.rows.map((r) => ({ ...r, last_update: jsonTime(r.last_update) })),
     },
-    messages: { ...results.messages, rows: results.messages.rows.map(logJson) },
+    messages: {
+      rows: results.messages.rows.map(logJson),
+      more: results.messages.more,
+      searched_to: jsonTime(results.messages.searchedTo ?? null),
+    },
   };
 }
 

@@ -6,15 +6,9 @@
  */
 import type { Child } from "hono/jsx";
 import type { FieldErrors } from "../lib/list.ts";
-import { displayTime } from "../lib/time.ts";
+import { type DbTime, displayTime, inputTime } from "../lib/time.ts";
 import { statusLabel, typeLabel } from "../lib/trigger_status.ts";
-import {
-  type Group,
-  MESSAGE_HOURS,
-  type MessageHit,
-  type MessageResults,
-  type SearchResults,
-} from "../db/search.ts";
+import { MESSAGE_HOURS, type MessageResults, type SearchResults } from "../db/search.ts";
 import { FieldError } from "./filters.tsx";
 import { AROUND_MINUTES, aroundLink } from "./log_view.tsx";
 import { elementPath, logsPath, queuePath, triggerPath } from "./paths.ts";
@@ -23,8 +17,17 @@ import { LevelBadge, QueueStatusBadge } from "./badges.tsx";
 /** One result: where it leads, what it is called, and a line about it. */
 type Hit = { href: string; title: string; detail?: Child };
 
-/** One group of results, as both the list and the page show it. */
-type HitGroup = { key: string; label: string; hits: Hit[]; more: boolean };
+/**
+ * One group of results, as both the list and the page show it; a search that stopped at its
+ * slice of rows says how far back it read, and where it goes on.
+ */
+type HitGroup = {
+  key: string;
+  label: string;
+  hits: Hit[];
+  more: boolean;
+  searched?: { to: DbTime; onward: string };
+};
 
 /** The characters of a message shown around the first match. */
 const SNIPPET = 120;
@@ -53,7 +56,9 @@ function listedAs(area: string, name: string): string {
 }
 
 /** The log messages found, as a group of links to the rows around each. */
-function messageGroup(q: string, messages: Group<MessageHit>): HitGroup {
+function messageGroup(q: string, found: MessageResults): HitGroup {
+  const { messages, since } = found;
+  const onward = `${logsPath(null)}?${new URLSearchParams({ q, from: inputTime(since) })}`;
   return {
     key: "messages",
     label: `Log messages of the last ${MESSAGE_HOURS} hours`,
@@ -71,6 +76,7 @@ function messageGroup(q: string, messages: Group<MessageHit>): HitGroup {
       ),
     })),
     more: messages.more,
+    searched: messages.searchedTo ? { to: messages.searchedTo, onward } : undefined,
   };
 }
 
@@ -132,13 +138,14 @@ function hitGroups(results: SearchResults): HitGroup[] {
       })),
       more: results.schedulers.more,
     },
-    messageGroup(results.q, results.messages),
+    messageGroup(results.q, results),
   ];
-  return groups.filter((g) => g.hits.length > 0);
+  return groups.filter((g) => g.hits.length > 0 || g.searched);
 }
 
-/** What a group holding more than it shows says. */
+/** What a group holding more than it shows (or that stopped searching) says. */
 function moreText(group: HitGroup, limit: number): string {
+  if (group.searched) return `searched back to ${displayTime(group.searched.to)} only`;
   return group.key === "messages"
     ? `the newest ${limit} only`
     : `the first ${limit} only: type more to narrow`;
@@ -156,7 +163,7 @@ function OptionGroup(props: { group: HitGroup; limit: number }) {
     <div role="group" aria-labelledby={`find-g-${group.key}`}>
       <p class="find-head" id={`find-g-${group.key}`} role="presentation">
         {group.label}
-        {group.more && <small>, {moreText(group, props.limit)}</small>}
+        {(group.more || group.searched) && <small>, {moreText(group, props.limit)}</small>}
       </p>
       {group.hits.map((hit, i) => (
         <a role="option" id={`find-${group.key}-${i}`} href={hit.href} tabindex={-1}>
@@ -209,8 +216,8 @@ export function SearchOptions(props: { results: SearchResults }) {
 
 /** The log messages of the header's list, in place of their placeholder. */
 export function MessageOptions(props: { q: string; found: MessageResults; limit: number }) {
-  const group = messageGroup(props.q, props.found.messages);
-  return group.hits.length
+  const group = messageGroup(props.q, props.found);
+  return group.hits.length || group.searched
     ? <OptionGroup group={group} limit={props.limit} />
     : (
       <Note id="find-messages-none">
@@ -249,7 +256,9 @@ export function SearchPage(props: { results: SearchResults; errors?: FieldErrors
         <section class="search-group" aria-labelledby={`search-${group.key}`}>
           <h2 id={`search-${group.key}`}>
             {group.label}
-            {group.more && <small class="muted">: {moreText(group, results.limit)}</small>}
+            {(group.more || group.searched) && (
+              <small class="muted">: {moreText(group, results.limit)}</small>
+            )}
           </h2>
           <ul>
             {group.hits.map((hit) => (
@@ -259,6 +268,11 @@ export function SearchPage(props: { results: SearchResults; errors?: FieldErrors
               </li>
             ))}
           </ul>
+          {group.searched && (
+            <p>
+              <a href={group.searched.onward}>Search on in the logs →</a>
+            </p>
+          )}
         </section>
       ))}
     </section>

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Child } from "hono/jsx";
-import type { CappedCount, CountedPage, Page } from "../db/list.ts";
+import { type CappedCount, type CountedPage, type Page, SEARCH_SLICE_ROWS } from "../db/list.ts";
 import {
   type FieldErrors,
   type ListDefinition,
@@ -19,6 +19,7 @@ import {
 } from "../lib/list.ts";
 import { displayTime } from "../lib/time.ts";
 import { formatCount } from "../lib/format.ts";
+import { Moment } from "./time.tsx";
 
 /** One column of a table: a column of the list's definition (by key) or one of its own. */
 export type Column<T> = {
@@ -106,6 +107,23 @@ function SwapLink(
   );
 }
 
+/**
+ * Reads a search's next slice at once, in place of a slice that found nothing (so nothing shown
+ * is lost); the address follows without a new history entry.
+ */
+function SearchOn(props: { id: string; href: string }) {
+  return (
+    <span
+      hidden
+      hx-get={props.href}
+      hx-trigger="load"
+      hx-target={`#${props.id}`}
+      hx-swap="outerHTML"
+      hx-replace-url="true"
+    />
+  );
+}
+
 /** One row of a table (also re-rendered alone after an action on it). */
 export function TableRow<T>(
   props: {
@@ -164,7 +182,14 @@ function CursorPager(
   return (
     <>
       <span class="count">
-        {formatCount(page.rows.length)} shown of {countText(page.total)}
+        {page.total
+          ? `${formatCount(page.rows.length)} shown of ${countText(page.total)}`
+          : `${formatCount(page.rows.length)} found`}
+        {page.searchedTo && (
+          <>
+            , searched as far as <Moment time={page.searchedTo} />
+          </>
+        )}
       </span>
       <span class="pages">
         {deep
@@ -254,8 +279,17 @@ export function DataTable<T>(props: TableProps<T>) {
         </tbody>
       </table>
       <p id={`${id}-empty`} class="empty" hidden={page.rows.length > 0}>
-        {Object.values(props.errors ?? {}).join(" ") || props.empty}
+        {Object.values(props.errors ?? {}).join(" ") ||
+          ("searchedTo" in page && page.searchedTo
+            ? `Nothing found in these ${formatCount(SEARCH_SLICE_ROWS)} rows; searching on…`
+            : props.empty)}
       </p>
+      {"searchedTo" in page && page.searchedTo && page.rows.length === 0 && (
+        <SearchOn
+          id={id}
+          href={params.before ? url({ before: page.previous }) : url({ after: page.next })}
+        />
+      )}
       <nav class="pager" aria-label={`${props.caption} pages`}>
         {"next" in page
           ? <CursorPager id={id} params={params} page={page} url={url} />
