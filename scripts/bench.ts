@@ -733,6 +733,8 @@ type LoadRun = {
   scans: Latencies;
   probe: Latencies;
   failures: number;
+  /** Each view's own figures. */
+  views: Map<string, Latencies>;
 };
 
 /** `CLIENTS` clients cycling through `endpoints` for `seconds`, plus the probe. */
@@ -745,13 +747,18 @@ async function underLoad(
   const pages: number[] = [];
   const scans: number[] = [];
   const probe: number[] = [];
+  const byView = new Map<string, number[]>(endpoints.map((e) => [e.name, []]));
   let failures = 0;
   const client = async (first: number) => {
     for (let i = first; performance.now() < until; i++) {
       const endpoint = endpoints[i % endpoints.length];
       const { ms, status } = await timeRequest(base, endpoint);
-      if (status === 200) (endpoint.scan ? scans : pages).push(ms);
-      else failures++;
+      if (status !== 200) {
+        failures++;
+        continue;
+      }
+      (endpoint.scan ? scans : pages).push(ms);
+      byView.get(endpoint.name)!.push(ms);
     }
   };
   const probing = async () => {
@@ -772,7 +779,25 @@ async function underLoad(
     scans: latencies(scans),
     probe: latencies(probe),
     failures,
+    views: new Map([...byView].map(([name, ms]) => [name, latencies(ms)])),
   };
+}
+
+/** How many of the slowest views (by p99) a load run lists. */
+const SLOWEST_VIEWS = 8;
+
+function slowestViews(run: LoadRun): string {
+  const ms = (n: number) => Number.isNaN(n) ? "–" : n.toFixed(1);
+  const worst = [...run.views].sort(([, a], [, b]) => b.p99 - a.p99).slice(0, SLOWEST_VIEWS);
+  return [
+    `The ${SLOWEST_VIEWS} slowest views at p99:`,
+    "",
+    "| view | requests | p50 ms | p99 ms | max ms |",
+    "|---|--:|--:|--:|--:|",
+    ...worst.map(([name, l]) =>
+      `| ${name} | ${l.count} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} |`
+    ),
+  ].join("\n");
 }
 
 function concurrentTable(rows: { name: string; seconds: number; run: LoadRun }[]): string {
@@ -819,7 +844,7 @@ async function runConcurrent(server: Server, options: Options): Promise<string> 
     seconds: short,
     run: await underLoad(server.base, { endpoints: dashboard, seconds: short }),
   });
-  return concurrentTable(rows);
+  return `${concurrentTable(rows)}\n\n${slowestViews(rows[0].run)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
