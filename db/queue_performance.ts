@@ -6,8 +6,8 @@
  * A range of days is three index range reads of this queue (`queue_name, status, end_date,
  * start_date` and `queue_name, status, created_date`) grouped by day; the percentiles are picked
  * in SQL by rank, so two rows per day come back. The days before today do not change (but for a
- * retry, which clears an element's end), so they are kept from the previous read for up to an
- * hour and read again as scans (on a reader): a request then reads today alone, a quick read.
+ * retry, which clears an element's end): the poller reads them per queue, as scans, and keeps
+ * them for up to an hour (a view reads today alone, in quick reads).
  * @module
  */
 import { QUEUE_STATUSES } from "../lib/queue_status.ts";
@@ -44,8 +44,6 @@ export type QueuePerformance = {
   days: PerformanceDay[];
   /** When the oldest element still new was created. */
   oldestNew: DbTime | null;
-  /** The days before today as read (up to 29, for any span), and when the first of them was. */
-  pastDays: { days: PerformanceDay[]; readAt: number };
 };
 
 /** Elements that ended in a day (done, failed or abandoned): they left the backlog. */
@@ -153,54 +151,72 @@ function nextDay(day: string): string {
   return shiftTime(midnight(day), 86_400_000).slice(0, 10);
 }
 
+/** The days before today of a queue, oldest first, and when they were read (ms since the epoch). */
+export type PastDays = { days: PerformanceDay[]; readAt: number };
+
+/** The most days before today a view shows. */
+const PAST_DAYS = Math.max(...PERFORMANCE_SPANS) - 1;
+
+/** The `count` days before the day of `now`, oldest first. */
+function daysBefore(now: Date, count: number): string[] {
+  const nowText = formatDbTime(now);
+  return Array.from(
+    { length: count },
+    (_, i) => shiftTime(nowText, -(count - i) * 86_400_000).slice(0, 10),
+  );
+}
+
 /**
- * Reads a queue's performance over the `span` days ending today, a day at a time (requests run in
- * between). The days before today are taken from `previous` (any span of the same queue) while
- * it was read within the hour; only the days it lacks are read.
+ * Reads the days before today of a queue (as many as the longest span shows), in three scans.
+ * The poller keeps them per queue (see {@linkcode pastDaysFresh}); a view reads today alone.
+ */
+export async function readPastDays(
+  db: Executor,
+  queue: string,
+  options: { now?: Date } = {},
+): Promise<PastDays> {
+  const now = options.now ?? new Date();
+  const days = daysBefore(now, PAST_DAYS);
+  const read = { queue, from: days[0], until: nextDay(days.at(-1)!) };
+  return { days: await readDays(db, read, { scan: true }), readAt: now.getTime() };
+}
+
+/**
+ * Whether kept days before today still stand at `now`: read within the hour (a retry can still
+ * change them), and up to yesterday (not read before a midnight since).
+ */
+export function pastDaysFresh(past: PastDays | undefined, now: Date): past is PastDays {
+  return past !== undefined && now.getTime() - past.readAt < PAST_DAYS_RECOUNT_MS &&
+    past.days.at(-1)?.day === daysBefore(now, 1)[0];
+}
+
+/**
+ * Reads a queue's performance over the `span` days ending today: today in three quick reads, the
+ * days before from `past` (what the poller keeps) while it is fresh, else read here as well.
  */
 export async function readQueuePerformance(
   db: Executor,
   queue: string,
-  options: { span: PerformanceSpan; now?: Date; previous?: QueuePerformance },
+  options: { span: PerformanceSpan; now?: Date; past?: PastDays },
 ): Promise<QueuePerformance> {
   const now = options.now ?? new Date();
   const nowText = formatDbTime(now);
-  const days = Array.from(
-    { length: options.span },
-    (_, i) => shiftTime(nowText, -(options.span - 1 - i) * 86_400_000).slice(0, 10),
-  );
-  const today = days[days.length - 1];
-  const previous = options.previous;
-  const kept = previous?.queue === queue &&
-      now.getTime() - previous.pastDays.readAt < PAST_DAYS_RECOUNT_MS
-    ? previous.pastDays
-    : null;
-  const known = new Map(kept?.days.map((d) => [d.day, d]));
-  const missing = days.slice(0, -1).filter((day) => !known.has(day));
-  if (missing.length) {
-    // One read of the days between the first and the last missing; the known ones are kept.
-    const read = { queue, from: missing[0], until: nextDay(missing.at(-1)!) };
-    for (const d of await readDays(db, read, { scan: true })) {
-      if (!known.has(d.day)) known.set(d.day, d);
-    }
-  }
+  const today = nowText.slice(0, 10);
+  const past = pastDaysFresh(options.past, now)
+    ? options.past
+    : await readPastDays(db, queue, { now });
   const [oldest] = await db.query<{ oldest: DbTime | null }>(
     "SELECT MIN(created_date) AS oldest FROM Queues WHERE queue_name = ? AND status = 'NEW'",
     [queue],
   );
-  const past = [...known.values()].filter((d) => d.day < today).sort((a, b) =>
-    a.day < b.day ? -1 : 1
-  ).slice(-(Math.max(...PERFORMANCE_SPANS) - 1));
   return {
     queue,
     span: options.span,
     now: nowText,
     days: [
-      ...days.slice(0, -1).map((day) => known.get(day)!),
+      ...past.days.slice(-(options.span - 1)),
       ...await readDays(db, { queue, from: today, until: nextDay(today) }, { scan: false }),
     ],
     oldestNew: oldest?.oldest ?? null,
-    // Kept as a whole, read again as a whole: every kept day is at most an hour old.
-    pastDays: { days: past, readAt: kept?.readAt ?? now.getTime() },
   };
 }

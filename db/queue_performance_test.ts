@@ -4,8 +4,10 @@ import { parseDbTime } from "../lib/time.ts";
 import type { Db } from "./connection.ts";
 import { PAST_DAYS_RECOUNT_MS } from "./dashboard.ts";
 import {
+  pastDaysFresh,
   type PerformanceDay,
   type QueuePerformance,
+  readPastDays,
   readQueuePerformance,
 } from "./queue_performance.ts";
 import { contractTest, insertElement, tempDatabase } from "./testing.ts";
@@ -102,12 +104,13 @@ contractTest("queue performance: counts, percentiles and day boundaries per day"
 });
 
 contractTest(
-  "queue performance: the days before today are kept for an hour, for any span",
+  "queue performance: kept days before today stand for an hour and until midnight, for any span",
   async (db) => {
-    const first = await readQueuePerformance(db, "Q", { span: 7, now: NOW });
+    const past = await readPastDays(db, "Q", { now: NOW });
+    assert.equal(past.days.length, 29);
+    assert.deepEqual([past.days[0].day, past.days.at(-1)!.day], ["2026-10-26", "2026-11-23"]);
     await element(db, "DONE", "11-23 09:00", "11-23 09:00:00", "11-23 09:00:02");
     await element(db, "DONE", "11-24 09:00", "11-24 09:00:00", "11-24 09:00:04");
-    await element(db, "DONE", "11-10 09:00", "11-10 09:00:00", "11-10 09:00:06");
     await element(db, "DONE", "11-23 09:00", "11-23 09:00:00", "11-23 09:00:08", "Other");
     const later = (ms: number) => new Date(NOW.getTime() + ms);
     const yesterday = (p: QueuePerformance) => p.days.find((d) => d.day === "2026-11-23")!;
@@ -115,42 +118,39 @@ contractTest(
     const kept = await readQueuePerformance(db, "Q", {
       span: 7,
       now: later(PAST_DAYS_RECOUNT_MS - 1000),
-      previous: first,
+      past,
     });
-    assert.equal(yesterday(kept).done, 0, "yesterday as read before");
+    assert.equal(yesterday(kept).done, 0, "yesterday as kept");
     assert.deepEqual([kept.days[6].done, kept.days[6].medianMs], [1, 4000], "today read again");
+    const month = await readQueuePerformance(db, "Q", { span: 30, now: NOW, past });
+    assert.deepEqual(month.days.slice(0, 29), past.days);
+    assert.deepEqual(month.days.slice(-7), kept.days.slice(0, 6).concat(month.days.slice(-1)));
 
-    // 30 days after 7: the 6 days known are kept, the 23 before them read.
-    const month = await readQueuePerformance(db, "Q", { span: 30, now: NOW, previous: kept });
-    assert.equal(yesterday(month).done, 0);
-    assert.equal(month.days.find((d) => d.day === "2026-11-10")!.medianMs, 6000);
-    assert.equal(month.pastDays.days.length, 29);
-    assert.equal(month.pastDays.readAt, first.pastDays.readAt, "as old as its oldest day");
-    const week = await readQueuePerformance(db, "Q", { span: 7, now: NOW, previous: month });
-    assert.deepEqual(week.days.slice(0, 6), month.days.slice(23, 29));
-
+    // An hour later they are read again.
+    assert.equal(pastDaysFresh(past, later(PAST_DAYS_RECOUNT_MS)), false);
     const recounted = await readQueuePerformance(db, "Q", {
       span: 7,
       now: later(PAST_DAYS_RECOUNT_MS),
-      previous: month,
+      past,
     });
     assert.deepEqual([yesterday(recounted).done, yesterday(recounted).medianMs], [1, 2000]);
-    const other = await readQueuePerformance(db, "Other", { span: 7, now: NOW, previous: month });
+    const other = await readQueuePerformance(db, "Other", { span: 7, now: NOW });
     assert.deepEqual([yesterday(other).done, yesterday(other).medianMs], [1, 8000]);
 
-    // After midnight, the day that was today is read as a past day, the others kept.
+    // After midnight, the day that was today is a day before today: all are read again.
     const evening = parseDbTime("2026-11-23 23:50:00.000000");
-    const before = await readQueuePerformance(db, "Q", { span: 7, now: evening });
-    await element(db, "DONE", "11-22 09:00", "11-22 09:00:00", "11-22 09:00:01");
+    const before = await readPastDays(db, "Q", { now: evening });
     await element(db, "DONE", "11-23 23:00", "11-23 23:55:00", "11-23 23:55:01");
+    assert.equal(pastDaysFresh(before, new Date(evening.getTime() + 9 * 60_000)), true);
+    const afterMidnight = new Date(evening.getTime() + 20 * 60_000);
+    assert.equal(pastDaysFresh(before, afterMidnight), false);
     const after = await readQueuePerformance(db, "Q", {
       span: 7,
-      now: new Date(evening.getTime() + 20 * 60_000),
-      previous: before,
+      now: afterMidnight,
+      past: before,
     });
     assert.deepEqual(after.days.map((d) => d.day).slice(-2), ["2026-11-23", "2026-11-24"]);
     assert.equal(yesterday(after).done, 2, "read after its end");
-    assert.equal(after.days.find((d) => d.day === "2026-11-22")!.done, 0, "kept");
   },
 );
 
@@ -174,7 +174,10 @@ Deno.test("queue performance: the days before today are three scans in all, toda
       [["2026-11-20", 30_000], ["2026-11-24", 10_000]],
     );
     reads.length = 0;
-    await readQueuePerformance(t.db, "Q", { span: 7, now: NOW, previous: month });
+    const past = await readPastDays(t.db, "Q", { now: NOW });
+    assert.deepEqual(reads, ["scan", "scan", "scan"]);
+    reads.length = 0;
+    await readQueuePerformance(t.db, "Q", { span: 7, now: NOW, past });
     assert.deepEqual(reads, ["quick", "quick", "quick"], "the kept days are not read again");
   } finally {
     await t.close();

@@ -4,7 +4,7 @@
  * is synchronous, and on the server's thread each of those reads stalled every request.
  *
  * Protocol: the main thread sends `{ type: "open", target }` once, then `{ type: "round",
- * recount }` per round; each round is answered with {@linkcode RoundReply}. The worker keeps the
+ * recount, forget }` per round (`forget`: the queues whose history a change made wrong); each round is answered with {@linkcode RoundReply}. The worker keeps the
  * incremental state (the log counts) between rounds. It opens the file read-only: it never writes.
  * @module
  */
@@ -24,7 +24,7 @@ import { readRound, type Snapshot } from "./poller.ts";
 /** A message to the worker: every one but `open` is answered. */
 export type RoundRequest =
   | { type: "open"; target: Extract<DatabaseTarget, { kind: "sqlite" }> }
-  | { type: "round"; recount: boolean }
+  | { type: "round"; recount: boolean; forget: string[] }
   | { type: "close" };
 
 /**
@@ -37,14 +37,14 @@ let target: Extract<DatabaseTarget, { kind: "sqlite" }> | null = null;
 let db: Db | null = null;
 const snapshot: Snapshot = {};
 
-async function round(recount: boolean): Promise<RoundReply> {
+async function round(recount: boolean, forget: string[]): Promise<RoundReply> {
   try {
     if (!db) {
       db = openSqlite(target!, { readOnly: true });
       await detect(db);
     }
     if (recount && snapshot.logs) snapshot.logs.stale = true;
-    await readRound(db, snapshot);
+    await readRound(db, { snapshot, forget });
     return { ok: true, snapshot };
   } catch (error) {
     if (error instanceof DatabaseUnavailableError && error.problem === "unreachable") {
@@ -68,5 +68,5 @@ self.onmessage = async (event: MessageEvent<RoundRequest>) => {
     self.postMessage({ ok: true } satisfies RoundReply);
     return;
   }
-  self.postMessage(await round(request.recount));
+  self.postMessage(await round(request.recount, request.forget));
 };

@@ -25,6 +25,7 @@ import {
 } from "../db/logs.ts";
 import { triggerCounts } from "../db/triggers.ts";
 import { type QueueSummaries, readQueueSummaries, readQueueSummary } from "../db/queues.ts";
+import { type PastDays, pastDaysFresh, readPastDays } from "../db/queue_performance.ts";
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
@@ -44,6 +45,11 @@ export type Snapshot = {
   recentErrors?: GroupCount[];
   /** What failed since the last working day, trigger and scheduler problems, the chart. */
   dashboard?: Dashboard;
+  /**
+   * Per queue: its performance on the days before today (see `readPastDays`), filled by the
+   * rounds after the first, a few queues a round, and read again within the hour.
+   */
+  history?: Record<string, PastDays>;
   /** When the last full round finished. */
   at?: Date;
   /** How long the last full round took, in milliseconds. */
@@ -80,9 +86,40 @@ const READS: Record<PolledPart, (db: Db, snapshot: Snapshot) => Promise<void>> =
 /** The parts in the order a round reads them. */
 const PARTS = Object.keys(READS) as PolledPart[];
 
-/** One round's reads in this thread, one after the other (the worker's rounds). */
-export async function readRound(db: Db, snapshot: Snapshot): Promise<void> {
+/** How many queues' days before today a round reads at most. */
+const HISTORY_QUEUES_PER_ROUND = 3;
+
+/**
+ * Reads the days before today of the queues whose history is missing or no longer fresh (the
+ * oldest first), a few per round; forgets the queues that are gone. Not in the first round (its
+ * snapshot has no `at` yet): that one brings what the pages show at once.
+ */
+async function refreshHistory(db: Db, snapshot: Snapshot): Promise<void> {
+  if (!snapshot.at || !snapshot.queues) return;
+  const now = new Date();
+  const kept = snapshot.history ?? {};
+  const history: Record<string, PastDays> = {};
+  for (const { name } of snapshot.queues.rows) if (kept[name]) history[name] = kept[name];
+  const due = snapshot.queues.rows.map((r) => r.name)
+    .filter((name) => !pastDaysFresh(history[name], now))
+    .sort((a, b) => (history[a]?.readAt ?? 0) - (history[b]?.readAt ?? 0))
+    .slice(0, HISTORY_QUEUES_PER_ROUND);
+  for (const name of due) history[name] = await readPastDays(db, name, { now });
+  snapshot.history = history;
+}
+
+/**
+ * One round's reads in this thread, one after the other (the worker's rounds), then a few
+ * queues' history; `forget` names queues whose history a change made wrong.
+ */
+export async function readRound(
+  db: Db,
+  into: { snapshot: Snapshot; forget?: string[] },
+): Promise<void> {
+  const { snapshot, forget = [] } = into;
   for (const part of PARTS) await READS[part](db, snapshot);
+  for (const queue of forget) delete snapshot.history?.[queue];
+  await refreshHistory(db, snapshot);
   snapshot.at = new Date();
 }
 
@@ -181,6 +218,8 @@ export class Poller {
   #listeners: ((snapshot: Snapshot, health: Health) => void)[] = [];
   /** The reads of this thread under way, which a page's read of the same part joins. */
   #reading = new Map<PolledPart, Promise<void>>();
+  /** Queues changed since the last round asked: their history is read again. */
+  #forget = new Set<string>();
 
   /**
    * @param db the database to read
@@ -231,6 +270,8 @@ export class Poller {
    */
   async invalidate(change: Change): Promise<void> {
     if (change.part === "queues") {
+      this.#forget.add(change.queue);
+      delete this.snapshot.history?.[change.queue];
       return await refreshQueue(this.db, { snapshot: this.snapshot, queue: change.queue });
     }
     if (this.snapshot.logs) this.snapshot.logs.stale = true;
@@ -241,8 +282,11 @@ export class Poller {
 
   /** One round of every read, here or on the worker. */
   async #round(): Promise<void> {
+    const forget = [...this.#forget];
+    this.#forget.clear();
     if (!this.options.worker) {
       for (const part of PARTS) await this.#read(part);
+      await refreshHistory(this.db, this.snapshot);
       this.snapshot.at = new Date();
       return;
     }
@@ -251,9 +295,12 @@ export class Poller {
     const reply = await this.#rounds.ask({
       type: "round",
       recount: this.snapshot.logs?.stale ?? false,
+      forget,
     });
     if (!reply.ok) throw replyError(reply);
     Object.assign(this.snapshot, reply.snapshot);
+    // A change during the round: the history the worker read before it is wrong.
+    for (const queue of this.#forget) delete this.snapshot.history?.[queue];
   }
 
   /**

@@ -5,7 +5,13 @@ import {
   QueryTimeoutError,
   UNKNOWN_INFO,
 } from "../db/connection.ts";
-import { insertLog, insertTimedTrigger, PYTHON_DATABASES, tempDatabase } from "../db/testing.ts";
+import {
+  insertElement,
+  insertLog,
+  insertTimedTrigger,
+  PYTHON_DATABASES,
+  tempDatabase,
+} from "../db/testing.ts";
 import { formatDbTime } from "./time.ts";
 import { Poller } from "./poller.ts";
 
@@ -228,6 +234,51 @@ Deno.test("a round counts triggers by status and the last hour's errors per proc
     t.db.query = query;
     assert.deepEqual(heard, ["true", "The database cannot be reached: gone"]);
   } finally {
+    await t.close();
+  }
+});
+
+Deno.test("on a worker, the rounds after the first read the queues' history, three a round, and a change has it read again", async () => {
+  const t = await tempDatabase({ seed: true });
+  const worker = new Poller(t.db, { outage: null }, { intervalMs: 1000, worker: true });
+  try {
+    const history = () => worker.snapshot.history ?? {};
+    for (const queue_name of ["More.One", "More.Two"]) {
+      await insertElement(t.db, {
+        queue_name,
+        status: "NEW",
+        created_date: formatDbTime(new Date()),
+      });
+    }
+    assert.equal(await worker.tick(), true);
+    const queues = (worker.snapshot.queues?.rows ?? []).map((r) => r.name);
+    assert.ok(queues.length > 3, queues.join());
+    assert.deepEqual(Object.keys(history()), [], "not in the first round");
+    assert.equal(await worker.tick(), true);
+    const first = Object.keys(history());
+    assert.equal(first.length, 3);
+    assert.ok(first.every((q) => history()[q].days.length === 29));
+    // The next round reads the queues not read yet, before any read again.
+    assert.equal(await worker.tick(), true);
+    const second = Object.keys(history()).filter((q) => !first.includes(q));
+    assert.equal(second.length, queues.length - 3);
+    const readAt = history()[first[0]].readAt;
+
+    // A change: the history of that queue is gone at once, here and on the worker.
+    await worker.invalidate({ part: "queues", queue: first[0] });
+    assert.equal(history()[first[0]], undefined);
+    assert.equal(await worker.tick(), true);
+    assert.ok(history()[first[0]].readAt > readAt, "read again by the next round");
+
+    // A change while a round is under way: what the worker read before it is not taken.
+    const round = worker.tick();
+    await worker.invalidate({ part: "queues", queue: first[1] });
+    assert.equal(await round, true);
+    assert.equal(history()[first[1]], undefined);
+    assert.equal(await worker.tick(), true);
+    assert.ok(history()[first[1]]);
+  } finally {
+    worker.stop();
     await t.close();
   }
 });

@@ -111,33 +111,56 @@ Deno.test("GET /queues/:name/performance refuses a span it does not offer", asyn
   }
 });
 
-Deno.test("requests for a queue's performance while it is read share that read", async () => {
+Deno.test("a queue's performance reads today alone once the poller keeps its history; a change drops it", async () => {
   const t = await testApp({ seed: false });
   try {
-    await insertElement(t.db, {
+    const done = (ms: number) => ({
       queue_name: "Q",
       status: "DONE",
-      created_date: ago(60_000),
-      start_date: ago(5000),
-      end_date: ago(2000),
+      created_date: ago(ms + 60_000),
+      start_date: ago(ms + 5000),
+      end_date: ago(ms),
+    });
+    await insertElement(t.db, done(3 * 86_400_000));
+    await insertElement(t.db, done(2000));
+    const waiting = await insertElement(t.db, {
+      queue_name: "Q",
+      status: "NEW",
+      created_date: ago(1000),
     });
     // A read of days ranks their processing times: count those reads (the days before today in
     // one, today in another).
     const query = t.db.query;
-    let days = 0;
+    let reads = 0;
     t.db.query = (sql, params, options) => {
-      if (sql.includes("ROW_NUMBER")) days++;
+      if (sql.includes("ROW_NUMBER")) reads++;
       return query(sql, params, options);
     };
-    const answers = await Promise.all([1, 2, 3].map(() => t.json("/queues/Q/performance")));
-    const bodies = await Promise.all(answers.map((a) => a.json()));
-    assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
-    assert.deepEqual(bodies[1], bodies[0]);
-    assert.deepEqual(bodies[2], bodies[0]);
-    assert.equal(days, 2, "the 7 days were read once for the three requests");
-    // A later request reads today alone: the days before it are kept.
-    await (await t.json("/queues/Q/performance")).body?.cancel();
-    assert.equal(days, 3);
+    const view = async () => {
+      const before = reads;
+      const res = await t.json("/queues/Q/performance?days=30");
+      assert.equal(res.status, 200);
+      const body: Perf = await res.json();
+      assert.equal(body.rows.reduce((n, r) => n + r.done, 0), 2);
+      return reads - before;
+    };
+    assert.equal(await view(), 2, "no history yet: the view reads the days before today too");
+    await t.poller.tick(); // the first round brings what pages show at once, no history
+    assert.deepEqual(Object.keys(t.poller.snapshot.history ?? {}), []);
+    await t.poller.tick();
+    assert.deepEqual(Object.keys(t.poller.snapshot.history ?? {}), ["Q"]);
+    assert.equal(await view(), 1, "today alone");
+
+    const abandoned = await t.post("/queues/Q/actions/abandon", { id: waiting });
+    assert.equal(abandoned.status, 200);
+    assert.deepEqual(
+      Object.keys(t.poller.snapshot.history ?? {}),
+      [],
+      "a change drops the queue's history",
+    );
+    assert.equal(await view(), 2);
+    await t.poller.tick();
+    assert.equal(await view(), 1, "the next round read it again");
   } finally {
     await t.close();
   }

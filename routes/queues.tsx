@@ -14,12 +14,7 @@
  */
 import { type Context, Hono } from "hono";
 import { storedId } from "../db/ids.ts";
-import {
-  PERFORMANCE_SPANS,
-  type PerformanceSpan,
-  type QueuePerformance,
-  readQueuePerformance,
-} from "../db/queue_performance.ts";
+import { PERFORMANCE_SPANS, readQueuePerformance } from "../db/queue_performance.ts";
 import {
   addElement,
   applyQueueAction,
@@ -41,7 +36,6 @@ import {
   parseFilteredList,
   parseList,
 } from "../lib/list.ts";
-import type { Snapshot } from "../lib/poller.ts";
 import { type ActionConfirmations, actionReport, isQueueAction } from "../lib/queue_status.ts";
 import { parseDbTime } from "../lib/time.ts";
 import { isClean, textReader } from "../lib/validate.ts";
@@ -76,61 +70,6 @@ export const queues = new Hono();
 async function summaryOf(c: Context, queue: string): Promise<QueueSummary | null> {
   await c.get("poller").ensure("queues");
   return c.get("snapshot").queues?.rows.find((r) => r.name === queue) ?? null;
-}
-
-/**
- * Per app: the performance read last of each queue (the days before today are kept from it), and
- * the reads under way by queue and span, which requests for the same view join instead of
- * reading the history again (at 5 M rows a month of one queue takes seconds).
- */
-type Performances = {
-  kept: Map<string, QueuePerformance>;
-  reading: Map<string, Promise<QueuePerformance>>;
-};
-const performances = new WeakMap<Snapshot, Performances>();
-
-/** The most queues whose days before today are kept. */
-const MAX_KEPT_PERFORMANCES = 200;
-
-/** The performance cache of the app serving `c`. */
-function performancesOf(c: Context): Performances {
-  const snapshot = c.get("snapshot");
-  let cache = performances.get(snapshot);
-  if (!cache) performances.set(snapshot, cache = { kept: new Map(), reading: new Map() });
-  return cache;
-}
-
-/** A queue's performance over `span` days: the read under way for it, or a new one. */
-function sharedPerformance(
-  c: Context,
-  view: { queue: string; span: PerformanceSpan },
-): Promise<QueuePerformance> {
-  const { queue, span } = view;
-  const { kept, reading } = performancesOf(c);
-  const key = `${span} ${queue}`;
-  const underWay = reading.get(key);
-  if (underWay) return underWay;
-  const read = readQueuePerformance(c.get("db"), queue, { span, previous: kept.get(queue) })
-    .then((perf) => {
-      // A change to the queue while it read dropped it: its days are not kept then.
-      if (reading.get(key) !== read) return perf;
-      kept.delete(queue); // Most recently read last: the oldest go first when there are too many.
-      kept.set(queue, perf);
-      if (kept.size > MAX_KEPT_PERFORMANCES) kept.delete(kept.keys().next().value!);
-      return perf;
-    })
-    .finally(() => {
-      if (reading.get(key) === read) reading.delete(key);
-    });
-  reading.set(key, read);
-  return read;
-}
-
-/** Forgets what was read of a queue's performance: it changed. */
-function forgetPerformance(c: Context, queue: string): void {
-  const { kept, reading } = performancesOf(c);
-  kept.delete(queue);
-  for (const span of PERFORMANCE_SPANS) reading.delete(`${span} ${queue}`);
 }
 
 /** The counts of every queue summed (from the poller), or none before its first round. */
@@ -243,7 +182,6 @@ async function readElement(
  */
 async function shownQueue(c: Context, change: { queue: string; element?: string }) {
   const { queue, element } = change;
-  forgetPerformance(c, queue);
   await c.get("poller").invalidate({ part: "queues", queue });
   const list = shownView(c, queuePath(queue));
   if (list) {
@@ -296,7 +234,12 @@ queues.get("/:name/performance", async (c) => {
       },
     });
   }
-  const perf = await sharedPerformance(c, { queue, span });
+  // The days before today come from the poller's history when it has them.
+  const perf = await readQueuePerformance(c.get("db"), queue, {
+    span,
+    now: c.get("now"),
+    past: c.get("snapshot").history?.[queue],
+  });
   const view = { perf, now: parseDbTime(perf.now) };
   return respond(c, {
     title: `${queue}: performance`,

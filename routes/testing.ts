@@ -7,11 +7,14 @@ import type { Hono } from "hono";
 import { type Config, DEMO_KEY, loadConfig } from "../lib/config.ts";
 import { PYTHON_DATABASES, tempDatabase, type TempDb } from "../db/testing.ts";
 import { createApp } from "./app.tsx";
+import { Poller } from "../lib/poller.ts";
 
 /** A test app, its database, and request helpers. */
 export type TestApp = TempDb & {
   app: Hono;
   config: Config;
+  /** The app's poller, not started: `tick()` does a round. */
+  poller: Poller;
   /** A GET; `headers` adds to or overrides the defaults. */
   get(path: string, headers?: Record<string, string>): Promise<Response>;
   /** A GET for the JSON interface. */
@@ -52,13 +55,20 @@ export async function testApp(
     OpenOrchestratorKey: DEMO_KEY,
     ...options.env,
   });
-  const app = createApp({ db: temp.db, config, peerOf: () => options.peer ?? "127.0.0.1" });
+  const poller = new Poller(temp.db, { outage: null }, { intervalMs: config.pollSeconds * 1000 });
+  const app = createApp({
+    db: temp.db,
+    config,
+    poller,
+    peerOf: () => options.peer ?? "127.0.0.1",
+  });
   const base = "http://localhost";
   const send = async (path: string, init: RequestInit) => await app.request(base + path, init);
   return {
     ...temp,
     app,
     config,
+    poller,
     get: (path, headers = {}) => send(path, { headers }),
     json: (path) => send(path, { headers: { Accept: "application/json" } }),
     post(path, form = {}, headers = {}) {

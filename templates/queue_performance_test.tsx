@@ -33,7 +33,6 @@ Deno.test("the backlog is said to grow, shrink or hold level over the span", () 
     now: "2026-11-24 12:00:00.000000",
     days,
     oldestNew: null,
-    pastDays: { days: [], readAt: 0 },
   });
   assert.equal(
     backlogWords(perf([day(1200, 100), day(10, 0)])),
