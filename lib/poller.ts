@@ -220,6 +220,8 @@ export class Poller {
   #reading = new Map<PolledPart, Promise<void>>();
   /** Queues changed since the last round asked: their history is read again. */
   #forget = new Set<string>();
+  /** Reads of a queue's history for a page, by queue: pages for the same queue join one. */
+  #pastReads = new Map<string, Promise<PastDays>>();
 
   /**
    * @param db the database to read
@@ -271,6 +273,7 @@ export class Poller {
   async invalidate(change: Change): Promise<void> {
     if (change.part === "queues") {
       this.#forget.add(change.queue);
+      this.#pastReads.delete(change.queue);
       delete this.snapshot.history?.[change.queue];
       return await refreshQueue(this.db, { snapshot: this.snapshot, queue: change.queue });
     }
@@ -298,9 +301,37 @@ export class Poller {
       forget,
     });
     if (!reply.ok) throw replyError(reply);
+    const pages = this.snapshot.history ?? {};
     Object.assign(this.snapshot, reply.snapshot);
+    // What pages read since is kept where it is newer than the worker's.
+    const history = this.snapshot.history ??= {};
+    for (const [queue, past] of Object.entries(pages)) {
+      if ((history[queue]?.readAt ?? -1) < past.readAt) history[queue] = past;
+    }
     // A change during the round: the history the worker read before it is wrong.
-    for (const queue of this.#forget) delete this.snapshot.history?.[queue];
+    for (const queue of this.#forget) delete history[queue];
+  }
+
+  /**
+   * A queue's days before today for a page: the rounds' while fresh at `now`, else read at once
+   * (pages for the same queue join one read) and kept until a round reads them again.
+   */
+  pastDays(queue: string, now: Date): Promise<PastDays> {
+    const kept = this.snapshot.history?.[queue];
+    if (pastDaysFresh(kept, now)) return Promise.resolve(kept);
+    const underWay = this.#pastReads.get(queue);
+    if (underWay) return underWay;
+    const read = readPastDays(this.db, queue, { now })
+      .then((past) => {
+        // A change to the queue while it read dropped it: not kept then.
+        if (this.#pastReads.get(queue) === read) (this.snapshot.history ??= {})[queue] = past;
+        return past;
+      })
+      .finally(() => {
+        if (this.#pastReads.get(queue) === read) this.#pastReads.delete(queue);
+      });
+    this.#pastReads.set(queue, read);
+    return read;
   }
 
   /**

@@ -238,7 +238,7 @@ Deno.test("a round counts triggers by status and the last hour's errors per proc
   }
 });
 
-Deno.test("on a worker, the rounds after the first read the queues' history, three a round, and a change has it read again", async () => {
+Deno.test("on a worker, the rounds after the first read the queues' history, three a round, keep a page's, and a change has it read again", async () => {
   const t = await tempDatabase({ seed: true });
   const worker = new Poller(t.db, { outage: null }, { intervalMs: 1000, worker: true });
   try {
@@ -254,8 +254,11 @@ Deno.test("on a worker, the rounds after the first read the queues' history, thr
     const queues = (worker.snapshot.queues?.rows ?? []).map((r) => r.name);
     assert.ok(queues.length > 3, queues.join());
     assert.deepEqual(Object.keys(history()), [], "not in the first round");
+    // A page's read of a queue the worker has not read yet is kept through its rounds.
+    const paged = await worker.pastDays("More.Two", new Date());
     assert.equal(await worker.tick(), true);
-    const first = Object.keys(history());
+    assert.equal(history()["More.Two"], paged);
+    const first = Object.keys(history()).filter((q) => q !== "More.Two");
     assert.equal(first.length, 3);
     assert.ok(first.every((q) => history()[q].days.length === 29));
     // The next round reads the queues not read yet, before any read again.

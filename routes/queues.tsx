@@ -234,11 +234,11 @@ queues.get("/:name/performance", async (c) => {
       },
     });
   }
-  // The days before today come from the poller's history when it has them.
+  const now = c.get("now");
   const perf = await readQueuePerformance(c.get("db"), queue, {
     span,
-    now: c.get("now"),
-    past: c.get("snapshot").history?.[queue],
+    now,
+    past: await c.get("poller").pastDays(queue, now),
   });
   const view = { perf, now: parseDbTime(perf.now) };
   return respond(c, {
