@@ -319,11 +319,11 @@ export async function listTotal(
   return known ?? await cappedCount(db, source);
 }
 
-/** Counts the rows of a cursor list, stopping at {@linkcode COUNT_CAP}. */
+/** Counts the rows of a cursor list (never a search), stopping at {@linkcode COUNT_CAP}. */
 async function cappedCount(db: Executor, source: KeysetSource): Promise<CappedCount> {
   let count = 0;
   for (const split of source.splits.length ? source.splits : [null]) {
-    const where = whereOf([...conditionsOf(source), ...(split ? [split] : [])]);
+    const where = whereOf([...source.where, ...(split ? [split] : [])]);
     const [row] = await db.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM (SELECT 1 AS x FROM ${source.table}${where.sql} ORDER BY ${
         timeOf(source)
