@@ -24,6 +24,8 @@ export type Dialect = {
    * Server `TOP`), for batches: no ORDER BY, so no sort of every matching row per batch.
    */
   firstRows(select: string, limit: number): string;
+  /** The date part (`YYYY-MM-DD`) of a stored time column, as text. */
+  day(column: string): string;
 };
 
 /** How the database spells ids. */

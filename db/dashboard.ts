@@ -66,9 +66,7 @@ async function countPerDay(
   db: Executor,
   range: { from: DbTime; until?: DbTime },
 ): Promise<{ day: string; status: string; n: number }[]> {
-  const day = db.dialect.name === "sqlite"
-    ? "substr(end_date, 1, 10)"
-    : "CONVERT(char(10), end_date, 23)";
+  const day = db.dialect.day("end_date");
   const until = range.until ? " AND end_date < ?" : "";
   return await db.query<{ day: string; status: string; n: number }>(
     `SELECT ${day} AS day, status, COUNT(*) AS n FROM Queues

@@ -34,6 +34,9 @@ export const mssqlDialect: Dialect = {
   firstRows(select, limit) {
     return select.replace(/^SELECT /, `SELECT TOP (${checkedInt(limit)}) `);
   },
+  day(column) {
+    return `CONVERT(char(10), ${column}, 23)`;
+  },
 };
 
 /** Pool options: scripts (`db:optimize --apply`, clonedb) run with no request timeout. */

@@ -70,13 +70,6 @@ function msBetween(db: Executor, { start, end }: { start: string; end: string })
     : `DATEDIFF_BIG(millisecond, ${start}, ${end})`;
 }
 
-/** The date part (`YYYY-MM-DD`) of a stored time column, in SQL. */
-function dayOf(db: Executor, column: string): string {
-  return db.dialect.name === "sqlite"
-    ? `substr(${column}, 1, 10)`
-    : `CONVERT(char(10), ${column}, 23)`;
-}
-
 /**
  * Every day from `from` up to (not including) `until` of a queue, in three index range reads
  * grouped by day: the elements that ended by status, the elements created, and the processing
@@ -92,7 +85,7 @@ async function readDays(
   const { queue, from, until } = range;
   const params = [queue, time(midnight(from)), time(midnight(until))];
   const read = { scan: options.scan };
-  const ended = dayOf(db, "end_date");
+  const ended = db.dialect.day("end_date");
   const endedRows = await db.query<{ day: string; status: string; n: number }>(
     `SELECT ${ended} AS day, status, COUNT(*) AS n FROM Queues
       WHERE queue_name = ? AND status IN ('DONE', 'FAILED', 'ABANDONED')
@@ -102,7 +95,7 @@ async function readDays(
     read,
   );
   const statuses = QUEUE_STATUSES.map((s) => `'${s}'`).join(", ");
-  const created = dayOf(db, "created_date");
+  const created = db.dialect.day("created_date");
   const arrivedRows = await db.query<{ day: string; n: number }>(
     `SELECT ${created} AS day, COUNT(*) AS n FROM Queues
       WHERE queue_name = ? AND status IN (${statuses}) AND created_date >= ? AND created_date < ?

@@ -29,6 +29,9 @@ const sqliteDialect: Dialect = {
   firstRows(select, limit) {
     return `${select} LIMIT ${checkedInt(limit)}`;
   },
+  day(column) {
+    return `substr(${column}, 1, 10)`;
+  },
 };
 
 /** Asserts a paging number is a safe non-negative integer before it goes into SQL text. */
