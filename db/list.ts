@@ -165,28 +165,33 @@ function readOptions(source: KeysetSource) {
 }
 
 /**
- * Where a search page's slice ends when read in `dir` after the `extra` conditions: the time of
- * the last row of the slice in the index range that ends first (each range reads its share of
- * {@linkcode SEARCH_SLICE_ROWS}, in the order of its index alone), or null when every range ends
- * within its share.
+ * Where a search page's slice ends when read in `dir` from the time of the cursor `from`: the
+ * time of the last row of the slice in the index range that ends first (each range reads its
+ * share of {@linkcode SEARCH_SLICE_ROWS}, in the order of its index alone), or null when every
+ * range ends within its share. Only the cursor's time bounds it, so that the index alone answers
+ * (the rows of that time already shown count towards the slice: it ends a few rows early).
  */
 async function sliceEnd(
   db: Executor,
-  read: { source: KeysetSource; extra: Condition[]; dir: Dir },
+  read: { source: KeysetSource; from: Cursor | null; dir: Dir },
 ): Promise<string | null> {
-  const { source, extra, dir } = read;
+  const { source, from, dir } = read;
   const column = timeOf(source);
   const reads = source.splits.length ? source.splits : [null];
   const share = Math.ceil(SEARCH_SLICE_ROWS / reads.length);
+  const start: Condition[] = from
+    ? [{ sql: `${column} ${dir === "desc" ? "<=" : ">="} ?`, params: [time(from.time)] }]
+    : [];
   let end: string | null = null;
   for (const split of reads) {
-    const where = whereOf([...source.where, ...(split ? [split] : []), ...extra]);
+    const where = whereOf([...source.where, ...(split ? [split] : []), ...start]);
+    // Not a scan: a walk of at most `share` entries of one index (a quarter of a millisecond at
+    // 5 M rows), cheaper here than a trip to the reader and back.
     const [row] = await db.query<Record<string, string>>(
       `SELECT ${column} AS t FROM ${source.table}${where.sql} ORDER BY ${column} ${
         dir === "desc" ? "DESC" : "ASC"
       }${db.dialect.page(1, share - 1)}`,
       where.params,
-      readOptions(source),
     );
     const t = row?.t;
     if (t !== undefined && (end === null || (dir === "desc" ? t > end : t < end))) end = t;
@@ -238,7 +243,7 @@ export async function keysetPage<T extends Record<string, unknown>>(
   const dir: Dir = back ? (paging.dir === "desc" ? "asc" : "desc") : paging.dir;
   const from = paging.before ?? paging.after;
   const extra = from ? [afterCursor(db, { column: timeOf(source), cursor: from, dir })] : [];
-  const slice = source.search?.length ? await sliceEnd(db, { source, extra, dir }) : null;
+  const slice = source.search?.length ? await sliceEnd(db, { source, from, dir }) : null;
   const got = await readOrdered<T>(db, source, { extra, dir, limit: paging.size + 1, slice });
   const more = got.length > paging.size;
   const rows = got.slice(0, paging.size);

@@ -228,7 +228,7 @@ browserTest(
     assert.equal(queryOf(page).get("q"), "needle");
     assert.match(
       await page.locator("#logs-table .pager .count").textContent() ?? "",
-      /^1 found, searched as far as 2026-11-20 05:13:20$/,
+      /^1 found, searched as far as 2026-11-20 05:13:21$/,
     );
     // The third slice reaches the end: nothing more, and the pager says so.
     await page.getByRole("link", { name: "Next →" }).click();
