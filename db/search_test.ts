@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { formatDbTime } from "../lib/time.ts";
+import { formatDbTime, parseDbTime } from "../lib/time.ts";
 import { type Executor, type Param, time } from "./connection.ts";
 import { searchEverything, searchMessages, type SearchOptions } from "./search.ts";
 import {
   contractTest,
   insertElement,
   insertLog,
+  insertManyLogs,
   insertQueueTrigger,
   insertTimedTrigger,
   tempDatabase,
@@ -228,6 +229,30 @@ Deno.test("search: on SQLite the reference and message reads use their indexes",
       await planOf(logs[1]),
       /SEARCH Logs USING INDEX ix_oo_web_Logs_time \(log_time>\?\)/,
     );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("search: the messages stop after a slice of the day's rows and say how far back they read", async () => {
+  const t = await tempDatabase();
+  try {
+    // 12,000 rows a second apart before 08:00; one match 9,000 rows back, past the first slice.
+    await insertManyLogs(t.db, { process: "Big", n: 12_000 });
+    await t.db.run("UPDATE Logs SET log_message = ? WHERE log_message = ?", [
+      "cpr 9000",
+      "row 9000",
+    ]);
+    const now = parseDbTime("2026-11-20 08:00:01.000000");
+    const found = await searchMessages(t.db, "cpr", { limit: 5, now });
+    assert.deepEqual(found.messages, {
+      rows: [],
+      more: false,
+      searchedTo: "2026-11-20 06:36:40.000000",
+    });
+    const common = await searchMessages(t.db, "row", { limit: 5, now });
+    assert.deepEqual([common.messages.rows.length, common.messages.more], [5, true]);
+    assert.equal(common.messages.searchedTo, undefined);
   } finally {
     await t.close();
   }

@@ -217,13 +217,16 @@ export function SearchOptions(props: { results: SearchResults }) {
 /** The log messages of the header's list, in place of their placeholder. */
 export function MessageOptions(props: { q: string; found: MessageResults; limit: number }) {
   const group = messageGroup(props.q, props.found);
-  return group.hits.length || group.searched
-    ? <OptionGroup group={group} limit={props.limit} />
-    : (
-      <Note id="find-messages-none">
-        No log message of the last {MESSAGE_HOURS} hours contains “{props.q}”.
-      </Note>
-    );
+  if (group.hits.length) return <OptionGroup group={group} limit={props.limit} />;
+  return (
+    <Note id="find-messages-none">
+      {group.searched
+        ? `No log message back to ${
+          displayTime(group.searched.to)
+        } contains “${props.q}”; the results page searches on.`
+        : `No log message of the last ${MESSAGE_HOURS} hours contains “${props.q}”.`}
+    </Note>
+  );
 }
 
 /** The results page: the search form and every group, or what is wrong with the text. */
