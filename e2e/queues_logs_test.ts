@@ -240,6 +240,27 @@ browserTest(
 );
 
 browserTest(
+  "logs: the slices of a search never land over the search typed after it",
+  async (t) => {
+    const { page, db } = t;
+    // 100,000 rows and a word in none: its search goes on slice after slice, 20 of them.
+    await insertManyLogs(db, { process: "Big", n: 100_000 });
+    await page.goto("/logs/Big");
+    await page.getByRole("searchbox").fill("nowhere");
+    await eventually(() => assert.ok(queryOf(page).has("after"), "searching on by itself"));
+    await page.getByRole("searchbox").fill("row 1234");
+    await eventually(async () => {
+      assert.equal(queryOf(page).get("q"), "row 1234");
+      assert.match(await page.locator("#log-rows").textContent() ?? "", /row 1234/);
+    });
+    // Long enough for every slice of the first search to have come back, had any been under way.
+    await page.waitForTimeout(1500);
+    assert.equal(queryOf(page).get("q"), "row 1234");
+    assert.match(await page.locator("#log-rows").textContent() ?? "", /row 1234/);
+  },
+);
+
+browserTest(
   "dashboard: every item links to a filtered view that opens; it refreshes on the tick",
   async (t) => {
     const { page } = t;

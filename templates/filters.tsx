@@ -7,7 +7,7 @@
 import type { Child } from "hono/jsx";
 import { type FieldErrors, listQuery } from "../lib/list.ts";
 import { formatDbTime } from "../lib/time.ts";
-import { SearchBox } from "./table.tsx";
+import { SearchBox, TABLE_SYNC } from "./table.tsx";
 import { presetFrom, TIME_PRESETS } from "../lib/filters.ts";
 
 /** The fields whose messages stand next to them; the others are said below the form. */
@@ -91,6 +91,7 @@ export function FilterForm(props: {
         hx-target={`#${id}`}
         hx-swap="outerHTML"
         hx-push-url="true"
+        hx-sync={TABLE_SYNC}
         hx-trigger="change"
       >
         <Choices id={id} errors={errors} {...props.choices} />

@@ -99,6 +99,7 @@ function SwapLink(
       hx-target={`#${props.id}`}
       hx-swap="outerHTML"
       hx-push-url="true"
+      hx-sync={TABLE_SYNC}
       aria-label={props.label}
       rel={props.rel}
     >
@@ -108,8 +109,22 @@ function SwapLink(
 }
 
 /**
+ * How a request that replaces a table waits for the others. The table is replaced by each answer,
+ * so they meet on the page's `body`. What the admin asks for (a page, a search, a filter) waits
+ * for the request under way and then goes, only the last of those that waited, so an older answer
+ * never lands after a newer one (and nothing is cancelled, which htmx would log as an error).
+ * What the table asks for by itself (its next slice, its refresh) is dropped while any is under
+ * way: {@linkcode TABLE_SYNC_OWN}.
+ */
+export const TABLE_SYNC = "body:queue last";
+
+/** The sync of the requests a table makes by itself (see {@linkcode TABLE_SYNC}). */
+const TABLE_SYNC_OWN = "body:drop";
+
+/**
  * Reads a search's next slice at once, in place of a slice that found nothing (so nothing shown
- * is lost); the address follows without a new history entry.
+ * is lost); the address follows without a new history entry. It gives way to the admin's own
+ * requests (see {@linkcode TABLE_SYNC}).
  */
 function SearchOn(props: { id: string; href: string }) {
   return (
@@ -120,6 +135,7 @@ function SearchOn(props: { id: string; href: string }) {
       hx-target={`#${props.id}`}
       hx-swap="outerHTML"
       hx-replace-url="true"
+      hx-sync={TABLE_SYNC_OWN}
     />
   );
 }
@@ -231,6 +247,7 @@ export function DataTable<T>(props: TableProps<T>) {
       data-url={here}
       hx-get={props.live ? here : undefined}
       hx-trigger={props.live ? "oo-tick from:body" : undefined}
+      hx-sync={props.live ? TABLE_SYNC_OWN : undefined}
       hx-target="this"
       hx-swap="outerHTML"
       hx-swap-oob={props.oob ? "true" : undefined}
@@ -333,6 +350,7 @@ export function SearchBox(props: {
       hx-target={`#${props.id}`}
       hx-swap="outerHTML"
       hx-push-url="true"
+      hx-sync={TABLE_SYNC}
       hx-trigger="submit"
     >
       <input
@@ -347,6 +365,7 @@ export function SearchBox(props: {
         hx-target={`#${props.id}`}
         hx-swap="outerHTML"
         hx-push-url="true"
+        hx-sync={TABLE_SYNC}
         hx-trigger="input changed delay:250ms, search"
       />
       {props.children}
