@@ -7,7 +7,7 @@
 import type { Child } from "hono/jsx";
 import { type FieldErrors, listQuery } from "../lib/list.ts";
 import { formatDbTime } from "../lib/time.ts";
-import { SearchBox, TABLE_SYNC } from "./table.tsx";
+import { replacesTable, SearchBox } from "./table.tsx";
 import { presetFrom, TIME_PRESETS } from "../lib/filters.ts";
 
 /** The fields whose messages stand next to them; the others are said below the form. */
@@ -88,10 +88,7 @@ export function FilterForm(props: {
         class="filters"
         hx-get={props.base}
         hx-include="closest form"
-        hx-target={`#${id}`}
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-sync={TABLE_SYNC}
+        {...replacesTable(id)}
         hx-trigger="change"
       >
         <Choices id={id} errors={errors} {...props.choices} />

@@ -96,10 +96,7 @@ function SwapLink(
     <a
       href={props.href}
       hx-get={props.href}
-      hx-target={`#${props.id}`}
-      hx-swap="outerHTML"
-      hx-push-url="true"
-      hx-sync={TABLE_SYNC}
+      {...replacesTable(props.id)}
       aria-label={props.label}
       rel={props.rel}
     >
@@ -108,23 +105,31 @@ function SwapLink(
   );
 }
 
-/**
- * How a request that replaces a table waits for the others. The table is replaced by each answer,
- * so they meet on the page's `body`. What the admin asks for (a page, a search, a filter) waits
- * for the request under way and then goes, only the last of those that waited, so an older answer
- * never lands after a newer one (and nothing is cancelled, which htmx would log as an error).
- * What the table asks for by itself (its next slice, its refresh) is dropped while any is under
- * way: {@linkcode TABLE_SYNC_OWN}.
- */
-export const TABLE_SYNC = "body:queue last";
+/** How a request a table makes by itself waits: dropped while any is under way. */
+const OWN_SYNC = "body:drop";
 
-/** The sync of the requests a table makes by itself (see {@linkcode TABLE_SYNC}). */
-const TABLE_SYNC_OWN = "body:drop";
+/**
+ * The htmx attributes of a request that replaces table `id` (a page, a search, a filter, a
+ * search's next slice) and puts its address in the bar: pushed as a new history entry, or in
+ * place of the current one when `replaceUrl`. The requests meet on the page's `body`, as the
+ * table itself is replaced by each answer: what the admin asks for waits for the request under
+ * way and then goes, only the last of those that waited (`queue last`), so an older answer never
+ * lands after a newer one, and nothing is cancelled (htmx would log that as an error). What the
+ * table asks for by itself (`own`: its next slice) is dropped while any is under way.
+ */
+export function replacesTable(id: string, options: { own?: boolean; replaceUrl?: boolean } = {}) {
+  return {
+    "hx-target": `#${id}`,
+    "hx-swap": "outerHTML",
+    ...(options.replaceUrl ? { "hx-replace-url": "true" } : { "hx-push-url": "true" }),
+    "hx-sync": options.own ? OWN_SYNC : "body:queue last",
+  };
+}
 
 /**
  * Reads a search's next slice at once, in place of a slice that found nothing (so nothing shown
  * is lost); the address follows without a new history entry. It gives way to the admin's own
- * requests (see {@linkcode TABLE_SYNC}).
+ * requests (see {@linkcode replacesTable}).
  */
 function SearchOn(props: { id: string; href: string }) {
   return (
@@ -132,10 +137,7 @@ function SearchOn(props: { id: string; href: string }) {
       hidden
       hx-get={props.href}
       hx-trigger="load"
-      hx-target={`#${props.id}`}
-      hx-swap="outerHTML"
-      hx-replace-url="true"
-      hx-sync={TABLE_SYNC_OWN}
+      {...replacesTable(props.id, { own: true, replaceUrl: true })}
     />
   );
 }
@@ -247,7 +249,7 @@ export function DataTable<T>(props: TableProps<T>) {
       data-url={here}
       hx-get={props.live ? here : undefined}
       hx-trigger={props.live ? "oo-tick from:body" : undefined}
-      hx-sync={props.live ? TABLE_SYNC_OWN : undefined}
+      hx-sync={props.live ? OWN_SYNC : undefined}
       hx-target="this"
       hx-swap="outerHTML"
       hx-swap-oob={props.oob ? "true" : undefined}
@@ -347,10 +349,7 @@ export function SearchBox(props: {
       method="get"
       role="search"
       hx-get={props.base}
-      hx-target={`#${props.id}`}
-      hx-swap="outerHTML"
-      hx-push-url="true"
-      hx-sync={TABLE_SYNC}
+      {...replacesTable(props.id)}
       hx-trigger="submit"
     >
       <input
@@ -362,10 +361,7 @@ export function SearchBox(props: {
         placeholder={props.label}
         hx-get={props.base}
         hx-include="closest form"
-        hx-target={`#${props.id}`}
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-sync={TABLE_SYNC}
+        {...replacesTable(props.id)}
         hx-trigger="input changed delay:250ms, search"
       />
       {props.children}

@@ -23,7 +23,7 @@ import {
   typeLabel,
 } from "../lib/trigger_status.ts";
 import { parseWhitelist } from "../lib/whitelist.ts";
-import { actionsColumn, type Column, DataTable, SearchBox } from "./table.tsx";
+import { actionsColumn, type Column, DataTable, replacesTable, SearchBox } from "./table.tsx";
 import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 import { logsPath, triggerPath } from "./paths.ts";
@@ -277,9 +277,7 @@ function Filters(props: { filters: TriggerFilters; killing: boolean }) {
   const change = {
     "hx-get": "/triggers",
     "hx-include": "closest form",
-    "hx-target": "#triggers-table",
-    "hx-swap": "outerHTML",
-    "hx-push-url": "true",
+    ...replacesTable("triggers-table"),
     "hx-trigger": "change",
   };
   return (
