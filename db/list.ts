@@ -109,8 +109,15 @@ export type CountedPage<T> = KeysetPage<T> & { total: CappedCount | null };
  */
 export const SEARCH_SLICE_ROWS = 5_000;
 
-/** The lowest and highest ids: a cursor at a time before or after every row of that time. */
-const ID_BOUNDS = { lowest: "0".repeat(32), highest: "f".repeat(32) } as const;
+/**
+ * The lowest and highest ids in every stored spelling (hex or dashed, any case; on SQL Server as
+ * a UNIQUEIDENTIFIER): a cursor at a time before or after every row of that time. The dashed zero
+ * is the lowest, as `-` sorts before every digit; the 32 lowercase f's the highest.
+ */
+const ID_BOUNDS = {
+  lowest: "00000000-0000-0000-0000-000000000000",
+  highest: "f".repeat(32),
+} as const;
 
 /** The largest count a list page computes; more is shown as "10,000+". */
 const COUNT_CAP = 10_000;

@@ -462,3 +462,32 @@ Deno.test("a search over several levels ends its page where the first of their s
     await t.close();
   }
 });
+
+Deno.test("a search's next slice starts after every row of the time the last ended, whatever their ids' spelling", async () => {
+  const t = await tempDatabase();
+  try {
+    // Row 5000 ends the first slice; its id is spelled dashed with a run of zeros, below any
+    // 32-digit one.
+    await insertManyLogs(t.db, { process: "Big", n: 6000 });
+    await t.db.run(
+      "UPDATE Logs SET log_message = 'a needle ' || log_message WHERE log_message = ?",
+      [
+        "row 3",
+      ],
+    );
+    await t.db.run("UPDATE Logs SET id = ?, log_message = ? WHERE log_message = ?", [
+      "00000000-0000-4000-8000-000000000001",
+      "a needle row 5000",
+      "row 5000",
+    ]);
+    const search = (over: Parameters<typeof paging>[0] = {}) =>
+      listLogs(t.db, { process: "Big", filter: filter("q=needle"), paging: paging(over) });
+    const first = await search();
+    assert.deepEqual(first.rows.map((r) => r.log_message), ["a needle row 3", "a needle row 5000"]);
+    assert.ok(first.searchedTo);
+    const second = await search({ after: first.next });
+    assert.deepEqual(second.rows.map((r) => r.log_message), [], "row 5000 is not shown twice");
+  } finally {
+    await t.close();
+  }
+});
