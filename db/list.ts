@@ -2,8 +2,8 @@
  * The reads of the one list mechanism. A page-paged list (a small table) is read by page number
  * in any allowlisted order, with its total. A cursor-paged list (Logs, Queues: millions of rows)
  * is read by its position in the (time, id) order, so a deep page costs what the first one does;
- * filtered by several statuses or levels it is read as one index range per value, merged here, so
- * no read ever sorts the whole match; its count stops at a cap. A text search over a cursor list
+ * filtered by several statuses or levels it is read as one index range per value, the ranges'
+ * first rows merged in the same statement, so no read ever sorts the whole match; its count stops at a cap. A text search over a cursor list
  * reads at most {@linkcode SEARCH_SLICE_ROWS} rows per page: a page that did not fill by then ends
  * where its slice did, says how far it searched, and its next page searches on. Both kinds take
  * the order from the list's definition.
@@ -19,7 +19,6 @@ import {
 } from "../lib/list.ts";
 import { type Executor, pause, time } from "./connection.ts";
 import { type Condition, searchCondition, whereOf } from "./sql.ts";
-import { mssqlIdKey } from "./ids.ts";
 
 /** A page-paged list's rows and how many match in all. */
 export type Page<T> = { rows: T[]; total: number };
@@ -69,8 +68,8 @@ export type KeysetSource = {
   table: string;
   where: Condition[];
   /**
-   * Disjoint conditions read one by one and merged (say one per status: each is one index
-   * range); empty for a single read.
+   * Disjoint conditions, each read as its own range and merged (say one per status: each is
+   * one index range); empty for a single read.
    */
   splits: Condition[];
   /**
@@ -134,17 +133,6 @@ function rowCursor(row: Record<string, unknown>, column: string): Cursor {
   return { time: row[column] as string, id: String(row.id) };
 }
 
-function comparer(db: Executor, { column, dir }: { column: string; dir: Dir }) {
-  const key = db.dialect.name === "mssql" ? mssqlIdKey : (id: string) => id;
-  const sign = dir === "asc" ? 1 : -1;
-  return (a: Record<string, unknown>, b: Record<string, unknown>) => {
-    const [ta, tb] = [a[column] as string, b[column] as string];
-    if (ta !== tb) return ta < tb ? -sign : sign;
-    const [ia, ib] = [key(String(a.id)), key(String(b.id))];
-    return ia === ib ? 0 : ia < ib ? -sign : sign;
-  };
-}
-
 /** The rows strictly after `cursor` in the `dir` order. */
 function afterCursor(
   db: Executor,
@@ -206,6 +194,11 @@ async function sliceEnd(
   return end;
 }
 
+/**
+ * The first `limit` rows after the `extra` conditions, in the list's order. Several index ranges
+ * (splits) are one statement: each range's first rows, merged by the database, so only the
+ * page's rows come back (and a scan is one trip to the reader).
+ */
 async function readOrdered<T extends Record<string, unknown>>(
   db: Executor,
   source: KeysetSource,
@@ -213,31 +206,21 @@ async function readOrdered<T extends Record<string, unknown>>(
 ): Promise<T[]> {
   const column = timeOf(source);
   const order = read.dir === "desc" ? "DESC" : "ASC";
-  const reads = source.splits.length ? source.splits : [null];
+  const orderBy = ` ORDER BY ${column} ${order}, id ${order}${db.dialect.page(read.limit, 0)}`;
   // The slice's bound goes first: SQLite takes the first bound of the time column for its range.
   const slice: Condition[] = read.slice
     ? [{ sql: `${column} ${read.dir === "desc" ? ">=" : "<="} ?`, params: [time(read.slice)] }]
     : [];
-  const rows: T[] = [];
-  for (const split of reads) {
-    const where = whereOf([
-      ...slice,
-      ...conditionsOf(source),
-      ...(split ? [split] : []),
-      ...read.extra,
-    ]);
-    rows.push(
-      ...await db.query<T>(
-        `SELECT ${source.select} FROM ${source.table}${where.sql} ORDER BY ${column} ${order}, id ${order}` +
-          db.dialect.page(read.limit, 0),
-        where.params,
-        readOptions(source),
-      ),
-    );
-  }
-  return reads.length > 1
-    ? rows.sort(comparer(db, { column, dir: read.dir })).slice(0, read.limit)
-    : rows;
+  const ranges = (source.splits.length ? source.splits : [null]).map((split) =>
+    whereOf([...slice, ...conditionsOf(source), ...(split ? [split] : []), ...read.extra])
+  );
+  const selects = ranges.map((where) =>
+    `SELECT ${source.select} FROM ${source.table}${where.sql}${orderBy}`
+  );
+  const sql = selects.length === 1
+    ? selects[0]
+    : selects.map((select, i) => `SELECT * FROM (${select}) r${i}`).join(" UNION ALL ") + orderBy;
+  return await db.query<T>(sql, ranges.flatMap((where) => where.params), readOptions(source));
 }
 
 /** Reads one page of a cursor list, starting after (or ending before) a cursor. */
