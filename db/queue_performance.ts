@@ -7,7 +7,7 @@
  * start_date` and `queue_name, status, created_date`) grouped by day; the percentiles are picked
  * in SQL by rank, so two rows per day come back. The days before today do not change (but for a
  * retry, which clears an element's end): the poller reads them per queue, as scans, and keeps
- * them for up to an hour (a view reads today alone, in quick reads).
+ * them for up to an hour; today is read in quick reads, once a round while the poller runs.
  * @module
  */
 import { QUEUE_STATUSES } from "../lib/queue_status.ts";
@@ -183,33 +183,47 @@ export function pastDaysFresh(past: PastDays | undefined, now: Date): past is Pa
     past.days.at(-1)?.day === daysBefore(now, 1)[0];
 }
 
-/**
- * Reads a queue's performance over the `span` days ending today: today in three quick reads, the
- * days before from `past` (what the poller keeps) while it is fresh, else read here as well.
- */
-export async function readQueuePerformance(
+/** A queue's day so far and its oldest new element: what a view reads besides the kept days. */
+export type Today = { day: PerformanceDay; oldestNew: DbTime | null };
+
+/** Reads a queue's day so far (three quick reads) and its oldest new element. */
+export async function readToday(
   db: Executor,
   queue: string,
-  options: { span: PerformanceSpan; now?: Date; past?: PastDays },
-): Promise<QueuePerformance> {
-  const now = options.now ?? new Date();
-  const nowText = formatDbTime(now);
-  const today = nowText.slice(0, 10);
-  const past = pastDaysFresh(options.past, now)
-    ? options.past
-    : await readPastDays(db, queue, { now });
+  options: { now?: Date } = {},
+): Promise<Today> {
+  const today = formatDbTime(options.now ?? new Date()).slice(0, 10);
+  const [day] = await readDays(db, { queue, from: today, until: nextDay(today) }, { scan: false });
   const [oldest] = await db.query<{ oldest: DbTime | null }>(
     "SELECT MIN(created_date) AS oldest FROM Queues WHERE queue_name = ? AND status = 'NEW'",
     [queue],
   );
+  return { day, oldestNew: oldest?.oldest ?? null };
+}
+
+/**
+ * Reads a queue's performance over the `span` days ending today: the days before from `past`
+ * (what the poller keeps) while it is fresh, and today from `today` (what the poller keeps for
+ * the round) while it is of the same day; what is missing is read here.
+ */
+export async function readQueuePerformance(
+  db: Executor,
+  queue: string,
+  options: { span: PerformanceSpan; now?: Date; past?: PastDays; today?: Today },
+): Promise<QueuePerformance> {
+  const now = options.now ?? new Date();
+  const nowText = formatDbTime(now);
+  const past = pastDaysFresh(options.past, now)
+    ? options.past
+    : await readPastDays(db, queue, { now });
+  const today = options.today?.day.day === nowText.slice(0, 10)
+    ? options.today
+    : await readToday(db, queue, { now });
   return {
     queue,
     span: options.span,
     now: nowText,
-    days: [
-      ...past.days.slice(-(options.span - 1)),
-      ...await readDays(db, { queue, from: today, until: nextDay(today) }, { scan: false }),
-    ],
-    oldestNew: oldest?.oldest ?? null,
+    days: [...past.days.slice(-(options.span - 1)), today.day],
+    oldestNew: today.oldestNew,
   };
 }

@@ -25,7 +25,13 @@ import {
 } from "../db/logs.ts";
 import { triggerCounts } from "../db/triggers.ts";
 import { type QueueSummaries, readQueueSummaries, readQueueSummary } from "../db/queues.ts";
-import { type PastDays, pastDaysFresh, readPastDays } from "../db/queue_performance.ts";
+import {
+  type PastDays,
+  pastDaysFresh,
+  readPastDays,
+  readToday,
+  type Today,
+} from "../db/queue_performance.ts";
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
@@ -222,6 +228,8 @@ export class Poller {
   #forget = new Set<string>();
   /** Reads of a queue's history for a page, by queue: pages for the same queue join one. */
   #pastReads = new Map<string, Promise<PastDays>>();
+  /** Today's reads of queues for pages, by queue, kept for the round they were read in. */
+  #today = { round: undefined as Date | undefined, reads: new Map<string, Promise<Today>>() };
 
   /**
    * @param db the database to read
@@ -274,6 +282,7 @@ export class Poller {
     if (change.part === "queues") {
       this.#forget.add(change.queue);
       this.#pastReads.delete(change.queue);
+      this.#today.reads.delete(change.queue);
       delete this.snapshot.history?.[change.queue];
       return await refreshQueue(this.db, { snapshot: this.snapshot, queue: change.queue });
     }
@@ -331,6 +340,24 @@ export class Poller {
         if (this.#pastReads.get(queue) === read) this.#pastReads.delete(queue);
       });
     this.#pastReads.set(queue, read);
+    return read;
+  }
+
+  /**
+   * A queue's day so far for a page: read once a round (after a change to the queue, again), so
+   * the pages of a round share one read, as they share the round's counts. Read each time while
+   * no round has ended (tests, or before the first).
+   */
+  today(queue: string, now: Date): Promise<Today> {
+    const round = this.snapshot.at;
+    if (round === undefined) return readToday(this.db, queue, { now });
+    if (this.#today.round !== round) this.#today = { round, reads: new Map() };
+    const reads = this.#today.reads;
+    const kept = reads.get(queue);
+    if (kept) return kept;
+    const read = readToday(this.db, queue, { now });
+    reads.set(queue, read);
+    read.catch(() => reads.get(queue) === read && reads.delete(queue));
     return read;
   }
 

@@ -136,12 +136,12 @@ Deno.test("a queue's performance reads today alone once its history is kept (by 
       if (sql.includes("ROW_NUMBER")) reads++;
       return query(sql, params, options);
     };
-    const view = async () => {
+    const view = async (done = 2) => {
       const before = reads;
       const res = await t.json("/queues/Q/performance?days=30");
       assert.equal(res.status, 200);
       const body: Perf = await res.json();
-      assert.equal(body.rows.reduce((n, r) => n + r.done, 0), 2);
+      assert.equal(body.rows.reduce((n, r) => n + r.done, 0), done);
       return reads - before;
     };
     // Before any round: the first views read the days before today once, and keep them.
@@ -161,6 +161,24 @@ Deno.test("a queue's performance reads today alone once its history is kept (by 
     await t.poller.tick();
     assert.deepEqual(Object.keys(t.poller.snapshot.history ?? {}), ["Q"]);
     assert.equal(await view(), 1, "the round read it: today alone");
+    // Today is read once a round: the views of a round share it; a round or a change reads it.
+    assert.equal(await view(), 0, "today as the round read it for its first view");
+    await insertElement(t.db, done(1000));
+    await t.poller.tick();
+    const before = reads;
+    const latest = await Promise.all([1, 2, 3].map(async () => {
+      const res = await t.json("/queues/Q/performance");
+      return ((await res.json()) as Perf).rows.at(-1)!.done;
+    }));
+    assert.equal(reads - before, 1, "a new round: today once for all its views");
+    assert.deepEqual(latest, [2, 2, 2], "with the element done since the last round");
+    const other = await insertElement(t.db, {
+      queue_name: "Q",
+      status: "NEW",
+      created_date: ago(1),
+    });
+    assert.equal((await t.post("/queues/Q/actions/abandon", { id: other })).status, 200);
+    assert.equal(await view(3), 2, "a change to the queue: its history and today read again");
   } finally {
     await t.close();
   }

@@ -235,10 +235,12 @@ queues.get("/:name/performance", async (c) => {
     });
   }
   const now = c.get("now");
+  const poller = c.get("poller");
   const perf = await readQueuePerformance(c.get("db"), queue, {
     span,
     now,
-    past: await c.get("poller").pastDays(queue, now),
+    past: await poller.pastDays(queue, now),
+    today: await poller.today(queue, now),
   });
   const view = { perf, now: parseDbTime(perf.now) };
   return respond(c, {
