@@ -7,11 +7,11 @@
  * endpoint (default 200), `--only TEXT` keeps the endpoints whose name or path contains TEXT,
  * `--scale N` measures a database N times the base size (1 M logs, 500 k queue elements; a
  * fraction such as `--scale 0.01` makes a quick smoke run), and
- * `--concurrent` (with `--seconds N`, default 30) runs 8 clients over the heavy views at once
- * while a probe sends a cheap request every 20 ms, then 8 clients on the dashboard fragment, and
- * prints requests/s, p50/p99/max and the probe's worst stall. `--export` instead streams the CSV
- * export of every log row (1 M at scale 1) and samples the server's resident memory while it
- * runs: an export must keep it flat. `--db PATH` measures an existing SQLite file (a
+ * `--concurrent` (with `--seconds N`, default 30) warms each view up, then runs 8 clients over
+ * the heavy views at once while a probe sends a cheap request every 20 ms, then 8 clients on the
+ * dashboard fragment, and prints requests/s, p50/p99/max and the probe's worst stall.
+ * `--export` instead streams the CSV export of every log row (1 M at scale 1) and samples the
+ * server's resident memory while it runs: an export must keep it flat. `--db PATH` measures an existing SQLite file (a
  * `clonedb` copy) instead of the generated one. `--behind-iis` serves the app as HttpPlatformHandler
  * starts it (on `HTTP_PLATFORM_PORT`, without the slow-client relay that IIS makes unneeded, the
  * user in a header as from a front proxy); IIS's own hop is not part of it.
