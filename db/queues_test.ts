@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parseQueueFilter } from "../lib/filters.ts";
 import { formatDbTime, shiftTime } from "../lib/time.ts";
-import { BATCH_ROWS, type Db, type Executor, type Param, time } from "./connection.ts";
+import { BATCH_ROWS, type Db, type Executor, time } from "./connection.ts";
 import { mssqlIdKey, newId } from "./ids.ts";
 import {
   addElement,
@@ -21,6 +21,7 @@ import {
   contractTest,
   insertElement,
   insertQueueTrigger,
+  keepingReads,
   paging,
   tempDatabase,
 } from "./testing.ts";
@@ -514,22 +515,14 @@ Deno.test("a page of every status is one statement: each status's index range, m
     for (const [i, status] of ["NEW", "DONE", "FAILED", "DONE", "NEW"].entries()) {
       await insertElement(t.db, { queue_name: "Q", status, created_date: at(i) });
     }
-    const read: { sql: string; params: Param[] }[] = [];
-    const recording: Executor = {
-      dialect: t.db.dialect,
-      query<T>(sql: string, params: Param[] = []) {
-        read.push({ sql, params });
-        return t.db.query<T>(sql, params);
-      },
-      run: (sql, params) => t.db.run(sql, params),
-    };
-    const page = await listElements(recording, {
+    const { executor, reads } = keepingReads(t.db);
+    const page = await listElements(executor, {
       queue: "Q",
       filter: filter(),
       paging: paging({ size: 3 }),
     });
     assert.deepEqual(page.rows.map((r) => r.created_date), [at(4), at(3), at(2)]);
-    const rows = read.filter((s) => s.sql.includes("FROM Queues") && !s.sql.includes("COUNT"));
+    const rows = reads.filter((s) => s.sql.includes("FROM Queues") && !s.sql.includes("COUNT"));
     assert.equal(rows.length, 1);
     const plan = (await t.db.query<{ detail: string }>(
       `EXPLAIN QUERY PLAN ${rows[0].sql}`,

@@ -9,6 +9,7 @@ import {
   insertManyLogs,
   insertQueueTrigger,
   insertTimedTrigger,
+  keepingReads,
   tempDatabase,
 } from "./testing.ts";
 
@@ -198,16 +199,8 @@ Deno.test("search: empty text finds nothing and reads nothing", async () => {
 Deno.test("search: on SQLite the reference and message reads use their indexes", async () => {
   const t = await tempDatabase();
   try {
-    const read: { sql: string; params: Param[] }[] = [];
-    const recording: Executor = {
-      dialect: t.db.dialect,
-      query<T>(sql: string, params: Param[] = []) {
-        read.push({ sql, params });
-        return t.db.query<T>(sql, params);
-      },
-      run: (sql, params) => t.db.run(sql, params),
-    };
-    await searchEverything(recording, "INTAKE-1", options());
+    const { executor, reads: read } = keepingReads(t.db);
+    await searchEverything(executor, "INTAKE-1", options());
     const plan = async (table: string) => {
       const statement = read.find((s) => s.sql.includes(`FROM ${table}`))!;
       const rows = await t.db.query<{ detail: string }>(

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Paging } from "../lib/list.ts";
 import type { DbTime } from "../lib/time.ts";
-import { type Db, type Executor, time } from "./connection.ts";
+import { type Db, type Executor, type Param, time } from "./connection.ts";
 import { newId } from "./ids.ts";
 import { type LogRow, LOGS_LIST } from "./logs.ts";
 import type { QueueElement } from "./queues.ts";
@@ -323,4 +323,20 @@ export function triggerInput(type: TriggerType, over: Partial<TriggerInput> = {}
     min_batch_size: type === "QUEUE" ? 5 : null,
     ...over,
   };
+}
+
+/** An executor over `db` that keeps every read it is asked, to look at their SQL and plans. */
+export function keepingReads(
+  db: Executor,
+): { executor: Executor; reads: { sql: string; params: Param[] }[] } {
+  const reads: { sql: string; params: Param[] }[] = [];
+  const executor: Executor = {
+    dialect: db.dialect,
+    query<T>(sql: string, params: Param[] = []) {
+      reads.push({ sql, params });
+      return db.query<T>(sql, params);
+    },
+    run: (sql, params) => db.run(sql, params),
+  };
+  return { executor, reads };
 }
