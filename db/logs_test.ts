@@ -369,11 +369,7 @@ Deno.test("a search reads a slice of rows per page: a page that did not fill end
   try {
     // 12,000 rows a second apart, newest first: row i is i seconds before 08:00. Three match,
     // one in each slice of 5,000 (SEARCH_SLICE_ROWS).
-    await insertManyLogs(t.db, { process: "Big", n: 12_000 });
-    await t.db.run(
-      "UPDATE Logs SET log_message = 'a needle ' || log_message WHERE log_message IN (?, ?, ?)",
-      ["row 3", "row 7000", "row 11500"],
-    );
+    await insertManyLogs(t.db, { process: "Big", n: 12_000, needles: [3, 7000, 11500] });
     const time = (i: number) => shiftTime(T0, -i * 1000);
     const search = (over: Parameters<typeof paging>[0] = {}) =>
       listLogs(t.db, { process: "Big", filter: filter("q=needle"), paging: paging(over) });
@@ -468,17 +464,10 @@ Deno.test("a search's next slice starts after every row of the time the last end
   try {
     // Row 5000 ends the first slice; its id is spelled dashed with a run of zeros, below any
     // 32-digit one.
-    await insertManyLogs(t.db, { process: "Big", n: 6000 });
-    await t.db.run(
-      "UPDATE Logs SET log_message = 'a needle ' || log_message WHERE log_message = ?",
-      [
-        "row 3",
-      ],
-    );
-    await t.db.run("UPDATE Logs SET id = ?, log_message = ? WHERE log_message = ?", [
+    await insertManyLogs(t.db, { process: "Big", n: 6000, needles: [3, 5000] });
+    await t.db.run("UPDATE Logs SET id = ? WHERE log_message = ?", [
       "00000000-0000-4000-8000-000000000001",
       "a needle row 5000",
-      "row 5000",
     ]);
     const search = (over: Parameters<typeof paging>[0] = {}) =>
       listLogs(t.db, { process: "Big", filter: filter("q=needle"), paging: paging(over) });

@@ -256,11 +256,11 @@ export async function insertLog(
 
 /**
  * Inserts `n` INFO rows of a process on SQLite, a second apart: row i (1 to n), logged i seconds
- * before 2026-11-20 08:00, says `row i`.
+ * before 2026-11-20 08:00, says `row i`; the rows in `needles` say `a needle row i`.
  */
 export async function insertManyLogs(
   db: Db,
-  { process, n }: { process: string; n: number },
+  { process, n, needles = [] }: { process: string; n: number; needles?: number[] },
 ): Promise<void> {
   await db.run(
     `INSERT INTO Logs (id, log_time, log_level, process_name, log_message)
@@ -269,6 +269,12 @@ export async function insertManyLogs(
             strftime('%Y-%m-%d %H:%M:%f', '2026-11-20 08:00:00', '-' || i || ' seconds') || '000',
             'INFO', ?, 'row ' || i FROM k`,
     [n, process],
+  );
+  if (needles.length === 0) return;
+  await db.run(
+    `UPDATE Logs SET log_message = 'a needle ' || log_message
+      WHERE process_name = ? AND log_message IN (${needles.map(() => "?").join(", ")})`,
+    [process, ...needles.map((i) => `row ${i}`)],
   );
 }
 
