@@ -26,6 +26,11 @@ export type Dialect = {
   firstRows(select: string, limit: number): string;
   /** The date part (`YYYY-MM-DD`) of a stored time column, as text. */
   day(column: string): string;
+  /**
+   * The cheapest column to find a row again by: SQLite's `rowid` (the table's own b-tree key),
+   * SQL Server's `id` (the primary key).
+   */
+  readonly rowKey: "rowid" | "id";
 };
 
 /** How the database spells ids. */

@@ -196,8 +196,10 @@ async function sliceEnd(
 
 /**
  * The first `limit` rows after the `extra` conditions, in the list's order. Several index ranges
- * (splits) are one statement: each range's first rows, merged by the database, so only the
- * page's rows come back (and a scan is one trip to the reader).
+ * (splits) are one statement: each range's first keys (its time, id and row key), merged by the
+ * database; then only the page's rows are read whole. So only the page's rows come back (and a
+ * scan is one trip to the reader), and the merge sorts keys, not rows: half the time of a queue's
+ * 200 rows of every status.
  */
 async function readOrdered<T extends Record<string, unknown>>(
   db: Executor,
@@ -206,7 +208,7 @@ async function readOrdered<T extends Record<string, unknown>>(
 ): Promise<T[]> {
   const column = timeOf(source);
   const order = read.dir === "desc" ? "DESC" : "ASC";
-  const orderBy = ` ORDER BY ${column} ${order}, id ${order}${db.dialect.page(read.limit, 0)}`;
+  const page = db.dialect.page(read.limit, 0);
   // The slice's bound goes first: SQLite takes the first bound of the time column for its range.
   const slice: Condition[] = read.slice
     ? [{ sql: `${column} ${read.dir === "desc" ? ">=" : "<="} ?`, params: [time(read.slice)] }]
@@ -214,13 +216,22 @@ async function readOrdered<T extends Record<string, unknown>>(
   const ranges = (source.splits.length ? source.splits : [null]).map((split) =>
     whereOf([...slice, ...conditionsOf(source), ...(split ? [split] : []), ...read.extra])
   );
-  const selects = ranges.map((where) =>
-    `SELECT ${source.select} FROM ${source.table}${where.sql}${orderBy}`
-  );
-  const sql = selects.length === 1
-    ? selects[0]
-    : selects.map((select, i) => `SELECT * FROM (${select}) r${i}`).join(" UNION ALL ") + orderBy;
-  return await db.query<T>(sql, ranges.flatMap((where) => where.params), readOptions(source));
+  const params = ranges.flatMap((where) => where.params);
+  const { table } = source;
+  const orderBy = ` ORDER BY ${column} ${order}, id ${order}${page}`;
+  if (ranges.length === 1) {
+    const sql = `SELECT ${source.select} FROM ${table}${ranges[0].sql}${orderBy}`;
+    return await db.query<T>(sql, params, readOptions(source));
+  }
+  const key = db.dialect.rowKey;
+  const keys = ranges.map((where, i) =>
+    `SELECT * FROM (SELECT ${key} AS k_key, ${column} AS k_time, id AS k_id` +
+    ` FROM ${table}${where.sql}${orderBy}) r${i}`
+  ).join(" UNION ALL ");
+  const sql = `SELECT ${source.select} FROM (SELECT * FROM (${keys}) u` +
+    ` ORDER BY k_time ${order}, k_id ${order}${page}) k` +
+    ` JOIN ${table} ON ${table}.${key} = k.k_key ORDER BY k.k_time ${order}, k.k_id ${order}`;
+  return await db.query<T>(sql, params, readOptions(source));
 }
 
 /** Reads one page of a cursor list, starting after (or ending before) a cursor. */

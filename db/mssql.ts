@@ -37,6 +37,7 @@ export const mssqlDialect: Dialect = {
   day(column) {
     return `CONVERT(char(10), ${column}, 23)`;
   },
+  rowKey: "id",
 };
 
 /** Pool options: scripts (`db:optimize --apply`, clonedb) run with no request timeout. */

@@ -183,7 +183,13 @@ const options = (over: Partial<SearchOptions> = {}): SearchOptions => ({
 Deno.test("search: empty text finds nothing and reads nothing", async () => {
   const statements: string[] = [];
   const db: Executor = {
-    dialect: { name: "sqlite", page: () => "", firstRows: (s) => s, day: (c) => c },
+    dialect: {
+      name: "sqlite",
+      page: () => "",
+      firstRows: (s) => s,
+      day: (c) => c,
+      rowKey: "rowid",
+    },
     query(sql: string) {
       statements.push(sql);
       return Promise.resolve([]);

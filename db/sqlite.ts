@@ -32,6 +32,7 @@ const sqliteDialect: Dialect = {
   day(column) {
     return `substr(${column}, 1, 10)`;
   },
+  rowKey: "rowid",
 };
 
 /** Asserts a paging number is a safe non-negative integer before it goes into SQL text. */
