@@ -21,9 +21,22 @@ export function escapeControls(text: string): string {
   });
 }
 
-/** Writes one line to stdout. */
+const encoder = new TextEncoder();
+
+/**
+ * Writes one line to stdout. Straight to the stream: `console.log` formats its arguments first,
+ * which cost twice as much for the line of every request. A stdout that cannot be written (closed
+ * by the host) loses the line, never the request.
+ */
 export function logLine(text: string): void {
-  console.log(escapeControls(text));
+  const bytes = encoder.encode(`${escapeControls(text)}\n`);
+  try {
+    for (let written = 0; written < bytes.length;) {
+      written += Deno.stdout.writeSync(bytes.subarray(written));
+    }
+  } catch {
+    // Nowhere to write it.
+  }
 }
 
 /** Writes one line to stderr: `what`, then the error's stack (or message) on the same line. */

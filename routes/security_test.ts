@@ -341,20 +341,24 @@ Deno.test("mode none serves loopback names only, so a rebinding page cannot reac
   }
 });
 
-/** Runs `fn` with console.log and console.error captured; returns what they printed. */
+/** Runs `fn` with stdout and console.error captured; returns the lines they printed. */
 async function captured(fn: () => Promise<void>): Promise<{ out: string[]; err: string[] }> {
-  const out: string[] = [];
+  let written = "";
   const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => out.push(args.join(" "));
+  const { error } = console;
+  const decoder = new TextDecoder();
+  Deno.stdout.writeSync = (bytes: Uint8Array) => {
+    written += decoder.decode(bytes);
+    return bytes.length;
+  };
   console.error = (...args: unknown[]) => err.push(args.join(" "));
   try {
     await fn();
   } finally {
-    console.log = log;
+    delete (Deno.stdout as { writeSync?: unknown }).writeSync;
     console.error = error;
   }
-  return { out, err };
+  return { out: written.split("\n").slice(0, -1), err };
 }
 
 Deno.test("a request cannot forge a log line: control characters never reach the log", async () => {
