@@ -233,6 +233,30 @@ function parse(expr: string): Cron {
   return cron;
 }
 
+/**
+ * Expressions already parsed (or refused), by their text: a page of triggers checks the same few
+ * expressions on every row, three times a row. A `Cron` is never changed once parsed.
+ */
+const PARSED = new Map<string, Cron | CronError>();
+const PARSED_LIMIT = 500;
+
+/** {@linkcode parse}, remembered. */
+function parsed(expr: string): Cron {
+  let entry = PARSED.get(expr);
+  if (entry === undefined) {
+    try {
+      entry = parse(expr);
+    } catch (error) {
+      if (!(error instanceof CronError)) throw error;
+      entry = error;
+    }
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+    PARSED.set(expr, entry);
+  }
+  if (entry instanceof CronError) throw entry;
+  return entry;
+}
+
 // Naive wall-clock times are UTC milliseconds here: no zone, no daylight saving.
 
 function daysIn(year: number, month: number): number {
@@ -370,7 +394,7 @@ function runsAfter(cron: Cron, { from, count }: { from: string; count: number })
  */
 export function validateCron(expr: string, options: { now?: string } = {}): string | null {
   try {
-    const cron = parse(expr);
+    const cron = parsed(expr);
     if (
       options.now !== undefined && runsAfter(cron, { from: options.now, count: 1 }).length === 0
     ) {
@@ -391,7 +415,7 @@ export function validateCron(expr: string, options: { now?: string } = {}): stri
  */
 export function cronErrorField(expr: string): CronField | null | undefined {
   try {
-    parse(expr);
+    parsed(expr);
     return undefined;
   } catch (error) {
     if (error instanceof CronError) return error.field;
@@ -415,7 +439,7 @@ export function cronErrorField(expr: string): CronField | null | undefined {
  * @throws {Error} When `from` is not a valid time or `count` not a whole number.
  */
 export function nextRuns(expr: string, from: string, count: number = 5): string[] {
-  const cron = parse(expr);
+  const cron = parsed(expr);
   if (!Number.isInteger(count) || count < 0) {
     throw new Error(`Cannot compute next runs: count must be a whole number, got ${count}`);
   }
@@ -455,7 +479,7 @@ export function cronRunsBetween(
   expr: string,
   { from, until }: { from: string | number; until: string },
 ): number[] {
-  const cron = parse(expr);
+  const cron = parsed(expr);
   const start = typeof from === "number" ? from : readFrom(from);
   const end = readFrom(until);
   const hours = [...cron.hours].sort((a, b) => a - b);
@@ -540,7 +564,7 @@ function dayPhrase(expr: string): string | null {
  * @throws {CronError} When `expr` is invalid.
  */
 export function describeCron(expr: string): string {
-  const cron = parse(expr);
+  const cron = parsed(expr);
   const [minute, hour, dom, month, dow] = splitFields(expr);
   const days = dom === "*" ? "*" : plainMonthDays(dom);
   const weekdays = dow === "*" ? "*" : plainWeekdays(cron, dow);

@@ -334,3 +334,20 @@ Deno.test("previewCron refuses an expression with no run in the next 50 years", 
     error: "Cannot use cron expression: it has no run in the next 50 years.",
   });
 });
+
+Deno.test("an expression parsed once answers the same every time after (the parse is remembered)", () => {
+  for (const expr of ["*/7 9-17 L * 1-5", "0 0 29 2 *", "0 12 LW * *"]) {
+    const first = nextRuns(expr, "2026-01-30 10:00:00", 20);
+    assert.deepEqual(nextRuns(expr, "2026-01-30 10:00:00", 20), first, expr);
+    // Each run again, one at a time from the run before it: the remembered parse is not worn.
+    let from = "2026-01-30 10:00:00";
+    for (const run of first) {
+      assert.deepEqual(nextRuns(expr, from, 1), [run], expr);
+      from = run;
+    }
+  }
+  const refused = validateCron("L5 * * * *");
+  assert.notEqual(refused, null);
+  assert.equal(validateCron("L5 * * * *"), refused);
+  assert.throws(() => nextRuns("L5 * * * *", "2026-01-30 10:00:00"), { message: refused });
+});
