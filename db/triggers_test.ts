@@ -418,3 +418,41 @@ Deno.test("a 2.0.x database: no git_branch written, 'null' read as no whitelist,
     await t.close();
   }
 });
+
+Deno.test("a page of triggers sorts their keys, then reads the page's triggers alone", async () => {
+  const t = await tempDatabase();
+  try {
+    for (let i = 0; i < 12; i++) {
+      await createTrigger(t.db, {
+        input: triggerInput("SCHEDULED", { trigger_name: `T${i}`, priority: i % 4 }),
+        user: "t",
+      });
+    }
+    const reads: string[] = [];
+    const db: Db = {
+      ...t.db,
+      query: (sql, args) => (reads.push(sql), t.db.query(sql, args)),
+    };
+    const page = await listTriggers(db, {
+      params: params({ sort: "priority", dir: "desc", size: 5, page: 2 }),
+      filters: NO_FILTER,
+    });
+    // By priority, then by id (the tiebreak): the second five.
+    const all = await listTriggers(t.db, {
+      params: params({ sort: "priority", dir: "desc", size: 50 }),
+      filters: NO_FILTER,
+    });
+    assert.deepEqual(page.rows.map((r) => r.id), all.rows.slice(5, 10).map((r) => r.id));
+    const [rows] = reads.filter((sql) => !sql.includes("COUNT"));
+    const plan = (await t.db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${rows}`)).map((r) =>
+      r.detail
+    );
+    assert.ok(plan.includes("LIST SUBQUERY 1"), plan.join("; "));
+    assert.ok(
+      plan.includes("SEARCH t USING INDEX sqlite_autoindex_Triggers_1 (id=?)"),
+      plan.join("; "),
+    );
+  } finally {
+    await t.close();
+  }
+});
