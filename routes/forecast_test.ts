@@ -217,7 +217,16 @@ Deno.test("the forecast is computed once a poller round: repeats come from memor
     assert.match(await (await get()).text(), /Weekly report/);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await poller.tick();
-    assert.doesNotMatch(await (await get()).text(), /Weekly report/);
+    // The round computed the window a page showed: the page after it reads nothing.
+    temp.db.query = () => Promise.reject(new DatabaseUnavailableError("gone"));
+    const after = await get();
+    assert.equal(after.status, 200);
+    const shown = await after.text();
+    assert.match(shown, /Nightly invoices/);
+    assert.doesNotMatch(shown, /Weekly report/);
+    assert.ok(poller.snapshot.forecasts?.["7d"]);
+    assert.equal(poller.snapshot.forecasts?.["24h"], undefined, "no page showed it");
+    temp.db.query = query;
   } finally {
     await temp.close();
   }
