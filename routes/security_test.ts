@@ -341,24 +341,20 @@ Deno.test("mode none serves loopback names only, so a rebinding page cannot reac
   }
 });
 
-/** Runs `fn` with stdout and console.error captured; returns the lines they printed. */
+/** Runs `fn` with console.log and console.error captured; returns what they printed. */
 async function captured(fn: () => Promise<void>): Promise<{ out: string[]; err: string[] }> {
-  let written = "";
+  const out: string[] = [];
   const err: string[] = [];
-  const { error } = console;
-  const decoder = new TextDecoder();
-  Deno.stdout.writeSync = (bytes: Uint8Array) => {
-    written += decoder.decode(bytes);
-    return bytes.length;
-  };
+  const { log, error } = console;
+  console.log = (...args: unknown[]) => out.push(args.join(" "));
   console.error = (...args: unknown[]) => err.push(args.join(" "));
   try {
     await fn();
   } finally {
-    delete (Deno.stdout as { writeSync?: unknown }).writeSync;
+    console.log = log;
     console.error = error;
   }
-  return { out: written.split("\n").slice(0, -1), err };
+  return { out, err };
 }
 
 Deno.test("a request cannot forge a log line: control characters never reach the log", async () => {
