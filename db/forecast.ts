@@ -4,13 +4,7 @@
  * process's recent runs took.
  * @module
  */
-import {
-  type Forecast,
-  forecast,
-  type ForecastMachine,
-  type ForecastWindow,
-  usualSeconds,
-} from "../lib/forecast.ts";
+import type { ForecastMachine } from "../lib/forecast.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { type Db, time } from "./connection.ts";
 import { schedulerState } from "./schedulers.ts";
@@ -55,28 +49,4 @@ export async function readForecast(db: Db, now: Date = new Date()): Promise<Fore
     })),
     jobs,
   };
-}
-
-/** The forecast of some windows. */
-export type Forecasts = Partial<Record<ForecastWindow, Forecast>>;
-
-/**
- * The forecasts of `windows` at `now`, from one read; `newElements` are the queues' `NEW` counts
- * (the poller's, as the scheduler compares them with each queue trigger's batch size).
- */
-export async function readForecasts(
-  db: Db,
-  options: { now: Date; windows: readonly ForecastWindow[]; newElements: Record<string, number> },
-): Promise<Forecasts> {
-  const { now, windows, newElements } = options;
-  const read = await readForecast(db, now);
-  const input = {
-    triggers: read.triggers,
-    machines: read.machines,
-    newElements,
-    durations: usualSeconds(read.jobs),
-  };
-  return Object.fromEntries(
-    windows.map((window) => [window, forecast(input, { now: formatDbTime(now), window })]),
-  );
 }

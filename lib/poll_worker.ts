@@ -1,14 +1,11 @@
 /**
- * The poller's rounds on a Deno Worker with an SQLite connection of its own, so that the aggregate
- * reads (full scans of `Logs` and `Queues` at millions of rows) and the forecasts never hold up a
- * request: `node:sqlite` is synchronous, and on the server's thread each of those reads stalled
- * every request.
+ * The poller's rounds on a Deno Worker with an SQLite connection of its own, so that the aggregate reads
+ * (full scans of `Logs` and `Queues` at millions of rows) never hold up a request: `node:sqlite`
+ * is synchronous, and on the server's thread each of those reads stalled every request.
  *
  * Protocol: the main thread sends `{ type: "open", target }` once, then `{ type: "round",
- * recount, forget, forecasts }` per round (`forget`: the queues whose history a change made
- * wrong; `forecasts`: the forecast windows to compute); each round is answered with
- * {@linkcode RoundReply}. The worker keeps the incremental state (the log counts) between rounds.
- * It opens the file read-only: it never writes.
+ * recount, forget }` per round (`forget`: the queues whose history a change made wrong); each round is answered with {@linkcode RoundReply}. The worker keeps the
+ * incremental state (the log counts) between rounds. It opens the file read-only: it never writes.
  * @module
  */
 /// <reference no-default-lib="true" />
@@ -22,13 +19,12 @@ import {
 import { detect } from "../db/schema.ts";
 import { openSqlite } from "../db/sqlite.ts";
 import type { DatabaseTarget } from "./config.ts";
-import type { ForecastWindow } from "./forecast.ts";
 import { readRound, type Snapshot } from "./poller.ts";
 
 /** A message to the worker: every one but `open` is answered. */
 export type RoundRequest =
   | { type: "open"; target: Extract<DatabaseTarget, { kind: "sqlite" }> }
-  | { type: "round"; recount: boolean; forget: string[]; forecasts: ForecastWindow[] }
+  | { type: "round"; recount: boolean; forget: string[] }
   | { type: "close" };
 
 /**
@@ -41,16 +37,14 @@ let target: Extract<DatabaseTarget, { kind: "sqlite" }> | null = null;
 let db: Db | null = null;
 const snapshot: Snapshot = {};
 
-async function round(
-  { recount, forget, forecasts }: Extract<RoundRequest, { type: "round" }>,
-): Promise<RoundReply> {
+async function round(recount: boolean, forget: string[]): Promise<RoundReply> {
   try {
     if (!db) {
       db = openSqlite(target!, { readOnly: true });
       await detect(db);
     }
     if (recount && snapshot.logs) snapshot.logs.stale = true;
-    await readRound(db, { snapshot, forget, forecasts });
+    await readRound(db, { snapshot, forget });
     return { ok: true, snapshot };
   } catch (error) {
     if (error instanceof DatabaseUnavailableError && error.problem === "unreachable") {
@@ -74,5 +68,5 @@ self.onmessage = async (event: MessageEvent<RoundRequest>) => {
     self.postMessage({ ok: true } satisfies RoundReply);
     return;
   }
-  self.postMessage(await round(request));
+  self.postMessage(await round(request.recount, request.forget));
 };

@@ -17,7 +17,6 @@ import {
 } from "../db/connection.ts";
 import { type SchedulerCounts, schedulerCounts } from "../db/schedulers.ts";
 import { type Dashboard, type GroupCount, readDashboard } from "../db/dashboard.ts";
-import { type Forecasts, readForecasts } from "../db/forecast.ts";
 import {
   type LogSummaries,
   readLogSummaries,
@@ -36,7 +35,6 @@ import {
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
-import type { ForecastWindow } from "./forecast.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
 import { formatDbTime, shiftTime } from "./time.ts";
 
@@ -58,11 +56,6 @@ export type Snapshot = {
    * rounds after the first, a few queues a round, and read again within the hour.
    */
   history?: Record<string, PastDays>;
-  /**
-   * The schedule forecast of each window a page showed in the last few minutes, computed by the
-   * round (see {@linkcode Poller.wantForecast}), so no page computes it on the server's thread.
-   */
-  forecasts?: Forecasts;
   /** When the last full round finished. */
   at?: Date;
   /** How long the last full round took, in milliseconds. */
@@ -121,38 +114,18 @@ async function refreshHistory(db: Db, snapshot: Snapshot): Promise<void> {
   snapshot.history = history;
 }
 
-/** The `NEW` elements of each queue, as the round counted them. */
-export function newElementsOf(snapshot: Snapshot): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const queue of snapshot.queues?.rows ?? []) counts[queue.name] = queue.counts.NEW;
-  return counts;
-}
-
-/** Computes the forecast of each of `windows` (none: drops the last ones). */
-async function refreshForecasts(
-  db: Db,
-  into: { snapshot: Snapshot; windows: readonly ForecastWindow[] },
-): Promise<void> {
-  const { snapshot, windows } = into;
-  snapshot.forecasts = windows.length
-    ? await readForecasts(db, { now: new Date(), windows, newElements: newElementsOf(snapshot) })
-    : {};
-}
-
 /**
  * One round's reads in this thread, one after the other (the worker's rounds), then a few
- * queues' history and the forecasts of `forecasts`; `forget` names queues whose history a change
- * made wrong.
+ * queues' history; `forget` names queues whose history a change made wrong.
  */
 export async function readRound(
   db: Db,
-  into: { snapshot: Snapshot; forget?: string[]; forecasts?: readonly ForecastWindow[] },
+  into: { snapshot: Snapshot; forget?: string[] },
 ): Promise<void> {
   const { snapshot, forget = [] } = into;
   for (const part of PARTS) await READS[part](db, snapshot);
   for (const queue of forget) delete snapshot.history?.[queue];
   await refreshHistory(db, snapshot);
-  await refreshForecasts(db, { snapshot, windows: into.forecasts ?? [] });
   snapshot.at = new Date();
 }
 
@@ -240,9 +213,6 @@ class WorkerRounds {
 /** The longest wait between two tries while the database is away. */
 const MAX_BACKOFF_MS = 60_000;
 
-/** How long the rounds go on computing a forecast window after a page last showed it. */
-const FORECAST_WANTED_MS = 5 * 60_000;
-
 /** Reads the aggregates every interval; `tick()` does one round (tests call it directly). */
 export class Poller {
   /** The latest aggregates, shared by every request. */
@@ -260,8 +230,6 @@ export class Poller {
   #pastReads = new Map<string, Promise<PastDays>>();
   /** Today's reads of queues for pages, by queue, kept for the round they were read in. */
   #today = { round: undefined as Date | undefined, reads: new Map<string, Promise<Today>>() };
-  /** When a page last showed each forecast window (`performance.now()`). */
-  #forecastShown = new Map<ForecastWindow, number>();
 
   /**
    * @param db the database to read
@@ -324,29 +292,13 @@ export class Poller {
     }
   }
 
-  /**
-   * Tells the poller a page shows the forecast of `window`: the rounds of the next few minutes
-   * compute it (on the worker for SQLite), so the pages after them find it in the snapshot.
-   */
-  wantForecast(window: ForecastWindow): void {
-    this.#forecastShown.set(window, performance.now());
-  }
-
-  /** The forecast windows a page showed lately. */
-  #wantedForecasts(): ForecastWindow[] {
-    const since = performance.now() - FORECAST_WANTED_MS;
-    return [...this.#forecastShown].filter(([, at]) => at >= since).map(([window]) => window);
-  }
-
   /** One round of every read, here or on the worker. */
   async #round(): Promise<void> {
     const forget = [...this.#forget];
     this.#forget.clear();
-    const forecasts = this.#wantedForecasts();
     if (!this.options.worker) {
       for (const part of PARTS) await this.#read(part);
       await refreshHistory(this.db, this.snapshot);
-      await refreshForecasts(this.db, { snapshot: this.snapshot, windows: forecasts });
       this.snapshot.at = new Date();
       return;
     }
@@ -356,7 +308,6 @@ export class Poller {
       type: "round",
       recount: this.snapshot.logs?.stale ?? false,
       forget,
-      forecasts,
     });
     if (!reply.ok) throw replyError(reply);
     const pages = this.snapshot.history ?? {};

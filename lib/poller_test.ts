@@ -87,17 +87,6 @@ Deno.test("on a worker, a round reads what an inline round reads, on its own con
     assert.deepEqual(worker.snapshot.recentErrors, inline.snapshot.recentErrors);
     assert.ok(worker.snapshot.at instanceof Date);
     assert.ok(typeof worker.snapshot.roundMs === "number");
-    assert.deepEqual(worker.snapshot.forecasts, {}, "no page showed a forecast");
-
-    // A forecast a page showed is computed by the next rounds, on the worker too.
-    worker.wantForecast("24h");
-    inline.wantForecast("24h");
-    assert.equal(await worker.tick(), true);
-    assert.equal(await inline.tick(), true);
-    const rows = (poller: Poller) =>
-      poller.snapshot.forecasts?.["24h"]?.groups.flatMap((g) => g.rows.map((r) => r.id));
-    assert.ok(rows(worker)?.length);
-    assert.deepEqual(rows(worker), rows(inline));
 
     // Deleted logs are counted again when the server asks for a recount.
     const [{ n }] = await t.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM Logs");

@@ -1,17 +1,23 @@
 /**
  * The schedule forecast: `GET /triggers/forecast?window=24h|7d` (page, fragment or JSON). The
- * poller's rounds compute the forecast of each window shown in the last few minutes (on its
- * worker for SQLite: reading every trigger and computing a week of runs took 35–60 ms, which on
- * the server's thread held up every request); it is rendered once per window after each round,
- * and repeats are answered from memory, like the dashboard. The queues' new elements come from
- * the poller's counts (what the scheduler compares with each queue trigger's batch size).
+ * triggers, machines and run times are read, and the forecast computed and rendered, once per
+ * window after each poller round; repeats are answered from memory, like the
+ * dashboard. The queues' new elements come from the poller's counts (what the scheduler compares
+ * with each queue trigger's batch size).
  * @module
  */
 import { type Context, Hono } from "hono";
 import { raw } from "hono/html";
-import { readForecasts } from "../db/forecast.ts";
-import { type Forecast, type ForecastWindow, isForecastWindow } from "../lib/forecast.ts";
-import { newElementsOf, type Snapshot } from "../lib/poller.ts";
+import { readForecast } from "../db/forecast.ts";
+import {
+  type Forecast,
+  forecast,
+  type ForecastWindow,
+  isForecastWindow,
+  usualSeconds,
+} from "../lib/forecast.ts";
+import type { Snapshot } from "../lib/poller.ts";
+import { formatDbTime } from "../lib/time.ts";
 import { ForecastPage, ForecastView } from "../templates/forecast.tsx";
 import { forecastJson, type Json } from "./json.ts";
 import { rejected, respond, wantsJson } from "./render.tsx";
@@ -25,23 +31,21 @@ type Computed = { round?: number; forecast: Forecast; view?: string; json?: Json
 /** The latest forecast of each window, per app (its snapshot). */
 const computed = new WeakMap<Snapshot, Map<ForecastWindow, Computed>>();
 
-/**
- * The forecast of `window`: the one the last round computed (see `Poller.wantForecast`), else
- * read and computed now (the first time a page shows it, and without a poller).
- */
+/** Reads what the forecast needs and computes it. */
 async function compute(c: Context, window: ForecastWindow): Promise<Forecast> {
-  const poller = c.get("poller");
-  poller.wantForecast(window);
+  const db = c.get("db");
   const snapshot = c.get("snapshot");
-  const ready = snapshot.forecasts?.[window];
-  if (ready) return ready;
-  await poller.ensure("queues");
-  const read = await readForecasts(c.get("db"), {
-    now: c.get("now"),
-    windows: [window],
-    newElements: newElementsOf(snapshot),
-  });
-  return read[window]!;
+  await c.get("poller").ensure("queues");
+  const now = c.get("now");
+  const read = await readForecast(db, now);
+  const newElements: Record<string, number> = {};
+  for (const queue of snapshot.queues?.rows ?? []) newElements[queue.name] = queue.counts.NEW;
+  return forecast({
+    triggers: read.triggers,
+    machines: read.machines,
+    newElements,
+    durations: usualSeconds(read.jobs),
+  }, { now: formatDbTime(now), window });
 }
 
 forecastRoutes.get("/", async (c) => {
