@@ -4,9 +4,10 @@
  * is read by its position in the (time, id) order, so a deep page costs what the first one does;
  * filtered by several statuses or levels it is read as one index range per value, the ranges'
  * first keys merged in the same statement, so no read ever sorts the whole match; its count stops
- * at a cap. Either kind sorts keys, not rows: only the page's rows are read whole. A text search over a cursor list reads at most {@linkcode SEARCH_SLICE_ROWS} rows per
- * page: a page that did not fill by then ends where its slice did, says how far it searched, and
- * its next page searches on. Both kinds take the order from the list's definition.
+ * at a cap. Either kind sorts keys, not rows: only the page's rows are read whole. A text search
+ * over a cursor list reads at most {@linkcode SEARCH_SLICE_ROWS} rows per page: a page that did
+ * not fill by then ends where its slice did, says how far it searched, and its next page searches
+ * on. Both kinds take the order from the list's definition.
  * @module
  */
 import type { Cursor } from "../lib/cursor.ts";

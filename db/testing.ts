@@ -331,18 +331,20 @@ export function triggerInput(type: TriggerType, over: Partial<TriggerInput> = {}
   };
 }
 
-/** An executor over `db` that keeps every read it is asked, to look at their SQL and plans. */
-export function keepingReads(
-  db: Executor,
-): { executor: Executor; reads: { sql: string; params: Param[] }[] } {
+/**
+ * `db` (an executor or a whole database) keeping every read it is asked, to look at their SQL and
+ * plans.
+ */
+export function keepingReads<D extends Executor>(
+  db: D,
+): { executor: D; reads: { sql: string; params: Param[] }[] } {
   const reads: { sql: string; params: Param[] }[] = [];
-  const executor: Executor = {
-    dialect: db.dialect,
+  const executor: D = {
+    ...db,
     query<T>(sql: string, params: Param[] = []) {
       reads.push({ sql, params });
       return db.query<T>(sql, params);
     },
-    run: (sql, params) => db.run(sql, params),
   };
   return { executor, reads };
 }

@@ -11,7 +11,7 @@ import type { Db } from "./connection.ts";
 import { time } from "./connection.ts";
 import { newId, storedId } from "./ids.ts";
 import { listSchedulers } from "./schedulers.ts";
-import { contractTest, tempDatabase, triggerInput } from "./testing.ts";
+import { contractTest, keepingReads, tempDatabase, triggerInput } from "./testing.ts";
 import {
   actOnTrigger,
   createTrigger,
@@ -428,12 +428,8 @@ Deno.test("a page of triggers sorts their keys, then reads the page's triggers a
         user: "t",
       });
     }
-    const reads: string[] = [];
-    const db: Db = {
-      ...t.db,
-      query: (sql, args) => (reads.push(sql), t.db.query(sql, args)),
-    };
-    const page = await listTriggers(db, {
+    const { executor, reads } = keepingReads(t.db);
+    const page = await listTriggers(executor, {
       params: params({ sort: "priority", dir: "desc", size: 5, page: 2 }),
       filters: NO_FILTER,
     });
@@ -443,10 +439,11 @@ Deno.test("a page of triggers sorts their keys, then reads the page's triggers a
       filters: NO_FILTER,
     });
     assert.deepEqual(page.rows.map((r) => r.id), all.rows.slice(5, 10).map((r) => r.id));
-    const [rows] = reads.filter((sql) => !sql.includes("COUNT"));
-    const plan = (await t.db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${rows}`)).map((r) =>
-      r.detail
-    );
+    const [rows] = reads.filter((read) => !read.sql.includes("COUNT"));
+    const plan = (await t.db.query<{ detail: string }>(
+      `EXPLAIN QUERY PLAN ${rows.sql}`,
+      rows.params,
+    )).map((r) => r.detail);
     assert.ok(plan.includes("LIST SUBQUERY 1"), plan.join("; "));
     assert.ok(
       plan.includes("SEARCH t USING INDEX sqlite_autoindex_Triggers_1 (id=?)"),
