@@ -152,6 +152,38 @@ function setAsideStaleJournal(path: string, oldWal: string | null): void {
   }
 }
 
+/** A prepared statement and the names of its result's columns, in order. */
+type Prepared = { statement: StatementSync; names: string[] };
+
+/** A statement as Deno's `node:sqlite` has it: its types lack `setReturnArrays` (Node 24). */
+type ArrayStatement = StatementSync & { setReturnArrays(enabled: boolean): void };
+
+/** Prepares a statement whose rows come as arrays (see {@linkcode rowsOf}). */
+function prepare(handle: DatabaseSync, sql: string): Prepared {
+  const statement = handle.prepare(sql) as ArrayStatement;
+  const names = statement.columns().map((column) => column.name);
+  if (names.length > 0) statement.setReturnArrays(true);
+  return { statement, names };
+}
+
+/**
+ * A statement's rows as objects keyed by column name (a later column of the same name wins, as
+ * in `node:sqlite`'s own). The rows come as arrays and the objects are made here: `node:sqlite`'s
+ * objects took half as long again to make (1.5 against 1.0 ms for 1,000 triggers) and to read.
+ */
+function rowsOf<T>(prepared: Prepared, params: SQLInputValue[]): T[] {
+  const { statement, names } = prepared;
+  const rows = statement.all(...params) as unknown as unknown[][];
+  const objects = new Array<T>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const object: Record<string, unknown> = {};
+    for (let j = 0; j < names.length; j++) object[names[j]] = row[j];
+    objects[i] = object as T;
+  }
+  return objects;
+}
+
 /** The statements a reader may answer: reads (a `WITH` that writes is not used). */
 const READ = /^\s*(SELECT|WITH)\b/i;
 
@@ -190,13 +222,13 @@ export function openSqlite(
    * The statements prepared on `handle`, by their text: a page runs the same few statements
    * again and again, and preparing one cost 4 % of a page view. Emptied when the handle changes.
    */
-  const statements = new Map<string, StatementSync>();
-  const prepared = (sql: string): StatementSync => {
+  const statements = new Map<string, Prepared>();
+  const prepared = (sql: string): Prepared => {
     let statement = statements.get(sql);
     if (!statement) {
       // Statements are built from fixed text, but a caller could build many: bound the cache.
       if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-      statement = handle.prepare(sql);
+      statement = prepare(handle, sql);
       statements.set(sql, statement);
     }
     return statement;
@@ -224,7 +256,7 @@ export function openSqlite(
       async query<T>(sql: string, params: Param[] = []) {
         try {
           return await whenUnlocked(
-            () => prepared(sql).all(...bind(params)) as T[],
+            () => rowsOf<T>(prepared(sql), bind(params)),
             deadline(),
           );
         } catch (error) {
@@ -234,7 +266,7 @@ export function openSqlite(
       async run(sql: string, params: Param[] = []) {
         try {
           const changes = await whenUnlocked(
-            () => Number(prepared(sql).run(...bind(params)).changes),
+            () => Number(prepared(sql).statement.run(...bind(params)).changes),
             deadline(),
           );
           return handle.isTransaction ? changes : wrote(changes);
