@@ -7,13 +7,12 @@
  * @module
  */
 import { Hono } from "hono";
-import { gzipSync } from "node:zlib";
 import type { Snapshot } from "../lib/poller.ts";
 import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
 import { dashboardJson } from "./json.ts";
-import { rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
+import { rejected, Rendered, respond, wantsFragment, wantsJson } from "./render.tsx";
 import { isDashboardWindow } from "../lib/dashboard_window.ts";
 
 /** The dashboard route. */
@@ -24,10 +23,7 @@ export const dashboard = new Hono();
  * its gzip once a browser asked for it (a list of every process and queue: 90 kB at the bench's
  * size, under a tenth of that compressed, and every open console asks for it every round).
  */
-const rendered = new WeakMap<
-  Snapshot,
-  { key: string; etag: string; html: string; gzip?: Uint8Array<ArrayBuffer> }
->();
+const rendered = new WeakMap<Snapshot, { key: string; etag: string; fragment: Rendered }>();
 
 dashboard.get("/", async (c) => {
   const window = c.req.query("window") ?? "workday";
@@ -57,17 +53,13 @@ dashboard.get("/", async (c) => {
   const key = `${read.now} ${c.req.url}`;
   let cached = rendered.get(snapshot);
   if (cached?.key !== key) {
-    const html = String(<DashboardView {...view} />);
-    cached = { key, etag: `"${read.now.replace(/\D/g, "")}"`, html };
+    const fragment = new Rendered(String(<DashboardView {...view} />));
+    cached = { key, etag: `"${read.now.replace(/\D/g, "")}"`, fragment };
     rendered.set(snapshot, cached);
   }
   c.header("Vary", "HX-Request, Accept, Accept-Encoding");
   c.header("Cache-Control", "no-cache");
   c.header("ETag", cached.etag);
   if (c.req.header("If-None-Match") === cached.etag) return c.body(null, 304);
-  if (!/\bgzip\b/.test(c.req.header("Accept-Encoding") ?? "")) return c.html(cached.html);
-  cached.gzip ??= new Uint8Array(gzipSync(cached.html));
-  c.header("Content-Encoding", "gzip");
-  c.header("Content-Type", "text/html; charset=UTF-8");
-  return c.body(cached.gzip);
+  return respond(c, { fragment: cached.fragment });
 });

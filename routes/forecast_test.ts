@@ -222,3 +222,66 @@ Deno.test("the forecast is computed once a poller round: repeats come from memor
     await temp.close();
   }
 });
+
+Deno.test("on a poller worker, the rounds compute the forecast a page showed: pages read nothing", async () => {
+  const temp = await tempDatabase({ seed: true });
+  const poller = new Poller(temp.db, { outage: null }, { intervalMs: 1000, worker: true });
+  try {
+    const config = loadConfig({ OpenOrchestratorSQL: `sqlite:///${temp.path}` });
+    const app = createApp({ db: temp.db, config, poller });
+    const get = (accept = "text/html") =>
+      app.request("http://localhost/triggers/forecast?window=7d", {
+        headers: { "HX-Request": "true", Accept: accept },
+      });
+    await poller.tick();
+    assert.equal(poller.snapshot.forecasts?.["7d"], undefined, "no page showed it yet");
+    // The first page computes it here, and asks the rounds for it.
+    assert.match(await (await get()).text(), /Weekly report/);
+    await temp.db.run(
+      "DELETE FROM Scheduled_Triggers WHERE id IN " +
+        "(SELECT id FROM Triggers WHERE trigger_name = 'Weekly report')",
+    );
+    await temp.db.run("DELETE FROM Triggers WHERE trigger_name = 'Weekly report'");
+    await poller.tick();
+    assert.ok(poller.snapshot.forecasts?.["7d"], "the round computed it");
+    assert.equal(poller.snapshot.forecasts?.["24h"], undefined, "only the window shown");
+
+    const query = temp.db.query;
+    temp.db.query = () => Promise.reject(new DatabaseUnavailableError("gone"));
+    try {
+      const html = await (await get()).text();
+      assert.match(html, /^<div id="forecast">/);
+      assert.doesNotMatch(html, /Weekly report/, "the round's forecast, read after the delete");
+      const json = await get("application/json");
+      assert.equal(json.status, 200);
+      assert.equal(json.headers.get("Content-Type"), "application/json");
+      const body = await json.json();
+      const names = body.groups.flatMap((g: { rows: Row[] }) => g.rows.map((r) => r.trigger_name));
+      assert.ok(names.length > 0);
+      assert.ok(!names.includes("Weekly report"));
+
+      // Browsers and scripts accept gzip: a large view goes compressed, the same text inside.
+      for (const accept of ["text/html", "application/json"]) {
+        const plain = await (await get(accept)).text();
+        const zipped = await app.request("http://localhost/triggers/forecast?window=7d", {
+          headers: { "HX-Request": "true", Accept: accept, "Accept-Encoding": "gzip, br" },
+        });
+        assert.equal(zipped.headers.get("Content-Encoding"), "gzip");
+        assert.match(zipped.headers.get("Vary") ?? "", /Accept-Encoding/);
+        const bytes = new Uint8Array(await zipped.arrayBuffer());
+        assert.ok(bytes.length * 3 < plain.length, `${bytes.length} bytes of ${plain.length}`);
+        const unzipped = new Response(
+          new Blob([bytes]).stream().pipeThrough(
+            new DecompressionStream("gzip"),
+          ),
+        );
+        assert.equal(await unzipped.text(), plain);
+      }
+    } finally {
+      temp.db.query = query;
+    }
+  } finally {
+    poller.stop();
+    await temp.close();
+  }
+});

@@ -8,6 +8,7 @@ import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { FieldErrors } from "../lib/list.ts";
+import { gzipSync } from "node:zlib";
 import { changeJson, type Json } from "./json.ts";
 import { Flash, type Frame, Layout } from "../templates/layout.tsx";
 import { ErrorView } from "../templates/errors.tsx";
@@ -37,16 +38,41 @@ function frameOf(c: Context): Frame {
   };
 }
 
+/**
+ * A body rendered once and answered many times (a fragment or JSON made once a poller round), with
+ * its gzip once a client accepted one: a large view is sent as a tenth of its size.
+ */
+export class Rendered {
+  gzip?: Uint8Array<ArrayBuffer>;
+  constructor(readonly text: string) {}
+}
+
+/** Answers with a rendered body, gzipped when the client accepts it. */
+function sendRendered(
+  c: Context,
+  body: Rendered,
+  options: { status: ContentfulStatusCode; type: string },
+): Response {
+  c.header("Vary", "HX-Request, Accept, Accept-Encoding");
+  c.header("Content-Type", options.type);
+  if (!/\bgzip\b/.test(c.req.header("Accept-Encoding") ?? "")) {
+    return c.body(body.text, options.status);
+  }
+  body.gzip ??= new Uint8Array(gzipSync(body.text));
+  c.header("Content-Encoding", "gzip");
+  return c.body(body.gzip, options.status);
+}
+
 /** What a handler answers with; `respond` sends the part the request asked for. */
 export type Answer = {
   status?: ContentfulStatusCode;
   /** The JSON body, from a serializer in `json.ts`; without one a script gets the HTML. */
-  json?: Json;
+  json?: Json | Rendered;
   /** The full page's title and body; without them every HTML answer is the fragment. */
   title?: string;
   page?: Child;
   /** What htmx swaps in (default: the page body). */
-  fragment?: Child;
+  fragment?: Child | Rendered;
 };
 
 /**
@@ -56,9 +82,16 @@ export type Answer = {
 export function respond(c: Context, answer: Answer): Response | Promise<Response> {
   const status = answer.status ?? 200;
   c.header("Vary", "HX-Request, Accept");
-  if (answer.json !== undefined && wantsJson(c)) return c.json(answer.json, status);
+  if (answer.json !== undefined && wantsJson(c)) {
+    return answer.json instanceof Rendered
+      ? sendRendered(c, answer.json, { status, type: "application/json" })
+      : c.json(answer.json, status);
+  }
   if (answer.page === undefined || (wantsFragment(c) && answer.fragment !== undefined)) {
-    return c.html(<>{answer.fragment ?? answer.page}</>, status);
+    const body = answer.fragment ?? answer.page;
+    return body instanceof Rendered
+      ? sendRendered(c, body, { status, type: "text/html; charset=UTF-8" })
+      : c.html(<>{body}</>, status);
   }
   return c.html(
     <>
