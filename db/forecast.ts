@@ -4,13 +4,7 @@
  * process's recent runs took.
  * @module
  */
-import {
-  type Forecast,
-  forecast,
-  type ForecastMachine,
-  type ForecastWindow,
-  usualSeconds,
-} from "../lib/forecast.ts";
+import type { ForecastMachine } from "../lib/forecast.ts";
 import { formatDbTime } from "../lib/time.ts";
 import { type Db, time } from "./connection.ts";
 import { schedulerState } from "./schedulers.ts";
@@ -55,26 +49,4 @@ export async function readForecast(db: Db, now: Date = new Date()): Promise<Fore
     })),
     jobs,
   };
-}
-
-/**
- * Reads what the forecast needs and computes the forecast of each of `windows` from `now`;
- * `newElements` are the queues' `NEW` counts (what the scheduler compares with each queue
- * trigger's batch size).
- */
-export async function readForecasts(
-  db: Db,
-  options: { now: Date; windows: readonly ForecastWindow[]; newElements: Record<string, number> },
-): Promise<Partial<Record<ForecastWindow, Forecast>>> {
-  const read = await readForecast(db, options.now);
-  const input = {
-    triggers: read.triggers,
-    machines: read.machines,
-    newElements: options.newElements,
-    durations: usualSeconds(read.jobs),
-  };
-  const now = formatDbTime(options.now);
-  return Object.fromEntries(
-    options.windows.map((window) => [window, forecast(input, { now, window })]),
-  );
 }

@@ -31,9 +31,6 @@ export const FORECAST_WINDOWS = {
 /** A forecast window's name. */
 export type ForecastWindow = keyof typeof FORECAST_WINDOWS;
 
-/** A forecast as the pages show it: its view's HTML and its JSON, as text. */
-export type ForecastTexts = { view: string; json: string };
-
 /** True for a window the forecast offers. */
 export function isForecastWindow(text: string): text is ForecastWindow {
   return Object.hasOwn(FORECAST_WINDOWS, text);

@@ -35,7 +35,6 @@ import {
 import { detect } from "../db/schema.ts";
 import { escapeControls, logError } from "./log.ts";
 import type { DatabaseTarget } from "./config.ts";
-import type { ForecastTexts, ForecastWindow } from "./forecast.ts";
 import type { RoundReply, RoundRequest } from "./poll_worker.ts";
 import { formatDbTime, shiftTime } from "./time.ts";
 
@@ -57,11 +56,6 @@ export type Snapshot = {
    * rounds after the first, a few queues a round, and read again within the hour.
    */
   history?: Record<string, PastDays>;
-  /**
-   * The schedule forecast of each window a page showed in the last few minutes, computed and
-   * rendered by the rounds on the worker (see {@linkcode Poller.wantForecast}).
-   */
-  forecasts?: Partial<Record<ForecastWindow, ForecastTexts>>;
   /** When the last full round finished. */
   at?: Date;
   /** How long the last full round took, in milliseconds. */
@@ -133,13 +127,6 @@ export async function readRound(
   for (const queue of forget) delete snapshot.history?.[queue];
   await refreshHistory(db, snapshot);
   snapshot.at = new Date();
-}
-
-/** The `NEW` elements of each queue, as the round counted them. */
-export function newElementsOf(snapshot: Snapshot): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const queue of snapshot.queues?.rows ?? []) counts[queue.name] = queue.counts.NEW;
-  return counts;
 }
 
 /** What a change affected, for {@linkcode Poller.invalidate}. */
@@ -226,9 +213,6 @@ class WorkerRounds {
 /** The longest wait between two tries while the database is away. */
 const MAX_BACKOFF_MS = 60_000;
 
-/** How long the rounds go on computing a forecast window after a page last showed it. */
-const FORECAST_WANTED_MS = 5 * 60_000;
-
 /** Reads the aggregates every interval; `tick()` does one round (tests call it directly). */
 export class Poller {
   /** The latest aggregates, shared by every request. */
@@ -246,8 +230,6 @@ export class Poller {
   #pastReads = new Map<string, Promise<PastDays>>();
   /** Today's reads of queues for pages, by queue, kept for the round they were read in. */
   #today = { round: undefined as Date | undefined, reads: new Map<string, Promise<Today>>() };
-  /** When a page last showed each forecast window (`performance.now()`). */
-  #forecastShown = new Map<ForecastWindow, number>();
 
   /**
    * @param db the database to read
@@ -310,20 +292,6 @@ export class Poller {
     }
   }
 
-  /**
-   * Tells the poller a page shows the forecast of `window`: for the next few minutes the rounds
-   * on the worker compute and render it, so that no page does on the server's thread.
-   */
-  wantForecast(window: ForecastWindow): void {
-    this.#forecastShown.set(window, performance.now());
-  }
-
-  /** The forecast windows a page showed lately. */
-  #wantedForecasts(): ForecastWindow[] {
-    const since = performance.now() - FORECAST_WANTED_MS;
-    return [...this.#forecastShown].filter(([, at]) => at >= since).map(([window]) => window);
-  }
-
   /** One round of every read, here or on the worker. */
   async #round(): Promise<void> {
     const forget = [...this.#forget];
@@ -340,7 +308,6 @@ export class Poller {
       type: "round",
       recount: this.snapshot.logs?.stale ?? false,
       forget,
-      forecasts: this.#wantedForecasts(),
     });
     if (!reply.ok) throw replyError(reply);
     const pages = this.snapshot.history ?? {};

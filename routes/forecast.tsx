@@ -1,79 +1,54 @@
 /**
- * The schedule forecast: `GET /triggers/forecast?window=24h|7d` (page, fragment or JSON). On
- * SQLite the poller's rounds compute and render the forecast of each window shown in the last
- * few minutes, on its worker (reading every trigger and computing a week of runs took 35–60 ms,
- * which on the server's thread held up every request), and the pages answer with its texts. The
- * first page of a window, and every page without a poller worker (SQL Server, tests), computes it
- * here, once per poller round; repeats come from memory. The queues' new elements come from the
- * poller's counts (what the scheduler compares with each queue trigger's batch size).
+ * The schedule forecast: `GET /triggers/forecast?window=24h|7d` (page, fragment or JSON). The
+ * triggers, machines and run times are read, and the forecast computed and rendered, once per
+ * window after each poller round; repeats are answered from memory, like the
+ * dashboard. The queues' new elements come from the poller's counts (what the scheduler compares
+ * with each queue trigger's batch size).
  * @module
  */
 import { type Context, Hono } from "hono";
 import { raw } from "hono/html";
-import { readForecasts } from "../db/forecast.ts";
+import { readForecast } from "../db/forecast.ts";
 import {
   type Forecast,
-  type ForecastTexts,
+  forecast,
   type ForecastWindow,
   isForecastWindow,
+  usualSeconds,
 } from "../lib/forecast.ts";
-import { newElementsOf, type Snapshot } from "../lib/poller.ts";
-import { forecastHtml, ForecastPage } from "../templates/forecast.tsx";
+import type { Snapshot } from "../lib/poller.ts";
+import { formatDbTime } from "../lib/time.ts";
+import { ForecastPage, ForecastView } from "../templates/forecast.tsx";
 import { forecastJson } from "./json.ts";
 import { rejected, Rendered, respond, wantsJson } from "./render.tsx";
 
 /** The forecast route (mounted at `/triggers/forecast`). */
 export const forecastRoutes = new Hono();
 
-/** A window's view and JSON, each rendered once (and gzipped once, when asked for). */
-type Shown = { view?: Rendered; json?: Rendered };
+/**
+ * A window's forecast, the poller round it was computed in, and its view and JSON, each rendered
+ * once (a week's JSON is 1.2 MB: serialized for every request it took 6–20 ms) and gzipped once.
+ */
+type Computed = { round?: number; forecast: Forecast; view?: Rendered; json?: Rendered };
 
-/** A forecast this thread computed, the poller round it is of, and what was shown of it. */
-type Computed = Shown & { round?: number; forecast: Forecast };
-
-/** The forecast of each window this thread computed last, per app (its snapshot). */
+/** The latest forecast of each window, per app (its snapshot). */
 const computed = new WeakMap<Snapshot, Map<ForecastWindow, Computed>>();
 
-/** The rounds' texts as shown: one per round and window. */
-const shown = new WeakMap<ForecastTexts, Shown>();
-
-/**
- * The forecast of `window` as computed here, for a page that came before the rounds had it (the
- * first time, and without a poller worker): once a round, repeats from memory.
- */
-async function computedHere(c: Context, window: ForecastWindow): Promise<Computed> {
+/** Reads what the forecast needs and computes it. */
+async function compute(c: Context, window: ForecastWindow): Promise<Forecast> {
+  const db = c.get("db");
   const snapshot = c.get("snapshot");
-  const round = snapshot.at?.getTime(); // no poller (tests): every time
-  let windows = computed.get(snapshot);
-  if (!windows) computed.set(snapshot, windows = new Map());
-  const done = windows.get(window);
-  if (round !== undefined && done?.round === round) return done;
   await c.get("poller").ensure("queues");
-  const forecasts = await readForecasts(c.get("db"), {
-    now: c.get("now"),
-    windows: [window],
-    newElements: newElementsOf(snapshot),
-  });
-  const fresh = { round, forecast: forecasts[window]! };
-  windows.set(window, fresh);
-  return fresh;
-}
-
-/** The forecast's view and JSON: the round's (see `Poller.wantForecast`), or made here. */
-async function rendered(c: Context, window: ForecastWindow): Promise<Shown> {
-  c.get("poller").wantForecast(window);
-  const ready = c.get("snapshot").forecasts?.[window];
-  if (ready) {
-    let texts = shown.get(ready);
-    if (!texts) {
-      shown.set(ready, texts = { view: new Rendered(ready.view), json: new Rendered(ready.json) });
-    }
-    return texts;
-  }
-  const done = await computedHere(c, window);
-  if (wantsJson(c)) done.json ??= new Rendered(JSON.stringify(forecastJson(done.forecast)));
-  else done.view ??= new Rendered(forecastHtml(done.forecast));
-  return done;
+  const now = c.get("now");
+  const read = await readForecast(db, now);
+  const newElements: Record<string, number> = {};
+  for (const queue of snapshot.queues?.rows ?? []) newElements[queue.name] = queue.counts.NEW;
+  return forecast({
+    triggers: read.triggers,
+    machines: read.machines,
+    newElements,
+    durations: usualSeconds(read.jobs),
+  }, { now: formatDbTime(now), window });
 }
 
 forecastRoutes.get("/", async (c) => {
@@ -84,11 +59,22 @@ forecastRoutes.get("/", async (c) => {
       errors: { window: `Cannot show the window ${window}: choose 24h or 7d.` },
     });
   }
-  const { view, json } = await rendered(c, window);
+  const snapshot = c.get("snapshot");
+  // Read again after each poller round (every 10 s); without a poller (tests), every time.
+  const round = snapshot.at?.getTime();
+  let windows = computed.get(snapshot);
+  if (!windows) computed.set(snapshot, windows = new Map());
+  let done = windows.get(window);
+  if (round === undefined || done?.round !== round) {
+    done = { round, forecast: await compute(c, window) };
+    windows.set(window, done);
+  }
+  if (wantsJson(c)) done.json ??= new Rendered(JSON.stringify(forecastJson(done.forecast)));
+  else done.view ??= new Rendered(String(<ForecastView forecast={done.forecast} />));
   return respond(c, {
     title: "Forecast",
-    page: <ForecastPage view={raw(view?.text ?? "")} />,
-    fragment: view,
-    json,
+    page: <ForecastPage view={raw(done.view?.text ?? "")} />,
+    fragment: done.view,
+    json: done.json,
   });
 });

@@ -377,13 +377,8 @@ function Timeline(props: { forecast: Forecast }) {
   );
 }
 
-/** The forecast's view as HTML text (the poller's worker renders it: text is cheap to hand over). */
-export function forecastHtml(forecast: Forecast): string {
-  return String(<ForecastView forecast={forecast} />);
-}
-
 /** The forecast fragment. */
-function ForecastView(props: { forecast: Forecast }) {
+export function ForecastView(props: { forecast: Forecast }) {
   const { forecast: f } = props;
   return (
     <div id="forecast">
