@@ -326,7 +326,7 @@ browserTest("constants: Delete asks first; accepting removes the row", async (t)
   await row(page, "SAP system").getByRole("button", { name: "Delete" }).click();
   assert.equal(
     await dismissed,
-    "confirm: Delete the constant “SAP system”? Robots that read it will fail.",
+    'confirm: Delete the constant "SAP system"? Robots that read it will fail.',
   );
   assert.equal(writes(), 0);
   assert.ok(await getConstant(db, "SAP system"));
@@ -334,7 +334,7 @@ browserTest("constants: Delete asks first; accepting removes the row", async (t)
   // Accepted: the row goes, a flash says so.
   const accepted = answerNextDialog(page, "accept");
   await row(page, "SAP system").getByRole("button", { name: "Delete" }).click();
-  assert.match(await accepted, /^confirm: Delete the constant “SAP system”\?/);
+  assert.match(await accepted, /^confirm: Delete the constant "SAP system"\?/);
   await flash(page).waitFor();
   assert.equal(await flash(page).textContent(), "Constant “SAP system” deleted.");
   await eventually(async () =>
@@ -381,7 +381,7 @@ browserTest("constants: markup and quotes in names and values are shown as text"
   await row(page, name).getByRole("button", { name: "Delete" }).click();
   await eventually(async () => assert.ok(!(await names(page)).includes(name)));
   assert.deepEqual(dialogs, [
-    `confirm: Delete the constant “${name}”? Robots that read it will fail.`,
+    `confirm: Delete the constant "${name}"? Robots that read it will fail.`,
   ]);
   assert.equal(await getConstant(db, name), null);
 });

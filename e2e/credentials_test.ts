@@ -96,7 +96,7 @@ browserTest(
     await row(page, "Archive").getByRole("button", { name: "Delete" }).click();
     assert.equal(
       await asked,
-      "confirm: Delete the credential “Archive”? Robots that use it will fail.",
+      'confirm: Delete the credential "Archive"? Robots that use it will fail.',
     );
     await eventually(async () =>
       assert.equal(await flash(page).textContent(), "Credential “Archive” deleted.")

@@ -100,7 +100,7 @@ Deno.test("creating a constant writes it with changed_at and an audit entry", as
     const table = html.slice(html.indexOf('<div id="constants-table"'));
     assert.match(table, /^<div id="constants-table"[^>]* hx-swap-oob="true"/);
     assert.match(table, /data-key="Timeout"/);
-    assert.match(table, /1–1 of 1/);
+    assert.match(table, /1&ndash;1 of 1/);
     const [row] = await t.db.query<{ value: string; changed_at: string }>(
       "SELECT value, changed_at FROM Constants WHERE name = ?",
       ["Timeout"],

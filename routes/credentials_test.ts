@@ -26,7 +26,7 @@ Deno.test("the credentials list never shows a password or token, and flags anoth
     assert.ok(!html.includes("gAAAAA"), "no token in the page");
     assert.match(html, /another key/);
     assert.equal((html.match(/another key<\/span>/g) ?? []).length, 1);
-    assert.match(html, /0–15 bytes long/);
+    assert.match(html, /0&ndash;15 bytes long/);
 
     const json = await (await t.json("/credentials?sort=name")).json();
     assert.equal(json.total, 4);

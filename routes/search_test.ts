@@ -14,7 +14,7 @@ Deno.test("GET /search: every source, each result linking to its own view", asyn
     );
     const html = await (await t.get("/search?q=INTAKE-1330")).text();
     assert.match(html, /^<!DOCTYPE html>/);
-    assert.match(html, /<title>Search: INTAKE-1330 · OpenOrchestrator<\/title>/);
+    assert.match(html, /<title>Search: INTAKE-1330 &middot; OpenOrchestrator<\/title>/);
     assert.ok(
       html.includes(`<a href="/queues/Intake.Cases/elements/${element.id}">INTAKE-1330</a>`),
     );
@@ -90,7 +90,10 @@ Deno.test("GET /search: the header's list, JSON, and bad or empty text", async (
     assert.equal(plain.headers.get("Location"), "/search?q=a+b");
 
     const none = await (await t.get("/search?q=zzz-nothing", FRAGMENT)).text();
-    assert.match(none, /aria-disabled="true">No name or reference matches “zzz-nothing”/);
+    assert.match(
+      none,
+      /aria-disabled="true">No name or reference matches &ldquo;zzz-nothing&rdquo;/,
+    );
     assert.equal(await (await t.get("/search?q=", FRAGMENT)).text(), "");
 
     const json = await (await t.json("/search?q=INTAKE-13")).json();
@@ -131,10 +134,10 @@ Deno.test("GET /search: the header's list, JSON, and bad or empty text", async (
     );
 
     const empty = await (await t.get("/search")).text();
-    assert.match(empty, /<title>Search · OpenOrchestrator<\/title>/);
+    assert.match(empty, /<title>Search &middot; OpenOrchestrator<\/title>/);
     assert.doesNotMatch(empty, /Nothing matches/);
     const script = await (await t.get("/search?q=%3Cscript%3E")).text();
-    assert.match(script, /Nothing matches “&lt;script&gt;”/);
+    assert.match(script, /Nothing matches &ldquo;&lt;script&gt;&rdquo;/);
     assert.doesNotMatch(script, /<script>/);
 
     // Every page has the box, a combobox that controls the listbox.

@@ -882,7 +882,7 @@ Deno.test("wording: a single trigger can run as soon as possible; messages and h
     assert.doesNotMatch(text, /: Idle\./);
 
     const credentials = await (await t.get("/credentials")).text();
-    assert.match(credentials, /0–15 bytes long</);
+    assert.match(credentials, /0&ndash;15 bytes long</);
     assert.doesNotMatch(credentials, /or fewer/);
   } finally {
     await t.close();

@@ -42,7 +42,7 @@ export function ConstantsTable(props: ConstantsView & { oob?: boolean }) {
               <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
               <DeleteButton
                 path={path}
-                confirm={`Delete the constant “${r.name}”? Robots that read it will fail.`}
+                confirm={`Delete the constant "${r.name}"? Robots that read it will fail.`}
               />
             </>
           );

@@ -3,6 +3,7 @@
  * (blank password keeps the old one), delete; reveal with the key, hidden again after 30 s.
  * @module
  */
+import type { Child } from "hono/jsx";
 import type { Page } from "../db/list.ts";
 import type { FieldErrors, ListDefinition, ListParams } from "../lib/list.ts";
 import {
@@ -15,6 +16,7 @@ import {
   NamedItemForm,
 } from "./forms.tsx";
 import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
+import { GLYPHS } from "./glyphs.ts";
 
 /** A credential as the page shows it: never the token, never the password. */
 export type CredentialRow = {
@@ -40,9 +42,9 @@ export type CredentialsView = {
 };
 
 /** Says what the token length tells of the stored password's length (a range, not a rule). */
-function lengthHint(length: CredentialRow["length"]): string {
+function lengthHint(length: CredentialRow["length"]): Child {
   if (!length) return "not a Fernet token";
-  return `${length.min}–${length.max} bytes long`;
+  return <>{length.min}{GLYPHS.ndash}{length.max} bytes long</>;
 }
 
 /** The credentials table fragment. */
@@ -92,7 +94,7 @@ export function CredentialsTable(props: CredentialsView & { oob?: boolean }) {
               <EditorLink class="button secondary" href={`${path}/edit`}>Edit</EditorLink>
               <DeleteButton
                 path={path}
-                confirm={`Delete the credential “${r.name}”? Robots that use it will fail.`}
+                confirm={`Delete the credential "${r.name}"? Robots that use it will fail.`}
               />
             </>
           );
@@ -150,7 +152,7 @@ export function RevealForm(props: { name: string; errors?: FieldErrors }) {
   const action = `/credentials/${encodeURIComponent(props.name)}/reveal`;
   return (
     <EditorForm id="reveal-form" action={action} autocomplete="off">
-      <h2>Reveal the password of “{props.name}”</h2>
+      <h2>Reveal the password of {GLYPHS.ldquo}{props.name}{GLYPHS.rdquo}</h2>
       <FormError errors={props.errors} />
       <Field
         form="reveal"
@@ -171,7 +173,7 @@ export function RevealForm(props: { name: string; errors?: FieldErrors }) {
 export function Revealed(props: { name: string; password: string }) {
   return (
     <section class="card revealed" x-data="revealed" data-seconds="30" aria-live="polite">
-      <h2>Password of “{props.name}”</h2>
+      <h2>Password of {GLYPHS.ldquo}{props.name}{GLYPHS.rdquo}</h2>
       <div class="secret-row" x-ref="secret">
         <code class="secret">{props.password === "" ? "(empty)" : props.password}</code>
         <button type="button" class="secondary" x-on:click="copy" data-secret={props.password}>

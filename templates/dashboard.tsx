@@ -14,6 +14,7 @@ import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/dashboard_window
 import { logsPath, queuePath, triggerPath } from "./paths.ts";
 import { TriggerStatusBadge } from "./badges.tsx";
 import { formatCount } from "../lib/format.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 function Card(props: { title: string; count: number; more?: Child; children: Child }) {
   return (
@@ -50,7 +51,7 @@ function Triggers(props: { triggers: TriggerProblem[]; now: Date; label: string 
           <a href={triggerPath(t.id)}>{t.trigger_name}</a>{" "}
           <TriggerStatusBadge status={t.process_status} />{" "}
           <small class="muted">
-            {t.process_name} · {props.label}{" "}
+            {t.process_name} {GLYPHS.middot} {props.label}{" "}
             <Moment time={t.moment} now={props.now} empty="never" brief />
           </small>
         </li>
@@ -110,7 +111,7 @@ export function DashboardView(props: DashboardViewProps) {
                 count={sum(dashboard.errorLogs)}
                 more={
                   <a href={`${logsPath(null)}?level=ERROR&from=${inputTime(dashboard.since)}`}>
-                    All error logs →
+                    All error logs {GLYPHS.rarr}
                   </a>
                 }
               >
@@ -123,7 +124,11 @@ export function DashboardView(props: DashboardViewProps) {
               <Card
                 title="Failed queue elements"
                 count={sum(dashboard.failedElements)}
-                more={<a href="/queues?sort=failed&dir=desc">All queues, most failed first →</a>}
+                more={
+                  <a href="/queues?sort=failed&dir=desc">
+                    All queues, most failed first {GLYPHS.rarr}
+                  </a>
+                }
               >
                 <Groups
                   groups={dashboard.failedElements}
@@ -135,7 +140,11 @@ export function DashboardView(props: DashboardViewProps) {
               <Card
                 title="Failed and killed triggers"
                 count={dashboard.failedTriggers.length}
-                more={<a href="/triggers?status=FAILED&status=KILLED">In the trigger list →</a>}
+                more={
+                  <a href="/triggers?status=FAILED&status=KILLED">
+                    In the trigger list {GLYPHS.rarr}
+                  </a>
+                }
               >
                 <Triggers triggers={dashboard.failedTriggers} now={now} label="last run" />
               </Card>
@@ -144,7 +153,7 @@ export function DashboardView(props: DashboardViewProps) {
                 count={dashboard.overdueTriggers.length}
                 more={
                   <a href="/triggers?status=IDLE&sort=next_run">
-                    Idle triggers, earliest next run first →
+                    Idle triggers, earliest next run first {GLYPHS.rarr}
                   </a>
                 }
               >
@@ -157,7 +166,7 @@ export function DashboardView(props: DashboardViewProps) {
               <Card
                 title="Schedulers offline"
                 count={dashboard.offlineSchedulers.length}
-                more={<a href="/schedulers">All schedulers →</a>}
+                more={<a href="/schedulers">All schedulers {GLYPHS.rarr}</a>}
               >
                 <ul class="dash-list">
                   {dashboard.offlineSchedulers.map((s) => (
@@ -187,7 +196,7 @@ export function DashboardPage(props: DashboardViewProps) {
     <>
       <div class="page-head">
         <h1>Dashboard</h1>
-        <a href="/triggers/forecast">What runs next: the forecast →</a>
+        <a href="/triggers/forecast">What runs next: the forecast {GLYPHS.rarr}</a>
       </div>
       <DashboardView {...props} />
     </>

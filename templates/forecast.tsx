@@ -14,6 +14,7 @@ import { dayLabel } from "./chart.tsx";
 import { WindowChoice } from "./filters.tsx";
 import { MachineStateBadge } from "./badges.tsx";
 import { triggerPath } from "./paths.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /** The track's width in SVG units. */
 const WIDTH = 1000;
@@ -262,7 +263,7 @@ function Track(props: { row: ForecastRow; x: Scale; collided: Set<string>; windo
       i === 0 && row.due_now ? "due now" : when(run)
     ).join("\n");
   }
-  const more = (row.runs_capped ? row.bands.length : row.runs.length) > TOOLTIP_RUNS ? "\n…" : "";
+  const more = (row.runs_capped ? row.bands.length : row.runs.length) > TOOLTIP_RUNS ? "\n..." : "";
   return (
     <a
       class={`fc-track fc-${props.window}`}
@@ -292,7 +293,7 @@ function RowBadges(props: { row: ForecastRow }) {
       {row.never_runs && <span class="badge status tone-error">never runs</span>}
       {row.problem && <span class="badge status tone-error">unreadable</span>}
       {row.collisions > 0 && (
-        <span class="badge badge-warn">collides ×{formatCount(row.collisions)}</span>
+        <span class="badge badge-warn">collides {GLYPHS.times}{formatCount(row.collisions)}</span>
       )}
     </>
   );
@@ -420,7 +421,7 @@ export function ForecastPage(props: { view: Child }) {
     <>
       <div class="page-head">
         <h1>Forecast</h1>
-        <a href="/triggers">All triggers →</a>
+        <a href="/triggers">All triggers {GLYPHS.rarr}</a>
       </div>
       {props.view}
     </>

@@ -7,6 +7,7 @@ import type { User } from "../lib/auth.ts";
 import type { DbInfo, Health } from "../db/connection.ts";
 import type { SchedulerCounts } from "../db/schedulers.ts";
 import { assetUrl } from "../lib/assets.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /** The areas in the navigation, in order. */
 const NAV: { href: string; label: string }[] = [
@@ -108,7 +109,9 @@ export function SchedulerStatus(props: { counts: SchedulerCounts | null }) {
       title="Scheduler machines that pinged in the last minute"
     >
       <span class="dot" aria-hidden="true"></span>
-      {counts ? `${counts.online} of ${total} schedulers online` : "Schedulers: checking…"}
+      {counts
+        ? `${counts.online} of ${total} schedulers online`
+        : <>Schedulers: checking{GLYPHS.hellip}</>}
     </a>
   );
 }
@@ -183,7 +186,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
-        <title>{props.title} · OpenOrchestrator</title>
+        <title>{props.title} {GLYPHS.middot} OpenOrchestrator</title>
         <link rel="stylesheet" href={assetUrl("app.css")} />
         <link rel="icon" href={assetUrl("icon.svg")} type="image/svg+xml" />
         <script nonce={frame.nonce} src={assetUrl("app.js")}></script>
@@ -229,7 +232,7 @@ export function Layout(props: { title: string; frame: Frame; children?: Child })
               aria-label="Toggle dark mode"
               aria-pressed="false"
             >
-              ◐
+              {GLYPHS.halfCircle}
             </button>
           </div>
         </header>

@@ -18,6 +18,7 @@ import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/log_level.ts";
 import { logsPath } from "./paths.ts";
 import { LevelBadge } from "./badges.tsx";
 import { formatCount } from "../lib/format.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /** Minutes either side of a row in the "around this" view, and the wider windows offered. */
 export const AROUND_MINUTES = 2;
@@ -52,13 +53,14 @@ function Widen(props: { base: string; filter: LogFilter }) {
       <span>Around the marked row:</span>
       {WIDER_MINUTES.map((minutes) =>
         minutes === shown
-          ? <strong class="chip" aria-current="true">±{minutesWords(minutes)}</strong>
+          ? <strong class="chip" aria-current="true">{GLYPHS.plusmn}{minutesWords(minutes)}</strong>
           : (
             <a
               class="chip"
               href={aroundLink(props.base, { time: center, id: filter.highlight!, minutes })}
             >
-              ±{minutesWords(minutes)}
+              {GLYPHS.plusmn}
+              {minutesWords(minutes)}
             </a>
           )
       )}
@@ -86,7 +88,7 @@ function Message(props: { text: string }) {
   return (
     <details class="message">
       <summary>
-        {first.length > 200 ? `${first.slice(0, 200)}…` : first}{" "}
+        {first.length > 200 ? <>{first.slice(0, 200)}{GLYPHS.hellip}</> : first}{" "}
         <small class="muted">({formatCount(text.length)} characters)</small>
       </summary>
       <pre class="wrap">{text}</pre>
@@ -264,7 +266,7 @@ export function DeleteOlderProgress(props: { process: string; deleted: number })
       hx-swap="outerHTML"
     >
       <p>
-        Deleting old rows of {props.process}: {formatCount(props.deleted)} so far…
+        Deleting old rows of {props.process}: {formatCount(props.deleted)} so far{GLYPHS.hellip}
       </p>
       <div class="buttons">
         <button
@@ -386,7 +388,7 @@ export function LogViewPage(props: LogViewProps) {
       <LogsTable {...props} />
       {props.canWrite && process !== null && (
         <details class="card danger-zone">
-          <summary>Delete old rows of {process}…</summary>
+          <summary>Delete old rows of {process}{GLYPHS.hellip}</summary>
           <DeleteOlderForm process={process} values={{ before: "", confirm: "" }} />
         </details>
       )}

@@ -11,6 +11,7 @@ import { Moment } from "./time.tsx";
 import { LOG_LEVELS } from "../lib/log_level.ts";
 import { logsPath } from "./paths.ts";
 import { formatCount } from "../lib/format.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /** One state of the process list. */
 export type ProcessesView = {
@@ -92,7 +93,7 @@ export function ProcessesPage(props: ProcessesView) {
     <>
       <div class="page-head">
         <h1>Logs</h1>
-        <a class="button secondary" href={logsPath(null)}>All processes’ logs</a>
+        <a class="button secondary" href={logsPath(null)}>All processes{GLYPHS.rsquo} logs</a>
       </div>
       <p class="lead">Log rows by process and level, counted by the poller.</p>
       <SearchBox id="processes-table" base="/logs" q={props.params.q} label="Search processes" />

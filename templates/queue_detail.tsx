@@ -3,6 +3,7 @@
  * bulk actions on chosen elements or on everything matching, and adding an element by hand.
  * @module
  */
+import type { Child } from "hono/jsx";
 import type { CountedPage } from "../db/list.ts";
 import type { QueueElement, QueueSummary } from "../db/queues.ts";
 import { type QueueFilter, queueFilterQuery } from "../lib/filters.ts";
@@ -23,6 +24,7 @@ import { Moment } from "./time.tsx";
 import { QueueStatusBadge, TriggerStatusBadge } from "./badges.tsx";
 import { elementPath, performancePath, queuePath, triggerPath } from "./paths.ts";
 import { formatCount } from "../lib/format.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /** The triggers that consume a queue, with their status. */
 export function Consumers(props: { summary: QueueSummary | null }) {
@@ -54,9 +56,9 @@ export type QueueDetailView = {
   now: Date;
 };
 
-function clip(text: string | null, max: number): string {
+function clip(text: string | null, max: number): Child {
   if (text === null) return "";
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  return text.length > max ? <>{text.slice(0, max)}{GLYPHS.hellip}</> : text;
 }
 
 /** The element list fragment (out of band, `oob`, in the answer to a change). */
@@ -109,7 +111,7 @@ export function ElementsTable(props: QueueDetailView & { oob?: boolean }) {
           class: "nowrap",
           cell: (r) => (
             <a href={elementPath(r.queue_name, r.id)}>
-              {r.reference ?? <span class="muted">{r.id.slice(0, 8)}…</span>}
+              {r.reference ?? <span class="muted">{r.id.slice(0, 8)}{GLYPHS.hellip}</span>}
             </a>
           ),
         },
@@ -198,7 +200,7 @@ function BulkActions(props: { queue: string }) {
         hx-target="#editor"
         hx-swap="innerHTML"
       >
-        Retry all matching…
+        Retry all matching{GLYPHS.hellip}
       </button>
       <label class="inline">
         <input type="checkbox" name="done" value="1" /> also retry done elements
@@ -226,7 +228,8 @@ function PerformanceLoader(props: { queue: string }) {
     >
       <h2>How this queue performs</h2>
       <p>
-        <a href={path}>Last 7 days</a> · <a href={performancePath(props.queue, 30)}>Last 30 days</a>
+        <a href={path}>Last 7 days</a> {GLYPHS.middot}{" "}
+        <a href={performancePath(props.queue, 30)}>Last 30 days</a>
       </p>
     </section>
   );

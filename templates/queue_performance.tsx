@@ -17,6 +17,7 @@ import { BarChart, DONE_FAILED } from "./chart.tsx";
 import { formatCount } from "../lib/format.ts";
 import { Moment } from "./time.tsx";
 import { performancePath, queuePath } from "./paths.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /** A processing time in words: "750 ms", "4.2 s", "38 s", "2.5 min", "78 min", "2.5 h", "3 days". */
 export function formatDuration(ms: number): string {
@@ -127,7 +128,7 @@ export function PerformanceSection(props: { perf: QueuePerformance; now: Date })
           const link = dayList(queue, { day: d.day, statuses: handled });
           return { day: d.day, values: [d.medianMs, d.p95Ms], links: [link, link] };
         })}
-        caption="of the elements done or failed that day (end − start)."
+        caption="of the elements done or failed that day (end - start)."
       />
       <DayTable perf={perf} />
     </section>
@@ -137,7 +138,7 @@ export function PerformanceSection(props: { perf: QueuePerformance; now: Date })
 /** Every number of the charts, one row a day (today first), folded away. */
 function DayTable(props: { perf: QueuePerformance }) {
   const n = formatCount;
-  const time = (ms: number | null) => ms === null ? "—" : formatDuration(ms);
+  const time = (ms: number | null) => ms === null ? GLYPHS.mdash : formatDuration(ms);
   return (
     <details>
       <summary>The numbers, day by day</summary>

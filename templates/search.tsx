@@ -13,9 +13,10 @@ import { FieldError } from "./filters.tsx";
 import { AROUND_MINUTES, aroundLink } from "./log_view.tsx";
 import { elementPath, logsPath, queuePath, triggerPath } from "./paths.ts";
 import { LevelBadge, QueueStatusBadge } from "./badges.tsx";
+import { GLYPHS } from "./glyphs.ts";
 
 /** One result: where it leads, what it is called, and a line about it. */
-type Hit = { href: string; title: string; detail?: Child };
+type Hit = { href: string; title: Child; detail?: Child };
 
 /**
  * One group of results, as both the list and the page show it; a search that stopped at its
@@ -36,16 +37,18 @@ const SNIPPET = 120;
 function Snippet(props: { message: string; q: string }) {
   const { message, q } = props;
   const at = message.toLowerCase().indexOf(q.toLowerCase());
-  if (at < 0) return <>{message.slice(0, SNIPPET)}{message.length > SNIPPET ? "…" : ""}</>;
+  if (at < 0) {
+    return <>{message.slice(0, SNIPPET)}{message.length > SNIPPET ? GLYPHS.hellip : ""}</>;
+  }
   const start = Math.max(0, at - Math.floor((SNIPPET - q.length) / 2));
   const end = Math.min(message.length, start + SNIPPET);
   return (
     <>
-      {start > 0 ? "…" : ""}
+      {start > 0 ? GLYPHS.hellip : ""}
       {message.slice(start, at)}
       <mark>{message.slice(at, at + q.length)}</mark>
       {message.slice(at + q.length, end)}
-      {end < message.length ? "…" : ""}
+      {end < message.length ? GLYPHS.hellip : ""}
     </>
   );
 }
@@ -68,7 +71,7 @@ function messageGroup(q: string, found: MessageResults): HitGroup {
         id: m.id,
         minutes: AROUND_MINUTES,
       }),
-      title: `${m.process_name} · ${displayTime(m.log_time)}`,
+      title: <>{m.process_name} {GLYPHS.middot} {displayTime(m.log_time)}</>,
       detail: (
         <>
           <LevelBadge level={m.log_level} /> <Snippet message={m.log_message} q={q} />
@@ -110,7 +113,12 @@ function hitGroups(results: SearchResults): HitGroup[] {
       hits: results.triggers.rows.map((t) => ({
         href: triggerPath(t.id),
         title: t.trigger_name,
-        detail: `${t.process_name} · ${typeLabel(t.type)} · ${statusLabel(t.process_status)}`,
+        detail: (
+          <>
+            {t.process_name} {GLYPHS.middot} {typeLabel(t.type)} {GLYPHS.middot}{" "}
+            {statusLabel(t.process_status)}
+          </>
+        ),
       })),
       more: results.triggers.more,
     },
@@ -194,7 +202,11 @@ export function SearchOptions(props: { results: SearchResults }) {
   return (
     <>
       {groups.length === 0 && (
-        <Note id="find-none">No name or reference matches “{results.q}”.</Note>
+        <Note id="find-none">
+          No name or reference matches {GLYPHS.ldquo}
+          {results.q}
+          {GLYPHS.rdquo}.
+        </Note>
       )}
       {groups.map((group) => <OptionGroup group={group} limit={results.limit} />)}
       <div
@@ -204,11 +216,13 @@ export function SearchOptions(props: { results: SearchResults }) {
         hx-swap="outerHTML"
       >
         <Note id="find-messages-wait">
-          Searching the log messages of the last {MESSAGE_HOURS} hours…
+          Searching the log messages of the last {MESSAGE_HOURS} hours{GLYPHS.hellip}
         </Note>
       </div>
       <a role="option" id="find-all" href={searchPath(results.q)} tabindex={-1}>
-        All results for “{results.q}” →
+        All results for {GLYPHS.ldquo}
+        {results.q}
+        {GLYPHS.rdquo} {GLYPHS.rarr}
       </a>
     </>
   );
@@ -218,13 +232,17 @@ export function SearchOptions(props: { results: SearchResults }) {
 export function MessageOptions(props: { q: string; found: MessageResults; limit: number }) {
   const group = messageGroup(props.q, props.found);
   if (group.hits.length) return <OptionGroup group={group} limit={props.limit} />;
+  const q = <>{GLYPHS.ldquo}{props.q}{GLYPHS.rdquo}</>;
   return (
     <Note id="find-messages-none">
       {group.searched
-        ? `No log message back to ${
-          displayTime(group.searched.to)
-        } contains “${props.q}”; the results page searches on.`
-        : `No log message of the last ${MESSAGE_HOURS} hours contains “${props.q}”.`}
+        ? (
+          <>
+            No log message back to {displayTime(group.searched.to)} contains{" "}
+            {q}; the results page searches on.
+          </>
+        )
+        : <>No log message of the last {MESSAGE_HOURS} hours contains {q}.</>}
     </Note>
   );
 }
@@ -254,7 +272,9 @@ export function SearchPage(props: { results: SearchResults; errors?: FieldErrors
         process name; processes, queues, constants, credentials and scheduler machines by name; log
         messages that contain the text, from the last {MESSAGE_HOURS} hours only.
       </p>
-      {results.q && groups.length === 0 && !errors && <p>Nothing matches “{results.q}”.</p>}
+      {results.q && groups.length === 0 && !errors && (
+        <p>Nothing matches {GLYPHS.ldquo}{results.q}{GLYPHS.rdquo}.</p>
+      )}
       {groups.map((group) => (
         <section class="search-group" aria-labelledby={`search-${group.key}`}>
           <h2 id={`search-${group.key}`}>
@@ -273,7 +293,7 @@ export function SearchPage(props: { results: SearchResults; errors?: FieldErrors
           </ul>
           {group.searched && (
             <p>
-              <a href={group.searched.onward}>Search on in the logs →</a>
+              <a href={group.searched.onward}>Search on in the logs {GLYPHS.rarr}</a>
             </p>
           )}
         </section>

@@ -12,8 +12,8 @@ Deno.test("the header's messages say how far back a search that stopped at its s
       .toString();
   assert.match(
     stopped,
-    /No log message back to 2026-11-20 06:36:40 contains “cpr”; the results page searches on\./,
+    /No log message back to 2026-11-20 06:36:40 contains &ldquo;cpr&rdquo;; the results page searches on\./,
   );
   const whole = await (<MessageOptions q="cpr" found={found()} limit={5} />).toString();
-  assert.match(whole, /No log message of the last 24 hours contains “cpr”\./);
+  assert.match(whole, /No log message of the last 24 hours contains &ldquo;cpr&rdquo;\./);
 });

@@ -20,6 +20,7 @@ import {
 import { displayTime } from "../lib/time.ts";
 import { formatCount } from "../lib/format.ts";
 import { Moment } from "./time.tsx";
+import { GLYPHS } from "./glyphs.ts";
 
 /** One column of a table: a column of the list's definition (by key) or one of its own. */
 export type Column<T> = {
@@ -168,20 +169,24 @@ function PagePager(
   return (
     <>
       <span class="count">
-        {total === 0 ? "No rows" : `${first}–${last} of ${formatCount(total)}`}
+        {total === 0 ? "No rows" : <>{first}{GLYPHS.ndash}{last} of {formatCount(total)}</>}
       </span>
       <span class="pages">
         {params.page > 1
           ? (
             <SwapLink id={id} href={url({ page: params.page - 1 })} rel="prev">
-              ← Previous
+              {GLYPHS.larr} Previous
             </SwapLink>
           )
-          : <span class="disabled">← Previous</span>}
+          : <span class="disabled">{GLYPHS.larr} Previous</span>}
         <span>Page {params.page} of {pages}</span>
         {params.page < pages
-          ? <SwapLink id={id} href={url({ page: params.page + 1 })} rel="next">Next →</SwapLink>
-          : <span class="disabled">Next →</span>}
+          ? (
+            <SwapLink id={id} href={url({ page: params.page + 1 })} rel="next">
+              Next {GLYPHS.rarr}
+            </SwapLink>
+          )
+          : <span class="disabled">Next {GLYPHS.rarr}</span>}
       </span>
     </>
   );
@@ -211,18 +216,22 @@ function CursorPager(
       </span>
       <span class="pages">
         {deep
-          ? <SwapLink id={id} href={url({})} rel="first">« First</SwapLink>
-          : <span class="disabled">« First</span>}
+          ? <SwapLink id={id} href={url({})} rel="first">{GLYPHS.laquo} First</SwapLink>
+          : <span class="disabled">{GLYPHS.laquo} First</span>}
         {page.previous
           ? (
             <SwapLink id={id} href={url({ before: page.previous })} rel="prev">
-              ← Previous
+              {GLYPHS.larr} Previous
             </SwapLink>
           )
-          : <span class="disabled">← Previous</span>}
+          : <span class="disabled">{GLYPHS.larr} Previous</span>}
         {page.next
-          ? <SwapLink id={id} href={url({ after: page.next })} rel="next">Next →</SwapLink>
-          : <span class="disabled">Next →</span>}
+          ? (
+            <SwapLink id={id} href={url({ after: page.next })} rel="next">
+              Next {GLYPHS.rarr}
+            </SwapLink>
+          )
+          : <span class="disabled">Next {GLYPHS.rarr}</span>}
       </span>
     </>
   );
@@ -278,7 +287,7 @@ export function DataTable<T>(props: TableProps<T>) {
                   <SwapLink id={id} href={url({ sort: col.key, dir })}>
                     {labelOf(col)}
                     <span class="sort-mark" aria-hidden="true">
-                      {active ? (params.dir === "asc" ? " ▲" : " ▼") : ""}
+                      {active ? <>{" "}{params.dir === "asc" ? GLYPHS.up : GLYPHS.down}</> : ""}
                     </span>
                   </SwapLink>
                 </th>
@@ -300,7 +309,12 @@ export function DataTable<T>(props: TableProps<T>) {
       <p id={`${id}-empty`} class="empty" hidden={page.rows.length > 0}>
         {Object.values(props.errors ?? {}).join(" ") ||
           ("searchedTo" in page && page.searchedTo
-            ? `Nothing found in these ${formatCount(SEARCH_SLICE_ROWS)} rows; searching on…`
+            ? (
+              <>
+                Nothing found in these {formatCount(SEARCH_SLICE_ROWS)}{" "}
+                rows; searching on{GLYPHS.hellip}
+              </>
+            )
             : props.empty)}
       </p>
       {"searchedTo" in page && page.searchedTo && page.rows.length === 0 && (

@@ -12,6 +12,7 @@ import { TRIGGER_TYPES, TYPE_LABELS, typeLabel } from "../lib/trigger_status.ts"
 import { parseWhitelist, whitelistNames } from "../lib/whitelist.ts";
 import { EditorForm, Field, FormButtons, FormError } from "./forms.tsx";
 import { triggerPath } from "./paths.ts";
+import { GLYPHS } from "./glyphs.ts";
 
 /**
  * The form's values for a stored trigger. An unreadable whitelist (e.g. `a,b` from another
@@ -179,7 +180,11 @@ export function TriggerForm(props: TriggerFormProps) {
         "data-git": values.is_git_repo ? "on" : "",
       }}
     >
-      <h2>{editing ? `Edit trigger “${values.trigger_name}”` : "New trigger"}</h2>
+      <h2>
+        {editing
+          ? <>Edit trigger {GLYPHS.ldquo}{values.trigger_name}{GLYPHS.rdquo}</>
+          : "New trigger"}
+      </h2>
       <FormError errors={errors} />
       <div class="form-col">
         {editing
@@ -323,7 +328,7 @@ export function TriggerForm(props: TriggerFormProps) {
             label="Date and time"
             type="datetime-local"
             value={values.next_run}
-            hint="Or a date and time (left alone when “As soon as possible” is ticked)."
+            hint='Or a date and time (left alone when "As soon as possible" is ticked).'
           />
         </fieldset>
         <fieldset class="type-fields" {...typeFields("QUEUE", values.type)}>
@@ -369,7 +374,7 @@ export function RunAgainForm(props: {
   const action = `${triggerPath(trigger.id)}/actions/resume`;
   return (
     <EditorForm id="run-again-form" action={action}>
-      <h2>Run “{trigger.trigger_name}” again</h2>
+      <h2>Run {GLYPHS.ldquo}{trigger.trigger_name}{GLYPHS.rdquo} again</h2>
       <FormError errors={props.errors} />
       <input type="hidden" name="seen_status" value={trigger.process_status} />
       <Field

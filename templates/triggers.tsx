@@ -28,6 +28,7 @@ import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 import { logsPath, triggerPath } from "./paths.ts";
 import { TriggerStatusBadge } from "./badges.tsx";
+import { GLYPHS } from "./glyphs.ts";
 
 /** What a trigger's row and detail view need besides the trigger. */
 export type TriggerContext = {
@@ -62,7 +63,7 @@ function NextRun(props: { trigger: Trigger; now: Date }) {
     return (
       <span>
         <code>{trigger.queue_name}</code>
-        <small class="muted block">batch ≥ {trigger.min_batch_size}</small>
+        <small class="muted block">batch {GLYPHS.ge} {trigger.min_batch_size}</small>
       </span>
     );
   }
@@ -111,7 +112,7 @@ function confirmText(
   action: TriggerAction,
   { trigger, now }: { trigger: Trigger; now: Date },
 ): string | undefined {
-  const name = `“${trigger.trigger_name}”`;
+  const name = `"${trigger.trigger_name}"`;
   const status = statusLabel(trigger.process_status);
   if (action === "kill") return `Kill the running process of ${name}?`;
   if (needsConfirm(action, { type: trigger.type, status: trigger.process_status })) {
@@ -146,7 +147,9 @@ function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: b
       {offeredActions(subject, props.killing).map((action) => {
         if (action === "resume" && trigger.process_status === "DONE") {
           return (
-            <EditorLink class="button secondary" href={`${path}/again`}>Run again…</EditorLink>
+            <EditorLink class="button secondary" href={`${path}/again`}>
+              Run again{GLYPHS.hellip}
+            </EditorLink>
           );
         }
         return (
@@ -171,7 +174,7 @@ function TriggerActions(props: TriggerContext & { trigger: Trigger; inDetail?: b
           type="button"
           class="danger"
           hx-delete={path}
-          hx-confirm={`Delete the trigger “${trigger.trigger_name}”? This cannot be undone.`}
+          hx-confirm={`Delete the trigger "${trigger.trigger_name}"? This cannot be undone.`}
           {...seen}
           {...target}
         >
