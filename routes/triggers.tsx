@@ -51,6 +51,7 @@ import { listAnswer, pagesCsvAnswer, shownList, wantsCsv } from "./lists.tsx";
 import { changeJson, cronJson, listJson, triggerJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
 import { changed, notFound, rejected, respond, wantsJson } from "./render.tsx";
+import { GLYPHS } from "../templates/glyphs.ts";
 
 /** The Triggers routes. */
 export const triggers = new Hono();
@@ -190,7 +191,7 @@ triggers.get("/:id", async (c) => {
   const page = (
     <>
       <p>
-        <a href="/triggers">← All triggers</a>
+        <a href="/triggers">{GLYPHS.larr} All triggers</a>
       </p>
       {onItsOwn(<TriggerDetail {...contextOf(c)} trigger={trigger} standalone />)}
     </>

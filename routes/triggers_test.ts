@@ -726,7 +726,7 @@ Deno.test("the detail view, escaping, and what a viewer may do", async () => {
     }
     const page = await (await t.get(`/triggers/${id}`, alice)).text();
     assert.match(page, /^<!DOCTYPE html>/);
-    assert.match(page, /← All triggers/);
+    assert.match(page, /&larr; All triggers/);
 
     const list = await (await t.get("/triggers", bob)).text();
     assert.doesNotMatch(list, /New trigger|hx-post|hx-delete/);
