@@ -224,19 +224,14 @@ Deno.test("the forecast is computed once a poller round: repeats come from memor
 });
 
 Deno.test("the forecast's view and JSON go gzipped to a client that accepts it, the same text inside", async () => {
-  const temp = await tempDatabase({ seed: true });
+  const t = await testApp();
   try {
-    const config = loadConfig({ OpenOrchestratorSQL: `sqlite:///${temp.path}` });
-    const poller = new Poller(temp.db, { outage: null }, { intervalMs: 1000 });
-    const app = createApp({ db: temp.db, config, poller });
-    await poller.tick();
-    const get = (accept: string, encoding?: string) =>
-      app.request("http://localhost/triggers/forecast?window=7d", {
-        headers: {
-          "HX-Request": "true",
-          Accept: accept,
-          ...(encoding ? { "Accept-Encoding": encoding } : {}),
-        },
+    await t.poller.tick();
+    const get = (accept: string, encoding = "identity") =>
+      t.get("/triggers/forecast?window=7d", {
+        "HX-Request": "true",
+        Accept: accept,
+        "Accept-Encoding": encoding,
       });
     for (const accept of ["text/html", "application/json"]) {
       const plain = await get(accept);
@@ -253,12 +248,9 @@ Deno.test("the forecast's view and JSON go gzipped to a client that accepts it, 
       );
       assert.equal(await unzipped.text(), text);
     }
-    assert.match(
-      (await get("text/html")).headers.get("Content-Type") ?? "",
-      /^text\/html/,
-    );
+    assert.match((await get("text/html")).headers.get("Content-Type") ?? "", /^text\/html/);
     assert.equal((await get("application/json")).headers.get("Content-Type"), "application/json");
   } finally {
-    await temp.close();
+    await t.close();
   }
 });
