@@ -51,7 +51,7 @@ import { listAnswer, pagesCsvAnswer, shownList, wantsCsv } from "./lists.tsx";
 import { changeJson, cronJson, listJson, triggerJson } from "./json.ts";
 import { requireAdmin } from "./middleware.ts";
 import { changed, notFound, rejected, respond, wantsJson } from "./render.tsx";
-import { GLYPHS } from "../templates/glyphs.ts";
+import { GLYPHS } from "../templates/glyphs.tsx";
 
 /** The Triggers routes. */
 export const triggers = new Hono();

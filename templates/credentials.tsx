@@ -16,7 +16,7 @@ import {
   NamedItemForm,
 } from "./forms.tsx";
 import { actionsColumn, changedColumn, DataTable, SearchBox } from "./table.tsx";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS, Quoted } from "./glyphs.tsx";
 
 /** A credential as the page shows it: never the token, never the password. */
 export type CredentialRow = {
@@ -152,7 +152,9 @@ export function RevealForm(props: { name: string; errors?: FieldErrors }) {
   const action = `/credentials/${encodeURIComponent(props.name)}/reveal`;
   return (
     <EditorForm id="reveal-form" action={action} autocomplete="off">
-      <h2>Reveal the password of {GLYPHS.ldquo}{props.name}{GLYPHS.rdquo}</h2>
+      <h2>
+        Reveal the password of <Quoted>{props.name}</Quoted>
+      </h2>
       <FormError errors={props.errors} />
       <Field
         form="reveal"
@@ -173,7 +175,9 @@ export function RevealForm(props: { name: string; errors?: FieldErrors }) {
 export function Revealed(props: { name: string; password: string }) {
   return (
     <section class="card revealed" x-data="revealed" data-seconds="30" aria-live="polite">
-      <h2>Password of {GLYPHS.ldquo}{props.name}{GLYPHS.rdquo}</h2>
+      <h2>
+        Password of <Quoted>{props.name}</Quoted>
+      </h2>
       <div class="secret-row" x-ref="secret">
         <code class="secret">{props.password === "" ? "(empty)" : props.password}</code>
         <button type="button" class="secondary" x-on:click="copy" data-secret={props.password}>

@@ -14,7 +14,7 @@ import { DASHBOARD_WINDOWS, type DashboardWindow } from "../lib/dashboard_window
 import { logsPath, queuePath, triggerPath } from "./paths.ts";
 import { TriggerStatusBadge } from "./badges.tsx";
 import { formatCount } from "../lib/format.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 function Card(props: { title: string; count: number; more?: Child; children: Child }) {
   return (

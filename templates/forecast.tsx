@@ -14,7 +14,7 @@ import { dayLabel } from "./chart.tsx";
 import { WindowChoice } from "./filters.tsx";
 import { MachineStateBadge } from "./badges.tsx";
 import { triggerPath } from "./paths.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** The track's width in SVG units. */
 const WIDTH = 1000;

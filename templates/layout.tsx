@@ -7,7 +7,7 @@ import type { User } from "../lib/auth.ts";
 import type { DbInfo, Health } from "../db/connection.ts";
 import type { SchedulerCounts } from "../db/schedulers.ts";
 import { assetUrl } from "../lib/assets.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** The areas in the navigation, in order. */
 const NAV: { href: string; label: string }[] = [

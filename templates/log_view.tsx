@@ -18,7 +18,7 @@ import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/log_level.ts";
 import { logsPath } from "./paths.ts";
 import { LevelBadge } from "./badges.tsx";
 import { formatCount } from "../lib/format.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** Minutes either side of a row in the "around this" view, and the wider windows offered. */
 export const AROUND_MINUTES = 2;

@@ -11,7 +11,7 @@ import { Moment } from "./time.tsx";
 import { LOG_LEVELS } from "../lib/log_level.ts";
 import { logsPath } from "./paths.ts";
 import { formatCount } from "../lib/format.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** One state of the process list. */
 export type ProcessesView = {

@@ -24,7 +24,7 @@ import { Moment } from "./time.tsx";
 import { QueueStatusBadge, TriggerStatusBadge } from "./badges.tsx";
 import { elementPath, performancePath, queuePath, triggerPath } from "./paths.ts";
 import { formatCount } from "../lib/format.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** The triggers that consume a queue, with their status. */
 export function Consumers(props: { summary: QueueSummary | null }) {

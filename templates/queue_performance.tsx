@@ -17,7 +17,7 @@ import { BarChart, DONE_FAILED } from "./chart.tsx";
 import { formatCount } from "../lib/format.ts";
 import { Moment } from "./time.tsx";
 import { performancePath, queuePath } from "./paths.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** A processing time in words: "750 ms", "4.2 s", "38 s", "2.5 min", "78 min", "2.5 h", "3 days". */
 export function formatDuration(ms: number): string {

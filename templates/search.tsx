@@ -13,7 +13,7 @@ import { FieldError } from "./filters.tsx";
 import { AROUND_MINUTES, aroundLink } from "./log_view.tsx";
 import { elementPath, logsPath, queuePath, triggerPath } from "./paths.ts";
 import { LevelBadge, QueueStatusBadge } from "./badges.tsx";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS, Quoted } from "./glyphs.tsx";
 
 /** One result: where it leads, what it is called, and a line about it. */
 type Hit = { href: string; title: Child; detail?: Child };
@@ -203,9 +203,7 @@ export function SearchOptions(props: { results: SearchResults }) {
     <>
       {groups.length === 0 && (
         <Note id="find-none">
-          No name or reference matches {GLYPHS.ldquo}
-          {results.q}
-          {GLYPHS.rdquo}.
+          No name or reference matches <Quoted>{results.q}</Quoted>.
         </Note>
       )}
       {groups.map((group) => <OptionGroup group={group} limit={results.limit} />)}
@@ -220,9 +218,7 @@ export function SearchOptions(props: { results: SearchResults }) {
         </Note>
       </div>
       <a role="option" id="find-all" href={searchPath(results.q)} tabindex={-1}>
-        All results for {GLYPHS.ldquo}
-        {results.q}
-        {GLYPHS.rdquo} {GLYPHS.rarr}
+        All results for <Quoted>{results.q}</Quoted> {GLYPHS.rarr}
       </a>
     </>
   );
@@ -232,7 +228,7 @@ export function SearchOptions(props: { results: SearchResults }) {
 export function MessageOptions(props: { q: string; found: MessageResults; limit: number }) {
   const group = messageGroup(props.q, props.found);
   if (group.hits.length) return <OptionGroup group={group} limit={props.limit} />;
-  const q = <>{GLYPHS.ldquo}{props.q}{GLYPHS.rdquo}</>;
+  const q = <Quoted>{props.q}</Quoted>;
   return (
     <Note id="find-messages-none">
       {group.searched
@@ -273,7 +269,9 @@ export function SearchPage(props: { results: SearchResults; errors?: FieldErrors
         messages that contain the text, from the last {MESSAGE_HOURS} hours only.
       </p>
       {results.q && groups.length === 0 && !errors && (
-        <p>Nothing matches {GLYPHS.ldquo}{results.q}{GLYPHS.rdquo}.</p>
+        <p>
+          Nothing matches <Quoted>{results.q}</Quoted>.
+        </p>
       )}
       {groups.map((group) => (
         <section class="search-group" aria-labelledby={`search-${group.key}`}>

@@ -20,7 +20,7 @@ import {
 import { displayTime } from "../lib/time.ts";
 import { formatCount } from "../lib/format.ts";
 import { Moment } from "./time.tsx";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** One column of a table: a column of the list's definition (by key) or one of its own. */
 export type Column<T> = {

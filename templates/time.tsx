@@ -5,7 +5,7 @@
  */
 import type { Child } from "hono/jsx";
 import { type DbTime, displayTime, relativeTime } from "../lib/time.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /**
  * Shows a stored time (or `empty` when there is none): exact, or relative to `now` with the exact

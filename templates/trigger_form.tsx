@@ -12,7 +12,7 @@ import { TRIGGER_TYPES, TYPE_LABELS, typeLabel } from "../lib/trigger_status.ts"
 import { parseWhitelist, whitelistNames } from "../lib/whitelist.ts";
 import { EditorForm, Field, FormButtons, FormError } from "./forms.tsx";
 import { triggerPath } from "./paths.ts";
-import { GLYPHS } from "./glyphs.ts";
+import { Quoted } from "./glyphs.tsx";
 
 /**
  * The form's values for a stored trigger. An unreadable whitelist (e.g. `a,b` from another
@@ -182,7 +182,11 @@ export function TriggerForm(props: TriggerFormProps) {
     >
       <h2>
         {editing
-          ? <>Edit trigger {GLYPHS.ldquo}{values.trigger_name}{GLYPHS.rdquo}</>
+          ? (
+            <>
+              Edit trigger <Quoted>{values.trigger_name}</Quoted>
+            </>
+          )
           : "New trigger"}
       </h2>
       <FormError errors={errors} />
@@ -374,7 +378,9 @@ export function RunAgainForm(props: {
   const action = `${triggerPath(trigger.id)}/actions/resume`;
   return (
     <EditorForm id="run-again-form" action={action}>
-      <h2>Run {GLYPHS.ldquo}{trigger.trigger_name}{GLYPHS.rdquo} again</h2>
+      <h2>
+        Run <Quoted>{trigger.trigger_name}</Quoted> again
+      </h2>
       <FormError errors={props.errors} />
       <input type="hidden" name="seen_status" value={trigger.process_status} />
       <Field

@@ -28,7 +28,7 @@ import { Moment } from "./time.tsx";
 import { CronPreview, STORED_CRON_WARNING } from "./trigger_form.tsx";
 import { logsPath, triggerPath } from "./paths.ts";
 import { TriggerStatusBadge } from "./badges.tsx";
-import { GLYPHS } from "./glyphs.ts";
+import { GLYPHS } from "./glyphs.tsx";
 
 /** What a trigger's row and detail view need besides the trigger. */
 export type TriggerContext = {

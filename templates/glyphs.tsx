@@ -6,6 +6,7 @@
  * keeps its own characters.
  * @module
  */
+import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 
 /** The glyphs, by their HTML entity names (the triangles and the half circle by code). */
@@ -31,3 +32,8 @@ export const GLYPHS = {
   /** ◐ */
   halfCircle: raw("&#9680;"),
 };
+
+/** Text in typographic double quotes (a name the sentence around it talks about). */
+export function Quoted(props: { children: Child }) {
+  return <>{GLYPHS.ldquo}{props.children}{GLYPHS.rdquo}</>;
+}
