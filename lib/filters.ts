@@ -24,12 +24,27 @@ export function presetFrom(now: DbTime, ms: number): string {
   return inputTime(shiftTime(now, -ms));
 }
 
-/** The `from`/`to` field values of the window of `minutes` either side of a moment. */
+/** The window {@linkcode aroundWindow} made last, and the minute and width it was made for. */
+let lastWindow = { minute: "", minutes: 0, from: "", to: "" };
+
+/**
+ * The `from`/`to` field values of the window of `minutes` (whole) either side of a moment. They
+ * are minutes, so they depend on the moment's minute alone: a page's rows come in time order, most
+ * share their minute with the row before, and the window made for that row is given again (the
+ * date arithmetic was a quarter of a log page's rendering).
+ */
 export function aroundWindow(time: DbTime, minutes: number): { from: string; to: string } {
-  return {
-    from: inputTime(shiftTime(time, -minutes * 60_000)),
-    to: inputTime(shiftTime(time, minutes * 60_000)),
-  };
+  const minute = time.slice(0, 16);
+  if (lastWindow.minute !== minute || lastWindow.minutes !== minutes) {
+    const start = `${minute}:00.000000`;
+    lastWindow = {
+      minute,
+      minutes,
+      from: inputTime(shiftTime(start, -minutes * 60_000)),
+      to: inputTime(shiftTime(start, minutes * 60_000)),
+    };
+  }
+  return { from: lastWindow.from, to: lastWindow.to };
 }
 
 /** A checked time range: `from` inclusive, `until` exclusive, either open; and the texts typed. */

@@ -45,6 +45,24 @@ Deno.test("presets and the around window are field values", () => {
     from: "2026-11-22T08:11",
     to: "2026-11-22T08:15",
   });
+  // The same minute again (the window it made is given again), then the next, a wider window,
+  // and across midnight and the year's end.
+  assert.deepEqual(aroundWindow("2026-11-22 08:13:00.000000", 2), {
+    from: "2026-11-22T08:11",
+    to: "2026-11-22T08:15",
+  });
+  assert.deepEqual(aroundWindow("2026-11-22 08:14:00.000001", 2), {
+    from: "2026-11-22T08:12",
+    to: "2026-11-22T08:16",
+  });
+  assert.deepEqual(aroundWindow("2026-11-22 08:14:30.000000", 30), {
+    from: "2026-11-22T07:44",
+    to: "2026-11-22T08:44",
+  });
+  assert.deepEqual(aroundWindow("2026-12-31 23:59:59.999999", 2), {
+    from: "2026-12-31T23:57",
+    to: "2027-01-01T00:01",
+  });
 });
 
 Deno.test("parseRange reads from/to, takes in the whole `to` minute, and says what is wrong", () => {
