@@ -41,28 +41,18 @@ Deno.test("log filters read levels and the highlighted row", () => {
 
 Deno.test("presets and the around window are field values", () => {
   assert.equal(presetFrom("2026-11-22 08:13:59.000000", 3_600_000), "2026-11-22T07:13");
-  assert.deepEqual(aroundWindow("2026-11-22 08:13:59.500000", 2), {
-    from: "2026-11-22T08:11",
-    to: "2026-11-22T08:15",
-  });
-  // The same minute again (the window it made is given again), then the next, a wider window,
-  // and across midnight and the year's end.
-  assert.deepEqual(aroundWindow("2026-11-22 08:13:00.000000", 2), {
-    from: "2026-11-22T08:11",
-    to: "2026-11-22T08:15",
-  });
-  assert.deepEqual(aroundWindow("2026-11-22 08:14:00.000001", 2), {
-    from: "2026-11-22T08:12",
-    to: "2026-11-22T08:16",
-  });
-  assert.deepEqual(aroundWindow("2026-11-22 08:14:30.000000", 30), {
-    from: "2026-11-22T07:44",
-    to: "2026-11-22T08:44",
-  });
-  assert.deepEqual(aroundWindow("2026-12-31 23:59:59.999999", 2), {
-    from: "2026-12-31T23:57",
-    to: "2027-01-01T00:01",
-  });
+  // The first, then the same minute again (the window made for it is given again), the next
+  // minute, a wider window in that minute, and across midnight and the year's end.
+  const cases: [string, number, string, string][] = [
+    ["2026-11-22 08:13:59.500000", 2, "2026-11-22T08:11", "2026-11-22T08:15"],
+    ["2026-11-22 08:13:00.000000", 2, "2026-11-22T08:11", "2026-11-22T08:15"],
+    ["2026-11-22 08:14:00.000001", 2, "2026-11-22T08:12", "2026-11-22T08:16"],
+    ["2026-11-22 08:14:30.000000", 30, "2026-11-22T07:44", "2026-11-22T08:44"],
+    ["2026-12-31 23:59:59.999999", 2, "2026-12-31T23:57", "2027-01-01T00:01"],
+  ];
+  for (const [time, minutes, from, to] of cases) {
+    assert.deepEqual(aroundWindow(time, minutes), { from, to }, `${time} ±${minutes} min`);
+  }
 });
 
 Deno.test("parseRange reads from/to, takes in the whole `to` minute, and says what is wrong", () => {
