@@ -1,11 +1,13 @@
 /**
- * The poller's rounds on a Deno Worker with an SQLite connection of its own, so that the aggregate reads
- * (full scans of `Logs` and `Queues` at millions of rows) never hold up a request: `node:sqlite`
- * is synchronous, and on the server's thread each of those reads stalled every request.
+ * The poller's rounds on a Deno Worker with an SQLite connection of its own, so that the aggregate
+ * reads (full scans of `Logs` and `Queues` at millions of rows) never hold up a request:
+ * `node:sqlite` is synchronous, and on the server's thread each of those reads stalled every
+ * request.
  *
  * Protocol: the main thread sends `{ type: "open", target }` once, then `{ type: "round",
- * recount, forget }` per round (`forget`: the queues whose history a change made wrong); each round is answered with {@linkcode RoundReply}. The worker keeps the
- * incremental state (the log counts) between rounds. It opens the file read-only: it never writes.
+ * recount, forget }` per round (`forget`: the queues whose history a change made wrong); each
+ * round is answered with {@linkcode RoundReply}. The worker keeps the incremental state (the log
+ * counts) between rounds. It opens the file read-only: it never writes.
  * @module
  */
 /// <reference no-default-lib="true" />

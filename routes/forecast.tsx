@@ -1,9 +1,9 @@
 /**
  * The schedule forecast: `GET /triggers/forecast?window=24h|7d` (page, fragment or JSON). The
  * triggers, machines and run times are read, and the forecast computed and rendered, once per
- * window after each poller round; repeats are answered from memory, like the
- * dashboard. The queues' new elements come from the poller's counts (what the scheduler compares
- * with each queue trigger's batch size).
+ * window after each poller round; repeats are answered from memory, like the dashboard. The
+ * queues' new elements come from the poller's counts (what the scheduler compares with each queue
+ * trigger's batch size).
  * @module
  */
 import { type Context, Hono } from "hono";
