@@ -230,6 +230,7 @@ export class Poller {
   #pastReads = new Map<string, Promise<PastDays>>();
   /** Today's reads of queues for pages, by queue, kept for the round they were read in. */
   #today = { round: undefined as Date | undefined, reads: new Map<string, Promise<Today>>() };
+  #version = 0;
 
   /**
    * @param db the database to read
@@ -248,6 +249,15 @@ export class Poller {
   #rounds: WorkerRounds | null = null;
 
   /**
+   * Counts the changes to the parts pages read (a round, a part filled, a change's reads): a view
+   * made from them alone is current while this stays the same. (Not the history, which only the
+   * performance pages read.)
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
    * Calls `listener` after every round, whether the database answered or not (the alerts watch
    * the snapshot and the outage this way). It must not throw, and must not wait on anything.
    */
@@ -259,7 +269,10 @@ export class Poller {
   #read(part: PolledPart): Promise<void> {
     const current = this.#reading.get(part);
     if (current) return current;
-    const read = READS[part](this.db, this.snapshot).finally(() => this.#reading.delete(part));
+    const read = READS[part](this.db, this.snapshot).finally(() => {
+      this.#version++;
+      this.#reading.delete(part);
+    });
     this.#reading.set(part, read);
     return read;
   }
@@ -279,6 +292,14 @@ export class Poller {
    * again (the incremental count still holds the deleted rows).
    */
   async invalidate(change: Change): Promise<void> {
+    try {
+      await this.#invalidate(change);
+    } finally {
+      this.#version++;
+    }
+  }
+
+  async #invalidate(change: Change): Promise<void> {
     if (change.part === "queues") {
       this.#forget.add(change.queue);
       this.#pastReads.delete(change.queue);
@@ -393,7 +414,11 @@ export class Poller {
       // After an outage (or a start while the server was down) the schema may have changed or
       // never been read: find out again before anything relies on it.
       if (this.health.outage !== null || this.db.info.revision === null) await detect(this.db);
-      await this.#round();
+      try {
+        await this.#round();
+      } finally {
+        this.#version++;
+      }
       this.snapshot.roundMs = performance.now() - started;
       noteHealth(this.health, (await this.db.writeProblem?.()) ?? null);
       this.#delay = this.options.intervalMs;

@@ -22,7 +22,7 @@ import {
 } from "../lib/list.ts";
 import { isClean } from "../lib/validate.ts";
 import type { Json } from "./json.ts";
-import { respond, shownView, wantsJson } from "./render.tsx";
+import { keptBody, respond, shownView, wantsJson } from "./render.tsx";
 
 /** The page of a cursor list shown when its filters cannot be read. */
 export const NO_PAGE: CountedPage<never> = {
@@ -45,8 +45,20 @@ export function listAnswer(c: Context, answer: {
   json: () => Json;
   body: Child;
   fragment: Child;
+  /** The view is the poller's snapshot's alone: its bodies are kept (`keptBody`). */
+  kept?: boolean;
 }) {
   const ok = Object.keys(answer.errors).length === 0;
+  if (ok && answer.kept) {
+    const body = keptBody(
+      c,
+      (kind) =>
+        kind === "json"
+          ? JSON.stringify(answer.json())
+          : String(kind === "page" ? answer.body : answer.fragment),
+    );
+    return respond(c, { title: answer.title, json: body, page: body, fragment: body });
+  }
   return respond(c, {
     status: ok ? 200 : 400,
     json: !ok ? { errors: answer.errors } : wantsJson(c) ? answer.json() : undefined,

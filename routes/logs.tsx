@@ -93,6 +93,7 @@ logs.get("/", async (c) => {
     json: () => listJson(page, processLogsJson),
     body: <ProcessesPage {...view} />,
     fragment: <ProcessesTable {...view} />,
+    kept: true,
   });
 });
 

@@ -116,6 +116,7 @@ queues.get("/", async (c) => {
     json: () => listJson(page, queueJson),
     body: <QueuesPage {...view} />,
     fragment: <QueuesTable {...view} />,
+    kept: true,
   });
 });
 

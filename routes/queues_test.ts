@@ -81,6 +81,39 @@ Deno.test("GET /queues lists every queue with counts, triggers, search, sort; pa
   }
 });
 
+Deno.test("the queue list is made once while the snapshot stays the same, again after a change", async () => {
+  const t = await testApp({ from: "develop" });
+  const newCount = async (headers: Record<string, string>) => {
+    const text = await (await t.get("/queues", headers)).text();
+    return /status=NEW"[^>]*>(\d+)</.exec(text)?.[1];
+  };
+  const fragment = { "HX-Request": "true" };
+  try {
+    assert.equal(await newCount(fragment), "5");
+    // A snapshot changed without telling the poller is not seen: the list made before is kept.
+    t.poller.snapshot.queues!.rows[0].counts.NEW = 99;
+    assert.equal(await newCount(fragment), "5");
+    assert.equal(await newCount({}), "99", "the page is a body of its own, made now");
+    assert.equal((await json(t, "/queues")).rows[0].new, 99, "so is the JSON");
+    // A change reads the queue again: every kind is made again from what it read.
+    await t.db.run(
+      `INSERT INTO Queues (id, queue_name, status, data, reference, created_date, created_by)
+        VALUES (?, 'Intake.Cases', 'NEW', '{}', 'KEPT-1', ?, 'test')`,
+      ["0123456789abcdef0123456789abcdef", time(nowDbTime())],
+    );
+    await t.poller.invalidate({ part: "queues", queue: "Intake.Cases" });
+    assert.equal(await newCount(fragment), "6");
+    assert.equal(await newCount({}), "6");
+    assert.equal((await json(t, "/queues")).rows[0].new, 6);
+    // So does a round.
+    t.poller.snapshot.queues!.rows[0].counts.NEW = 99;
+    await t.poller.tick();
+    assert.equal(await newCount(fragment), "6");
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("GET /queues/:name filters by status, search and dates, pages by cursor, and answers JSON", async () => {
   const t = await testApp({ from: "develop" });
   try {

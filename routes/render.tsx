@@ -8,6 +8,7 @@ import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { FieldErrors } from "../lib/list.ts";
+import type { Poller } from "../lib/poller.ts";
 import { gzipSync } from "node:zlib";
 import { changeJson, type Json } from "./json.ts";
 import { Flash, type Frame, Layout } from "../templates/layout.tsx";
@@ -63,6 +64,36 @@ function sendRendered(
   return c.body(body.gzip, options.status);
 }
 
+/** How long a body made from the snapshot alone is answered again at most ("3 min ago" in it). */
+const KEPT_MS = 10_000;
+/** The most such bodies kept at once (one per URL and kind): what any number of URLs can cost. */
+const KEPT_BODIES = 64;
+const keptBodies = new WeakMap<Poller, { stamp: string; bodies: Map<string, Rendered> }>();
+
+/**
+ * The body a request asks for (the page's body, the fragment or the JSON, made by `make`) of a
+ * view made from the poller's snapshot alone: made once per URL while the snapshot stays the same
+ * (`Poller.version`), for at most {@linkcode KEPT_MS}, and answered from memory meanwhile. Every
+ * open console refreshes such a list on each round, so it is made once for them all.
+ */
+export function keptBody(
+  c: Context,
+  make: (kind: "page" | "fragment" | "json") => string,
+): Rendered {
+  const poller = c.get("poller");
+  const stamp = `${poller.version} ${Math.floor(c.get("now").getTime() / KEPT_MS)}`;
+  let kept = keptBodies.get(poller);
+  if (kept?.stamp !== stamp) keptBodies.set(poller, kept = { stamp, bodies: new Map() });
+  const kind = wantsJson(c) ? "json" : wantsFragment(c) ? "fragment" : "page";
+  const key = `${kind} ${c.req.url}`;
+  let body = kept.bodies.get(key);
+  if (!body) {
+    body = new Rendered(make(kind));
+    if (kept.bodies.size < KEPT_BODIES) kept.bodies.set(key, body);
+  }
+  return body;
+}
+
 /** What a handler answers with; `respond` sends the part the request asked for. */
 export type Answer = {
   status?: ContentfulStatusCode;
@@ -70,7 +101,7 @@ export type Answer = {
   json?: Json | Rendered;
   /** The full page's title and body; without them every HTML answer is the fragment. */
   title?: string;
-  page?: Child;
+  page?: Child | Rendered;
   /** What htmx swaps in (default: the page body). */
   fragment?: Child | Rendered;
 };
@@ -96,7 +127,9 @@ export function respond(c: Context, answer: Answer): Response | Promise<Response
   return c.html(
     <>
       {raw("<!DOCTYPE html>")}
-      <Layout title={answer.title ?? ""} frame={frameOf(c)}>{answer.page}</Layout>
+      <Layout title={answer.title ?? ""} frame={frameOf(c)}>
+        {answer.page instanceof Rendered ? raw(answer.page.text) : answer.page}
+      </Layout>
     </>,
     status,
   );
