@@ -7,23 +7,15 @@
  * @module
  */
 import { Hono } from "hono";
-import type { Snapshot } from "../lib/poller.ts";
 import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
 import { dashboardJson } from "./json.ts";
-import { rejected, Rendered, respond, wantsFragment, wantsJson } from "./render.tsx";
+import { keptBody, rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
 import { isDashboardWindow } from "../lib/dashboard_window.ts";
 
 /** The dashboard route. */
 export const dashboard = new Hono();
-
-/**
- * The last fragment rendered, per snapshot (one per app), with the round and URL it shows, and
- * its gzip once a browser asked for it (a list of every process and queue: 90 kB at the bench's
- * size, under a tenth of that compressed, and every open console asks for it every round).
- */
-const rendered = new WeakMap<Snapshot, { key: string; etag: string; fragment: Rendered }>();
 
 dashboard.get("/", async (c) => {
   const window = c.req.query("window") ?? "workday";
@@ -50,16 +42,11 @@ dashboard.get("/", async (c) => {
       json: dashboardJson(read, window),
     });
   }
-  const key = `${read.now} ${c.req.url}`;
-  let cached = rendered.get(snapshot);
-  if (cached?.key !== key) {
-    const fragment = new Rendered(String(<DashboardView {...view} />));
-    cached = { key, etag: `"${read.now.replace(/\D/g, "")}"`, fragment };
-    rendered.set(snapshot, cached);
-  }
-  c.header("Vary", "HX-Request, Accept, Accept-Encoding");
+  // Rendered once per round for every open console (a list of every process and queue: 90 kB
+  // at the bench's size, under a tenth of that gzipped), and revalidated for nothing.
+  const etag = `"${read.now.replace(/\D/g, "")}"`;
   c.header("Cache-Control", "no-cache");
-  c.header("ETag", cached.etag);
-  if (c.req.header("If-None-Match") === cached.etag) return c.body(null, 304);
-  return respond(c, { fragment: cached.fragment });
+  c.header("ETag", etag);
+  if (c.req.header("If-None-Match") === etag) return c.body(null, 304);
+  return respond(c, { fragment: keptBody(c, () => String(<DashboardView {...view} />)) });
 });
