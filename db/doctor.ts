@@ -205,7 +205,7 @@ function pageReads(db: Db, now: Date): [string, () => Promise<unknown>][] {
     ["trigger form", () => triggerChoices(db)],
     ["Schedulers", () => listSchedulers(db, { params: { ...one, sort: "machine_name" }, now })],
     ["scheduler counts", () => schedulerCounts(db, now)],
-    ["Queues", () => readQueueSummaries(db, undefined, formatDbTime(now))],
+    ["Queues", () => readQueueSummaries(db, formatDbTime(now))],
     ["queue elements", async () => {
       const [queue] = await db.query<{ name: string }>(
         `SELECT queue_name AS name FROM Queues ORDER BY queue_name${db.dialect.page(1, 0)}`,

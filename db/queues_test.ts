@@ -51,12 +51,20 @@ function idKey(db: Db): (id: string) => string {
       });
     }
     await insertElement(db, { queue_name: "B", status: "ABANDONED", created_date: at(-600) });
+    // Ended two days before: further back than any look-back window.
+    await insertElement(db, {
+      queue_name: "D",
+      status: "DONE",
+      created_date: at(-3000),
+      start_date: at(-2990),
+      end_date: at(-2900),
+    });
     await insertQueueTrigger(db, { name: "Take A", queue: "A", status: "RUNNING" });
     await insertQueueTrigger(db, { name: "Take C", queue: "C" });
 
-    const first = await readQueueSummaries(db, undefined, at(60));
-    assert.deepEqual(first.rows.map((r) => r.name), ["A", "B", "C"]);
-    const [a, b, c] = first.rows;
+    const first = await readQueueSummaries(db, at(60));
+    assert.deepEqual(first.rows.map((r) => r.name), ["A", "B", "C", "D"]);
+    const [a, b, c, d] = first.rows;
     assert.deepEqual(a.counts, { NEW: 3, IN_PROGRESS: 1, DONE: 2, FAILED: 1, ABANDONED: 0 });
     assert.equal(a.total, 7);
     assert.equal(a.oldestNew, at(0));
@@ -66,10 +74,11 @@ function idKey(db: Db): (id: string) => string {
       "RUNNING",
     ]]);
     assert.equal(b.oldestNew, null);
-    assert.equal(b.lastActivity, at(-600), "only a creation: no end in the first look-back");
+    assert.equal(b.lastActivity, at(-600), "only a creation");
     assert.equal(c.total, 0);
     assert.equal(c.lastActivity, null);
-    assert.equal(first.activityMark, at(60));
+    assert.equal(d.lastActivity, at(-2900), "an end however long ago");
+    assert.equal(first.readAt, at(60));
 
     await insertElement(db, {
       queue_name: "B",
@@ -78,10 +87,17 @@ function idKey(db: Db): (id: string) => string {
       start_date: at(61),
       end_date: at(62),
     });
-    const second = await readQueueSummaries(db, first, at(63));
+    await insertElement(db, {
+      queue_name: "D",
+      status: "IN_PROGRESS",
+      created_date: at(-100),
+      start_date: at(64),
+    });
+    const second = await readQueueSummaries(db, at(65));
     assert.equal(second.rows[1].counts.DONE, 1);
-    assert.equal(second.rows[1].lastActivity, at(62), "an end seen since the last read");
-    assert.equal(second.rows[0].lastActivity, at(26), "kept from the last read");
+    assert.equal(second.rows[1].lastActivity, at(62), "a new end");
+    assert.equal(second.rows[3].lastActivity, at(64), "a start in progress");
+    assert.equal(second.rows[0].lastActivity, at(26), "unchanged");
   });
 
   test("elements: keyset pages forward and back, by status, search, time range and totals", async (db) => {

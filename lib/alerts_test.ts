@@ -447,7 +447,7 @@ Deno.test("schedulers offline and queues waiting past their thresholds raise ale
       dashboard,
       queues: {
         rows: [queue("Fresh", 59), queue("Stuck [x] (old)", 61)],
-        activityMark: time.text(),
+        readAt: time.text(),
       },
     }, { outage: null });
     await alerter.flush();

@@ -77,7 +77,7 @@ const READS: Record<PolledPart, (db: Db, snapshot: Snapshot) => Promise<void>> =
     snapshot.triggers = await triggerCounts(db);
   },
   queues: async (db, snapshot) => {
-    snapshot.queues = await readQueueSummaries(db, snapshot.queues);
+    snapshot.queues = await readQueueSummaries(db);
   },
   logs: async (db, snapshot) => {
     snapshot.logs = await readLogSummaries(db, snapshot.logs);
@@ -143,11 +143,7 @@ async function refreshQueue(db: Db, into: { snapshot: Snapshot; queue: string })
     snapshot.dashboard = await readDashboard(db, { previous: snapshot.dashboard });
   }
   if (!snapshot.queues) return;
-  const fresh = await readQueueSummary(
-    db,
-    queue,
-    snapshot.queues.rows.find((r) => r.name === queue),
-  );
+  const fresh = await readQueueSummary(db, queue);
   // The rows as they are now: a round may have replaced them meanwhile.
   const rows = snapshot.queues.rows;
   const at = rows.findIndex((r) => r.name === queue);

@@ -107,7 +107,7 @@ queues.get("/", async (c) => {
     params,
     errors,
     page,
-    at: summaries?.activityMark ?? null,
+    at: summaries?.readAt ?? null,
     now: c.get("now"),
   };
   return listAnswer(c, {
