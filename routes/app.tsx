@@ -21,6 +21,7 @@ import { ASSETS } from "../lib/assets.ts";
 import { logError, logLine } from "../lib/log.ts";
 import { Metrics } from "../lib/metrics.ts";
 import { RateLimiter } from "../lib/rate_limit.ts";
+import { turn } from "../lib/turns.ts";
 import { Poller, type Snapshot } from "../lib/poller.ts";
 import { DbBanner } from "../templates/layout.tsx";
 import { constants } from "./constants.tsx";
@@ -151,6 +152,14 @@ export function createApp(options: AppOptions): Hono {
   });
   app.route("/", health);
   app.route("/", metricsRoute(metrics));
+  // Everything below reads and renders, and takes turns (`lib/turns.ts`). The assets, health
+  // checks and metrics above are quick (memory, or one small read): they answer at once. A
+  // request closed while it waited (a newer keystroke's took its place) is not answered.
+  app.use(async (c, next) => {
+    await turn();
+    if (c.req.raw.signal.aborted) throw new ReadCancelledError();
+    await next();
+  });
 
   app.get("/", (c) => c.redirect("/dashboard"));
   app.route("/dashboard", dashboard);

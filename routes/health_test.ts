@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { tempDatabase } from "../db/testing.ts";
 import { loadConfig } from "../lib/config.ts";
 import { Poller } from "../lib/poller.ts";
+import { turn } from "../lib/turns.ts";
 import { createApp } from "./app.tsx";
+import { testApp } from "./testing.ts";
 
 Deno.test("/healthz reports the database, the revision and the poller's last round", async () => {
   const temp = await tempDatabase({ seed: true });
@@ -26,5 +28,36 @@ Deno.test("/healthz reports the database, the revision and the poller's last rou
     assert.match(after.poller.last_round, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
   } finally {
     await temp.close();
+  }
+});
+
+Deno.test("the header's status is answered at once; a view waits for the turns before it, and is not made once closed", async () => {
+  const t = await testApp();
+  try {
+    await t.poller.tick();
+    const order: string[] = [];
+    const done = (what: string) => async (response: Response) => {
+      await response.text();
+      order.push(`${what} ${response.status}`);
+    };
+    const earlier = [1, 2, 3].map((i) => turn().then(() => order.push(`turn ${i}`)));
+    const view = t.get("/logs/all", { "HX-Request": "true" }).then(done("view"));
+    const closing = new AbortController();
+    const closed = Promise.resolve(
+      t.app.request("http://localhost/logs/all", { signal: closing.signal }),
+    ).then(done("closed"));
+    closing.abort();
+    const header = t.get("/health/header", { "HX-Request": "true" }).then(done("header"));
+    await Promise.all([...earlier, view, header, closed]);
+    assert.deepEqual(order, [
+      "header 200",
+      "turn 1",
+      "turn 2",
+      "turn 3",
+      "view 200",
+      "closed 499",
+    ]);
+  } finally {
+    await t.close();
   }
 });
