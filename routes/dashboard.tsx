@@ -11,7 +11,7 @@ import { parseDbTime } from "../lib/time.ts";
 import { DashboardPage, DashboardView } from "../templates/dashboard.tsx";
 import { readDashboard } from "../db/dashboard.ts";
 import { dashboardJson } from "./json.ts";
-import { keptBody, rejected, respond, wantsFragment, wantsJson } from "./render.tsx";
+import { keptBody, rejected, RENDERED_VARY, respond, wantsFragment, wantsJson } from "./render.tsx";
 import { isDashboardWindow } from "../lib/dashboard_window.ts";
 
 /** The dashboard route. */
@@ -45,6 +45,7 @@ dashboard.get("/", async (c) => {
   // Rendered once per round for every open console (a list of every process and queue: 90 kB
   // at the bench's size, under a tenth of that gzipped), and revalidated for nothing.
   const etag = `"${read.now.replace(/\D/g, "")}"`;
+  c.header("Vary", RENDERED_VARY);
   c.header("Cache-Control", "no-cache");
   c.header("ETag", etag);
   if (c.req.header("If-None-Match") === etag) return c.body(null, 304);

@@ -173,6 +173,7 @@ Deno.test("the dashboard fragment is rendered once a round: repeats come from me
     const unchanged = await get({ "If-None-Match": etag });
     assert.equal(unchanged.status, 304);
     assert.equal(await unchanged.text(), "");
+    assert.equal(unchanged.headers.get("Vary"), first.headers.get("Vary"), "as the 200 varies");
     // A browser that takes gzip gets the same bytes compressed, with the same ETag.
     const zipped = await get({ "Accept-Encoding": "gzip, deflate, br" });
     assert.equal(zipped.headers.get("Content-Encoding"), "gzip");

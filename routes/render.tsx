@@ -48,13 +48,16 @@ export class Rendered {
   constructor(readonly text: string) {}
 }
 
+/** What a rendered body's answer depends on: a 304 for it names the same (RFC 9110, 15.4.5). */
+export const RENDERED_VARY = "HX-Request, Accept, Accept-Encoding";
+
 /** Answers with a rendered body, gzipped when the client accepts it. */
 function sendRendered(
   c: Context,
   body: Rendered,
   options: { status: ContentfulStatusCode; type: string },
 ): Response {
-  c.header("Vary", "HX-Request, Accept, Accept-Encoding");
+  c.header("Vary", RENDERED_VARY);
   c.header("Content-Type", options.type);
   if (!/\bgzip\b/.test(c.req.header("Accept-Encoding") ?? "")) {
     return c.body(body.text, options.status);
