@@ -186,9 +186,15 @@ export function logJson(row: LogRow): Json {
 
 /** `delete_older`: where a delete of a process's old log rows stands. */
 export function deleteOlderJson(
-  state: { running: boolean; deleted: number; message: string | null },
+  state: { running: boolean; stopping: boolean; deleted: number; message: string | null },
 ): Json {
-  return { ok: true, running: state.running, deleted: state.deleted, message: state.message };
+  return {
+    ok: true,
+    running: state.running,
+    stopping: state.stopping,
+    deleted: state.deleted,
+    message: state.message,
+  };
 }
 
 function groupJson(row: GroupCount): Json {

@@ -245,8 +245,7 @@ logs.post("/:process/actions/delete-older", requireAdmin, async (c) => {
   }
   const job = startDelete(c, { process, before, user: c.get("user").name });
   // A small delete answers at once; a large one shows its progress and can be stopped.
-  await Promise.race([job.finished, new Promise((resolve) => setTimeout(resolve, FIRST_WAIT_MS))]);
-  if (wantsJson(c)) await job.finished;
+  await settled(c, job);
   return await deleteProgress(c, process);
 });
 
@@ -262,8 +261,22 @@ type DeleteJob = {
 /** One delete-older at a time per process, in this process (the app runs as one process). */
 const jobs = new Map<string, DeleteJob>();
 
-/** How long the request that starts a delete-older waits before it shows the progress. */
+/** How long a request that starts or stops a delete-older waits before it shows the progress. */
 const FIRST_WAIT_MS = 1000;
+
+/**
+ * Waits for the job to end: over JSON until it has, for a page at most `FIRST_WAIT_MS`. A batch
+ * that waits for a robot's lock can take longer; the page then shows where it stands and polls.
+ */
+async function settled(c: Context, job: DeleteJob): Promise<void> {
+  if (wantsJson(c)) return await job.finished;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    job.finished,
+    new Promise((resolve) => timer = setTimeout(resolve, FIRST_WAIT_MS)),
+  ]);
+  clearTimeout(timer);
+}
 
 function startDelete(
   c: Context,
@@ -312,15 +325,17 @@ function startDelete(
 async function deleteProgress(c: Context, process: string) {
   const job = jobs.get(process);
   if (job?.done) jobs.delete(process);
+  const stopping = job?.stop.signal.aborted ?? false;
   const json = deleteOlderJson({
     running: job ? !job.done : false,
+    stopping: job ? !job.done && stopping : false,
     deleted: job?.deleted ?? 0,
     message: job?.message || null,
   });
   if (job && !job.done) {
     return respond(c, {
       json,
-      fragment: <DeleteOlderProgress process={process} deleted={job.deleted} />,
+      fragment: <DeleteOlderProgress process={process} deleted={job.deleted} stopping={stopping} />,
     });
   }
   const form = <DeleteOlderForm process={process} values={{ before: "", confirm: "" }} />;
@@ -336,7 +351,9 @@ logs.get(
 logs.post("/:process/actions/delete-older/stop", requireAdmin, async (c) => {
   const process = c.req.param("process");
   const job = jobs.get(process);
-  job?.stop.abort();
-  await job?.finished;
+  if (job) {
+    job.stop.abort();
+    await settled(c, job);
+  }
   return await deleteProgress(c, process);
 });

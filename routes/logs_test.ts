@@ -302,7 +302,6 @@ Deno.test("a long delete-older shows its progress, can be stopped, and leaves an
     const today = nowDbTime().slice(0, 10);
     // A robot's long write holds the lock: the delete waits, and the page shows where it stands.
     const lock = await holdWriteLock(t.path);
-    let stopped: Promise<Response>;
     try {
       const started = await t.post("/logs/Big/actions/delete-older", {
         before: today,
@@ -313,20 +312,36 @@ Deno.test("a long delete-older shows its progress, can be stopped, and leaves an
       assert.match(progress, /Deleting old rows of Big: 0 so far/);
       assert.match(progress, /hx-post="\/logs\/Big\/actions\/delete-older\/stop"/);
       const state = await (await t.json("/logs/Big/actions/delete-older")).json();
-      assert.deepEqual(state, { ok: true, running: true, deleted: 0, message: null });
+      assert.deepEqual(state, {
+        ok: true,
+        running: true,
+        stopping: false,
+        deleted: 0,
+        message: null,
+      });
       const again = await t.post("/logs/Big/actions/delete-older", {
         before: today,
         confirm: "Big",
       });
       assert.equal(again.status, 409, "one delete-older at a time per process");
-      stopped = t.post("/logs/Big/actions/delete-older/stop");
+      // Stopped while it waits for the lock: the page says so at once and keeps watching.
+      const stopping = await (await t.post("/logs/Big/actions/delete-older/stop")).text();
+      assert.match(stopping, /Stopping the delete of old rows of Big after the batch under way: 0/);
+      assert.doesNotMatch(stopping, /\/stop"/, "no second Stop button");
+      assert.match(stopping, /hx-trigger="every 1s"/);
+      const stoppingState = await (await t.json("/logs/Big/actions/delete-older")).json();
+      assert.equal(stoppingState.stopping, true);
     } finally {
       await lock.release();
     }
-    // Stopped while it waited for the lock: it ends before its first batch.
-    const answer = await stopped;
+    // Once the lock is gone it ends before its first batch, and the next look shows the result.
+    let answer = "";
+    for (let i = 0; i < 100 && !answer.includes("Delete old rows"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      answer = await (await t.get("/logs/Big/actions/delete-older")).text();
+    }
     assert.match(
-      await answer.text(),
+      answer,
       /Deleted 0 log rows of Big older than \d{4}-\d\d-\d\d \(stopped before the end\)\./,
     );
     assert.equal(await count(t, "process_name = 'Big'"), 2500);
@@ -337,8 +352,8 @@ Deno.test("a long delete-older shows its progress, can be stopped, and leaves an
     assert.deepEqual(trail.map((r) => r.log_message), [
       `local deleted 0 log rows of process "Big" older than ${today} (stopped before the end)`,
     ]);
-    // Done and shown: the form is back.
-    assert.match(await (await t.get("/logs/Big/actions/delete-older")).text(), /Delete old rows/);
+    // Shown once: the next look is the plain form.
+    assert.doesNotMatch(await (await t.get("/logs/Big/actions/delete-older")).text(), /Deleted 0/);
   } finally {
     await t.close();
   }

@@ -251,9 +251,12 @@ export function TailRows(
 
 /**
  * A delete-older under way: how many rows are gone so far, checked every second, and a button
- * that stops it after the batch under way. It stands where the form stood.
+ * that stops it after the batch under way (once pressed, it says it is stopping). It stands where
+ * the form stood.
  */
-export function DeleteOlderProgress(props: { process: string; deleted: number }) {
+export function DeleteOlderProgress(
+  props: { process: string; deleted: number; stopping: boolean },
+) {
   const action = `${logsPath(props.process)}/actions/delete-older`;
   return (
     <div
@@ -266,19 +269,26 @@ export function DeleteOlderProgress(props: { process: string; deleted: number })
       hx-swap="outerHTML"
     >
       <p>
-        Deleting old rows of {props.process}: {formatCount(props.deleted)} so far{GLYPHS.hellip}
+        {props.stopping
+          ? `Stopping the delete of old rows of ${props.process} after the batch under way: ${
+            formatCount(props.deleted)
+          } deleted so far`
+          : `Deleting old rows of ${props.process}: ${formatCount(props.deleted)} so far`}
+        {GLYPHS.hellip}
       </p>
-      <div class="buttons">
-        <button
-          type="button"
-          class="danger"
-          hx-post={`${action}/stop`}
-          hx-target="#delete-older-form"
-          hx-swap="outerHTML"
-        >
-          Stop
-        </button>
-      </div>
+      {!props.stopping && (
+        <div class="buttons">
+          <button
+            type="button"
+            class="danger"
+            hx-post={`${action}/stop`}
+            hx-target="#delete-older-form"
+            hx-swap="outerHTML"
+          >
+            Stop
+          </button>
+        </div>
+      )}
     </div>
   );
 }
