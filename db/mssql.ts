@@ -38,6 +38,7 @@ export const mssqlDialect: Dialect = {
     return `CONVERT(char(10), ${column}, 23)`;
   },
   rowKey: "id",
+  mergesRanges: false,
 };
 
 /** Pool options: scripts (`db:optimize --apply`, clonedb) run with no request timeout. */

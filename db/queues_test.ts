@@ -525,7 +525,7 @@ Deno.test("acting on all matching works in batches below lock escalation, and co
   }
 });
 
-Deno.test("a page of every status is one statement: each status's index range, merged by SQLite, then the page's rows read by their row key", async () => {
+Deno.test("a page of every status is one statement: each status's index range, merged in order by SQLite, then the page's rows read by their row key", async () => {
   const t = await tempDatabase();
   try {
     for (const [i, status] of ["NEW", "DONE", "FAILED", "DONE", "NEW"].entries()) {
@@ -549,6 +549,9 @@ Deno.test("a page of every status is one statement: each status's index range, m
     );
     assert.equal(ranges.length, 5);
     assert.ok(!plan.some((d) => /^SCAN Queues/.test(d)), plan.join("; "));
+    // An ordered merge that stops at the page's end, not a sort of every range's keys.
+    assert.ok(plan.includes("MERGE (UNION ALL)"), plan.join("; "));
+    assert.ok(!plan.includes("USE TEMP B-TREE FOR ORDER BY"), plan.join("; "));
     // The ranges bring keys only: the whole rows are read for the page alone.
     assert.ok(plan.includes("SEARCH Queues USING INTEGER PRIMARY KEY (rowid=?)"), plan.join("; "));
   } finally {

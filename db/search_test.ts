@@ -189,6 +189,7 @@ Deno.test("search: empty text finds nothing and reads nothing", async () => {
       firstRows: (s) => s,
       day: (c) => c,
       rowKey: "rowid",
+      mergesRanges: true,
     },
     query(sql: string) {
       statements.push(sql);

@@ -33,6 +33,7 @@ const sqliteDialect: Dialect = {
     return `substr(${column}, 1, 10)`;
   },
   rowKey: "rowid",
+  mergesRanges: true,
 };
 
 /** Asserts a paging number is a safe non-negative integer before it goes into SQL text. */
