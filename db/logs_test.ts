@@ -367,9 +367,11 @@ Deno.test("a delete-older that dies half-way leaves a trail of exactly what went
 Deno.test("a search reads a slice of rows per page: a page that did not fill ends there and the next searches on", async () => {
   const t = await tempDatabase();
   try {
-    // 12,000 rows a second apart, newest first: row i is i seconds before 08:00. Three match,
-    // one in each slice of 5,000 (SEARCH_SLICE_ROWS).
-    await insertManyLogs(t.db, { process: "Big", n: 12_000, needles: [3, 7000, 11500] });
+    // 2.4 slices of rows a second apart, newest first: row i is i seconds before 08:00. Three
+    // match, one in each slice of SEARCH_SLICE_ROWS.
+    const S = SEARCH_SLICE_ROWS;
+    const [n1, n2, n3] = [3, Math.round(1.4 * S), Math.round(2.3 * S)];
+    await insertManyLogs(t.db, { process: "Big", n: Math.round(2.4 * S), needles: [n1, n2, n3] });
     const time = (i: number) => shiftTime(T0, -i * 1000);
     const search = (over: Parameters<typeof paging>[0] = {}) =>
       listLogs(t.db, { process: "Big", filter: filter("q=needle"), paging: paging(over) });
@@ -377,27 +379,27 @@ Deno.test("a search reads a slice of rows per page: a page that did not fill end
       page.rows.map((r) => r.log_message);
 
     const first = await search();
-    assert.deepEqual(messages(first), ["a needle row 3"]);
-    assert.equal(first.searchedTo, time(SEARCH_SLICE_ROWS), "as far as its slice read");
+    assert.deepEqual(messages(first), [`a needle row ${n1}`]);
+    assert.equal(first.searchedTo, time(S), "as far as its slice read");
     assert.equal(first.total, null, "a search is not counted");
-    assert.equal(first.next?.time, time(SEARCH_SLICE_ROWS));
+    assert.equal(first.next?.time, time(S));
 
     // The next slice starts at the time the last ended (its rows already read count again).
     const second = await search({ after: first.next });
-    assert.deepEqual(messages(second), ["a needle row 7000"]);
-    assert.equal(second.searchedTo, time(2 * SEARCH_SLICE_ROWS - 1));
-    assert.equal(second.previous?.time, time(7000), "back to the rows before it");
+    assert.deepEqual(messages(second), [`a needle row ${n2}`]);
+    assert.equal(second.searchedTo, time(2 * S - 1));
+    assert.equal(second.previous?.time, time(n2), "back to the rows before it");
 
     // The rest is less than a slice: the search reaches its end.
     const third = await search({ after: second.next });
-    assert.deepEqual(messages(third), ["a needle row 11500"]);
+    assert.deepEqual(messages(third), [`a needle row ${n3}`]);
     assert.deepEqual([third.next, third.searchedTo], [null, undefined]);
 
     // Read backwards from the last page: a slice of the newer rows, and the page before it.
     const back = await search({ before: third.previous });
-    assert.deepEqual(messages(back), ["a needle row 7000"]);
-    assert.equal(back.searchedTo, time(11_500 - SEARCH_SLICE_ROWS + 1));
-    assert.equal(back.previous?.time, time(11_500 - SEARCH_SLICE_ROWS + 1));
+    assert.deepEqual(messages(back), [`a needle row ${n2}`]);
+    assert.equal(back.searchedTo, time(n3 - S + 1));
+    assert.equal(back.previous?.time, time(n3 - S + 1));
 
     // A page full before its slice ends is an ordinary page.
     const full = await listLogs(t.db, {
@@ -415,15 +417,15 @@ Deno.test("a search reads a slice of rows per page: a page that did not fill end
     const last = (over: Parameters<typeof paging>[0] = {}) =>
       listLogs(t.db, {
         process: "Big",
-        filter: filter("q=needle+row+11500"),
+        filter: filter(`q=needle+row+${n3}`),
         paging: paging(over),
       });
     const none = await last();
     assert.deepEqual([messages(none), none.previous], [[], null]);
     const noneAgain = await last({ after: none.next });
     assert.deepEqual(messages(noneAgain), []);
-    assert.deepEqual([noneAgain.previous, noneAgain.next?.time], [none.next, time(9999)]);
-    assert.deepEqual(messages(await last({ after: noneAgain.next })), ["a needle row 11500"]);
+    assert.deepEqual([noneAgain.previous, noneAgain.next?.time], [none.next, time(2 * S - 1)]);
+    assert.deepEqual(messages(await last({ after: noneAgain.next })), [`a needle row ${n3}`]);
   } finally {
     await t.close();
   }
@@ -432,15 +434,16 @@ Deno.test("a search reads a slice of rows per page: a page that did not fill end
 Deno.test("a search over several levels ends its page where the first of their slices ends, losing no row", async () => {
   const t = await tempDatabase();
   try {
-    // Even rows are errors, odd rows info: each level's share of a slice is 2,500 rows, which
-    // reach row 5000 (errors) and row 4999 (info): the page ends at row 4999.
-    await insertManyLogs(t.db, { process: "Mixed", n: 8000 });
+    // Even rows are errors, odd rows info: each level's share of a slice is half of it, which
+    // reaches row S (errors) and row S - 1 (info): the page ends at row S - 1.
+    const S = SEARCH_SLICE_ROWS;
+    await insertManyLogs(t.db, { process: "Mixed", n: Math.round(1.6 * S) });
     await t.db.run(
       "UPDATE Logs SET log_level = 'ERROR' WHERE CAST(substr(log_message, 5) AS INTEGER) % 2 = 0",
     );
     await t.db.run(
       "UPDATE Logs SET log_message = 'a needle ' || log_message WHERE log_message IN (?, ?, ?)",
-      ["row 3", "row 4998", "row 5000"],
+      ["row 3", `row ${S - 2}`, `row ${S}`],
     );
     const time = (i: number) => shiftTime(T0, -i * 1000);
     const search = (over: Parameters<typeof paging>[0] = {}) =>
@@ -450,10 +453,13 @@ Deno.test("a search over several levels ends its page where the first of their s
         paging: paging(over),
       });
     const first = await search();
-    assert.deepEqual(first.rows.map((r) => r.log_message), ["a needle row 3", "a needle row 4998"]);
-    assert.equal(first.searchedTo, time(4999));
+    assert.deepEqual(first.rows.map((r) => r.log_message), [
+      "a needle row 3",
+      `a needle row ${S - 2}`,
+    ]);
+    assert.equal(first.searchedTo, time(S - 1));
     const second = await search({ after: first.next });
-    assert.deepEqual(second.rows.map((r) => r.log_message), ["a needle row 5000"]);
+    assert.deepEqual(second.rows.map((r) => r.log_message), [`a needle row ${S}`]);
   } finally {
     await t.close();
   }
@@ -462,20 +468,21 @@ Deno.test("a search over several levels ends its page where the first of their s
 Deno.test("a search's next slice starts after every row of the time the last ended, whatever their ids' spelling", async () => {
   const t = await tempDatabase();
   try {
-    // Row 5000 ends the first slice; its id is spelled dashed with a run of zeros, below any
+    // Row S ends the first slice; its id is spelled dashed with a run of zeros, below any
     // 32-digit one.
-    await insertManyLogs(t.db, { process: "Big", n: 6000, needles: [3, 5000] });
+    const S = SEARCH_SLICE_ROWS;
+    await insertManyLogs(t.db, { process: "Big", n: Math.round(1.2 * S), needles: [3, S] });
     await t.db.run("UPDATE Logs SET id = ? WHERE log_message = ?", [
       "00000000-0000-4000-8000-000000000001",
-      "a needle row 5000",
+      `a needle row ${S}`,
     ]);
     const search = (over: Parameters<typeof paging>[0] = {}) =>
       listLogs(t.db, { process: "Big", filter: filter("q=needle"), paging: paging(over) });
     const first = await search();
-    assert.deepEqual(first.rows.map((r) => r.log_message), ["a needle row 3", "a needle row 5000"]);
+    assert.deepEqual(first.rows.map((r) => r.log_message), ["a needle row 3", `a needle row ${S}`]);
     assert.ok(first.searchedTo);
     const second = await search({ after: first.next });
-    assert.deepEqual(second.rows.map((r) => r.log_message), [], "row 5000 is not shown twice");
+    assert.deepEqual(second.rows.map((r) => r.log_message), [], `row ${S} is not shown twice`);
   } finally {
     await t.close();
   }

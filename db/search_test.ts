@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { formatDbTime, parseDbTime } from "../lib/time.ts";
+import { formatDbTime, parseDbTime, shiftTime } from "../lib/time.ts";
 import { type Executor, type Param, time } from "./connection.ts";
 import { searchEverything, searchMessages, type SearchOptions } from "./search.ts";
+import { SEARCH_SLICE_ROWS } from "./list.ts";
 import {
   contractTest,
   insertElement,
@@ -237,7 +238,7 @@ Deno.test("search: on SQLite the reference and message reads use their indexes",
 Deno.test("search: the messages stop after a slice of the day's rows and say how far back they read", async () => {
   const t = await tempDatabase();
   try {
-    // 12,000 rows a second apart before 08:00; one match 9,000 rows back, past the first slice.
+    // Rows a second apart before 08:00; one match 9,000 rows back, past the first slice.
     await insertManyLogs(t.db, { process: "Big", n: 12_000 });
     await t.db.run("UPDATE Logs SET log_message = ? WHERE log_message = ?", [
       "cpr 9000",
@@ -248,7 +249,7 @@ Deno.test("search: the messages stop after a slice of the day's rows and say how
     assert.deepEqual(found.messages, {
       rows: [],
       more: false,
-      searchedTo: "2026-11-20 06:36:40.000000",
+      searchedTo: shiftTime("2026-11-20 08:00:00.000000", -SEARCH_SLICE_ROWS * 1000),
     });
     const common = await searchMessages(t.db, "row", { limit: 5, now });
     assert.deepEqual([common.messages.rows.length, common.messages.more], [5, true]);

@@ -5,9 +5,10 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { nowDbTime } from "../lib/time.ts";
+import { nowDbTime, shiftTime } from "../lib/time.ts";
 import { browserTest, columnTexts, eventually, queryOf } from "./browser.ts";
 import { insertLog, insertManyLogs } from "../db/testing.ts";
+import { SEARCH_SLICE_ROWS } from "../db/list.ts";
 
 const QUEUE = "Intake.Cases";
 const statuses = (page: Page) => columnTexts(page, "elements-table", 3);
@@ -211,8 +212,12 @@ browserTest(
   "logs: a search that finds nothing in a slice of rows searches on by itself",
   async (t) => {
     const { page, db } = t;
-    // 12,000 rows, the one match 9,000 rows back: past the first slice (5,000 rows) of the search.
+    // 12,000 rows a second apart, the one match 9,000 rows back: past the first slices of the
+    // search. Each slice starts at the time the last ended, so it reads S - 1 rows further.
     await insertManyLogs(db, { process: "Big", n: 12_000, needles: [9000] });
+    const rowZero = "2026-11-20 08:00:00.000000"; // row i is i seconds before it
+    let searchedTo = SEARCH_SLICE_ROWS;
+    while (searchedTo < 9000) searchedTo += SEARCH_SLICE_ROWS - 1;
     await page.goto("/logs/Big");
     await page.getByRole("searchbox").fill("needle");
     await eventually(async () => {
@@ -223,7 +228,9 @@ browserTest(
     assert.equal(queryOf(page).get("q"), "needle");
     assert.match(
       await page.locator("#logs-table .pager .count").textContent() ?? "",
-      /^1 found, searched as far as 2026-11-20 05:13:21$/,
+      new RegExp(
+        `^1 found, searched as far as ${shiftTime(rowZero, -searchedTo * 1000).slice(0, 19)}$`,
+      ),
     );
     // The third slice reaches the end: nothing more, and the pager says so.
     await page.getByRole("link", { name: "Next →" }).click();
