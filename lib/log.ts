@@ -21,13 +21,38 @@ export function escapeControls(text: string): string {
   });
 }
 
-/** Writes one line to stdout. */
+/** How long a line may wait to be written with the lines after it. */
+const FLUSH_MS = 100;
+
+/** The lines not yet written, and the timer that writes them. */
+let pending: string[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Writes one line to stdout, together with the lines logged within {@linkcode FLUSH_MS} of it:
+ * a line per request, each written alone, cost the server a seventh of its requests per second.
+ */
 export function logLine(text: string): void {
-  console.log(escapeControls(text));
+  pending.push(escapeControls(text));
+  flushTimer ??= setTimeout(flushLog, FLUSH_MS);
 }
 
-/** Writes one line to stderr: `what`, then the error's stack (or message) on the same line. */
+/** Writes the lines {@linkcode logLine} holds now (the timer does it, and so does a test). */
+export function flushLog(): void {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (pending.length === 0) return;
+  const lines = pending.join("\n");
+  pending = [];
+  console.log(lines);
+}
+
+/**
+ * Writes one line to stderr: `what`, then the error's stack (or message) on the same line. The
+ * lines logged before it are written first, so the log keeps their order.
+ */
 export function logError(what: string, error: unknown): void {
+  flushLog();
   const detail = error instanceof Error ? error.stack ?? error.message : String(error);
   console.error(escapeControls(`${what}: ${detail}`));
 }

@@ -3,6 +3,7 @@ import { DatabaseUnavailableError, QueryTimeoutError } from "../db/connection.ts
 import { tempDatabase } from "../db/testing.ts";
 import { assetUrl } from "../lib/assets.ts";
 import { loadConfig } from "../lib/config.ts";
+import { flushLog } from "../lib/log.ts";
 import { WindowsIdentity } from "../lib/windows_identity.ts";
 import { FakeWindows } from "../lib/windows_testing.ts";
 import { createApp } from "./app.tsx";
@@ -341,15 +342,17 @@ Deno.test("mode none serves loopback names only, so a rebinding page cannot reac
   }
 });
 
-/** Runs `fn` with console.log and console.error captured; returns what they printed. */
+/** Runs `fn` with console.log and console.error captured; returns the lines they printed. */
 async function captured(fn: () => Promise<void>): Promise<{ out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
+  flushLog();
   const { log, error } = console;
-  console.log = (...args: unknown[]) => out.push(args.join(" "));
-  console.error = (...args: unknown[]) => err.push(args.join(" "));
+  console.log = (...args: unknown[]) => out.push(...args.join(" ").split("\n"));
+  console.error = (...args: unknown[]) => err.push(...args.join(" ").split("\n"));
   try {
     await fn();
+    flushLog();
   } finally {
     console.log = log;
     console.error = error;
