@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeControls } from "./log.ts";
+import { escapeControls, logError, logLine } from "./log.ts";
 
 Deno.test("escapeControls keeps a line on one line and leaves other text alone", () => {
   assert.equal(
@@ -28,4 +28,26 @@ Deno.test("every line the app writes goes through escapeControls", async () => {
     }
   }
   assert.deepEqual(raw, [], "use logLine, logError or escapeControls from lib/log.ts");
+});
+
+Deno.test("log lines go out together, soon, and before an error line that follows them", async () => {
+  const writes: string[] = [];
+  const { log, error } = console;
+  console.log = (text: string) => writes.push(`out: ${text}`);
+  console.error = (text: string) => writes.push(`err: ${text}`);
+  try {
+    logLine("GET /queues 200 1.0ms a");
+    logLine("GET /logs 200 2.0ms b\n");
+    assert.deepEqual(writes, [], "held for the lines after them");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.deepEqual(writes, ["out: GET /queues 200 1.0ms a\nGET /logs 200 2.0ms b\\n"]);
+    logLine("GET /queues 500 3.0ms c");
+    logError("Cannot read", new Error("boom"));
+    assert.equal(writes.length, 3);
+    assert.equal(writes[1], "out: GET /queues 500 3.0ms c");
+    assert.match(writes[2], /^err: Cannot read: Error: boom/);
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
 });
