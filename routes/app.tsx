@@ -5,7 +5,6 @@
  */
 import { Hono } from "hono";
 import { getConnInfo } from "hono/deno";
-import { NONCE, secureHeaders } from "hono/secure-headers";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Db, Health } from "../db/connection.ts";
@@ -31,7 +30,7 @@ import { forecastRoutes } from "./forecast.tsx";
 import { health } from "./health.tsx";
 import { logs } from "./logs.tsx";
 import { metricsRoute, timeRequests } from "./metrics.tsx";
-import { csrf, identity, type PeerOf, readBody } from "./middleware.ts";
+import { csrf, identity, type PeerOf, readBody, securityHeaders } from "./middleware.ts";
 import { queues } from "./queues.tsx";
 import { failed, notFound } from "./render.tsx";
 import { schedulers } from "./schedulers.tsx";
@@ -50,6 +49,8 @@ declare module "hono" {
     revealLimiter: RateLimiter;
     /** The moment the request is answered at: read once, so one page shows one "now". */
     now: Date;
+    /** The nonce of this answer's script tags, named in its Content-Security-Policy. */
+    nonce: string;
   }
 }
 
@@ -101,24 +102,7 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: [NONCE],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-      referrerPolicy: "same-origin",
-      crossOriginEmbedderPolicy: false,
-      xFrameOptions: "DENY",
-    }),
-  );
+  app.use(securityHeaders);
   app.use(async (c, next) => {
     c.set("db", options.db);
     c.set("config", options.config);

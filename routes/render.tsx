@@ -34,7 +34,7 @@ function frameOf(c: Context): Frame {
     info: c.get("db").info,
     health: c.get("health"),
     schedulers: c.get("snapshot").schedulers ?? null,
-    nonce: c.get("secureHeadersNonce") ?? "",
+    nonce: c.get("nonce") ?? "",
     path: c.req.path,
   };
 }

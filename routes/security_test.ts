@@ -34,6 +34,14 @@ Deno.test("pages carry a strict nonce CSP and every script tag has the nonce", a
       /nonce-([^']+)/.exec(second.headers.get("Content-Security-Policy")!)?.[1],
       nonce,
     );
+    // Every answer carries them: an error page, a redirect and an asset too.
+    for (const path of ["/no-such-page", "/", assetUrl("app.css")]) {
+      const other = await t.get(path);
+      assert.equal(other.headers.get("X-Frame-Options"), "DENY", path);
+      assert.equal(other.headers.get("X-Content-Type-Options"), "nosniff", path);
+      assert.match(other.headers.get("Content-Security-Policy")!, /frame-ancestors 'none'/, path);
+      await other.body?.cancel();
+    }
   } finally {
     await t.close();
   }
