@@ -10,7 +10,7 @@ import { keepDemoAlive } from "./db/demo_activity.ts";
 import { openDatabase } from "./db/open.ts";
 import { initSchema, isEmpty } from "./db/schema.ts";
 import { loadConfigOrExit } from "./lib/config.ts";
-import { escapeControls, logLine } from "./lib/log.ts";
+import { escapeControls, flushLog, logLine } from "./lib/log.ts";
 import { resolveAccountSids, resolveWindowsToken } from "./lib/windows_identity.ts";
 import { createApp } from "./routes/app.tsx";
 import { Poller } from "./lib/poller.ts";
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   poller.stop();
   alerter?.stop();
   await db.close();
+  flushLog(); // the request log's last lines, now rather than on its timer
 }
 
 /** How long a stop waits for requests under way before it closes their connections. */

@@ -37,7 +37,7 @@ export function logLine(text: string): void {
   flushTimer ??= setTimeout(flushLog, FLUSH_MS);
 }
 
-/** Writes the lines {@linkcode logLine} holds now (the timer does it, and so does a test). */
+/** Writes the lines {@linkcode logLine} holds now (its timer does, and so does the shutdown). */
 export function flushLog(): void {
   clearTimeout(flushTimer);
   flushTimer = undefined;
