@@ -34,6 +34,11 @@ export type TableList<T> = ListDefinition<T> & {
   search: readonly string[];
   /** A unique column that makes a page-paged order total (a cursor list's is `id`). */
   tiebreak: string;
+  /**
+   * The list's own table, when `from` only joins it to tables with at most one row for each of
+   * its rows: a count with no condition reads this table alone, not the joins.
+   */
+  table?: string;
 };
 
 /** Reads one page of a page-paged list and the total count of matching rows. */
@@ -58,8 +63,9 @@ export async function listPage<T>(
     `SELECT ${list.select} FROM ${list.from} WHERE ${list.tiebreak} IN (${keys}) ORDER BY ${orderBy}`,
     where.params,
   );
+  const counted = where.sql ? list.from : list.table ?? list.from;
   const [{ total }] = await db.query<{ total: number }>(
-    `SELECT COUNT(*) AS total FROM ${list.from}${where.sql}`,
+    `SELECT COUNT(*) AS total FROM ${counted}${where.sql}`,
     where.params,
   );
   return { rows, total: Number(total) };

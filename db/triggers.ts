@@ -91,6 +91,7 @@ export const TRIGGERS_LIST: TableList<Trigger> = {
   sort: "trigger_name",
   dir: "asc",
   from: FROM,
+  table: "Triggers t", // each sub-table holds at most one row per trigger (its primary key)
   select: "",
   search: ["t.trigger_name", "t.process_name", "t.process_path", "qt.queue_name"],
   tiebreak: "t.id",

@@ -295,6 +295,11 @@ contractTest("triggers: the list filters, searches, sorts and pages", async (db)
   assert.deepEqual(await names({}, { status: ["IDLE", "PAUSED"] }), ["Alpha", "Charlie", "Delta"]);
   assert.deepEqual(await names({}, { type: "SINGLE", status: ["IDLE"] }), ["Delta"]);
   assert.deepEqual(await names({ q: "invoices.intake" }), ["Charlie"], "search covers the queue");
+  const found = await listTriggers(db, {
+    params: params({ q: "invoices.intake" }),
+    filters: NO_FILTER,
+  });
+  assert.equal(found.total, 1, "a search counts through the joins");
   assert.deepEqual(await names({ q: "bravo_path" }), ["Bravo"], "search covers the path");
   assert.deepEqual(await names({ q: "%" }), [], "LIKE wildcards are literal");
   assert.deepEqual(await names({ sort: "priority", dir: "desc" }), [
@@ -439,6 +444,10 @@ Deno.test("a page of triggers sorts their keys, then reads the page's triggers a
       filters: NO_FILTER,
     });
     assert.deepEqual(page.rows.map((r) => r.id), all.rows.slice(5, 10).map((r) => r.id));
+    // With no condition the count reads the triggers alone: the joins add no row.
+    assert.equal(page.total, 12);
+    const [count] = reads.filter((read) => read.sql.includes("COUNT"));
+    assert.equal(count.sql, "SELECT COUNT(*) AS total FROM Triggers t");
     const [rows] = reads.filter((read) => !read.sql.includes("COUNT"));
     const plan = (await t.db.query<{ detail: string }>(
       `EXPLAIN QUERY PLAN ${rows.sql}`,
