@@ -24,27 +24,26 @@ export function presetFrom(now: DbTime, ms: number): string {
   return inputTime(shiftTime(now, -ms));
 }
 
-/** The window {@linkcode aroundWindow} made last, and the minute and width it was made for. */
-let lastWindow = { minute: "", minutes: 0, from: "", to: "" };
+/**
+ * The minute `by` minutes after `minute` (`YYYY-MM-DD HH:MM`) as a field value. Within the day it
+ * is arithmetic on the clock's digits; another day is left to the calendar ({@linkcode shiftTime}).
+ */
+function laterMinute(minute: string, by: number): string {
+  const clock = Number(minute.slice(11, 13)) * 60 + Number(minute.slice(14, 16)) + by;
+  if (clock < 0 || clock >= 24 * 60) {
+    return inputTime(shiftTime(`${minute}:00.000000`, by * 60_000));
+  }
+  const hours = String(Math.floor(clock / 60)).padStart(2, "0");
+  return `${minute.slice(0, 10)}T${hours}:${String(clock % 60).padStart(2, "0")}`;
+}
 
 /**
- * The `from`/`to` field values of the window of `minutes` (whole) either side of a moment. They
- * are minutes, so they depend on the moment's minute alone: a page's rows come in time order, most
- * share their minute with the row before, and the window made for that row is given again (the
- * date arithmetic was a quarter of a log page's rendering).
+ * The `from`/`to` field values of the window of `minutes` (whole) either side of a moment's
+ * minute. A log page has a link per row, and the calendar (`Date`) was a seventh of its rendering.
  */
 export function aroundWindow(time: DbTime, minutes: number): { from: string; to: string } {
   const minute = time.slice(0, 16);
-  if (lastWindow.minute !== minute || lastWindow.minutes !== minutes) {
-    const start = `${minute}:00.000000`;
-    lastWindow = {
-      minute,
-      minutes,
-      from: inputTime(shiftTime(start, -minutes * 60_000)),
-      to: inputTime(shiftTime(start, minutes * 60_000)),
-    };
-  }
-  return { from: lastWindow.from, to: lastWindow.to };
+  return { from: laterMinute(minute, -minutes), to: laterMinute(minute, minutes) };
 }
 
 /** A checked time range: `from` inclusive, `until` exclusive, either open; and the texts typed. */

@@ -41,14 +41,18 @@ Deno.test("log filters read levels and the highlighted row", () => {
 
 Deno.test("presets and the around window are field values", () => {
   assert.equal(presetFrom("2026-11-22 08:13:59.000000", 3_600_000), "2026-11-22T07:13");
-  // The first, then the same minute again (the window made for it is given again), the next
-  // minute, a wider window in that minute, and across midnight and the year's end.
+  // Within an hour, across hours, at the day's first and last minutes, across midnight either
+  // way, and across the year's end and a leap day.
   const cases: [string, number, string, string][] = [
     ["2026-11-22 08:13:59.500000", 2, "2026-11-22T08:11", "2026-11-22T08:15"],
-    ["2026-11-22 08:13:00.000000", 2, "2026-11-22T08:11", "2026-11-22T08:15"],
     ["2026-11-22 08:14:00.000001", 2, "2026-11-22T08:12", "2026-11-22T08:16"],
     ["2026-11-22 08:14:30.000000", 30, "2026-11-22T07:44", "2026-11-22T08:44"],
+    ["2026-11-22 00:02:00.000000", 2, "2026-11-22T00:00", "2026-11-22T00:04"],
+    ["2026-11-22 23:57:10.000000", 2, "2026-11-22T23:55", "2026-11-22T23:59"],
+    ["2026-11-22 00:01:00.000000", 2, "2026-11-21T23:59", "2026-11-22T00:03"],
+    ["2026-11-22 23:58:00.000000", 2, "2026-11-22T23:56", "2026-11-23T00:00"],
     ["2026-12-31 23:59:59.999999", 2, "2026-12-31T23:57", "2027-01-01T00:01"],
+    ["2028-03-01 00:30:00.000000", 60, "2028-02-29T23:30", "2028-03-01T01:30"],
   ];
   for (const [time, minutes, from, to] of cases) {
     assert.deepEqual(aroundWindow(time, minutes), { from, to }, `${time} ±${minutes} min`);
