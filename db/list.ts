@@ -35,11 +35,20 @@ export type TableList<T> = ListDefinition<T> & {
   /** A unique column that makes a page-paged order total (a cursor list's is `id`). */
   tiebreak: string;
   /**
-   * The list's own table, when `from` only joins it to tables with at most one row for each of
-   * its rows: a count with no condition reads this table alone, not the joins.
+   * The list's own table (`Triggers t`), when `from` only joins it to tables with at most one row
+   * for each of its rows: with no condition, the count reads this table alone, not the joins, and
+   * so do a page's keys when the sort is one of its columns (`t.priority`).
    */
   table?: string;
 };
+
+/** What a list's reads with no condition need: its own table alone, or all of `from`. */
+function unjoined(list: TableList<never>, order: string | true): { count: string; keys: string } {
+  if (!list.table) return { count: list.from, keys: list.from };
+  const alias = list.table.split(" ").at(-1);
+  const own = typeof order === "string" && new RegExp(`^${alias}\\.\\w+$`).test(order);
+  return { count: list.table, keys: own ? list.table : list.from };
+}
 
 /** Reads one page of a page-paged list and the total count of matching rows. */
 export async function listPage<T>(
@@ -55,17 +64,17 @@ export async function listPage<T>(
   const orderBy = order === list.tiebreak
     ? `${order} ${dir}`
     : `${order} ${dir}, ${list.tiebreak} ${dir}`;
+  const source = where.sql ? { count: list.from, keys: list.from } : unjoined(list, order);
   // The page's keys first (the sort carries keys, not whole rows, and the joins only the filter
   // and order need), then the page's rows: a page of 200 triggers in half the time.
-  const keys = `SELECT ${list.tiebreak} FROM ${list.from}${where.sql} ORDER BY ${orderBy}` +
+  const keys = `SELECT ${list.tiebreak} FROM ${source.keys}${where.sql} ORDER BY ${orderBy}` +
     db.dialect.page(params.size, (params.page - 1) * params.size);
   const rows = await db.query<T>(
     `SELECT ${list.select} FROM ${list.from} WHERE ${list.tiebreak} IN (${keys}) ORDER BY ${orderBy}`,
     where.params,
   );
-  const counted = where.sql ? list.from : list.table ?? list.from;
   const [{ total }] = await db.query<{ total: number }>(
-    `SELECT COUNT(*) AS total FROM ${counted}${where.sql}`,
+    `SELECT COUNT(*) AS total FROM ${source.count}${where.sql}`,
     where.params,
   );
   return { rows, total: Number(total) };

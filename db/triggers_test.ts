@@ -444,11 +444,19 @@ Deno.test("a page of triggers sorts their keys, then reads the page's triggers a
       filters: NO_FILTER,
     });
     assert.deepEqual(page.rows.map((r) => r.id), all.rows.slice(5, 10).map((r) => r.id));
-    // With no condition the count reads the triggers alone: the joins add no row.
+    // With no condition the count, and the keys of a sort by a trigger's own column, read the
+    // triggers alone: the joins add no row. A sort by the next run needs them.
     assert.equal(page.total, 12);
     const [count] = reads.filter((read) => read.sql.includes("COUNT"));
     assert.equal(count.sql, "SELECT COUNT(*) AS total FROM Triggers t");
     const [rows] = reads.filter((read) => !read.sql.includes("COUNT"));
+    assert.match(rows.sql, /IN \(SELECT t\.id FROM Triggers t ORDER BY t\.priority DESC/);
+    const byNextRun = await listTriggers(executor, {
+      params: params({ sort: "next_run", dir: "desc", size: 5, page: 2 }),
+      filters: NO_FILTER,
+    });
+    assert.equal(byNextRun.rows.length, 5);
+    assert.match(reads.at(-2)!.sql, /IN \(SELECT t\.id FROM Triggers t LEFT JOIN Single_Triggers/);
     const plan = (await t.db.query<{ detail: string }>(
       `EXPLAIN QUERY PLAN ${rows.sql}`,
       rows.params,
