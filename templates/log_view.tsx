@@ -13,7 +13,7 @@ import { type FieldErrors, type ListDefinition, type ListParams, listQuery } fro
 import { type DbTime, displayTime, formatDbTime, parseDbTime } from "../lib/time.ts";
 import { FilterForm } from "./filters.tsx";
 import { Field, FormError } from "./forms.tsx";
-import { type Column, DataTable, TableRow } from "./table.tsx";
+import { type Column, DataTable, type RowAttrs, TableRow } from "./table.tsx";
 import { LOG_LEVEL_LABELS, LOG_LEVELS } from "../lib/log_level.ts";
 import { logsPath } from "./paths.ts";
 import { LevelBadge } from "./badges.tsx";
@@ -156,7 +156,7 @@ function columns(props: Pick<LogViewProps, "process" | "canWrite">): Column<LogR
 }
 
 function rowAttrs(highlight: string | null, extra?: string) {
-  return (r: LogRow) => ({
+  return (r: LogRow): RowAttrs => ({
     id: `log-${r.id}`,
     class: [sameId(r.id, highlight) ? "highlight" : "", extra ?? ""].join(" ").trim() || undefined,
     "aria-current": sameId(r.id, highlight) ? "true" : undefined,

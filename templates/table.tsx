@@ -55,7 +55,7 @@ export type TableProps<T> = {
   /** A row's identity (`data-key`): the focus returns to the row after an action on it. */
   rowKey?: (row: T) => string;
   /** Attributes of a row (an id, a class). */
-  rowAttrs?: (row: T) => Record<string, string | undefined>;
+  rowAttrs?: (row: T) => RowAttrs;
   /** The id of the `tbody` (the live tail adds rows to it). */
   bodyId?: string;
   /** More content inside the fragment, after the pager. */
@@ -63,6 +63,12 @@ export type TableProps<T> = {
   /** Rendered into the answer to a change: it replaces the table shown (out of band). */
   oob?: boolean;
 };
+
+/**
+ * The attributes a table's row may have besides its key. They are written out, not spread: an
+ * element with a spread is built at run time, not from precompiled markup.
+ */
+export type RowAttrs = { id?: string; class?: string; "aria-current"?: "true" };
 
 /** The id of a list's table element (the fragment's target). */
 function tableId(list: ListDefinition<never>): string {
@@ -169,11 +175,17 @@ export function TableRow<T>(
     row: T;
     columns: Column<T>[];
     rowKey?: (row: T) => string;
-    rowAttrs?: (row: T) => Record<string, string | undefined>;
+    rowAttrs?: (row: T) => RowAttrs;
   },
 ) {
+  const attrs = props.rowAttrs?.(props.row);
   return flat(
-    <tr data-key={props.rowKey?.(props.row)} {...props.rowAttrs?.(props.row)}>
+    <tr
+      data-key={props.rowKey?.(props.row)}
+      id={attrs?.id}
+      class={attrs?.class}
+      aria-current={attrs?.["aria-current"]}
+    >
       {props.columns.map((col) => <td class={col.class}>{col.cell(props.row)}</td>)}
     </tr>,
   );
