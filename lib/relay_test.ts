@@ -97,3 +97,30 @@ Deno.test("served directly: a connection that sends nothing is closed", async ()
     await server.stop();
   }
 });
+
+Deno.test("served directly: the relay sends at once, without Nagle's algorithm", async () => {
+  // Deno's own HTTP server and fetch set no socket options from JavaScript: the calls seen here
+  // are the relay's, for its two connections (the client's, and its own to the server behind).
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dialed = Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const accepted = await listener.accept();
+  const tcp = Object.getPrototypeOf(accepted) as Deno.TcpConn;
+  accepted.close();
+  (await dialed).close();
+  listener.close();
+  const original = tcp.setNoDelay;
+  const calls: (boolean | undefined)[] = [];
+  tcp.setNoDelay = function (this: Deno.TcpConn, noDelay?: boolean) {
+    calls.push(noDelay);
+    return original.call(this, noDelay);
+  };
+  const server = guarded({ idleTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/`);
+    await res.body?.cancel();
+    assert.deepEqual(calls, [true, true]);
+  } finally {
+    tcp.setNoDelay = original;
+    await server.stop();
+  }
+});
