@@ -42,11 +42,14 @@ export type TableList<T> = ListDefinition<T> & {
   table?: string;
 };
 
-/** What a list's reads with no condition need: its own table alone, or all of `from`. */
-function unjoined(list: TableList<never>, order: string | true): { count: string; keys: string } {
-  if (!list.table) return { count: list.from, keys: list.from };
+/** What a page's count and keys read: the list's own table alone when they can, else `from`. */
+function sourcesOf(
+  list: TableList<never>,
+  read: { where: string; order: string | true },
+): { count: string; keys: string } {
+  if (read.where || !list.table) return { count: list.from, keys: list.from };
   const alias = list.table.split(" ").at(-1);
-  const own = typeof order === "string" && new RegExp(`^${alias}\\.\\w+$`).test(order);
+  const own = typeof read.order === "string" && new RegExp(`^${alias}\\.\\w+$`).test(read.order);
   return { count: list.table, keys: own ? list.table : list.from };
 }
 
@@ -64,7 +67,7 @@ export async function listPage<T>(
   const orderBy = order === list.tiebreak
     ? `${order} ${dir}`
     : `${order} ${dir}, ${list.tiebreak} ${dir}`;
-  const source = where.sql ? { count: list.from, keys: list.from } : unjoined(list, order);
+  const source = sourcesOf(list, { where: where.sql, order });
   // The page's keys first (the sort carries keys, not whole rows, and the joins only the filter
   // and order need), then the page's rows: a page of 200 triggers in half the time.
   const keys = `SELECT ${list.tiebreak} FROM ${source.keys}${where.sql} ORDER BY ${orderBy}` +
