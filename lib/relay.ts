@@ -92,16 +92,26 @@ export class SlowClientGuard {
     const key = (upstream.localAddr as Deno.NetAddr).port;
     this.#peers.set(key, client.remoteAddr as Deno.NetAddr);
     this.#open.add(client).add(upstream);
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let inRequest = false;
+    // One timer per connection, not one per piece relayed: a piece only moves the deadline, and
+    // the timer, when it fires early, waits on for what is left.
+    let deadline = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timerAt = Infinity;
     const stop = () => {
       clearTimeout(timer);
       closeQuietly(client);
       closeQuietly(upstream);
     };
+    const wait = () => {
+      timerAt = deadline;
+      timer = setTimeout(() => (Date.now() >= deadline ? stop() : wait()), deadline - Date.now());
+    };
     const arm = (ms: number) => {
+      deadline = Date.now() + ms;
+      if (deadline >= timerAt) return;
       clearTimeout(timer);
-      timer = setTimeout(stop, ms);
+      wait();
     };
     arm(this.#timeouts.idle);
     await Promise.allSettled([

@@ -98,6 +98,28 @@ Deno.test("served directly: a connection that sends nothing is closed", async ()
   }
 });
 
+Deno.test("served directly: a connection in use stays open past the idle timeout, then closes", async () => {
+  const server = guarded({ idleTimeoutMs: 300, requestTimeoutMs: 60_000 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    const buf = new Uint8Array(4096);
+    // Five requests 150 ms apart: 750 ms in use, each gap within the 300 ms allowed.
+    for (let i = 0; i < 5; i++) {
+      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+      const n = await conn.read(buf);
+      assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 200/);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    const silent = Date.now();
+    assert.equal(await readToEnd(conn), "");
+    const waited = Date.now() - silent;
+    assert.ok(waited >= 100 && waited < 2000, `closed after ${waited} ms of silence`);
+  } finally {
+    conn.close();
+    await server.stop();
+  }
+});
+
 Deno.test("served directly: the relay sends at once, without Nagle's algorithm", async () => {
   // Deno's own HTTP server and fetch set no socket options from JavaScript: the calls seen here
   // are the relay's, for its two connections (the client's, and its own to the server behind).
