@@ -152,12 +152,9 @@ function SearchOn(props: { id: string; href: string }) {
 }
 
 /**
- * The same markup, stored as one string. Hono's JSX joins a page from many small strings with `+`,
- * and V8 keeps each join as a node pointing at its two halves until the string is read whole. A
- * page of 200 rows held tens of thousands of such nodes alive while it was built: each minor
- * garbage collection during the render copied them all, and Deno walked them all again to send the
- * body. `trim` reads the string whole (V8 flattens it first, and keeps it flat); markup begins and
- * ends with a tag, so nothing is trimmed.
+ * The same markup, stored as one flat string (why: design.md, "Architecture"). `trim` reads the
+ * string whole, which makes V8 flatten it and keep it flat; markup begins and ends with a tag, so
+ * nothing is trimmed.
  */
 function flat(
   markup: HtmlEscapedString | Promise<HtmlEscapedString>,
