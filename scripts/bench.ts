@@ -344,7 +344,7 @@ const SEED = 20240917;
 const WARMUP = 10;
 const DEFAULT_REQUESTS = 200;
 /** The server's V8 limits, as the `start` and `compile` tasks in deno.json set them. */
-const SERVER_V8_FLAGS = "--v8-flags=--max-old-space-size=160,--max-semi-space-size=4";
+const SERVER_V8_FLAGS = "--v8-flags=--max-old-space-size=160,--max-semi-space-size=8";
 const ROOT = join(import.meta.dirname!, "..");
 const DATA_DIR = join(ROOT, "bench-data");
 /** The cached database and its marker; set for the scale in `main`. */
