@@ -343,8 +343,6 @@ const FORMAT_VERSION = 4;
 const SEED = 20240917;
 const WARMUP = 10;
 const DEFAULT_REQUESTS = 200;
-/** The server's V8 limits, as the `start` and `compile` tasks in deno.json set them. */
-const SERVER_V8_FLAGS = "--v8-flags=--max-old-space-size=160,--max-semi-space-size=8";
 const ROOT = join(import.meta.dirname!, "..");
 const DATA_DIR = join(ROOT, "bench-data");
 /** The cached database and its marker; set for the scale in `main`. */
@@ -494,11 +492,19 @@ async function keepTail(stream: ReadableStream<Uint8Array>, output: string[]): P
   }
 }
 
+/** The server's V8 limits: those of the `start` task in deno.json (the `compile` task's too). */
+function serverV8Flags(): string {
+  const tasks = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).tasks;
+  const flags = String(tasks.start).match(/--v8-flags=\S+/)?.[0];
+  if (!flags) throw new Error("Cannot start the server: deno.json's start task has no --v8-flags");
+  return flags;
+}
+
 /** Starts `main.ts` on the bench database and waits until `/healthz` says the poller has run. */
 async function startServer(): Promise<Server> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SERVER_V8_FLAGS, "main.ts"],
+    args: ["run", "-A", serverV8Flags(), "main.ts"],
     cwd: ROOT,
     env: {
       OpenOrchestratorSQL: `sqlite:///${DB_PATH}`,
