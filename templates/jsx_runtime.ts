@@ -1,0 +1,103 @@
+/**
+ * The JSX runtime the templates compile to (`jsxImportSource` in `deno.json`): Hono's, with a
+ * leaner `jsxTemplate` and `jsxAttr`, the two functions every element of a precompiled template
+ * calls. Hono's wrap each value in an array and each result in a `String` object with three
+ * properties; these join plain strings and return a small {@linkcode Markup}: a sixth fewer
+ * instructions on the server's thread over the heavy views (design.md, "Architecture").
+ *
+ * They escape exactly as Hono does, and give Hono's own functions whatever they do not handle
+ * here (a promise, markup with callbacks, an attribute value that is not text), so the HTML is
+ * Hono's byte for byte: `jsx_runtime_test.ts` compares the two.
+ * @module
+ */
+import {
+  Fragment,
+  jsx,
+  jsxAttr as honoJsxAttr,
+  jsxEscape,
+  jsxs,
+  jsxTemplate as honoJsxTemplate,
+} from "hono/jsx/jsx-runtime";
+
+export type { JSX } from "hono/jsx/jsx-runtime";
+export { Fragment, jsx, jsxEscape, jsxs };
+
+const SPECIAL = /[&<>'"]/;
+const SPECIALS = /[&<>'"]/g;
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "'": "&#39;",
+  '"': "&quot;",
+};
+
+/** `text` with `& < > ' "` escaped, as Hono escapes them. */
+function escape(text: string): string {
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITIES[c]) : text;
+}
+
+/**
+ * Escaped markup made here. Hono renders anything whose `isEscaped` is true as it is; as an
+ * attribute's value it is escaped (it is not a `String`), as Hono escapes its own rendered JSX.
+ */
+class Markup {
+  constructor(readonly text: string) {}
+  get isEscaped(): true {
+    return true;
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Said by {@linkcode markupOf} for a value Hono's own function must render. */
+const HONO = Symbol("hono");
+
+/** A template's value as markup, or {@linkcode HONO}. */
+function markupOf(value: unknown): string | typeof HONO {
+  if (typeof value === "string") return escape(value);
+  if (value instanceof Markup) return value.text;
+  if (value === null || value === undefined || typeof value === "boolean") return "";
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) {
+    let text = "";
+    for (const item of value) {
+      const markup = markupOf(item);
+      if (markup === HONO) return HONO;
+      text += markup;
+    }
+    return text;
+  }
+  // Hono's markup (`raw`, a component's element): as it is, unless it needs callbacks or a wait.
+  const escaped = value as { isEscaped?: boolean; callbacks?: unknown[] };
+  if (typeof value === "object" && escaped.isEscaped && !escaped.callbacks?.length) {
+    const text = value.toString();
+    if (typeof text === "string") return text;
+  }
+  return HONO;
+}
+
+/** An element of a precompiled template: `strings` joined by its values' markup. */
+export function jsxTemplate(strings: TemplateStringsArray, ...values: unknown[]): unknown {
+  let text = strings[0];
+  for (let i = 0; i < values.length; i++) {
+    const markup = markupOf(values[i]);
+    if (markup === HONO) return honoJsxTemplate(strings, ...values);
+    text += markup + strings[i + 1];
+  }
+  return new Markup(text);
+}
+
+const NO_ATTRIBUTE = new Markup("");
+/** Attribute names Hono writes as they are (it checks the rest). */
+const PLAIN_NAME = /^[\w.:-]+$/;
+
+/** An attribute with a value only known at render time: `key="value"`, or nothing. */
+export function jsxAttr(key: string, value: unknown): unknown {
+  if (value === null || value === undefined) return NO_ATTRIBUTE;
+  if (typeof value === "string" && PLAIN_NAME.test(key)) {
+    return new Markup(`${key}="${escape(value)}"`);
+  }
+  return honoJsxAttr(key, value as string);
+}
