@@ -37,6 +37,7 @@ function children(runtime: typeof OURS): unknown[] {
     bold(`"quoted" & <tagged>`),
     raw("<i>kept as it is</i>"),
     jsx(() => bold("a component") as never, {}),
+    jsx(() => Promise.resolve(bold("an async component")) as never, {}),
     Promise.resolve(bold("later")),
     raw("<i>with a callback</i>", [() => Promise.resolve("")]),
     new Date(0),
