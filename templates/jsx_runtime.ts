@@ -1,10 +1,11 @@
 /**
  * The JSX runtime the templates compile to (`jsxImportSource` in `deno.json`): Hono's, with a
- * leaner `jsxTemplate` and `jsxAttr`, the two functions every element of a precompiled template
- * calls. Hono's wrap each value in an array and each result in a `String` object with three
- * properties; these join plain strings and return a small {@linkcode Markup}, and render a
- * component's element without a render context of its own: a fifth fewer instructions on the
- * server's thread over the heavy views (design.md, "Architecture").
+ * leaner `jsxTemplate`, `jsxAttr` and `jsx`, the functions a precompiled template calls for each
+ * element, each attribute known only at render time, and each component. Hono's wrap each value
+ * in an array, each result in a `String` object with three properties, and render each component
+ * in a render context of its own; these join plain strings, return small objects, and render
+ * without a context: a fifth fewer instructions on the server's thread over the heavy views
+ * (design.md, "Architecture").
  *
  * They escape exactly as Hono does, and give Hono's own functions whatever they do not handle
  * here (a promise, markup with callbacks, an attribute value that is not text), so the HTML is
@@ -13,7 +14,7 @@
  */
 import {
   Fragment,
-  jsx,
+  jsx as honoJsx,
   jsxAttr as honoJsxAttr,
   jsxEscape,
   jsxs,
@@ -21,7 +22,7 @@ import {
 } from "hono/jsx/jsx-runtime";
 
 export type { JSX } from "hono/jsx/jsx-runtime";
-export { Fragment, jsx, jsxEscape, jsxs };
+export { Fragment, jsxEscape, jsxs };
 
 const SPECIAL = /[&<>'"]/;
 const SPECIALS = /[&<>'"]/g;
@@ -55,10 +56,37 @@ class Markup {
 /** Said by {@linkcode markupOf} for a value Hono's own function must render. */
 const HONO = Symbol("hono");
 
+type Component = (props: Record<string, unknown>) => unknown;
+
+/**
+ * A component's element (`<Moment time={…} />`): the component is called when the element is
+ * rendered, as Hono calls it (a handler makes a page's and a fragment's elements and renders one).
+ */
+class ComponentElement {
+  constructor(readonly tag: Component, readonly props: Record<string, unknown>) {}
+  get isEscaped(): true {
+    return true;
+  }
+  /** Its markup, or {@linkcode HONO} when Hono must render it (a promise, callbacks). */
+  markup(): string | typeof HONO {
+    // Hono gives a component the one child of a list of one, not the list.
+    const { children } = this.props;
+    const props = Array.isArray(children) && children.length === 1
+      ? { ...this.props, children: children[0] }
+      : this.props;
+    return markupOf(this.tag(props));
+  }
+  toString(): string | Promise<string> {
+    const markup = this.markup();
+    return markup === HONO ? honoJsx(this.tag, this.props).toString() : markup;
+  }
+}
+
 /** A template's value as markup, or {@linkcode HONO}. */
 function markupOf(value: unknown): string | typeof HONO {
   if (typeof value === "string") return escape(value);
   if (value instanceof Markup) return value.text;
+  if (value instanceof ComponentElement) return value.markup();
   if (value === null || value === undefined || typeof value === "boolean") return "";
   if (typeof value === "number") return String(value);
   if (Array.isArray(value)) {
@@ -76,9 +104,9 @@ function markupOf(value: unknown): string | typeof HONO {
     toStringToBuffer?: (buffer: string[]) => void;
   };
   if (typeof value !== "object" || !escaped.isEscaped) return HONO;
-  // A component's element: rendered into a buffer, as Hono renders one inside another. Its own
-  // `toString()` would open a render context (for `useContext`, which the templates do not use)
-  // for each element: a new store, and an AsyncLocalStorage run around the render.
+  // An element Hono made (its attributes are spread, or a component returned it): rendered into a
+  // buffer, as Hono renders one inside another. Its own `toString()` would open a render context
+  // (for `useContext`, which the templates do not use): a store and an AsyncLocalStorage run.
   if (escaped.toStringToBuffer) {
     const buffer: string[] & { callbacks?: unknown[] } = [""];
     escaped.toStringToBuffer(buffer);
@@ -110,4 +138,10 @@ export function jsxAttr(key: string, value: unknown): unknown {
     return new Markup(`${key}="${escape(value)}"`);
   }
   return honoJsxAttr(key, value as string);
+}
+
+/** A component's element, or an element whose attributes are spread (made by Hono). */
+export function jsx(tag: unknown, props: Record<string, unknown> | null, key?: string): unknown {
+  if (typeof tag === "function") return new ComponentElement(tag as Component, props ?? {});
+  return honoJsx(tag as string, props ?? {}, key);
 }

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { raw } from "hono/html";
-import { jsx, jsxAttr as honoJsxAttr, jsxTemplate as honoJsxTemplate } from "hono/jsx/jsx-runtime";
-import { jsxAttr, jsxTemplate } from "./jsx_runtime.ts";
+import {
+  jsx as honoJsx,
+  jsxAttr as honoJsxAttr,
+  jsxTemplate as honoJsxTemplate,
+} from "hono/jsx/jsx-runtime";
+import { jsx, jsxAttr, jsxTemplate } from "./jsx_runtime.ts";
 
 /** `<p …>…</p>` with one attribute and one child, as a precompiled template makes it. */
 function element(
@@ -13,10 +17,11 @@ function element(
   return runtime.template(strings, runtime.attr(...attribute), child);
 }
 
-const OURS = { template: jsxTemplate, attr: jsxAttr };
+const OURS = { template: jsxTemplate, attr: jsxAttr, jsx };
 const HONOS = {
   template: honoJsxTemplate as unknown as typeof jsxTemplate,
   attr: honoJsxAttr as unknown as typeof jsxAttr,
+  jsx: honoJsx as unknown as typeof jsx,
 };
 
 /** The values a template meets, each made by the runtime under test where it is markup. */
@@ -36,11 +41,31 @@ function children(runtime: typeof OURS): unknown[] {
     ["before", Promise.resolve(bold("an awaited item")), "after"],
     bold(`"quoted" & <tagged>`),
     raw("<i>kept as it is</i>"),
-    jsx(() => bold("a component") as never, {}),
-    jsx(() => Promise.resolve(bold("an async component")) as never, {}),
+    ...components(runtime),
     Promise.resolve(bold("later")),
     raw("<i>with a callback</i>", [() => Promise.resolve("")]),
     new Date(0),
+  ];
+}
+
+/** Components' elements, as the templates make them with `jsx`. */
+function components(runtime: typeof OURS): unknown[] {
+  const bold = (text: unknown) => element(runtime, ["class", "b"], text);
+  const echo = ({ children }: { children?: unknown }) =>
+    bold(Array.isArray(children) ? `a list of ${children.length}` : children);
+  return [
+    runtime.jsx(() => bold("a component"), {}),
+    runtime.jsx(() => bold("no props"), null),
+    runtime.jsx(echo, { children: ["the one child of a list"] }),
+    runtime.jsx(echo, { children: ["two", "children"] }),
+    runtime.jsx(echo, { children: runtime.jsx(echo, { children: `<nested> & "escaped"` }) }),
+    runtime.jsx(() => `a <string> & "quotes"`, {}),
+    runtime.jsx(() => 42, {}),
+    runtime.jsx(() => null, {}),
+    runtime.jsx(() => [bold("a"), "<list>"], {}),
+    runtime.jsx(() => Promise.resolve(bold("an async component")), {}),
+    runtime.jsx("input", { type: "text", value: `"spread"`, children: [] }),
+    runtime.jsx("b", { class: "x", children: [runtime.jsx(echo, { children: "inside" })] }),
   ];
 }
 
@@ -81,10 +106,12 @@ Deno.test("the runtime's attributes are Hono's byte for byte, markup as a value 
   const markup: [string, unknown][] = [
     ["title", element(OURS, ["class", "x"], `"a" <b>`)],
     ["title", raw(`"raw" & kept`)],
+    ["title", jsx(() => element(OURS, ["class", "x"], "a component's"), {})],
   ];
   const theirMarkup: [string, unknown][] = [
     ["title", element(HONOS, ["class", "x"], `"a" <b>`)],
     ["title", raw(`"raw" & kept`)],
+    ["title", honoJsx(() => element(HONOS, ["class", "x"], "a component's"), {})],
   ];
   const ours = [...ATTRIBUTES, ...markup];
   const honos = [...ATTRIBUTES, ...theirMarkup];
@@ -97,4 +124,17 @@ Deno.test("the runtime's attributes are Hono's byte for byte, markup as a value 
     String(element(OURS, markup[0], "")),
     `<p title="&lt;p class=&quot;x&quot;&gt;&amp;quot;a&amp;quot; &amp;lt;b&amp;gt;&lt;/p&gt;"></p>`,
   );
+});
+
+Deno.test("a component is called when its element is rendered, and not before", async () => {
+  const calls: string[] = [];
+  const Component = ({ name }: { name?: unknown }) => {
+    calls.push(String(name));
+    return jsxTemplate(Object.assign(["<i>", "</i>"], { raw: [] }), name);
+  };
+  const page = jsx(Component, { name: "page" });
+  jsx(Component, { name: "fragment" });
+  assert.deepEqual(calls, []);
+  assert.equal(String(await page), "<i>page</i>");
+  assert.deepEqual(calls, ["page"]);
 });
