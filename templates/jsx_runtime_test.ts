@@ -26,7 +26,7 @@ const HONOS = {
 
 /** The values a template meets, each made by the runtime under test where it is markup. */
 function children(runtime: typeof OURS): unknown[] {
-  const bold = (text: string) => element(runtime, ["class", "b"], text);
+  const bold = (text: unknown) => element(runtime, ["class", "b"], text);
   return [
     "plain",
     "",
@@ -41,7 +41,7 @@ function children(runtime: typeof OURS): unknown[] {
     ["before", Promise.resolve(bold("an awaited item")), "after"],
     bold(`"quoted" & <tagged>`),
     raw("<i>kept as it is</i>"),
-    ...components(runtime),
+    ...components(runtime, bold),
     Promise.resolve(bold("later")),
     raw("<i>with a callback</i>", [() => Promise.resolve("")]),
     new Date(0),
@@ -49,8 +49,7 @@ function children(runtime: typeof OURS): unknown[] {
 }
 
 /** Components' elements, as the templates make them with `jsx`. */
-function components(runtime: typeof OURS): unknown[] {
-  const bold = (text: unknown) => element(runtime, ["class", "b"], text);
+function components(runtime: typeof OURS, bold: (text: unknown) => unknown): unknown[] {
   const echo = ({ children }: { children?: unknown }) =>
     bold(Array.isArray(children) ? `a list of ${children.length}` : children);
   return [
